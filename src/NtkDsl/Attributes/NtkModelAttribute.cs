@@ -1,0 +1,33 @@
+namespace NtkDsl;
+
+/// <summary>
+/// Marks a partial class as an NtkDsl model. Its <see cref="DenseAttribute"/> properties, in declaration order,
+/// are the layers; the last one is the output layer.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NtkModelAttribute : Attribute
+{
+    /// <summary>Number of input features d.</summary>
+    public int Inputs { get; set; }
+
+    /// <summary>Parameterization of every layer (default <see cref="NtkDsl.Parameterization.Ntk"/>).</summary>
+    public Parameterization Parameterization { get; set; } = Parameterization.Ntk;
+
+    /// <summary>
+    /// Model-wide σ_w (default 1.0), used by layers that do not set their own. NtkDsl uses one default for every
+    /// layer; neural-tangents' <c>stax.Dense</c> also defaults W_std to 1.0.
+    /// </summary>
+    public double WeightStd { get; set; } = 1.0;
+
+    /// <summary>
+    /// Model-wide σ_b (default 1.0), used by layers that do not set their own. Note: neural-tangents'
+    /// <c>stax.Dense</c> defaults b_std to None (no bias); NtkDsl layers have a bias unless <c>UseBias = false</c>.
+    /// </summary>
+    public double BiasStd { get; set; } = 1.0;
+
+    /// <summary>Precision of parameters and computation (default <see cref="NtkDsl.Precision.Float64"/>).</summary>
+    public Precision Precision { get; set; } = Precision.Float64;
+
+    /// <summary>Which infinite-width kernel paths are allowed (default <see cref="NtkDsl.AnalyticKernels.Auto"/>).</summary>
+    public AnalyticKernels AnalyticKernels { get; set; } = AnalyticKernels.Auto;
+}

@@ -1,0 +1,39 @@
+namespace NtkDsl;
+
+/// <summary>Where tensors live and kernels run. <see cref="Cpu"/> is the default and always available.</summary>
+public abstract class Device
+{
+    /// <summary>The managed CPU backend (SIMD, all cores).</summary>
+    public static Device Cpu { get; } = new CpuDevice();
+
+    /// <summary>A human-readable name of the device.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>True for the CPU backend.</summary>
+    public abstract bool IsCpu { get; }
+
+    /// <summary>
+    /// Throws <see cref="NotSupportedException"/> naming the fix when generated code that only has a CPU path is
+    /// asked to run on another device.
+    /// </summary>
+    public static void RequireCpu(Device? device, string operation)
+    {
+        if (device is null || device.IsCpu) return;
+        throw new NotSupportedException($"{operation} has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>The CPU backend.</summary>
+public sealed class CpuDevice : Device
+{
+    internal CpuDevice() { }
+
+    /// <inheritdoc />
+    public override string Name => $"CPU ({Environment.ProcessorCount} cores)";
+
+    /// <inheritdoc />
+    public override bool IsCpu => true;
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace NtkDsl;
+
+/// <summary>Argument checks shared by every generated method; each error names the problem and the fix.</summary>
+public static class InputChecks
+{
+    /// <summary>
+    /// Checks that <paramref name="x"/> is a non-empty N × <paramref name="features"/> matrix of finite values whose
+    /// element type matches the model's precision.
+    /// </summary>
+    public static void Features(Tensor? x, int features, DType dtype, string model, string argument)
+    {
+        if (x is null) throw new ArgumentNullException(argument, $"{model}: {argument} is null; pass an N × {features} tensor.");
+        if (x.Rank != 2)
+            throw new ArgumentException($"{model}: {argument} must be an N × {features} matrix, got shape [{string.Join(", ", x.Shape.ToArray())}].", argument);
+        if (x.Rows == 0)
+            throw new ArgumentException($"{model}: {argument} is an empty batch (0 rows); pass at least one example.", argument);
+        if (x.Columns != features)
+            throw new ArgumentException($"{model}: {argument} has {x.Columns} features per row but the model has Inputs = {features}.", argument);
+        if (x.DType != dtype)
+            throw new ArgumentException($"{model}: {argument} is {x.DType} but the model computes in {dtype}; convert with x.To(DType.{dtype}).", argument);
+        Finite(x, model, argument);
+    }
+
+    /// <summary>Throws naming the first row and column holding NaN or ±∞.</summary>
+    public static void Finite(Tensor x, string model, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        long cols = Math.Max(1, x.Columns);
+        for (long i = 0; i < x.Length; i++)
+        {
+            double v = x.GetFlat(i);
+            if (!double.IsFinite(v))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{model}: {argument} holds {v} at row {i / cols}, column {i % cols}; inputs must be finite (clean or impute the data first)."), argument);
+        }
+    }
+
+    /// <summary>Checks a tangent/cotangent/target shape.</summary>
+    public static void Shape(Tensor? t, string model, string argument, params int[] expected)
+    {
+        if (t is null) throw new ArgumentNullException(argument, $"{model}: {argument} is null; expected shape [{string.Join(", ", expected)}].");
+        if (!t.Shape.SequenceEqual(expected))
+            throw new ArgumentException($"{model}: {argument} has shape [{string.Join(", ", t.Shape.ToArray())}] but shape [{string.Join(", ", expected)}] is required.", argument);
+        Finite(t, model, argument);
+    }
+
+    /// <summary>Checks the length of a flat parameter vector.</summary>
+    public static void ParameterLength(int given, int expected, string model)
+    {
+        if (given != expected)
+            throw new ArgumentException($"{model}: the parameter vector has length {given} but the model has {expected} parameters.", "values");
+    }
+}

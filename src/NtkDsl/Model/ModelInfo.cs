@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NtkDsl;
+
+/// <summary>The architecture of a generated model: layers, widths, activations and parameter layout.</summary>
+public sealed class ModelInfo
+{
+    /// <summary>Creates the description (called by generated code).</summary>
+    public ModelInfo(string name, int inputs, Parameterization parameterization, Precision precision, IReadOnlyList<LayerInfo> layers)
+    {
+        Name = name;
+        Inputs = inputs;
+        Parameterization = parameterization;
+        Precision = precision;
+        Layers = layers;
+        var groups = new List<ParameterGroup>();
+        foreach (var l in layers)
+        {
+            groups.Add(new ParameterGroup(l.Name, ParameterKind.Weights, l.WeightOffset, l.WeightCount));
+            if (l.UseBias) groups.Add(new ParameterGroup(l.Name, ParameterKind.Bias, l.BiasOffset, l.BiasCount));
+        }
+        Groups = groups;
+        ParameterCount = layers.Sum(l => (long)l.WeightCount + l.BiasCount) is var p && p <= int.MaxValue
+            ? (int)p
+            : throw new ArgumentException($"Model {name} has {p} parameters, more than one flat vector can index.");
+        Fingerprint = ComputeFingerprint();
+    }
+
+    /// <summary>Model (class) name.</summary>
+    public string Name { get; }
+
+    /// <summary>Input feature count d.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Output count K (the last layer's width).</summary>
+    public int Outputs => Layers[^1].Width;
+
+    /// <summary>Parameterization of every layer.</summary>
+    public Parameterization Parameterization { get; }
+
+    /// <summary>Precision of parameters and computation.</summary>
+    public Precision Precision { get; }
+
+    /// <summary>Layers in declaration order; the last is the output layer.</summary>
+    public IReadOnlyList<LayerInfo> Layers { get; }
+
+    /// <summary>Parameter groups in flat-vector order (each layer's weights, then its biases).</summary>
+    public IReadOnlyList<ParameterGroup> Groups { get; }
+
+    /// <summary>Total number of parameters P.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>
+    /// A stable hash of the architecture (layer names, widths, activations, stds, parameterization, precision):
+    /// checkpoints and result files record it.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The group with key <c>"Layer.Weights"</c> or <c>"Layer.Bias"</c>, or null.</summary>
+    public ParameterGroup? FindGroup(string key) => Groups.FirstOrDefault(g => g.Key == key);
+
+    private string ComputeFingerprint()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{Name}|{Inputs}|{Parameterization}|{Precision}");
+        foreach (var l in Layers)
+            sb.Append(CultureInfo.InvariantCulture, $"|{l.Name}:{l.Kind}:{l.FanIn}x{l.Width}:{l.ActivationName}:{l.WeightStd:R}:{l.BiasStd:R}:{l.UseBias}");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16].ToLowerInvariant();
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{Name}: {Inputs}");
+        foreach (var l in Layers) sb.Append(CultureInfo.InvariantCulture, $" → {l.Width} ({l.Name}, {l.ActivationName})");
+        sb.Append(CultureInfo.InvariantCulture, $"; {ParameterCount:N0} parameters, {Parameterization} parameterization, {Precision}");
+        return sb.ToString();
+    }
+}
