@@ -1,13 +1,49 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using NtkDsl.Generators.Emit;
+using NtkDsl.Generators.Model;
+using NtkDsl.Generators.Parsing;
 
 namespace NtkDsl.Generators;
 
-/// <summary>Placeholder; replaced by the real pipeline.</summary>
+/// <summary>
+/// The NtkDsl incremental generator: finds [NtkModel] classes, turns each into an equatable <see cref="ModelSpec"/>
+/// (diagnostics included), and emits its members. Tracking names let tests prove that an unrelated edit reruns nothing.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NtkModelGenerator : IIncrementalGenerator
 {
+    /// <summary>Tracking name of the parse step.</summary>
+    public const string ParseStep = "NtkDsl.Parse";
+
+    /// <summary>Tracking name of the valid-model step.</summary>
+    public const string ModelStep = "NtkDsl.Models";
+
+    /// <summary>Tracking name of the diagnostics step.</summary>
+    public const string DiagnosticsStep = "NtkDsl.Diagnostics";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var results = context.SyntaxProvider.ForAttributeWithMetadataName(
+                ModelParser.ModelAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelParser.Parse(ctx, ct))
+            .WithTrackingName(ParseStep);
+
+        var diagnostics = results.Select(static (r, _) => r.Diagnostics).WithTrackingName(DiagnosticsStep);
+        context.RegisterSourceOutput(diagnostics, static (spc, diags) =>
+        {
+            foreach (var d in diags) spc.ReportDiagnostic(d.ToDiagnostic());
+        });
+
+        var models = results.Where(static r => r.Model is not null).Select(static (r, _) => r.Model!).WithTrackingName(ModelStep);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+        {
+            foreach (var (hint, source) in ModelEmitter.Emit(model))
+                spc.AddSource(hint, SourceText.From(source, System.Text.Encoding.UTF8));
+        });
     }
 }

@@ -23,4 +23,18 @@ public static class Special
 
     /// <summary>1/(1 + e^(−x)) without overflow.</summary>
     public static double Sigmoid(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
+
+    /// <summary>d/dx tanh(x) = 1 − tanh²(x).</summary>
+    public static double TanhDerivative(double x)
+    {
+        double t = Math.Tanh(x);
+        return 1.0 - t * t;
+    }
+
+    /// <summary>d/dx σ(x) = σ(x)(1 − σ(x)).</summary>
+    public static double SigmoidDerivative(double x)
+    {
+        double s = Sigmoid(x);
+        return s * (1.0 - s);
+    }
 }

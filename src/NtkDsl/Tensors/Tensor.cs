@@ -106,18 +106,20 @@ public sealed class Tensor
         return new Tensor((int[])shape.Clone(), null, values.ToArray(), Device.Cpu);
     }
 
-    /// <summary>Wraps an existing float64 array without copying (the tensor owns it afterwards).</summary>
-    internal static Tensor Wrap(double[] data, params int[] shape)
+    /// <summary>Wraps an existing float64 array without copying: the tensor and the caller share the storage.</summary>
+    public static Tensor Wrap(double[] data, params int[] shape)
     {
-        if (CheckShape(shape) != data.LongLength) throw new ArgumentException("Shape does not match the data length.");
-        return new Tensor(shape, data, null, Device.Cpu);
+        ArgumentNullException.ThrowIfNull(data);
+        if (CheckShape(shape) != data.LongLength) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] does not match the data length {data.LongLength}.");
+        return new Tensor((int[])shape.Clone(), data, null, Device.Cpu);
     }
 
-    /// <summary>Wraps an existing float32 array without copying (the tensor owns it afterwards).</summary>
-    internal static Tensor Wrap(float[] data, params int[] shape)
+    /// <summary>Wraps an existing float32 array without copying: the tensor and the caller share the storage.</summary>
+    public static Tensor Wrap(float[] data, params int[] shape)
     {
-        if (CheckShape(shape) != data.LongLength) throw new ArgumentException("Shape does not match the data length.");
-        return new Tensor(shape, null, data, Device.Cpu);
+        ArgumentNullException.ThrowIfNull(data);
+        if (CheckShape(shape) != data.LongLength) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] does not match the data length {data.LongLength}.");
+        return new Tensor((int[])shape.Clone(), null, data, Device.Cpu);
     }
 
     /// <summary>The float64 data as a span (throws for float32 tensors; use <see cref="To(DType)"/>).</summary>

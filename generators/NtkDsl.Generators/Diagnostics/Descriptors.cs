@@ -1,0 +1,82 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace NtkDsl.Generators.Diagnostics;
+
+/// <summary>Every diagnostic NtkDsl reports. IDs: NTK1xxx model errors, NTK2xxx support, NTK3xxx cost/info.</summary>
+internal static class Descriptors
+{
+    private const string Category = "NtkDsl";
+    private const string HelpBase = "https://github.com/ntkdsl/ntkdsl/blob/main/docs/diagnostics.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor ModelNotPartial = Error("NTK1001", "Model class must be partial",
+        "'{0}' must be declared partial (and so must every type that contains it) so that NtkDsl can generate its members; add the 'partial' modifier");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error("NTK1002", "Model has no layers",
+        "Model '{0}' declares no layers; add at least one '[Dense(width)] public partial DenseLayer Name {{ get; }}' property (the last one is the output layer)");
+
+    public static readonly DiagnosticDescriptor NonPositiveWidth = Error("NTK1003", "Layer width must be positive",
+        "Layer '{0}' has width {1}; a dense layer needs at least one unit");
+
+    public static readonly DiagnosticDescriptor NonPositiveInputs = Error("NTK1004", "Inputs must be positive",
+        "Model '{0}' has Inputs = {1}; set [NtkModel(Inputs = d)] to the number of input features (d ≥ 1)");
+
+    public static readonly DiagnosticDescriptor InvalidStd = Error("NTK1005", "Standard deviation must be finite and non-negative",
+        "{0} of {1} is {2}; standard deviations must be finite and ≥ 0");
+
+    public static readonly DiagnosticDescriptor CustomActivationMissing = Error("NTK1006", "Custom activation method not found",
+        "Layer '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor NotDifferentiable = Error("NTK1007", "Custom activation cannot be differentiated",
+        "Custom activation '{0}' cannot be differentiated symbolically: {1}. Supported: + - * /, unary minus, Math.Exp, Log, Sqrt, Pow with a constant exponent, Tanh, Sin, Cos, Abs, Max/Min with a constant.");
+
+    public static readonly DiagnosticDescriptor InvalidLayerMember = Error("NTK1008", "Layer must be a partial DenseLayer property",
+        "'{0}' is marked [Dense] but {1}; declare it as 'public partial DenseLayer {0} {{ get; }}'");
+
+    public static readonly DiagnosticDescriptor GenericModel = Error("NTK1009", "Model cannot be generic",
+        "'{0}' is generic or nested in a generic type; NtkDsl models must be non-generic classes in non-generic types");
+
+    public static readonly DiagnosticDescriptor ActivationMethodIgnored = Warning("NTK1010", "ActivationMethod is ignored",
+        "Layer '{0}' sets ActivationMethod but its activation is {1}; use Activation.Custom or remove ActivationMethod");
+
+    public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("NTK1011", "LeakySlope must be finite",
+        "Layer '{0}' has LeakySlope = {1}; use a finite slope");
+
+    public static readonly DiagnosticDescriptor ReservedLayerName = Error("NTK1012", "Layer name collides with a generated member",
+        "Layer name '{0}' collides with the generated member '{0}'; rename the property");
+
+    public static readonly DiagnosticDescriptor CustomActivationBody = Error("NTK1013", "Custom activation body must be a single expression",
+        "Custom activation '{0}' must have an expression body ('=> expr;') or a block with a single 'return expr;'");
+
+    public static readonly DiagnosticDescriptor NoClosedForm = Error("NTK1014", "Activation has no closed-form infinite-width kernel",
+        "Layer '{0}' uses {1}, which has no closed-form dual kernel, but the model asks for AnalyticKernels.ClosedFormOnly; use Identity, Relu, LeakyRelu, Abs or Erf, or allow quadrature (AnalyticKernels.Auto)");
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Error("NTK1015", "Model has too many parameters",
+        "Model '{0}' has {1} parameters; NtkDsl indexes parameters with 32-bit integers (at most 2147483647)");
+
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Error("NTK1016", "Unknown enum value",
+        "{0} has the undefined value {1}; use one of the named members");
+
+    public static readonly DiagnosticDescriptor StaticOrAbstractModel = Error("NTK1017", "Model class cannot be static or abstract",
+        "'{0}' is {1}; NtkDsl generates constructors and instance members, so the model must be a concrete, non-static class");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("NTK2001", "NtkDsl generator internal error",
+        "NtkDsl could not analyse '{0}': {1}. Please report this with the model declaration.");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(Descriptors)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .ToDictionary(d => d.Id);
+
+    public static IEnumerable<DiagnosticDescriptor> Every => All.Values;
+
+    public static DiagnosticDescriptor ById(string id) => All[id];
+}

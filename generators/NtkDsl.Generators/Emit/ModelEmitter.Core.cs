@@ -1,0 +1,219 @@
+using System.Linq;
+using NtkDsl.Generators.Model;
+using static NtkDsl.Generators.Emit.SourceWriter;
+
+namespace NtkDsl.Generators.Emit;
+
+internal static partial class ModelEmitter
+{
+    private static void EmitCore(SourceWriter w, EmitContext c)
+    {
+        var m = c.Model;
+        string S = c.S;
+        w.Line("/// <summary>Architecture of " + c.Name + ": layers, widths, activations and the parameter layout.</summary>");
+        w.Line("public static global::NtkDsl.ModelInfo Info { get; } = new global::NtkDsl.ModelInfo(").Indent();
+        w.Line(Str(c.Name) + ", " + Int(m.Inputs) + ", global::NtkDsl.Parameterization." + m.Parameterization + ", global::NtkDsl.Precision." + m.Precision + ",");
+        w.Open("new global::NtkDsl.LayerInfo[]");
+        foreach (var l in c.Layers)
+            w.Line("new(" + Str(l.Name) + ", \"Dense\", " + Int(l.FanIn) + ", " + Int(l.Width) + ", global::NtkDsl.Activation." + l.Spec.Activation + ", "
+                + Str(ActivationEmitter.DisplayName(l.Spec)) + ", " + Num(l.Spec.WeightStd) + ", " + Num(l.Spec.BiasStd) + ", " + Bool(l.Spec.UseBias) + ", "
+                + Int(l.WeightOffset) + ", " + Int(l.BiasOffset) + "),");
+        w.Close(");");
+        w.Unindent();
+        w.Line();
+
+        foreach (var l in c.Layers)
+        {
+            w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec)
+                + (l.Spec.UseBias ? "" : ", no bias") + "; h = " + Num(l.WeightScale) + "·W·a" + (l.Spec.UseBias ? " + " + Num(l.BiasScale) + "·b" : ""));
+            w.Line("private readonly " + S + "[] " + l.W + ";");
+            if (l.Spec.UseBias) w.Line("private readonly " + S + "[] " + l.B + ";");
+            w.Line("private readonly global::NtkDsl.DenseLayer " + l.Field + ";");
+        }
+        w.Line();
+
+        // Constructor.
+        w.Line("/// <summary>");
+        w.Line("/// A new " + c.Name + " with parameters drawn from <see cref=\"global::NtkDsl.NormalSampler\"/> seeded with <paramref name=\"seed\"/>,");
+        w.Line("/// layer by layer in <see cref=\"GetParameters\"/> order (" + (m.Parameterization == ParameterizationKind.Ntk
+            ? "NTK parameterization: every entry ~ N(0, 1)" : "standard parameterization: W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²)") + ").");
+        w.Line("/// </summary>");
+        w.Open("public " + c.Name + "(int seed, global::NtkDsl.Device? device = null)");
+        w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
+        w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
+        w.Line("var sampler = new global::NtkDsl.NormalSampler(seed);");
+        foreach (var l in c.Layers)
+        {
+            w.Line(l.W + " = new " + S + "[" + Int(l.WeightCount) + "];");
+            w.Line("sampler.FillNormal(" + l.W + ", " + Num(l.WeightInitStd) + ");");
+            if (l.Spec.UseBias)
+            {
+                w.Line(l.B + " = new " + S + "[" + Int(l.Width) + "];");
+                w.Line("sampler.FillNormal(" + l.B + ", " + Num(l.BiasInitStd) + ");");
+            }
+            w.Line(l.Field + " = new global::NtkDsl.DenseLayer(Info.Layers[" + l.Index + "], " + Tensor + ".Wrap(" + l.W + ", " + Int(l.Width) + ", " + Int(l.FanIn) + "), "
+                + (l.Spec.UseBias ? Tensor + ".Wrap(" + l.B + ", " + Int(l.Width) + ")" : "null") + ");");
+        }
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.INtkModel.Info => Info;");
+        w.Line();
+        w.Line("/// <summary>The device this model computes on.</summary>");
+        w.Line("public global::NtkDsl.Device Device { get; }");
+        w.Line();
+        foreach (var l in c.Layers)
+        {
+            w.Line("/// <summary>Layer " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec) + ".</summary>");
+            w.Line(l.Spec.Accessibility + " partial global::NtkDsl.DenseLayer " + l.Name + " => " + l.Field + ";");
+        }
+        w.Line();
+
+        // Parameters.
+        w.Line("/// <summary>All " + Int(c.ParameterCount) + " parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>");
+        w.Open("public double[] GetParameters()");
+        w.Line("var values = new double[" + Int(c.ParameterCount) + "];");
+        foreach (var l in c.Layers)
+        {
+            w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) values[" + Int(l.WeightOffset) + " + i] = " + l.W + "[i];");
+            if (l.Spec.UseBias) w.Line("for (int i = 0; i < " + Int(l.Width) + "; i++) values[" + Int(l.BiasOffset) + " + i] = " + l.B + "[i];");
+        }
+        w.Line("return values;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Replaces every parameter from one vector in <see cref=\"GetParameters\"/> order.</summary>");
+        w.Open("public void SetParameters(global::System.ReadOnlySpan<double> values)");
+        w.Line("global::NtkDsl.InputChecks.ParameterLength(values.Length, " + Int(c.ParameterCount) + ", " + Str(c.Name) + ");");
+        w.Line("global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, " + Str(c.Name) + ");");
+        foreach (var l in c.Layers)
+        {
+            w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) " + l.W + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.WeightOffset) + " + i];");
+            if (l.Spec.UseBias) w.Line("for (int i = 0; i < " + Int(l.Width) + "; i++) " + l.B + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.BiasOffset) + " + i];");
+        }
+        w.Close();
+        w.Line();
+
+        // Activations.
+        foreach (var l in c.Layers)
+        {
+            var (value, deriv) = ActivationEmitter.Bodies(l.Spec);
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Line("private static double " + l.Phi + "(double z) => " + value + ";");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Line("private static double " + l.DPhi + "(double z) => " + deriv + ";");
+        }
+        w.Line();
+
+        // Forward pass with cached activations and derivatives.
+        w.Line("/// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>");
+        w.Open("private (" + S + "[][] Activations, " + S + "[][]? Derivatives) RunForward(global::System.ReadOnlySpan<" + S + "> x, int rows, bool derivatives)");
+        w.Line("var acts = new " + S + "[" + c.Layers.Count + "][];");
+        w.Line("var ders = derivatives ? new " + S + "[" + c.Layers.Count + "][] : null;");
+        foreach (var l in c.Layers)
+        {
+            string input = l.Index == 0 ? "x" : "acts[" + (l.Index - 1) + "]";
+            w.Open("");
+            w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec));
+            w.Line("var h = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", " + l.W + ", " + (l.Spec.UseBias ? l.B : "default") + ", " + l.Width + ", "
+                + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
+            if (l.IsIdentity)
+            {
+                w.Line("acts[" + l.Index + "] = h;");
+                w.Open("if (ders is not null)");
+                w.Line("var d = new " + S + "[h.Length];");
+                w.Line("global::System.Array.Fill(d, " + (c.Single ? "1f" : "1.0") + ");");
+                w.Line("ders[" + l.Index + "] = d;");
+                w.Close();
+            }
+            else
+            {
+                w.Line("var a = new " + S + "[h.Length];");
+                w.Line("var d = ders is not null ? new " + S + "[h.Length] : null;");
+                w.Open("for (int i = 0; i < h.Length; i++)");
+                w.Line("double z = h[i];");
+                w.Line("a[i] = " + c.Cast(l.Phi + "(z)") + ";");
+                w.Line("if (d is not null) d[i] = " + c.Cast(l.DPhi + "(z)") + ";");
+                w.Close();
+                w.Line("acts[" + l.Index + "] = a;");
+                w.Line("if (ders is not null) ders[" + l.Index + "] = d!;");
+            }
+            w.Close();
+        }
+        w.Line("return (acts, ders);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Checks an input batch: N × " + m.Inputs + ", finite, " + m.Precision + ".</summary>");
+        w.Line("private static void CheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(m.Inputs) + ", " + c.DType + ", " + Str(c.Name) + ", argument);");
+        w.Line();
+
+        w.Line("/// <summary>Network outputs f(x): N × " + m.Inputs + " in, N × " + c.K + " out (one GEMM per layer for the whole batch).</summary>");
+        w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
+        w.Line("CheckInput(x, nameof(x));");
+        w.Line("var (acts, _) = RunForward(x." + c.Span + ", x.Rows, derivatives: false);");
+        w.Line("return " + Tensor + ".Wrap(acts[" + (c.Layers.Count - 1) + "], x.Rows, " + c.K + ");");
+        w.Close();
+        w.Line();
+
+        EmitJvpVjp(w, c);
+    }
+
+    private static void EmitJvpVjp(SourceWriter w, EmitContext c)
+    {
+        string S = c.S;
+        var L = c.Layers;
+        w.Line("/// <summary>Jacobian-vector product J(x)·t: N × " + c.K + ", for a tangent t of length " + Int(c.ParameterCount) + " (forward mode; J is never built).</summary>");
+        w.Open("public " + Tensor + " Jvp(" + Tensor + " x, " + Tensor + " tangent)");
+        w.Line("CheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.InputChecks.Shape(tangent, " + Str(c.Name) + ", nameof(tangent), " + Int(c.ParameterCount) + ");");
+        w.Line("var t = tangent.DType == " + c.DType + " ? tangent : tangent.To(" + c.DType + ");");
+        w.Line("var tv = t." + c.Span + ";");
+        w.Line("int rows = x.Rows;");
+        w.Line("var xs = x." + c.Span + ";");
+        w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");
+        w.Line(S + "[]? dot = null;");
+        foreach (var l in L)
+        {
+            string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
+            w.Open("");
+            w.Line("// " + l.Name + ": ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ");
+            w.Line("var hdot = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", tv.Slice(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), "
+                + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
+            if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot);");
+            if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "]);");
+            w.Line("dot = hdot;");
+            w.Close();
+        }
+        w.Line("return " + Tensor + ".Wrap(dot!, rows, " + c.K + ");");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × " + c.K + ": the gradient of Σ u·f, length " + Int(c.ParameterCount) + " (reverse mode).</summary>");
+        w.Open("public " + Tensor + " Vjp(" + Tensor + " x, " + Tensor + " cotangent)");
+        w.Line("CheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
+        w.Line("var u = cotangent.DType == " + c.DType + " ? cotangent : cotangent.To(" + c.DType + ");");
+        w.Line("int rows = x.Rows;");
+        w.Line("var xs = x." + c.Span + ";");
+        w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");
+        w.Line("var grad = new " + S + "[" + Int(c.ParameterCount) + "];");
+        w.Line("var delta = u." + c.Span + ".ToArray();");
+        if (!c.Output.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + c.Output.Index + "]);");
+        for (int i = L.Count - 1; i >= 0; i--)
+        {
+            var l = L[i];
+            string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
+            w.Line("// " + l.Name);
+            w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "));");
+            if (l.Spec.UseBias) w.Line(c.Ops + ".AccumulateBiasGradient(delta, rows, " + l.Width + ", " + Num(l.BiasScale) + ", grad.AsSpan(" + Int(l.BiasOffset) + ", " + l.Width + "));");
+            if (i > 0)
+            {
+                w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ");");
+                if (!L[i - 1].IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + (i - 1) + "]);");
+            }
+        }
+        w.Line("return " + Tensor + ".Wrap(grad, " + Int(c.ParameterCount) + ");");
+        w.Close();
+    }
+}

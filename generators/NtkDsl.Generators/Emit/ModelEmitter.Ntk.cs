@@ -1,0 +1,147 @@
+using System.Linq;
+using static NtkDsl.Generators.Emit.SourceWriter;
+
+namespace NtkDsl.Generators.Emit;
+
+internal static partial class ModelEmitter
+{
+    private const string Progress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
+    private const string Token = "global::System.Threading.CancellationToken";
+    private const string Mode = "global::NtkDsl.NtkMode";
+
+    private static void EmitNtk(SourceWriter w, EmitContext c)
+    {
+        string S = c.S;
+        var L = c.Layers;
+        int last = L.Count - 1;
+        string feat = "global::NtkDsl.Kernels.NtkFeatures<" + S + ">";
+        string lfeat = "global::NtkDsl.Kernels.LayerFeatures<" + S + ">";
+        string form = "global::NtkDsl.Kernels.DeltaForm";
+        bool outputIdentity = c.Output.IsIdentity;
+
+        w.Line("/// <summary>Rows per block when extracting NTK features (bounds the forward/backward temporaries).</summary>");
+        w.Line("private const int NtkFeatureBlock = 1024;");
+        w.Line();
+
+        // Feature containers with the delta form of every layer.
+        w.Line("/// <summary>Allocates per-layer NTK features; <paramref name=\"traced\"/> allows the traced last-hidden-layer reduction.</summary>");
+        w.Open("private static " + feat + " CreateNtkFeatures(int rows, bool traced)");
+        w.Line("return new " + feat + "(rows, " + c.K + ", new " + lfeat + "[]").Indent();
+        w.Line("{");
+        foreach (var l in L)
+        {
+            string f;
+            if (l.Index == last) f = form + (outputIdentity ? ".Unit" : ".Diagonal");
+            else if (l.Index == last - 1 && outputIdentity) f = "traced ? " + form + ".Reduced : " + form + ".General";
+            else f = form + ".General";
+            w.Line("new(rows, " + l.FanIn + ", " + l.Width + ", " + c.K + ", " + f + ", " + Num(l.BiasScale) + ", " + Bool(l.Spec.UseBias) + ", " + l.WeightGroup + ", " + l.BiasGroup + "),");
+        }
+        w.Line("});").Unindent();
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Forward and backward pass of one row block, writing scaled inputs and deltas (math.md §2).</summary>");
+        w.Open("private void FillNtkFeatures(global::System.ReadOnlySpan<" + S + "> x, int row0, int rows, " + feat + " f, bool traced)");
+        w.Line("var (acts, ders) = RunForward(x, rows, derivatives: true);");
+        w.Line("var layers = f.Layers;");
+        foreach (var l in L)
+        {
+            string input = l.Index == 0 ? "x" : "acts[" + (l.Index - 1) + "]";
+            w.Line("global::NtkDsl.Kernels.FeatureOps.ScaleInto(" + input + ", " + Num(l.WeightScale) + ", layers[" + l.Index + "].Inputs.AsSpan(row0 * " + l.FanIn + ", rows * " + l.FanIn + "));");
+        }
+        if (!outputIdentity)
+            w.Line("ders![" + last + "].AsSpan().CopyTo(layers[" + last + "].Deltas.AsSpan(row0 * " + c.K + ", rows * " + c.K + "));");
+        if (L.Count >= 2)
+        {
+            var h = L[last - 1];
+            string outDer = outputIdentity ? "default" : "ders![" + last + "]";
+            w.Line("// " + h.Name + " (last hidden layer): δ_c = φ'(h) ⊙ cW·W[c, :]" + (outputIdentity ? "" : "·g_c"));
+            if (outputIdentity)
+            {
+                w.Line(S + "[]? delta = null;");
+                w.Open("if (traced)");
+                w.Line(c.Ops + ".ReducedOutputDeltas(rows, " + c.K + ", " + h.Width + ", " + c.Output.W + ", " + Num(c.Output.WeightScale) + ", ders![" + h.Index + "])");
+                w.Line("    .AsSpan().CopyTo(layers[" + h.Index + "].Deltas.AsSpan(row0 * " + h.Width + ", rows * " + h.Width + "));");
+                w.Close();
+                // Below the last hidden layer the per-output deltas are needed for backpropagation even when traced.
+                w.Open(L.Count > 2 ? "" : "if (!traced)");
+                w.Line("delta = " + c.Ops + ".OutputDeltas(rows, " + c.K + ", " + h.Width + ", " + c.Output.W + ", " + Num(c.Output.WeightScale) + ", ders![" + h.Index + "], " + outDer + ");");
+                w.Line("if (!traced) delta.AsSpan().CopyTo(layers[" + h.Index + "].Deltas.AsSpan(row0 * " + (c.K * h.Width) + ", rows * " + (c.K * h.Width) + "));");
+                w.Close();
+            }
+            else
+            {
+                w.Line("var delta = " + c.Ops + ".OutputDeltas(rows, " + c.K + ", " + h.Width + ", " + c.Output.W + ", " + Num(c.Output.WeightScale) + ", ders![" + h.Index + "], " + outDer + ");");
+                w.Line("delta.AsSpan().CopyTo(layers[" + h.Index + "].Deltas.AsSpan(row0 * " + (c.K * h.Width) + ", rows * " + (c.K * h.Width) + "));");
+            }
+            for (int i = last - 2; i >= 0; i--)
+            {
+                var l = L[i];
+                var up = L[i + 1];
+                w.Line("// " + l.Name + ": δ_c = φ'(h) ⊙ cW·δ_c(" + up.Name + ")·W(" + up.Name + ")");
+                w.Line("delta = " + c.Ops + ".BackpropDeltas(delta!, rows, " + c.K + ", " + up.Width + ", " + up.W + ", " + l.Width + ", " + Num(up.WeightScale) + ", ders![" + l.Index + "]);");
+                w.Line("delta.AsSpan().CopyTo(layers[" + l.Index + "].Deltas.AsSpan(row0 * " + (c.K * l.Width) + ", rows * " + (c.K * l.Width) + "));");
+            }
+        }
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Per-layer NTK features of a whole batch, computed in row blocks.</summary>");
+        w.Open("private " + feat + " NtkFeaturesOf(" + Tensor + " x, bool traced, " + Token + " cancellationToken)");
+        w.Line("var f = CreateNtkFeatures(x.Rows, traced);");
+        w.Line("var xs = x." + c.Span + ";");
+        w.Open("for (int row0 = 0; row0 < x.Rows; row0 += NtkFeatureBlock)");
+        w.Line("cancellationToken.ThrowIfCancellationRequested();");
+        w.Line("int rows = global::System.Math.Min(NtkFeatureBlock, x.Rows - row0);");
+        w.Line("FillNtkFeatures(xs.Slice(row0 * " + c.Model.Inputs + ", rows * " + c.Model.Inputs + "), row0, rows, f, traced);");
+        w.Close();
+        w.Line("return f;");
+        w.Close();
+        w.Line();
+
+        w.Open("private global::NtkDsl.Tensor[] NtkCore(" + Tensor + " x1, " + Tensor + "? x2, " + Mode + " mode, double[] groupWeight, bool perGroup, " + Progress + " progress, " + Token + " cancellationToken)");
+        w.Line("CheckInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) CheckInput(x2, nameof(x2));");
+        w.Line("if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, \"Unknown NtkMode.\");");
+        w.Line("if ((mode == " + Mode + ".Diagonal || mode == " + Mode + ".DiagonalFull) && x2 is not null)");
+        w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
+        w.Line("bool traced = mode == " + Mode + ".Trace || mode == " + Mode + ".Diagonal;");
+        w.Line("var f1 = NtkFeaturesOf(x1, traced, cancellationToken);");
+        w.Line("var f2 = x2 is null ? null : NtkFeaturesOf(x2, traced, cancellationToken);");
+        w.Line("var groupOutput = new int[" + c.GroupCount + "];");
+        w.Line("if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;");
+        w.Line("return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+
+        string ones = "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
+        w.Line("/// <summary>");
+        w.Line("/// Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1");
+        w.Line("/// (the symmetric training kernel: one triangle of tiles, mirrored). Trace: N1 × N2 mean over outputs; Full:");
+        w.Line("/// N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.");
+        w.Line("/// </summary>");
+        w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return NtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The NTK term Θ^g of every parameter group (each layer's weights and biases); they sum to <see cref=\"Ntk\"/>.</summary>");
+        w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, NtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
+        w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return NtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
+        w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");
+        w.Line("CheckInput(x, nameof(x));");
+        w.Line("var f = NtkFeaturesOf(x, traced: false, default);");
+        w.Line("return global::NtkDsl.Kernels.JacobianAssembler.Build(f, " + Int(c.ParameterCount) + ", new int[] { " + string.Join(", ", L.Select(l => Int(l.WeightOffset))) + " }, new int[] { "
+            + string.Join(", ", L.Select(l => Int(l.BiasOffset))) + " });");
+        w.Close();
+    }
+}

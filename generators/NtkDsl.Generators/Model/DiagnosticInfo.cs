@@ -1,0 +1,31 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace NtkDsl.Generators.Model;
+
+/// <summary>A source location as plain values (a <see cref="Location"/> would keep the syntax tree alive and break caching).</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo? From(Location? location)
+    {
+        if (location is null || location.SourceTree is null) return null;
+        return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+    }
+
+    public static LocationInfo? From(SyntaxNode? node) => node is null ? null : From(node.GetLocation());
+}
+
+/// <summary>A diagnostic to report: descriptor id, location and message arguments, all equatable.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args)
+        => new(descriptor.Id, location, new EquatableArray<string>(args));
+
+    public Diagnostic ToDiagnostic()
+        => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location?.ToLocation(), System.Linq.Enumerable.ToArray(Arguments));
+}
+
+/// <summary>What the transform step returns for one [NtkModel] class.</summary>
+internal sealed record ModelResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NtkDsl.Generators.Diagnostics;
+using NtkDsl.Generators.Model;
+
+namespace NtkDsl.Generators.Parsing;
+
+/// <summary>Turns an [NtkModel] class symbol into an equatable <see cref="ModelSpec"/> plus diagnostics.</summary>
+internal static class ModelParser
+{
+    public const string ModelAttribute = "NtkDsl.NtkModelAttribute";
+    private const string DenseAttribute = "NtkDsl.DenseAttribute";
+    private const string DenseLayerType = "NtkDsl.DenseLayer";
+
+    /// <summary>Members the generator emits; a layer property of the same name would collide.</summary>
+    internal static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
+    {
+        "Info", "Device", "Forward", "GetParameters", "SetParameters", "Jacobian", "Jvp", "Vjp", "Ntk", "NtkPerGroup",
+        "Wntk", "AnalyticNngp", "AnalyticNtk", "AnalyticWntk", "AnalyticNtkDiagonal", "AnalyticNngpDiagonal", "Save", "Load",
+        "Cost", "Linearize",
+    };
+
+    public static ModelResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    {
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            var model = ParseCore(symbol, syntax, context.SemanticModel, context.Attributes[0], diagnostics, ct);
+            return new ModelResult(diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error) ? null : model,
+                new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The generator must never throw: any surprise becomes a diagnostic instead of CS8785.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, LocationInfo.From(syntax.Identifier.GetLocation()), symbol.Name, ex.GetType().Name + ": " + ex.Message));
+            return new ModelResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+    }
+
+    private static ModelSpec? ParseCore(INamedTypeSymbol symbol, ClassDeclarationSyntax syntax, SemanticModel semanticModel,
+        AttributeData attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+        bool structuralError = false;
+
+        // Class shape: partial, non-generic, not static/abstract, containing types partial and non-generic.
+        var containing = new List<ContainingType>();
+        for (var t = symbol.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (t.IsGenericType)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name));
+                structuralError = true;
+            }
+            if (!IsPartial(t, ct))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, t.Name));
+                structuralError = true;
+            }
+            containing.Insert(0, new ContainingType(t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind == TypeKind.Struct ? "struct" : t.TypeKind == TypeKind.Interface ? "interface" : "class", t.Name));
+        }
+        if (symbol.IsGenericType)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name));
+            structuralError = true;
+        }
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, symbol.Name));
+            structuralError = true;
+        }
+        if (symbol.IsStatic || symbol.IsAbstract)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.StaticOrAbstractModel, classLocation, symbol.Name, symbol.IsStatic ? "static" : "abstract"));
+            structuralError = true;
+        }
+
+        // [NtkModel] arguments.
+        int inputs = 0;
+        var parameterization = ParameterizationKind.Ntk;
+        var precision = PrecisionKind.Float64;
+        var analytic = AnalyticKernelsKind.Auto;
+        double weightStd = 1.0, biasStd = 1.0;
+        LocationInfo? inputsLocation = AttributeLocation(attribute, ct);
+        foreach (var arg in attribute.NamedArguments)
+        {
+            var loc = ArgumentLocation(attribute, arg.Key, -1, ct);
+            switch (arg.Key)
+            {
+                case "Inputs": inputs = arg.Value.Value is int i ? i : 0; inputsLocation = loc; break;
+                case "Parameterization": parameterization = (ParameterizationKind)CheckEnum(arg.Value, 1, "Parameterization", loc, diagnostics); break;
+                case "Precision": precision = (PrecisionKind)CheckEnum(arg.Value, 1, "Precision", loc, diagnostics); break;
+                case "AnalyticKernels": analytic = (AnalyticKernelsKind)CheckEnum(arg.Value, 1, "AnalyticKernels", loc, diagnostics); break;
+                case "WeightStd": weightStd = CheckStd(arg.Value, "WeightStd", "model " + symbol.Name, loc, diagnostics); break;
+                case "BiasStd": biasStd = CheckStd(arg.Value, "BiasStd", "model " + symbol.Name, loc, diagnostics); break;
+            }
+        }
+        if (inputs <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
+
+        // Layers: [Dense] properties in declaration order.
+        var layers = new List<LayerSpec>();
+        foreach (var member in OrderedMembers(symbol))
+        {
+            ct.ThrowIfCancellationRequested();
+            var dense = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttribute);
+            if (dense is null) continue;
+            var layer = ParseLayer(symbol, member, dense, weightStd, biasStd, analytic, semanticModel.Compilation, diagnostics, ct);
+            if (layer is not null) layers.Add(layer);
+        }
+        if (layers.Count == 0 && !diagnostics.Any(d => d.Id == Descriptors.InvalidLayerMember.Id))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
+
+        if (inputs > 0 && layers.Count > 0)
+        {
+            long count = 0;
+            int fanIn = inputs;
+            foreach (var l in layers)
+            {
+                count += (long)fanIn * l.Width + (l.UseBias ? l.Width : 0);
+                fanIn = l.Width;
+            }
+            if (count > int.MaxValue)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.TooManyParameters, classLocation, symbol.Name, count.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (structuralError) return null;
+        string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+        return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
+            new EquatableArray<LayerSpec>(layers));
+    }
+
+    private static LayerSpec? ParseLayer(INamedTypeSymbol model, ISymbol member, AttributeData dense, double modelWeightStd, double modelBiasStd,
+        AnalyticKernelsKind analytic, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        var memberLocation = LocationInfo.From(member.Locations.FirstOrDefault());
+        string? problem = member switch
+        {
+            IPropertySymbol { IsStatic: true } => "it is static",
+            IPropertySymbol p when p.Type.ToDisplayString() != DenseLayerType => $"its type is {p.Type.ToDisplayString()}, not DenseLayer",
+            IPropertySymbol { SetMethod: not null } => "it has a setter",
+            IPropertySymbol { IsPartialDefinition: false } => "it is not a partial property declaration (or it already has an implementation)",
+            IPropertySymbol { PartialImplementationPart: not null } => "it already has an implementation part; NtkDsl writes the implementation",
+            IPropertySymbol => null,
+            _ => "it is not a property",
+        };
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem));
+            return null;
+        }
+        if (ReservedNames.Contains(member.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name));
+            return null;
+        }
+
+        int width = dense.ConstructorArguments.Length > 0 && dense.ConstructorArguments[0].Value is int w ? w : 0;
+        if (width <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveWidth, ArgumentLocation(dense, null, 0, ct), member.Name, width.ToString(CultureInfo.InvariantCulture)));
+        var activation = ActivationKind.Identity;
+        if (dense.ConstructorArguments.Length > 1)
+            activation = (ActivationKind)CheckEnum(dense.ConstructorArguments[1], (int)ActivationKind.Custom, "Activation of layer " + member.Name, ArgumentLocation(dense, null, 1, ct), diagnostics);
+
+        double weightStd = modelWeightStd, biasStd = modelBiasStd, slope = 0.01;
+        bool useBias = true;
+        string? methodName = null;
+        LocationInfo? methodArgLocation = null;
+        foreach (var arg in dense.NamedArguments)
+        {
+            var loc = ArgumentLocation(dense, arg.Key, -1, ct);
+            switch (arg.Key)
+            {
+                case "WeightStd":
+                    if (arg.Value.Value is double ws && double.IsNaN(ws)) break;
+                    weightStd = CheckStd(arg.Value, "WeightStd", "layer " + member.Name, loc, diagnostics);
+                    break;
+                case "BiasStd":
+                    if (arg.Value.Value is double bs && double.IsNaN(bs)) break;
+                    biasStd = CheckStd(arg.Value, "BiasStd", "layer " + member.Name, loc, diagnostics);
+                    break;
+                case "UseBias": useBias = arg.Value.Value is bool b && b; break;
+                case "LeakySlope":
+                    slope = arg.Value.Value is double s ? s : 0.01;
+                    if (double.IsNaN(slope) || double.IsInfinity(slope))
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLeakySlope, loc, member.Name, slope.ToString("R", CultureInfo.InvariantCulture)));
+                    break;
+                case "ActivationMethod": methodName = arg.Value.Value as string; methodArgLocation = loc; break;
+            }
+        }
+
+        CustomActivationSpec? custom = null;
+        if (activation == ActivationKind.Custom)
+        {
+            custom = CustomActivationReader.Read(model, member.Name, methodName, methodArgLocation ?? AttributeLocation(dense, ct), compilation, diagnostics, ct);
+        }
+        else if (methodName is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ActivationMethodIgnored, methodArgLocation, member.Name, activation.ToString()));
+        }
+
+        if (analytic == AnalyticKernelsKind.ClosedFormOnly && !HasClosedForm(activation))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoClosedForm, ArgumentLocation(dense, null, 1, ct) ?? memberLocation, member.Name,
+                activation == ActivationKind.Custom ? "a custom activation" : "Activation." + activation));
+
+        string accessibility = SyntaxFacts.GetText(member.DeclaredAccessibility);
+        return new LayerSpec(member.Name, accessibility, width, activation, weightStd, biasStd, useBias, slope, custom);
+    }
+
+    internal static bool HasClosedForm(ActivationKind a) =>
+        a is ActivationKind.Identity or ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf;
+
+    private static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
+    {
+        // Declaration order: by syntax tree (in compilation order), then by position in the file.
+        var trees = new Dictionary<SyntaxTree, int>();
+        return symbol.GetMembers()
+            .Where(m => m is IPropertySymbol || m is IFieldSymbol || m is IMethodSymbol { MethodKind: MethodKind.Ordinary })
+            .Select(m => (m, loc: m.Locations.FirstOrDefault()))
+            .OrderBy(x => x.loc?.SourceTree is { } t ? (trees.TryGetValue(t, out var i) ? i : trees[t] = trees.Count) : int.MaxValue)
+            .ThenBy(x => x.loc?.SourceSpan.Start ?? 0)
+            .Select(x => x.m);
+    }
+
+    private static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
+        type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    {
+        int v = value.Value is int i ? i : 0;
+        if (v < 0 || v > max)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownEnumValue, loc, what, v.ToString(CultureInfo.InvariantCulture)));
+            return 0;
+        }
+        return v;
+    }
+
+    private static double CheckStd(TypedConstant value, string name, string owner, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    {
+        double v = value.Value switch { double d => d, float f => f, int i => i, _ => double.NaN };
+        if (double.IsNaN(v) || double.IsInfinity(v) || v < 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidStd, loc, name, owner, v.ToString("R", CultureInfo.InvariantCulture)));
+            return 1.0;
+        }
+        return v;
+    }
+
+    internal static LocationInfo? AttributeLocation(AttributeData attribute, CancellationToken ct) =>
+        LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(ct));
+
+    /// <summary>The location of a named argument (<paramref name="name"/>) or positional argument (<paramref name="position"/>).</summary>
+    internal static LocationInfo? ArgumentLocation(AttributeData attribute, string? name, int position, CancellationToken ct)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
+        var args = syntax.ArgumentList?.Arguments;
+        if (args is null) return LocationInfo.From(syntax);
+        if (name is not null)
+        {
+            var named = args.Value.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+            return LocationInfo.From((SyntaxNode?)named ?? syntax);
+        }
+        var positional = args.Value.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+        return LocationInfo.From(position < positional.Count ? positional[position] : syntax);
+    }
+}

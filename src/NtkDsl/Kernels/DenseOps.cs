@@ -1,0 +1,164 @@
+using System.Numerics;
+
+namespace NtkDsl.Kernels;
+
+/// <summary>
+/// The linear-algebra steps of a dense layer that generated code composes (the activation and its derivative are
+/// emitted inline by the generator). All matrices are row-major; <c>cW</c> and <c>cB</c> are the layer's weight and
+/// bias scales (σ_w/√fan_in and σ_b under the NTK parameterization, 1 and 1 under the standard one).
+/// </summary>
+public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>h = cW·input·Wᵀ + cB·b for input rows × m, W n × m: returns rows × n.</summary>
+    public static T[] Affine(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int n, double cW, double cB)
+    {
+        var h = new T[rows * n];
+        BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, cW, input, m, w, m, 0.0, h, n);
+        if (!b.IsEmpty) AddRowVector(h, rows, n, b, cB);
+        return h;
+    }
+
+    /// <summary>target += scale·input·Wᵀ (input rows × m, W n × m, target rows × n).</summary>
+    public static void AddTimesTransposed(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, int n, double scale, Span<T> target)
+        => BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, scale, input, m, w, m, 1.0, target, n);
+
+    /// <summary>target[r, :] += scale·v for every row r.</summary>
+    public static void AddRowVector(Span<T> target, int rows, int n, ReadOnlySpan<T> v, double scale)
+    {
+        T s = T.CreateChecked(scale);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = target.Slice(r * n, n);
+            for (int i = 0; i < n; i++) row[i] += s * v[i];
+        }
+    }
+
+    /// <summary>x ⊙= y elementwise.</summary>
+    public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] *= y[i];
+    }
+
+    /// <summary>Returns a copy of x scaled by s.</summary>
+    public static T[] Scaled(ReadOnlySpan<T> x, double s)
+    {
+        var r = new T[x.Length];
+        T ts = T.CreateChecked(s);
+        for (int i = 0; i < r.Length; i++) r[i] = ts * x[i];
+        return r;
+    }
+
+    /// <summary>Weight gradient: grad (n × m) += cW·δᵀ·input for δ rows × n, input rows × m.</summary>
+    public static void AccumulateWeightGradient(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> input, int m, double cW, Span<T> grad)
+        => BlasOf<T>.Gemm(Transpose.Yes, Transpose.No, n, m, rows, cW, delta, n, input, m, 1.0, grad, m);
+
+    /// <summary>Bias gradient: grad (n) += cB·Σ_r δ[r, :].</summary>
+    public static void AccumulateBiasGradient(ReadOnlySpan<T> delta, int rows, int n, double cB, Span<T> grad)
+    {
+        T s = T.CreateChecked(cB);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = delta.Slice(r * n, n);
+            for (int i = 0; i < n; i++) grad[i] += s * row[i];
+        }
+    }
+
+    /// <summary>Backward through the weights: returns cW·δ·W (rows × m) for δ rows × n, W n × m.</summary>
+    public static T[] BackwardInput(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> w, int m, double cW)
+    {
+        var g = new T[rows * m];
+        BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows, m, n, cW, delta, n, w, m, 0.0, g, m);
+        return g;
+    }
+
+    /// <summary>
+    /// Per-output deltas of the last hidden layer (width n) below an output layer with K units:
+    /// δ[r, c, i] = dphi[r, i]·cW·W[c, i]·g[r, c] (g = 1 when <paramref name="outputDerivative"/> is empty).
+    /// Returns rows × K × n.
+    /// </summary>
+    public static T[] OutputDeltas(int rows, int k, int n, ReadOnlySpan<T> w, double cW, ReadOnlySpan<T> dphi, ReadOnlySpan<T> outputDerivative)
+    {
+        var d = new T[rows * k * n];
+        T s = T.CreateChecked(cW);
+        for (int r = 0; r < rows; r++)
+        {
+            var dp = dphi.Slice(r * n, n);
+            for (int c = 0; c < k; c++)
+            {
+                T gc = outputDerivative.IsEmpty ? s : s * outputDerivative[r * k + c];
+                var wc = w.Slice(c * n, n);
+                var dst = d.AsSpan((r * k + c) * n, n);
+                for (int i = 0; i < n; i++) dst[i] = gc * wc[i] * dp[i];
+            }
+        }
+        return d;
+    }
+
+    /// <summary>
+    /// Traced reduction of the last hidden layer's deltas (identity output): r[r, i] = dphi[r, i]·cW·√(Σ_c W[c, i]²), so
+    /// ⟨r(x), r(x')⟩ = Σ_c ⟨δ_c(x), δ_c(x')⟩ (math.md §2). Returns rows × n.
+    /// </summary>
+    public static T[] ReducedOutputDeltas(int rows, int k, int n, ReadOnlySpan<T> w, double cW, ReadOnlySpan<T> dphi)
+    {
+        var scale = new T[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int c = 0; c < k; c++) { double v = double.CreateChecked(w[c * n + i]); s += v * v; }
+            scale[i] = T.CreateChecked(cW * Math.Sqrt(s));
+        }
+        var d = new T[rows * n];
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < n; i++)
+                d[r * n + i] = dphi[r * n + i] * scale[i];
+        return d;
+    }
+
+    /// <summary>
+    /// Backpropagates per-output deltas one layer down: δ[r, c, :] = dphi[r, :] ⊙ (cW·δNext[r, c, :]·W) for δNext
+    /// rows × K × nNext and W nNext × n. Returns rows × K × n.
+    /// </summary>
+    public static T[] BackpropDeltas(ReadOnlySpan<T> deltaNext, int rows, int k, int nNext, ReadOnlySpan<T> w, int n, double cW, ReadOnlySpan<T> dphi)
+    {
+        var d = new T[rows * k * n];
+        BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
+        for (int r = 0; r < rows; r++)
+        {
+            var dp = dphi.Slice(r * n, n);
+            for (int c = 0; c < k; c++)
+            {
+                var dst = d.AsSpan((r * k + c) * n, n);
+                for (int i = 0; i < n; i++) dst[i] *= dp[i];
+            }
+        }
+        return d;
+    }
+
+    /// <summary>Copies rows [row0, row0 + rows) of a flat tensor with <paramref name="width"/> columns.</summary>
+    public static T[] Rows(ReadOnlySpan<T> data, int row0, int rows, int width) => data.Slice(row0 * width, rows * width).ToArray();
+}
+
+/// <summary>Small helpers for generated code that are not tied to a layer.</summary>
+public static class FeatureOps
+{
+    /// <summary>dst[i] = scale·src[i] (float64).</summary>
+    public static void ScaleInto(ReadOnlySpan<double> src, double scale, Span<double> dst)
+    {
+        for (int i = 0; i < src.Length; i++) dst[i] = scale * src[i];
+    }
+
+    /// <summary>dst[i] = scale·src[i] (float32).</summary>
+    public static void ScaleInto(ReadOnlySpan<float> src, double scale, Span<float> dst)
+    {
+        float s = (float)scale;
+        for (int i = 0; i < src.Length; i++) dst[i] = s * src[i];
+    }
+
+    /// <summary>Checks a flat parameter vector for NaN/∞ and names the first bad index.</summary>
+    public static void CheckFiniteParameters(ReadOnlySpan<double> values, string model)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+                throw new ArgumentException($"{model}: parameter {i} is {values[i]}; parameters must be finite.", nameof(values));
+    }
+}

@@ -1,0 +1,41 @@
+namespace NtkDsl;
+
+/// <summary>
+/// The instance surface every generated model implements, so trainers, experiments and tests work with any model.
+/// The generated class also has a static <c>Info</c> with the same value.
+/// </summary>
+public interface INtkModel
+{
+    /// <summary>The architecture (layers, widths, activations, parameter layout).</summary>
+    ModelInfo Info { get; }
+
+    /// <summary>The device the model computes on.</summary>
+    Device Device { get; }
+
+    /// <summary>All parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
+    double[] GetParameters();
+
+    /// <summary>Replaces every parameter from one vector in <see cref="GetParameters"/> order.</summary>
+    void SetParameters(ReadOnlySpan<double> values);
+
+    /// <summary>Network outputs f(x): N × d in, N × K out.</summary>
+    Tensor Forward(Tensor x);
+
+    /// <summary>The explicit Jacobian, N × K × P.</summary>
+    Tensor Jacobian(Tensor x);
+
+    /// <summary>J(x)·t, N × K.</summary>
+    Tensor Jvp(Tensor x, Tensor tangent);
+
+    /// <summary>J(x)ᵀ·u for u of shape N × K, length P.</summary>
+    Tensor Vjp(Tensor x, Tensor cotangent);
+
+    /// <summary>The empirical NTK (see the generated method).</summary>
+    Tensor Ntk(Tensor x1, Tensor? x2 = null, NtkMode mode = NtkMode.Trace, IProgress<NtkProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The per-group NTK terms.</summary>
+    NtkBlocks NtkPerGroup(Tensor x1, Tensor? x2 = null, NtkMode mode = NtkMode.Trace, IProgress<NtkProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The weighted NTK Σ_g w_g Θ^g.</summary>
+    Tensor Wntk(Tensor x1, Tensor? x2, GroupWeights weights, NtkMode mode = NtkMode.Trace, IProgress<NtkProgress>? progress = null, CancellationToken cancellationToken = default);
+}

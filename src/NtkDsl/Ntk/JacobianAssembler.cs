@@ -1,0 +1,56 @@
+using System.Numerics;
+
+namespace NtkDsl.Kernels;
+
+/// <summary>Writes the explicit Jacobian N × K × P from per-layer features with General (or output) deltas.</summary>
+public static class JacobianAssembler
+{
+    /// <summary>
+    /// J[r, c, p] = ∂f_c(x_r)/∂θ_p in <c>GetParameters()</c> order: per layer the weights (out × in, row-major), then
+    /// the biases. <paramref name="weightOffsets"/> and <paramref name="biasOffsets"/> give each layer's offsets.
+    /// </summary>
+    public static Tensor Build<T>(NtkFeatures<T> f, int parameterCount, int[] weightOffsets, int[] biasOffsets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        int rows = f.Rows, k = f.Outputs;
+        long size = (long)rows * k * parameterCount;
+        if (size > Array.MaxLength)
+            throw new InvalidOperationException($"The Jacobian would hold {rows} × {k} × {parameterCount} = {size} values, more than one array can; use Ntk/Jvp/Vjp, which never build it, or fewer rows.");
+        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var j = Tensor.Zeros(dtype, rows, k, parameterCount);
+        for (int l = 0; l < f.Layers.Length; l++)
+        {
+            var L = f.Layers[l];
+            int m = L.InputWidth, n = L.Width;
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < k; c++)
+                {
+                    long rowBase = ((long)r * k + c) * parameterCount;
+                    for (int i = 0; i < n; i++)
+                    {
+                        double d = Delta(L, r, k, c, i);
+                        if (d == 0) continue;
+                        long wBase = rowBase + weightOffsets[l] + (long)i * m;
+                        for (int q = 0; q < m; q++) Set(j, wBase + q, d * double.CreateTruncating(L.Inputs[r * m + q]));
+                        if (L.HasBias) Set(j, rowBase + biasOffsets[l] + i, d * L.BiasScale);
+                    }
+                }
+        }
+        return j;
+    }
+
+    private static double Delta<T>(LayerFeatures<T> L, int r, int k, int c, int i) where T : unmanaged, IFloatingPointIeee754<T> => L.Form switch
+    {
+        DeltaForm.Unit => i == c ? 1.0 : 0.0,
+        DeltaForm.Diagonal => i == c ? double.CreateTruncating(L.Deltas[r * k + c]) : 0.0,
+        DeltaForm.General => double.CreateTruncating(L.Deltas[(r * k + c) * L.Width + i]),
+        _ => throw new InvalidOperationException("The Jacobian needs General deltas."),
+    };
+
+    private static void Set(Tensor t, long idx, double v)
+    {
+        if (t.DType == DType.Float64) t.F64[idx] = v;
+        else t.F32[idx] = (float)v;
+    }
+}

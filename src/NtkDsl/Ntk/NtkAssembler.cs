@@ -1,0 +1,262 @@
+using System.Numerics;
+
+namespace NtkDsl.Kernels;
+
+/// <summary>
+/// Assembles the structured empirical NTK from per-layer features (math.md §2): for every tile of the output, per
+/// layer one Gram of scaled inputs, one Gram of deltas (none for the output layer, the traced reduction for the last
+/// hidden layer) and a Hadamard product. Symmetric kernels (x2 = x1) compute the lower triangle of tiles and mirror.
+/// </summary>
+public static class NtkAssembler
+{
+    /// <summary>Rows per output tile in Trace mode.</summary>
+    public const int TraceTile = 512;
+
+    /// <summary>
+    /// Computes one or more kernels. Parameter group g contributes to output <paramref name="groupOutput"/>[g] with weight
+    /// <paramref name="groupWeight"/>[g]: all groups to output 0 gives the (weighted) NTK, group g to output g gives the
+    /// per-group blocks.
+    /// </summary>
+    public static Tensor[] Assemble<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount,
+        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(f1);
+        ArgumentNullException.ThrowIfNull(groupOutput);
+        ArgumentNullException.ThrowIfNull(groupWeight);
+        return mode switch
+        {
+            NtkMode.Diagonal or NtkMode.DiagonalFull => AssembleDiagonal(f1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, cancellationToken),
+            _ => AssembleTiles(f1, f2, mode == NtkMode.Full, outputCount, groupOutput, groupWeight, progress, cancellationToken),
+        };
+    }
+
+    private static Tensor[] AssembleTiles<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2In, bool full, int outputCount,
+        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool symmetric = f2In is null;
+        var f2 = f2In ?? f1;
+        int n1 = f1.Rows, n2 = f2.Rows, k = f1.Outputs;
+        int block = full ? Math.Max(16, TraceTile / k) : TraceTile;
+        int kk = full ? k * k : 1;
+        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var outputs = new Tensor[outputCount];
+        for (int o = 0; o < outputCount; o++)
+            outputs[o] = full ? Tensor.Zeros(dtype, n1, n2, k, k) : Tensor.Zeros(dtype, n1, n2);
+
+        int tiles1 = (n1 + block - 1) / block, tiles2 = (n2 + block - 1) / block;
+        long total = symmetric ? (long)tiles1 * (tiles1 + 1) / 2 : (long)tiles1 * tiles2;
+        long done = 0;
+        var acc = new double[outputCount][];
+        for (int o = 0; o < outputCount; o++) acc[o] = new double[block * block * kk];
+        var ga = new T[block * block];
+        var gd = new T[block * block * kk];
+
+        for (int bi = 0; bi < tiles1; bi++)
+        {
+            for (int bj = 0; bj < (symmetric ? bi + 1 : tiles2); bj++)
+            {
+                ct.ThrowIfCancellationRequested();
+                int i0 = bi * block, ti = Math.Min(block, n1 - i0);
+                int j0 = bj * block, tj = Math.Min(block, n2 - j0);
+                foreach (var a in acc) Array.Clear(a, 0, ti * tj * kk);
+                for (int l = 0; l < f1.Layers.Length; l++)
+                {
+                    var L1 = f1.Layers[l];
+                    var L2 = f2.Layers[l];
+                    double wW = groupWeight[L1.WeightGroup];
+                    double wB = L1.HasBias ? groupWeight[L1.BiasGroup] * L1.BiasScale * L1.BiasScale : 0.0;
+                    if (wW == 0 && wB == 0) continue;
+                    int m = L1.InputWidth;
+                    BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, m, 1.0,
+                        L1.Inputs.AsSpan(i0 * m, ti * m), m, L2.Inputs.AsSpan(j0 * m, tj * m), m, 0.0, ga, tj);
+                    var accW = acc[groupOutput[L1.WeightGroup]];
+                    var accB = L1.HasBias ? acc[groupOutput[L1.BiasGroup]] : null;
+                    if (full) AccumulateFull(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
+                    else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
+                }
+                WriteTile(outputs, acc, i0, ti, j0, tj, n2, k, full, symmetric && bi == bj, symmetric && bi != bj);
+                done++;
+                progress?.Report(new NtkProgress("NTK tiles", done, total));
+            }
+        }
+        return outputs;
+    }
+
+    private static void AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = ti * tj;
+        bool unit = L1.Form == DeltaForm.Unit;
+        if (!unit)
+        {
+            int dw = L1.DeltaWidth;
+            BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, dw, 1.0,
+                L1.Deltas.AsSpan(i0 * dw, ti * dw), dw, L2.Deltas.AsSpan(j0 * dw, tj * dw), dw, 0.0, gd, tj);
+        }
+        for (int p = 0; p < n; p++)
+        {
+            double d = unit ? k : double.CreateTruncating(gd[p]);
+            accW[p] += wW * double.CreateTruncating(ga[p]) * d;
+            if (accB is not null) accB[p] += wB * d;
+        }
+    }
+
+    private static void AccumulateFull<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (L1.Form)
+        {
+            case DeltaForm.General:
+            {
+                int n = L1.Width;
+                // Rows of the General deltas are (example, output) pairs of width n.
+                BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti * k, tj * k, n, 1.0,
+                    L1.Deltas.AsSpan(i0 * k * n, ti * k * n), n, L2.Deltas.AsSpan(j0 * k * n, tj * k * n), n, 0.0, gd, tj * k);
+                for (int i = 0; i < ti; i++)
+                    for (int j = 0; j < tj; j++)
+                    {
+                        double s = wW * double.CreateTruncating(ga[i * tj + j]);
+                        int baseIdx = (i * tj + j) * k * k;
+                        for (int c = 0; c < k; c++)
+                            for (int c2 = 0; c2 < k; c2++)
+                            {
+                                double d = double.CreateTruncating(gd[(i * k + c) * (tj * k) + j * k + c2]);
+                                accW[baseIdx + c * k + c2] += s * d;
+                                if (accB is not null) accB[baseIdx + c * k + c2] += wB * d;
+                            }
+                    }
+                break;
+            }
+            case DeltaForm.Unit:
+            case DeltaForm.Diagonal:
+            {
+                bool unit = L1.Form == DeltaForm.Unit;
+                for (int i = 0; i < ti; i++)
+                    for (int j = 0; j < tj; j++)
+                    {
+                        double s = wW * double.CreateTruncating(ga[i * tj + j]);
+                        int baseIdx = (i * tj + j) * k * k;
+                        for (int c = 0; c < k; c++)
+                        {
+                            double d = unit ? 1.0 : double.CreateTruncating(L1.Deltas[(i0 + i) * k + c]) * double.CreateTruncating(L2.Deltas[(j0 + j) * k + c]);
+                            accW[baseIdx + c * k + c] += s * d;
+                            if (accB is not null) accB[baseIdx + c * k + c] += wB * d;
+                        }
+                    }
+                break;
+            }
+            default:
+                throw new InvalidOperationException("Full-mode NTK needs General deltas; the traced reduction cannot produce off-diagonal output pairs.");
+        }
+    }
+
+    private static void WriteTile(Tensor[] outputs, double[][] acc, int i0, int ti, int j0, int tj, int n2, int k, bool full, bool diagonalTile, bool mirror)
+    {
+        int kk = full ? k * k : 1;
+        double scale = full ? 1.0 : 1.0 / k;
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            var a = acc[o];
+            var t = outputs[o];
+            for (int i = 0; i < ti; i++)
+            {
+                int jEnd = diagonalTile ? i + 1 : tj;
+                for (int j = 0; j < jEnd; j++)
+                {
+                    for (int c = 0; c < kk; c++)
+                    {
+                        double v = a[(i * tj + j) * kk + c] * scale;
+                        long idx = ((long)(i0 + i) * n2 + (j0 + j)) * kk + c;
+                        Set(t, idx, v);
+                        if (mirror || (diagonalTile && j != i))
+                        {
+                            int cT = full ? (c % k) * k + c / k : 0;
+                            Set(t, ((long)(j0 + j) * n2 + (i0 + i)) * kk + cT, v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Set(Tensor t, long idx, double v)
+    {
+        if (t.DType == DType.Float64) t.F64[idx] = v;
+        else t.F32[idx] = (float)v;
+    }
+
+    private static Tensor[] AssembleDiagonal<T>(NtkFeatures<T> f, bool full, int outputCount, int[] groupOutput, double[] groupWeight,
+        IProgress<NtkProgress>? progress, CancellationToken ct)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = f.Rows, k = f.Outputs, kk = full ? k * k : 1;
+        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var outputs = new Tensor[outputCount];
+        for (int o = 0; o < outputCount; o++) outputs[o] = full ? Tensor.Zeros(dtype, n, k, k) : Tensor.Zeros(dtype, n);
+        var acc = new double[outputCount][];
+        for (int o = 0; o < outputCount; o++) acc[o] = new double[kk];
+        for (int i = 0; i < n; i++)
+        {
+            if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
+            foreach (var a in acc) Array.Clear(a);
+            foreach (var L in f.Layers)
+            {
+                double wW = groupWeight[L.WeightGroup];
+                double wB = L.HasBias ? groupWeight[L.BiasGroup] * L.BiasScale * L.BiasScale : 0.0;
+                double sa = Dot(L.Inputs.AsSpan(i * L.InputWidth, L.InputWidth), L.Inputs.AsSpan(i * L.InputWidth, L.InputWidth));
+                var accW = acc[groupOutput[L.WeightGroup]];
+                var accB = L.HasBias ? acc[groupOutput[L.BiasGroup]] : null;
+                for (int c = 0; c < k; c++)
+                    for (int c2 = full ? 0 : c; c2 < (full ? k : c + 1); c2++)
+                    {
+                        double d = DeltaProduct(L, i, k, c, c2);
+                        int idx = full ? c * k + c2 : 0;
+                        accW[idx] += wW * sa * d;
+                        if (accB is not null) accB[idx] += wB * d;
+                    }
+                if (!full && L.Form == DeltaForm.Reduced)
+                {
+                    // The reduced form only knows the trace: replace the per-output loop above by ‖r‖².
+                    double d = Dot(L.Deltas.AsSpan(i * L.DeltaWidth, L.DeltaWidth), L.Deltas.AsSpan(i * L.DeltaWidth, L.DeltaWidth));
+                    accW[0] += wW * sa * d;
+                    if (accB is not null) accB[0] += wB * d;
+                }
+            }
+            for (int o = 0; o < outputCount; o++)
+                for (int c = 0; c < kk; c++)
+                    Set(outputs[o], (long)i * kk + c, full ? acc[o][c] : acc[o][c] / k);
+            if (progress is not null && (i % 1024 == 1023 || i == n - 1)) progress.Report(new NtkProgress("NTK diagonal", i + 1, n));
+        }
+        return outputs;
+    }
+
+    private static double DeltaProduct<T>(LayerFeatures<T> L, int i, int k, int c, int c2) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (L.Form)
+        {
+            case DeltaForm.Unit: return c == c2 ? 1.0 : 0.0;
+            case DeltaForm.Diagonal:
+                return c == c2 ? Sq(double.CreateTruncating(L.Deltas[i * k + c])) : 0.0;
+            case DeltaForm.General:
+            {
+                int n = L.Width;
+                return Dot(L.Deltas.AsSpan((i * k + c) * n, n), L.Deltas.AsSpan((i * k + c2) * n, n));
+            }
+            default:
+                return 0.0; // Reduced: handled by the caller (trace only).
+        }
+    }
+
+    private static double Sq(double x) => x * x;
+
+    private static double Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += double.CreateTruncating(a[i]) * double.CreateTruncating(b[i]);
+        return s;
+    }
+}
