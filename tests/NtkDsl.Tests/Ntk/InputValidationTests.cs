@@ -1,0 +1,72 @@
+using NtkDsl.Tests.Models;
+using NtkDsl.Tests.Support;
+
+namespace NtkDsl.Tests.Ntk;
+
+public sealed class InputValidationTests
+{
+    private readonly ReluNet _model = new(1);
+
+    [Fact]
+    public void WrongFeatureCountNamesBothCounts()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _model.Forward(Zoo.RandomInputs(2, 4, 1)));
+        Assert.Contains("4 features", ex.Message);
+        Assert.Contains("Inputs = 3", ex.Message);
+    }
+
+    [Fact]
+    public void EmptyBatchIsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _model.Ntk(Tensor.Zeros(0, 3)));
+        Assert.Contains("empty batch", ex.Message);
+    }
+
+    [Fact]
+    public void NonFiniteInputNamesTheFirstBadRow()
+    {
+        var x = Zoo.RandomInputs(5, 3, 2).ToArray();
+        x[3, 1] = double.NaN;
+        x[4, 0] = double.PositiveInfinity;
+        var ex = Assert.Throws<ArgumentException>(() => _model.Ntk(Tensor.FromArray(x)));
+        Assert.Contains("row 3, column 1", ex.Message);
+    }
+
+    [Fact]
+    public void DiagonalModeRejectsASecondBatch()
+    {
+        var x = Zoo.RandomInputs(2, 3, 3);
+        var ex = Assert.Throws<ArgumentException>(() => _model.Ntk(x, x, NtkMode.Diagonal));
+        Assert.Contains("x2 == null", ex.Message);
+    }
+
+    [Fact]
+    public void ShapeMismatchesOfTangentsAndCotangents()
+    {
+        var x = Zoo.RandomInputs(2, 3, 4);
+        Assert.Contains("shape [" + ReluNet.Info.ParameterCount + "]", Assert.Throws<ArgumentException>(() => _model.Jvp(x, Tensor.Zeros(5))).Message);
+        Assert.Contains("shape [2, 2]", Assert.Throws<ArgumentException>(() => _model.Vjp(x, Tensor.Zeros(3, 2))).Message);
+    }
+
+    [Fact]
+    public void SetParametersWithTheWrongLengthSaysBothLengths()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _model.SetParameters(new double[7]));
+        Assert.Contains("length 7", ex.Message);
+        Assert.Contains(ReluNet.Info.ParameterCount + " parameters", ex.Message);
+        var bad = _model.GetParameters();
+        bad[3] = double.NaN;
+        Assert.Contains("parameter 3", Assert.Throws<ArgumentException>(() => _model.SetParameters(bad)).Message);
+    }
+
+    [Fact]
+    public void GroupWeightsRejectUnknownNamesAndNegativeWeights()
+    {
+        var x = Zoo.RandomInputs(2, 3, 5);
+        var ex = Assert.Throws<ArgumentException>(() => _model.Wntk(x, null, new GroupWeights().Weights("H3", 2.0)));
+        Assert.Contains("'H3.Weights'", ex.Message);
+        Assert.Contains("Did you mean", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", -1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", double.NaN));
+    }
+}
