@@ -33,10 +33,13 @@ public sealed class NtkModelGenerator : IIncrementalGenerator
                 static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(ParseStep);
 
-        var diagnostics = results.Select(static (r, _) => r.Diagnostics).WithTrackingName(DiagnosticsStep);
-        context.RegisterSourceOutput(diagnostics, static (spc, diags) =>
+        // Diagnostics are cached as plain values; only when reported are they mapped back onto the compilation's syntax
+        // trees, so that #pragma warning disable and the IDE see real source locations.
+        var diagnostics = results.Select(static (r, _) => r.Diagnostics).WithTrackingName(DiagnosticsStep)
+            .Where(static d => d.Count > 0);
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (var d in diags) spc.ReportDiagnostic(d.ToDiagnostic());
+            foreach (var d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
         });
 
         var models = results.Where(static r => r.Model is not null).Select(static (r, _) => r.Model!).WithTrackingName(ModelStep);

@@ -26,6 +26,9 @@ internal sealed class LayerPlan
     public LayerSpec Spec { get; }
     public int Index { get; }
     public string Name => Spec.Name;
+    /// <summary>The name as a C# identifier (keywords escaped with @).</summary>
+    public string Identifier => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(Spec.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+        || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(Spec.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + Spec.Name : Spec.Name;
     public int FanIn { get; }
     public int Width => Spec.Width;
     public long WeightOffset { get; }

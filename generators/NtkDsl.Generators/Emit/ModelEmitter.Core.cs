@@ -66,7 +66,7 @@ internal static partial class ModelEmitter
         foreach (var l in c.Layers)
         {
             w.Line("/// <summary>Layer " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec) + ".</summary>");
-            w.Line(l.Spec.Accessibility + " partial global::NtkDsl.DenseLayer " + l.Name + " => " + l.Field + ";");
+            w.Line(l.Spec.Accessibility + " partial global::NtkDsl.DenseLayer " + l.Identifier + " => " + l.Field + ";");
         }
         w.Line();
 

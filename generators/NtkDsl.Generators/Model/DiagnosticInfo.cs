@@ -6,7 +6,13 @@ namespace NtkDsl.Generators.Model;
 /// <summary>A source location as plain values (a <see cref="Location"/> would keep the syntax tree alive and break caching).</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    public Location ToLocation(Compilation? compilation = null)
+    {
+        if (compilation is not null)
+            foreach (var tree in compilation.SyntaxTrees)
+                if (tree.FilePath == FilePath && tree.Length >= Span.End) return Location.Create(tree, Span);
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 
     public static LocationInfo? From(Location? location)
     {
@@ -23,8 +29,8 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args)
         => new(descriptor.Id, location, new EquatableArray<string>(args));
 
-    public Diagnostic ToDiagnostic()
-        => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location?.ToLocation(), System.Linq.Enumerable.ToArray(Arguments));
+    public Diagnostic ToDiagnostic(Compilation? compilation = null)
+        => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location?.ToLocation(compilation), System.Linq.Enumerable.ToArray(Arguments));
 }
 
 /// <summary>What the transform step returns for one [NtkModel] class.</summary>

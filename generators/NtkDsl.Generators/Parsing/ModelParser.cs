@@ -137,6 +137,8 @@ internal static class ModelParser
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.TooManyParameters, classLocation, symbol.Name, count.ToString(CultureInfo.InvariantCulture)));
         }
 
+        // Two members with one name are the compiler's CS0102; generating for them would only add errors.
+        if (layers.Select(l => l.Name).Distinct().Count() != layers.Count) return null;
         if (structuralError) return null;
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,

@@ -1,0 +1,189 @@
+using Microsoft.CodeAnalysis;
+
+namespace NtkDsl.Generators.Tests;
+
+/// <summary>Each diagnostic: its ID, the exact text it points at, and no generated code for the invalid model.</summary>
+public sealed class DiagnosticTests
+{
+    private static (Diagnostic Diagnostic, GeneratorHarness.Run Run) Single(string id, string body, string header = "[NtkModel(Inputs = 3)]", string modifiers = "public partial class")
+    {
+        string source = $$"""
+            using NtkDsl;
+            namespace Demo;
+            {{header}}
+            {{modifiers}} M
+            {
+            {{body}}
+            }
+            """;
+        var run = GeneratorHarness.Generate(source);
+        var hits = run.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(hits.Count == 1, $"expected one {id}, got: {string.Join("; ", run.GeneratorDiagnostics)}");
+        return (hits[0], run);
+    }
+
+    private static string At(Diagnostic d) => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan);
+
+    private static void NoModelCode(GeneratorHarness.Run run) =>
+        Assert.DoesNotContain(run.Result.Results.Single().GeneratedSources, s => s.HintName.Contains("Demo.M.", StringComparison.Ordinal));
+
+    private const string Ok = "[Dense(2)] public partial DenseLayer Out { get; }";
+
+    [Fact]
+    public void NotPartial()
+    {
+        var (d, run) = Single("NTK1001", Ok.Replace("partial ", ""), modifiers: "public class");
+        Assert.Equal("M", At(d));
+        Assert.Contains("partial", d.GetMessage());
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void NoLayers()
+    {
+        var (d, run) = Single("NTK1002", "public int X { get; set; }");
+        Assert.Equal("M", At(d));
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void NonPositiveWidth()
+    {
+        var (d, run) = Single("NTK1003", "[Dense(0, Activation.Relu)] public partial DenseLayer H { get; }\n" + Ok);
+        Assert.Equal("0", At(d));
+        Assert.Contains("'H'", d.GetMessage());
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void NonPositiveInputs()
+    {
+        var (d, _) = Single("NTK1004", Ok, header: "[NtkModel(Inputs = -2)]");
+        Assert.Equal("Inputs = -2", At(d));
+        var (missing, _) = Single("NTK1004", Ok, header: "[NtkModel]");
+        Assert.Equal("NtkModel", At(missing));
+    }
+
+    [Fact]
+    public void NegativeStd()
+    {
+        var (d, _) = Single("NTK1005", "[Dense(2, WeightStd = -1.0)] public partial DenseLayer Out { get; }");
+        Assert.Equal("WeightStd = -1.0", At(d));
+        var (m, _) = Single("NTK1005", Ok, header: "[NtkModel(Inputs = 3, BiasStd = double.PositiveInfinity)]");
+        Assert.Equal("BiasStd = double.PositiveInfinity", At(m));
+    }
+
+    [Fact]
+    public void CustomActivationMissing()
+    {
+        var (d, _) = Single("NTK1006", "[Dense(2, Activation.Custom, ActivationMethod = \"Nope\")] public partial DenseLayer Out { get; }");
+        Assert.Equal("ActivationMethod = \"Nope\"", At(d));
+        Assert.Contains("no method named 'Nope'", d.GetMessage());
+        var (noName, _) = Single("NTK1006", "[Dense(2, Activation.Custom)] public partial DenseLayer Out { get; }");
+        Assert.Contains("needs ActivationMethod", noName.GetMessage());
+        var (wrongSig, _) = Single("NTK1006", "static float F(float x) => x;\n[Dense(2, Activation.Custom, ActivationMethod = nameof(F))] public partial DenseLayer Out { get; }");
+        Assert.Contains("static double F(double x)", wrongSig.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public DenseLayer Out { get; } = null!;", "not a partial property")]
+    [InlineData("public partial int Out { get; }", "its type is int")]
+    [InlineData("public partial DenseLayer Out { get; set; }", "it has a setter")]
+    [InlineData("public static partial DenseLayer Out { get; }", "it is static")]
+    public void InvalidLayerMember(string declaration, string reason)
+    {
+        var (d, run) = Single("NTK1008", "[Dense(2)] " + declaration);
+        Assert.Equal("Out", At(d));
+        Assert.Contains(reason, d.GetMessage());
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void GenericModel()
+    {
+        var (d, run) = Single("NTK1009", Ok, modifiers: "public partial class G<T> { } public partial class");
+        Assert.Equal("G", At(d)); // the attribute sits on G<T>
+        NoModelCode(run);
+        string nested = """
+            using NtkDsl;
+            public partial class Outer<T>
+            {
+                [NtkModel(Inputs = 1)] public partial class Inner { [Dense(1)] public partial DenseLayer Out { get; } }
+            }
+            """;
+        var run2 = GeneratorHarness.Generate(nested);
+        Assert.Contains(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+    }
+
+    [Fact]
+    public void ActivationMethodIgnoredIsAWarning()
+    {
+        var (d, run) = Single("NTK1010", "static double F(double x) => x;\n[Dense(2, Activation.Relu, ActivationMethod = nameof(F))] public partial DenseLayer Out { get; }");
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("ActivationMethod = nameof(F)", At(d));
+        Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // warnings still generate
+    }
+
+    [Fact]
+    public void NonFiniteLeakySlope()
+    {
+        var (d, _) = Single("NTK1011", "[Dense(2, Activation.LeakyRelu, LeakySlope = double.NaN)] public partial DenseLayer Out { get; }");
+        Assert.Equal("LeakySlope = double.NaN", At(d));
+    }
+
+    [Fact]
+    public void ReservedLayerName()
+    {
+        var (d, _) = Single("NTK1012", "[Dense(2)] public partial DenseLayer Forward { get; }");
+        Assert.Equal("Forward", At(d));
+    }
+
+    [Fact]
+    public void ClosedFormOnlyRejectsQuadratureActivations()
+    {
+        var (d, _) = Single("NTK1014", "[Dense(4, Activation.Tanh)] public partial DenseLayer H { get; }\n" + Ok,
+            header: "[NtkModel(Inputs = 3, AnalyticKernels = AnalyticKernels.ClosedFormOnly)]");
+        Assert.Equal("Activation.Tanh", At(d));
+    }
+
+    [Fact]
+    public void TooManyParameters()
+    {
+        var (d, _) = Single("NTK1015", "[Dense(100000)] public partial DenseLayer H { get; }\n[Dense(100000)] public partial DenseLayer Out { get; }");
+        Assert.Contains("10000", d.GetMessage());
+    }
+
+    [Fact]
+    public void UndefinedEnumValue()
+    {
+        var (d, _) = Single("NTK1016", "[Dense(2, (Activation)42)] public partial DenseLayer Out { get; }");
+        Assert.Equal("(Activation)42", At(d));
+    }
+
+    [Fact]
+    public void StaticOrAbstractModel()
+    {
+        var (d, _) = Single("NTK1017", Ok, modifiers: "public abstract partial class");
+        Assert.Contains("abstract", d.GetMessage());
+    }
+
+    [Fact]
+    public void EveryDescriptorHasAHelpLinkAndIsDocumented()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "diagnostics.md"));
+        var releases = File.ReadAllText(Path.Combine(RepoRoot(), "generators", "NtkDsl.Generators", "AnalyzerReleases.Unshipped.md"));
+        foreach (var d in NtkDsl.Generators.Diagnostics.Descriptors.Every)
+        {
+            Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+            Assert.Contains("## " + d.Id, doc);
+            Assert.Contains(d.Id + " |", releases);
+        }
+    }
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NtkDsl.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root (NtkDsl.sln) not found above " + AppContext.BaseDirectory);
+    }
+}
