@@ -1,0 +1,337 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace NtkDsl.IO;
+
+/// <summary>
+/// Saves and loads a model's flat parameter vector with a description of its architecture.
+/// </summary>
+/// <remarks>
+/// File layout (all integers little-endian):
+/// <list type="number">
+/// <item>8 magic bytes <c>89 'N' 'T' 'K' 'C' 'K' 'P' 0A</c>;</item>
+/// <item>u16 format version (1), u16 flags (0);</item>
+/// <item>u32 length H, then H bytes of UTF-8 JSON: model name, fingerprint, inputs, parameterization, precision,
+/// layers (name, kind, fan-in, width, activation, σ_w, σ_b, bias, offsets), parameter count, NtkDsl version,
+/// creation time, user metadata;</item>
+/// <item>zero padding to a multiple of 8 bytes;</item>
+/// <item>the parameters as float64;</item>
+/// <item>the SHA-256 of every byte before it (32 bytes).</item>
+/// </list>
+/// Writes are atomic: a temporary file in the same folder is flushed to disk and renamed over the destination.
+/// </remarks>
+public static class Checkpoint
+{
+    /// <summary>The current binary format version.</summary>
+    public const int FormatVersion = 1;
+
+    private const int PreambleLength = 16;
+    private const int ChecksumLength = 32;
+    private const int MaxHeaderLength = 16 << 20;
+    private const int ChunkElements = 8192;
+
+    private static ReadOnlySpan<byte> Magic => [0x89, (byte)'N', (byte)'T', (byte)'K', (byte)'C', (byte)'K', (byte)'P', 0x0A];
+
+    /// <summary>Saves parameters atomically; an existing file at <paramref name="path"/> is replaced only once the new one is complete.</summary>
+    /// <param name="path">Destination file; its folder must exist.</param>
+    /// <param name="model">The model's architecture.</param>
+    /// <param name="parameters">The flat parameter vector (length <see cref="ModelInfo.ParameterCount"/>, finite values).</param>
+    /// <param name="meta">Optional description and key/values stored in the header.</param>
+    public static void Save(string path, ModelInfo model, ReadOnlySpan<double> parameters, CheckpointMetadata? meta = null) =>
+        Save(path, model, parameters, meta, wrap: null);
+
+    /// <summary>Save with a test hook that wraps the output stream (e.g. to inject a failure after N bytes).</summary>
+    internal static void Save(string path, ModelInfo model, ReadOnlySpan<double> parameters, CheckpointMetadata? meta, Func<Stream, Stream>? wrap)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (parameters.Length != model.ParameterCount)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{model.Name}: the parameter vector has length {parameters.Length} but the model has {model.ParameterCount} parameters."), nameof(parameters));
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (!double.IsFinite(parameters[i]))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{model.Name}: parameter {i} ({Locate(model, i)}) is {parameters[i]}; a checkpoint stores finite parameters only (training diverged?)."), nameof(parameters));
+        }
+        byte[] header = JsonSerializer.SerializeToUtf8Bytes(ToJson(model, meta), CheckpointHeaderJson.Options);
+        if (header.Length > MaxHeaderLength)
+            throw new ArgumentException($"The checkpoint header would be {header.Length} bytes (over {MaxHeaderLength}); shorten the metadata.", nameof(meta));
+
+        using var file = new AtomicFileWriter(path, wrap);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Put(ReadOnlySpan<byte> bytes)
+        {
+            sha.AppendData(bytes);
+            file.Stream.Write(bytes);
+        }
+
+        Span<byte> pre = stackalloc byte[PreambleLength];
+        Magic.CopyTo(pre);
+        BinaryPrimitives.WriteUInt16LittleEndian(pre[8..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(pre[10..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(pre[12..], (uint)header.Length);
+        Put(pre);
+        Put(header);
+        Put(new byte[Padding(header.Length)]);
+        var chunk = new byte[ChunkElements * 8];
+        for (int start = 0; start < parameters.Length; start += ChunkElements)
+        {
+            int n = Math.Min(ChunkElements, parameters.Length - start);
+            var bytes = chunk.AsSpan(0, n * 8);
+            for (int i = 0; i < n; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes[(i * 8)..], parameters[start + i]);
+            Put(bytes);
+        }
+        Span<byte> hash = stackalloc byte[ChecksumLength];
+        sha.GetHashAndReset(hash);
+        file.Stream.Write(hash);
+        file.Commit();
+    }
+
+    /// <summary>
+    /// Loads the parameters after verifying the file's integrity (SHA-256) and that it was saved from the same
+    /// architecture as <paramref name="expected"/>.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptException">Wrong magic bytes, unsupported version, truncated or padded file, unreadable header, or checksum mismatch.</exception>
+    /// <exception cref="CheckpointMismatchException">The file describes a different architecture; the message lists every difference.</exception>
+    public static double[] Load(string path, ModelInfo expected)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(expected);
+        using var fs = NpyFile.OpenRead(path);
+        return Load(fs, path, expected);
+    }
+
+    /// <summary>Reads and checks the header only (magic, version, lengths, JSON); the checksum is not verified.</summary>
+    /// <exception cref="CheckpointCorruptException">The file is not a readable checkpoint.</exception>
+    public static CheckpointHeader ReadHeader(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var fs = NpyFile.OpenRead(path);
+        return ReadCore(fs, path, readData: false).Header;
+    }
+
+    /// <summary>Reads the header and verifies the whole file's checksum, without a model to compare against.</summary>
+    /// <exception cref="CheckpointCorruptException">The file is damaged.</exception>
+    public static CheckpointHeader Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var fs = NpyFile.OpenRead(path);
+        return ReadCore(fs, path, readData: true).Header;
+    }
+
+    /// <summary>Load from a seekable stream holding exactly one checkpoint (used by tests).</summary>
+    internal static double[] Load(Stream stream, string source, ModelInfo expected)
+    {
+        var (header, data) = ReadCore(stream, source, readData: true);
+        var differences = Compare(header, expected);
+        if (differences.Count > 0)
+        {
+            var sb = new StringBuilder();
+            sb.Append(CultureInfo.InvariantCulture, $"{source}: the checkpoint was saved from a different architecture than {expected.Name} ({differences.Count} difference{(differences.Count == 1 ? "" : "s")}):");
+            foreach (string d in differences) sb.Append("\n  - ").Append(d);
+            sb.Append("\nLoad it into a model declared like the one in the file (Checkpoint.ReadHeader shows it), or retrain this model.");
+            throw new CheckpointMismatchException(sb.ToString(), differences);
+        }
+        for (int i = 0; i < data!.Length; i++)
+        {
+            if (!double.IsFinite(data[i]))
+                throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"parameter {i} ({Locate(expected, i)}) is {data[i]}; NtkDsl never writes non-finite parameters"));
+        }
+        return data;
+    }
+
+    private static (CheckpointHeader Header, double[]? Data) ReadCore(Stream stream, string source, bool readData)
+    {
+        if (!stream.CanSeek) throw new ArgumentException("Checkpoints are read from seekable streams (files).", nameof(stream));
+        long length = stream.Length - stream.Position;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> pre = stackalloc byte[PreambleLength];
+        int got = NpyHeaderCodec.ReadUpTo(stream, pre);
+        if (got >= 8 && !pre[..8].SequenceEqual(Magic) || got < 8 && !pre[..got].SequenceEqual(Magic[..got]) || got == 0)
+            throw Corrupt(source, got == 0 ? "the file is empty" : "it does not start with the NtkDsl checkpoint magic bytes; it is not a checkpoint (or its first bytes were overwritten)");
+        if (got < PreambleLength)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"the file is truncated: {got} bytes, shorter than the {PreambleLength}-byte preamble"));
+        int version = BinaryPrimitives.ReadUInt16LittleEndian(pre[8..]);
+        int flags = BinaryPrimitives.ReadUInt16LittleEndian(pre[10..]);
+        uint headerLen = BinaryPrimitives.ReadUInt32LittleEndian(pre[12..]);
+        if (version != FormatVersion)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
+                $"format version {version} is not supported (this NtkDsl {NtkDslVersion.Current} reads version {FormatVersion}){(version > FormatVersion ? "; update NtkDsl" : "")}"));
+        if (flags != 0) throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"unknown flags 0x{flags:x4} in the preamble"));
+        if (headerLen > length - PreambleLength - ChecksumLength)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
+                $"the header length field says {headerLen} bytes but the file has only {length} bytes in all (truncated file or damaged length)"));
+        if (headerLen > MaxHeaderLength)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
+                $"the header length field says {headerLen} bytes, more than the {MaxHeaderLength} a checkpoint header may have (damaged length)"));
+        sha.AppendData(pre);
+        var headerBytes = new byte[headerLen];
+        NpyHeaderCodec.ReadUpTo(stream, headerBytes);
+        sha.AppendData(headerBytes);
+        var header = ParseHeader(headerBytes, source);
+
+        long dataOffset = PreambleLength + headerLen + Padding((int)headerLen);
+        long expectedLength = dataOffset + 8L * header.ParameterCount + ChecksumLength;
+        if (length < expectedLength)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
+                $"the file is truncated: the header declares {header.ParameterCount} parameters, which need {expectedLength} bytes, but the file has {length}"));
+        if (length > expectedLength)
+            throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
+                $"{length - expectedLength} unexpected bytes: the header declares {header.ParameterCount} parameters ({expectedLength} bytes in all) but the file has {length}"));
+        if (!readData) return (header, null);
+
+        Span<byte> pad = stackalloc byte[8];
+        pad = pad[..Padding((int)headerLen)];
+        NpyHeaderCodec.ReadUpTo(stream, pad);
+        if (pad.ContainsAnyExcept((byte)0)) throw Corrupt(source, "the padding after the header is not zero");
+        sha.AppendData(pad);
+        var data = new double[header.ParameterCount];
+        var chunk = new byte[ChunkElements * 8];
+        for (int start = 0; start < data.Length; start += ChunkElements)
+        {
+            int n = Math.Min(ChunkElements, data.Length - start);
+            var bytes = chunk.AsSpan(0, n * 8);
+            if (NpyHeaderCodec.ReadUpTo(stream, bytes) < bytes.Length) throw Corrupt(source, "the file ended early while reading (it changed while being read?)");
+            sha.AppendData(bytes);
+            if (BitConverter.IsLittleEndian) bytes.CopyTo(MemoryMarshal.AsBytes(data.AsSpan(start, n)));
+            else for (int i = 0; i < n; i++) data[start + i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]);
+        }
+        Span<byte> stored = stackalloc byte[ChecksumLength];
+        Span<byte> actual = stackalloc byte[ChecksumLength];
+        NpyHeaderCodec.ReadUpTo(stream, stored);
+        sha.GetHashAndReset(actual);
+        if (!CryptographicOperations.FixedTimeEquals(stored, actual))
+            throw Corrupt(source, $"the SHA-256 checksum does not match (stored {Convert.ToHexStringLower(stored)[..16]}…, computed {Convert.ToHexStringLower(actual)[..16]}…): the file was modified or damaged after it was written");
+        return (header, data);
+    }
+
+    private static CheckpointHeader ParseHeader(byte[] bytes, string source)
+    {
+        CheckpointHeaderJson? j;
+        try
+        {
+            var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
+            _ = strict.GetCharCount(bytes);
+            j = JsonSerializer.Deserialize<CheckpointHeaderJson>(bytes, CheckpointHeaderJson.Options);
+        }
+        catch (Exception e) when (e is JsonException or DecoderFallbackException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new CheckpointCorruptException($"{source}: the checkpoint is corrupt: the JSON header cannot be read ({e.Message}).", e);
+        }
+        if (j is null) throw Corrupt(source, "the JSON header is null");
+        if (j.Format != CheckpointHeaderJson.FormatName) throw Corrupt(source, $"the header's format field is '{j.Format}', not '{CheckpointHeaderJson.FormatName}'");
+        string Need(string? v, string name) => v ?? throw Corrupt(source, $"the header lacks '{name}'");
+        var layers = j.Layers ?? throw Corrupt(source, "the header lacks 'layers'");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            if (l is null || l.Name is null || l.Kind is null || l.Activation is null || l.ActivationName is null)
+                throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"layer {i} of the header is incomplete"));
+        }
+        int count = j.ParameterCount ?? throw Corrupt(source, "the header lacks 'parameterCount'");
+        if (count < 0) throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"the header declares {count} parameters"));
+        return new CheckpointHeader
+        {
+            FormatVersion = FormatVersion,
+            ModelName = Need(j.Model, "model"),
+            Fingerprint = Need(j.Fingerprint, "fingerprint"),
+            Inputs = j.Inputs ?? throw Corrupt(source, "the header lacks 'inputs'"),
+            Parameterization = Need(j.Parameterization, "parameterization"),
+            Precision = Need(j.Precision, "precision"),
+            Layers = layers!,
+            ParameterCount = count,
+            NtkDslVersion = Need(j.NtkDslVersion, "ntkDslVersion"),
+            CreatedUtc = j.CreatedUtc ?? throw Corrupt(source, "the header lacks 'createdUtc'"),
+            Description = j.Description,
+            Metadata = j.Metadata ?? new Dictionary<string, string>(),
+        };
+    }
+
+    private static CheckpointHeaderJson ToJson(ModelInfo model, CheckpointMetadata? meta)
+    {
+        if (meta is not null)
+        {
+            foreach (var kv in meta.Values)
+                if (string.IsNullOrWhiteSpace(kv.Key)) throw new ArgumentException("Checkpoint metadata keys must be non-empty.", nameof(meta));
+        }
+        return new CheckpointHeaderJson
+        {
+            Format = CheckpointHeaderJson.FormatName,
+            Model = model.Name,
+            Fingerprint = model.Fingerprint,
+            Inputs = model.Inputs,
+            Parameterization = model.Parameterization.ToString(),
+            Precision = model.Precision.ToString(),
+            Layers = model.Layers.Select(l => (CheckpointLayer?)CheckpointLayer.From(l)).ToList(),
+            ParameterCount = model.ParameterCount,
+            NtkDslVersion = NtkDslVersion.Current,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Description = meta?.Description,
+            Metadata = meta is null || meta.Values.Count == 0 ? null : new Dictionary<string, string>(meta.Values, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Every difference between the file's architecture and the model's, in words.</summary>
+    internal static List<string> Compare(CheckpointHeader file, ModelInfo model)
+    {
+        var d = new List<string>();
+        void Diff<T>(string what, T inFile, T inModel)
+        {
+            if (!EqualityComparer<T>.Default.Equals(inFile, inModel))
+                d.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {Show(inFile)} in file, {Show(inModel)} in model"));
+        }
+        Diff("model name", file.ModelName, model.Name);
+        Diff("inputs", file.Inputs, model.Inputs);
+        Diff("parameterization", file.Parameterization, model.Parameterization.ToString());
+        Diff("precision", file.Precision, model.Precision.ToString());
+        if (file.Layers.Count != model.Layers.Count)
+            d.Add(string.Create(CultureInfo.InvariantCulture, $"{file.Layers.Count} layers in file ({string.Join(", ", file.Layers.Select(l => l.Name))}), {model.Layers.Count} in model ({string.Join(", ", model.Layers.Select(l => l.Name))})"));
+        for (int i = 0; i < Math.Min(file.Layers.Count, model.Layers.Count); i++)
+        {
+            var f = file.Layers[i];
+            var m = CheckpointLayer.From(model.Layers[i]);
+            string label = f.Name == m.Name ? $"layer {m.Name}" : string.Create(CultureInfo.InvariantCulture, $"layer {i + 1}");
+            Diff($"{label}: name", f.Name, m.Name);
+            Diff($"{label}: kind", f.Kind, m.Kind);
+            Diff($"{label}: width", f.Width, m.Width);
+            Diff($"{label}: fan-in", f.FanIn, m.FanIn);
+            Diff($"{label}: activation", f.ActivationName, m.ActivationName);
+            if (f.ActivationName == m.ActivationName) Diff($"{label}: activation kind", f.Activation, m.Activation);
+            Diff($"{label}: weight std", f.WeightStd, m.WeightStd);
+            Diff($"{label}: bias std", f.BiasStd, m.BiasStd);
+            Diff($"{label}: bias", f.UseBias, m.UseBias);
+            if (f.Width == m.Width && f.FanIn == m.FanIn && f.UseBias == m.UseBias)
+            {
+                Diff($"{label}: weight offset", f.WeightOffset, m.WeightOffset);
+                Diff($"{label}: bias offset", f.BiasOffset, m.BiasOffset);
+            }
+        }
+        Diff("parameter count", file.ParameterCount, model.ParameterCount);
+        if (d.Count == 0) Diff("fingerprint", file.Fingerprint, model.Fingerprint);
+        return d;
+    }
+
+    private static string Show<T>(T v) => v switch
+    {
+        string s => $"'{s}'",
+        double x => x.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "yes" : "no",
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null",
+    };
+
+    private static string Locate(ModelInfo model, int index)
+    {
+        foreach (var g in model.Groups)
+            if (index >= g.Offset && index < g.Offset + g.Count)
+                return string.Create(CultureInfo.InvariantCulture, $"{g.Key}[{index - g.Offset}]");
+        return "outside every parameter group";
+    }
+
+    private static int Padding(int headerLength) => (8 - (PreambleLength + headerLength) % 8) % 8;
+
+    private static CheckpointCorruptException Corrupt(string source, string what) => new($"{source}: the checkpoint is corrupt: {what}.");
+}

@@ -1,0 +1,45 @@
+namespace NtkDsl.IO;
+
+/// <summary>The JSON header of a checkpoint file: which model, which architecture, when, and user metadata.</summary>
+public sealed class CheckpointHeader
+{
+    /// <summary>Binary format version of the file.</summary>
+    public required int FormatVersion { get; init; }
+
+    /// <summary>Model (class) name.</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary><see cref="ModelInfo.Fingerprint"/> of the model that saved the file.</summary>
+    public required string Fingerprint { get; init; }
+
+    /// <summary>Input feature count.</summary>
+    public required int Inputs { get; init; }
+
+    /// <summary>The <see cref="NtkDsl.Parameterization"/> member name.</summary>
+    public required string Parameterization { get; init; }
+
+    /// <summary>The <see cref="NtkDsl.Precision"/> member name.</summary>
+    public required string Precision { get; init; }
+
+    /// <summary>Layers in declaration order.</summary>
+    public required IReadOnlyList<CheckpointLayer> Layers { get; init; }
+
+    /// <summary>Number of float64 parameters stored.</summary>
+    public required int ParameterCount { get; init; }
+
+    /// <summary>NtkDsl version that wrote the file.</summary>
+    public required string NtkDslVersion { get; init; }
+
+    /// <summary>When the file was written (UTC).</summary>
+    public required DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>User description, if any.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>User key/value metadata (empty when none).</summary>
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{ModelName} ({Fingerprint}): {Inputs} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}";
+}
