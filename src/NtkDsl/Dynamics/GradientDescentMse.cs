@@ -16,7 +16,7 @@ namespace NtkDsl.Dynamics;
 /// Both come from one eigendecomposition Θ = V Λ Vᵀ made in the constructor and reused for every time.
 /// Eigenvalues of Θ_λ that are negative by rounding are clipped to 0, as neural-tangents does (and so are positive ones
 /// below the rounding floor n·ε·max|λ_i|, which are indistinguishable from 0); a zero eigenvalue is
-/// handled in the test formula by the limit (1 − e^{−sλ/N})/λ → s/N (neural-tangents returns NaN there).
+/// handled in the test formula by the limit (1 − e^{−sλ/N})/λ → s/N (neural-tangents divides by |λ| there, which gives NaN at an exact zero).
 /// </para>
 /// <para>
 /// Ridge: <c>ridge</c> is absolute, Θ_λ = Θ + ridge·I. It equals neural-tangents' <c>diag_reg</c> with

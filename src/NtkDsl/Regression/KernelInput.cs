@@ -104,8 +104,5 @@ internal static class KernelInput
             throw new ArgumentOutOfRangeException(argument, ridge, $"{owner}: {argument} must be a finite number ≥ 0 (it is added to the kernel diagonal as {argument}·I).");
     }
 
-    /// <summary>Builds a tensor of the given shape from float64 data.</summary>
-    public static Tensor ToTensor(double[] data, params int[] shape) => Tensor.Wrap(data, shape);
-
     public static string ShapeText(Tensor t) => string.Join(", ", t.Shape.ToArray());
 }
