@@ -1,0 +1,332 @@
+using System.Globalization;
+using NtkDsl.Regression;
+
+namespace NtkDsl.Dynamics;
+
+/// <summary>
+/// Closed-form outputs of a linearized network (or any kernel machine) trained by gradient descent on the square
+/// loss L = (1/2N) Σ (f − y)², N = n·K = y_train.size, following neural-tangents'
+/// <c>neural_tangents.predict.gradient_descent_mse(k_train_train, y_train, learning_rate, diag_reg,
+/// diag_reg_absolute_scale=True, trace_axes=(-1,))</c>, so results can be compared number for number
+/// (https://github.com/google/neural-tangents, <c>neural_tangents/_src/predict.py</c>).
+/// <para>
+/// The kernel Θ is the n × n kernel of one output; the K outputs are independent (full kernel Θ ⊗ I_K, neural-tangents'
+/// <c>trace_axes=(-1,)</c>). With Θ_λ = Θ + λI and s = η·t (time is measured in steps, as in neural-tangents):
+/// train f_t(X) = Y + e^{−sΘ_λ/N}(f₀(X) − Y); test f_t(x*) = f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N})(Y − f₀(X)).
+/// Both come from one eigendecomposition Θ = V Λ Vᵀ made in the constructor and reused for every time.
+/// Eigenvalues of Θ_λ that are negative by rounding are clipped to 0, as neural-tangents does (and so are positive ones
+/// below the rounding floor n·ε·max|λ_i|, which are indistinguishable from 0); a zero eigenvalue is
+/// handled in the test formula by the limit (1 − e^{−sλ/N})/λ → s/N (neural-tangents divides by |λ| there, which gives NaN at an exact zero).
+/// </para>
+/// <para>
+/// Ridge: <c>ridge</c> is absolute, Θ_λ = Θ + ridge·I. It equals neural-tangents' <c>diag_reg</c> with
+/// <c>diag_reg_absolute_scale=True</c>; with the default <c>diag_reg_absolute_scale=False</c> neural-tangents uses
+/// ridge = diag_reg · trace(Θ)/n, which <see cref="RidgeFromDiagReg"/> converts. As in neural-tangents, the ridge
+/// enters the training-set dynamics too (the flow is df/dt = −(η/N) Θ_λ (f − Y)); the regularized kernel-ridge fit
+/// on the training points is <see cref="PredictTest(double, Tensor, Tensor, Tensor)"/> with kTestTrain = Θ.
+/// </para>
+/// <para>
+/// Warnings: when the learning rate is at or above the discrete-GD stability bound 2N/λ_max(Θ_λ),
+/// <see cref="LearningRateExceedsStableBound"/> is true, <see cref="Warning"/> holds the explanation, and the
+/// constructor's optional <c>onWarning</c> callback receives it once. The continuous-time predictions are exact for any
+/// η; the bound matters for <see cref="PredictTrainSteps(int, Tensor)"/> and for real networks trained with step η.
+/// </para>
+/// Inputs may be float32 or float64; all work and all results are float64.
+/// </summary>
+public sealed class GradientDescentMse
+{
+    /// <summary>Eigenvalues of Θ + λI below −IndefiniteTolerance·max|λ_i| are rejected as a clearly indefinite kernel.</summary>
+    public const double IndefiniteTolerance = 1e-8;
+
+    /// <summary>neural-tangents' <c>max_learning_rate</c> adds this to λ_max to avoid dividing by zero.</summary>
+    private const double MaxLearningRateEps = 1e-12;
+
+    private const string Owner = nameof(GradientDescentMse);
+    private readonly double[] _kernel;
+    private readonly double[] _y;
+    private readonly SymmetricEigen _eigen;
+    private readonly double[] _evals;
+    private readonly bool _vector;
+    private CholeskySolver? _cholesky;
+
+    /// <summary>Prepares the predictor: checks the inputs and eigendecomposes the training kernel once.</summary>
+    /// <param name="kTrain">Θ, the n × n symmetric kernel of the training set (one output's kernel).</param>
+    /// <param name="yTrain">Y, the n × K targets (or a length-n vector for one output).</param>
+    /// <param name="learningRate">η &gt; 0; time t is in steps, the flow runs for s = η·t.</param>
+    /// <param name="ridge">λ ≥ 0 added as λ·I (neural-tangents' diag_reg with diag_reg_absolute_scale=True).</param>
+    /// <param name="onWarning">Optional callback, called once with <see cref="Warning"/> when η is at or above
+    /// <see cref="MaxStableLearningRate"/>.</param>
+    public GradientDescentMse(Tensor kTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, Action<string>? onWarning = null)
+    {
+        if (!double.IsFinite(learningRate) || learningRate <= 0)
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"{Owner}: learningRate must be a finite number > 0.");
+        KernelInput.Ridge(ridge, Owner);
+        _kernel = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        _y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _vector);
+        TrainSize = n;
+        Outputs = outputs;
+        LearningRate = learningRate;
+        Ridge = ridge;
+
+        _eigen = SymmetricEigen.Of(_kernel, n);
+        double maxAbs = _eigen.MaxAbs + ridge;
+        _evals = new double[n];
+        double floor = SymmetricEigen.PositivityFloor(n, maxAbs);
+        for (int j = 0; j < n; j++)
+        {
+            double v = _eigen.Values[j] + ridge;
+            if (v < -IndefiniteTolerance * maxAbs)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{Owner}: {nameof(kTrain)} + ridge·I has eigenvalue {v:G6} (largest {_eigen.Max + ridge:G6}), below −{IndefiniteTolerance:E0}·max|λ|: the kernel is clearly indefinite, not positive semi-definite up to rounding. Check how the kernel was computed, or add ridge ≥ {_eigen.SmallestSafeRidge():G6}."), nameof(kTrain));
+            if (v < 0) ClippedEigenvalues++;
+            _evals[j] = v > floor ? v : 0.0;
+        }
+        MaxStableLearningRate = 2.0 * OutputSize / (_evals[^1] + MaxLearningRateEps);
+        if (learningRate >= MaxStableLearningRate)
+        {
+            Warning = string.Create(CultureInfo.InvariantCulture,
+                $"{Owner}: learningRate = {learningRate:G6} is at or above the stability bound 2N/λ_max = {MaxStableLearningRate:G6} (N = {OutputSize}, λ_max = {_evals[^1]:G6}): discrete gradient descent with this step diverges along the top eigenvector, so PredictTrainSteps/PredictTestSteps grow without bound (the continuous-time PredictTrain/PredictTest are unaffected). Use a learning rate below {MaxStableLearningRate:G6}.");
+            onWarning?.Invoke(Warning);
+        }
+    }
+
+    /// <summary>Number of training examples n.</summary>
+    public int TrainSize { get; }
+
+    /// <summary>Number of outputs K (target columns).</summary>
+    public int Outputs { get; }
+
+    /// <summary>N = n·K, the loss normalization (neural-tangents' y_train.size).</summary>
+    public int OutputSize => TrainSize * Outputs;
+
+    /// <summary>The learning rate η.</summary>
+    public double LearningRate { get; }
+
+    /// <summary>The absolute ridge λ.</summary>
+    public double Ridge { get; }
+
+    /// <summary>Eigenvalues of Θ + λI, ascending, with those below the rounding floor n·ε·max|λ_i| (negative ones
+    /// included) set to 0.</summary>
+    public IReadOnlyList<double> Eigenvalues => _evals;
+
+    /// <summary>How many eigenvalues of Θ + λI were negative by rounding and clipped to 0.</summary>
+    public int ClippedEigenvalues { get; }
+
+    /// <summary>
+    /// 2N/(λ_max(Θ + λI) + 1e-12): discrete gradient descent with step η converges iff η is below this
+    /// (neural-tangents' <c>max_learning_rate</c> applied to Θ + λI with y_train_size = N).
+    /// </summary>
+    public double MaxStableLearningRate { get; }
+
+    /// <summary>True when <see cref="LearningRate"/> ≥ <see cref="MaxStableLearningRate"/>.</summary>
+    public bool LearningRateExceedsStableBound => Warning is not null;
+
+    /// <summary>The learning-rate warning, or null when η is below the stability bound.</summary>
+    public string? Warning { get; }
+
+    /// <summary>
+    /// neural-tangents' <c>max_learning_rate(ntk_train_train, y_train_size=n·outputs)</c> for full-batch GD without
+    /// momentum: 2N/(λ_max + 1e-12), N = n·outputs, for the n × n kernel of one output. Discrete gradient descent on
+    /// L = (1/2N) Σ (f − y)² with step η converges iff η &lt; this bound.
+    /// </summary>
+    /// <param name="kernel">The n × n symmetric training kernel Θ.</param>
+    /// <param name="outputs">K, the number of outputs sharing Θ (Θ ⊗ I_K).</param>
+    public static double MaxLearningRate(Tensor kernel, int outputs = 1)
+    {
+        if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"{Owner}: outputs must be ≥ 1 (the number of target columns K).");
+        double[] k = KernelInput.SquareSymmetric(kernel, Owner, nameof(kernel), out int n);
+        var eigen = SymmetricEigen.Of(k, n);
+        if (eigen.Max < 0)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{Owner}: {nameof(kernel)} is negative definite (largest eigenvalue {eigen.Max:G6}); a training kernel must be positive semi-definite."), nameof(kernel));
+        return 2.0 * n * outputs / (eigen.Max + MaxLearningRateEps);
+    }
+
+    /// <summary>
+    /// Converts neural-tangents' (diag_reg, diag_reg_absolute_scale) to this class's absolute ridge:
+    /// diag_reg itself when absolute, else diag_reg · trace(Θ)/n.
+    /// </summary>
+    public static double RidgeFromDiagReg(Tensor kTrain, double diagReg, bool diagRegAbsoluteScale = false)
+    {
+        KernelInput.Ridge(diagReg, Owner, nameof(diagReg));
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        if (diagRegAbsoluteScale) return diagReg;
+        double trace = 0;
+        for (int i = 0; i < n; i++) trace += k[i * n + i];
+        return diagReg * trace / n;
+    }
+
+    /// <summary>Training-set outputs after time t (steps; s = η·t): Y + e^{−sΘ_λ/N}(f₀ − Y). t = +∞ gives the limit
+    /// (Y, plus the part of f₀ − Y in the null space of Θ_λ, which never moves).</summary>
+    /// <param name="t">Time in steps, ≥ 0, may be +∞.</param>
+    /// <param name="f0Train">f₀(X), the outputs at t = 0, shaped like the targets.</param>
+    public Tensor PredictTrain(double t, Tensor f0Train) => Squeeze(PredictTrain([t], f0Train));
+
+    /// <summary>Training-set outputs at several times: shape [T, n] or [T, n, K] (neural-tangents' leading time axis).</summary>
+    public Tensor PredictTrain(IReadOnlyList<double> times, Tensor f0Train)
+    {
+        double[] ts = Times(times);
+        double[] r = Residual(f0Train);
+        return Stack(ts.Length, TrainSize, (i, dest) => TrainAt(r, j => ContinuousDecay(ts[i], j), dest));
+    }
+
+    /// <summary>
+    /// Test-point outputs after time t: f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N})(Y − f₀(X)). t = +∞ uses a Cholesky
+    /// solve of Θ_λ and throws <see cref="KernelNotPositiveDefiniteException"/> (suggesting a ridge) if Θ_λ is singular.
+    /// </summary>
+    /// <param name="t">Time in steps, ≥ 0, may be +∞.</param>
+    /// <param name="f0Train">f₀(X), shaped like the targets.</param>
+    /// <param name="f0Test">f₀(x*), m × K (or length m for vector targets).</param>
+    /// <param name="kTestTrain">Θ(x*, X), m × n.</param>
+    public Tensor PredictTest(double t, Tensor f0Train, Tensor f0Test, Tensor kTestTrain) =>
+        Squeeze(PredictTest([t], f0Train, f0Test, kTestTrain));
+
+    /// <summary>Test-point outputs at several times: shape [T, m] or [T, m, K].</summary>
+    public Tensor PredictTest(IReadOnlyList<double> times, Tensor f0Train, Tensor f0Test, Tensor kTestTrain)
+    {
+        double[] ts = Times(times);
+        double[] r = Residual(f0Train);
+        var (a, kt, f0t, m) = TestInputs(f0Test, kTestTrain);
+        return Stack(ts.Length, m, (i, dest) =>
+        {
+            if (double.IsPositiveInfinity(ts[i])) TestAtInfinity(kt, m, f0t, f0Train, dest);
+            else TestAt(a, m, f0t, r, j => ContinuousGain(ts[i], j), dest);
+        });
+    }
+
+    /// <summary>Training-set outputs after k discrete GD steps f ← f − (η/N)Θ_λ(f − Y): Y + (I − ηΘ_λ/N)^k (f₀ − Y).</summary>
+    /// <param name="steps">k ≥ 0.</param>
+    /// <param name="f0Train">f₀(X), shaped like the targets.</param>
+    public Tensor PredictTrainSteps(int steps, Tensor f0Train) => Squeeze(PredictTrainSteps([steps], f0Train));
+
+    /// <summary>Training-set outputs after several step counts: shape [T, n] or [T, n, K].</summary>
+    public Tensor PredictTrainSteps(IReadOnlyList<int> steps, Tensor f0Train)
+    {
+        int[] ks = Steps(steps);
+        double[] r = Residual(f0Train);
+        return Stack(ks.Length, TrainSize, (i, dest) => TrainAt(r, j => AccurateMath.PowOneMinus(StepFactor(j), ks[i]), dest));
+    }
+
+    /// <summary>
+    /// Test-point outputs after k discrete GD steps, f*_{k+1} = f*_k − (η/N)Θ(x*, X)(f_k − Y):
+    /// f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − (I − ηΘ_λ/N)^k)(Y − f₀(X)), with the limit kη/N for zero eigenvalues.
+    /// </summary>
+    public Tensor PredictTestSteps(int steps, Tensor f0Train, Tensor f0Test, Tensor kTestTrain) =>
+        Squeeze(PredictTestSteps([steps], f0Train, f0Test, kTestTrain));
+
+    /// <summary>Test-point outputs after several step counts: shape [T, m] or [T, m, K].</summary>
+    public Tensor PredictTestSteps(IReadOnlyList<int> steps, Tensor f0Train, Tensor f0Test, Tensor kTestTrain)
+    {
+        int[] ks = Steps(steps);
+        double[] r = Residual(f0Train);
+        var (a, _, f0t, m) = TestInputs(f0Test, kTestTrain);
+        return Stack(ks.Length, m, (i, dest) => TestAt(a, m, f0t, r, j =>
+            _evals[j] > 0 ? AccurateMath.OneMinusPowOneMinus(StepFactor(j), ks[i]) / _evals[j] : ks[i] * LearningRate / OutputSize, dest));
+    }
+
+    private double StepFactor(int j) => LearningRate * _evals[j] / OutputSize;
+
+    private double ContinuousDecay(double t, int j)
+    {
+        if (_evals[j] == 0) return 1.0;
+        return double.IsPositiveInfinity(t) ? 0.0 : Math.Exp(-LearningRate * t * _evals[j] / OutputSize);
+    }
+
+    private double ContinuousGain(double t, int j)
+    {
+        double s = LearningRate * t;
+        return _evals[j] > 0 ? -AccurateMath.Expm1(-s * _evals[j] / OutputSize) / _evals[j] : s / OutputSize;
+    }
+
+    /// <summary>r = Vᵀ(f₀ − Y), n × K.</summary>
+    private double[] Residual(Tensor? f0Train)
+    {
+        double[] f0 = KernelInput.Exact(f0Train, TargetShape(TrainSize), Owner, nameof(f0Train), "the outputs at initialization on the training set (shaped like yTrain)");
+        for (int i = 0; i < f0.Length; i++) f0[i] -= _y[i];
+        return DenseMath.MultiplyTransposed(_eigen.Vectors, TrainSize, TrainSize, f0, Outputs);
+    }
+
+    private (double[] A, double[] K, double[] F0, int M) TestInputs(Tensor? f0Test, Tensor? kTestTrain)
+    {
+        double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
+        double[] f0t = KernelInput.Exact(f0Test, TargetShape(m), Owner, nameof(f0Test), "the outputs at initialization on the test points (one row per row of kTestTrain)");
+        double[] a = DenseMath.Multiply(kt, m, TrainSize, _eigen.Vectors, TrainSize);
+        return (a, kt, f0t, m);
+    }
+
+    /// <summary>dest = Y + V diag(decay) r.</summary>
+    private void TrainAt(double[] r, Func<int, double> decay, Span<double> dest)
+    {
+        int n = TrainSize, k = Outputs;
+        var w = new double[n * k];
+        for (int j = 0; j < n; j++)
+        {
+            double d = decay(j);
+            for (int c = 0; c < k; c++) w[j * k + c] = d * r[j * k + c];
+        }
+        double[] f = DenseMath.Multiply(_eigen.Vectors, n, n, w, k);
+        for (int i = 0; i < f.Length; i++) dest[i] = _y[i] + f[i];
+    }
+
+    /// <summary>dest = f₀(x*) − A diag(gain) r with A = Θ(x*, X) V.</summary>
+    private void TestAt(double[] a, int m, double[] f0t, double[] r, Func<int, double> gain, Span<double> dest)
+    {
+        int n = TrainSize, k = Outputs;
+        var w = new double[n * k];
+        for (int j = 0; j < n; j++)
+        {
+            double g = gain(j);
+            for (int c = 0; c < k; c++) w[j * k + c] = g * r[j * k + c];
+        }
+        double[] f = DenseMath.Multiply(a, m, n, w, k);
+        for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] - f[i];
+    }
+
+    /// <summary>dest = f₀(x*) + Θ(x*, X) Θ_λ^{-1}(Y − f₀(X)) by Cholesky.</summary>
+    private void TestAtInfinity(double[] kt, int m, double[] f0t, Tensor f0Train, Span<double> dest)
+    {
+        if (!_eigen.IsPositiveDefinite(Ridge))
+            throw CholeskySolver.NotPositiveDefinite(Owner + ".PredictTest(t = ∞)", Ridge, _eigen);
+        _cholesky ??= CholeskySolver.Factor(_kernel, TrainSize, Ridge, Owner, _eigen);
+        double[] rhs = f0Train.ToFlatArray();
+        for (int i = 0; i < rhs.Length; i++) rhs[i] = _y[i] - rhs[i];
+        double[] alpha = _cholesky.Solve(rhs, Outputs);
+        double[] f = DenseMath.Multiply(kt, m, TrainSize, alpha, Outputs);
+        for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] + f[i];
+    }
+
+    private int[] TargetShape(int rows) => _vector ? [rows] : [rows, Outputs];
+
+    private Tensor Stack(int count, int rows, Action<int, Span<double>> fill)
+    {
+        int block = rows * Outputs;
+        var data = new double[count * block];
+        for (int i = 0; i < count; i++) fill(i, data.AsSpan(i * block, block));
+        return _vector ? Tensor.Wrap(data, count, rows) : Tensor.Wrap(data, count, rows, Outputs);
+    }
+
+    private static Tensor Squeeze(Tensor stacked)
+    {
+        var shape = stacked.Shape[1..].ToArray();
+        return stacked.Reshape(shape);
+    }
+
+    private static double[] Times(IReadOnlyList<double>? times)
+    {
+        if (times is null || times.Count == 0) throw new ArgumentException($"{Owner}: the list of times is empty; pass at least one time t ≥ 0.", nameof(times));
+        var ts = times.ToArray();
+        foreach (double t in ts)
+            if (double.IsNaN(t) || t < 0)
+                throw new ArgumentOutOfRangeException(nameof(times), t, $"{Owner}: time t must be ≥ 0 (double.PositiveInfinity for the end of training), got {t.ToString(CultureInfo.InvariantCulture)}.");
+        return ts;
+    }
+
+    private static int[] Steps(IReadOnlyList<int>? steps)
+    {
+        if (steps is null || steps.Count == 0) throw new ArgumentException($"{Owner}: the list of step counts is empty; pass at least one k ≥ 0.", nameof(steps));
+        var ks = steps.ToArray();
+        foreach (int k in ks)
+            if (k < 0) throw new ArgumentOutOfRangeException(nameof(steps), k, $"{Owner}: the number of gradient-descent steps must be ≥ 0, got {k}.");
+        return ks;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace NtkDsl.Regression;
+
+/// <summary>
+/// Kernel (ridge) regression with any precomputed kernel: the dual coefficients α = (K + λI)^{-1} Y are found by a
+/// Cholesky solve, and predictions are f(x*) = K(x*, X) α. This is the t = ∞ limit of
+/// <see cref="Dynamics.GradientDescentMse"/> started from f₀ = 0 and the mean of neural-tangents'
+/// <c>neural_tangents.predict.gp_inference</c> with <c>diag_reg_absolute_scale=True</c>.
+/// Each target column is fitted independently with the same kernel. Inputs may be float32 or float64; all work and
+/// all results are float64.
+/// </summary>
+public sealed class KernelRegression
+{
+    private const string Owner = nameof(KernelRegression);
+    private readonly double[] _alpha;
+
+    private KernelRegression(int n, int outputs, bool vector, double ridge, double[] alpha, RidgeSearchResult? selection)
+    {
+        TrainSize = n;
+        Outputs = outputs;
+        VectorTargets = vector;
+        Ridge = ridge;
+        _alpha = alpha;
+        Selection = selection;
+    }
+
+    /// <summary>Number of training examples n.</summary>
+    public int TrainSize { get; }
+
+    /// <summary>Number of target columns K.</summary>
+    public int Outputs { get; }
+
+    /// <summary>True when the targets were a length-n vector; predictions are then length-m vectors.</summary>
+    public bool VectorTargets { get; }
+
+    /// <summary>The ridge λ added to the kernel diagonal (absolute units).</summary>
+    public double Ridge { get; }
+
+    /// <summary>The ridge search that chose <see cref="Ridge"/>, or null when the ridge was given.</summary>
+    public RidgeSearchResult? Selection { get; }
+
+    /// <summary>The dual coefficients α = (K + λI)^{-1} Y, n × K (or length n for vector targets), float64.</summary>
+    public Tensor DualCoefficients => VectorTargets ? Tensor.FromArray(_alpha, TrainSize) : Tensor.FromArray(_alpha, TrainSize, Outputs);
+
+    /// <summary>
+    /// Fits α = (K + λI)^{-1} Y by Cholesky.
+    /// </summary>
+    /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridge">λ ≥ 0, added as λ·I.</param>
+    /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite; the exception's
+    /// <see cref="KernelNotPositiveDefiniteException.SuggestedRidge"/> gives the smallest ridge that works.</exception>
+    public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge)
+    {
+        KernelInput.Ridge(ridge, Owner);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
+        return FitCore(k, n, y, outputs, vector, ridge, null);
+    }
+
+    /// <summary>
+    /// Chooses the ridge from <paramref name="ridges"/> by closed-form leave-one-out error
+    /// (<see cref="RidgeSelection.LeaveOneOut"/>) and fits with it; <see cref="Selection"/> holds the scores.
+    /// </summary>
+    public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
+    {
+        var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+    }
+
+    /// <summary>
+    /// Chooses the ridge from <paramref name="ridges"/> by k-fold cross-validation with deterministic folds
+    /// (<see cref="RidgeSelection.KFold"/>) and fits with it on all rows; <see cref="Selection"/> holds the scores.
+    /// </summary>
+    public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
+    {
+        var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+    }
+
+    /// <summary>
+    /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64.
+    /// </summary>
+    /// <param name="kTestTrain">m × n kernel between the new points (rows) and the training points (columns).</param>
+    public Tensor Predict(Tensor kTestTrain)
+    {
+        double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
+        double[] f = DenseMath.Multiply(kt, m, TrainSize, _alpha, Outputs);
+        return VectorTargets ? Tensor.Wrap(f, m) : Tensor.Wrap(f, m, Outputs);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"KernelRegression(n = {TrainSize}, outputs = {Outputs}, ridge = {Ridge:G6}{(Selection is null ? "" : ", chosen by " + Selection.Method)})");
+
+    private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection)
+    {
+        var solver = CholeskySolver.Factor(k, n, ridge, Owner);
+        return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), selection);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace NtkDsl.Regression;
+
+/// <summary>
+/// Ridge selection for <see cref="KernelRegression"/> over a grid of candidate ridges, by closed-form
+/// leave-one-out or by k-fold cross-validation. Scores are mean squared errors over all held-out entries.
+/// </summary>
+public static class RidgeSelection
+{
+    private const string Owner = nameof(RidgeSelection);
+
+    /// <summary>
+    /// Closed-form leave-one-out residuals y_i − f_{−i}(x_i) for one ridge, n × K (or length n for vector targets):
+    /// with A = (K + λI)^{-1}, residual_i = [A y]_i / A_ii (the exact result of refitting without row i).
+    /// </summary>
+    /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite.</exception>
+    public static Tensor LeaveOneOutResiduals(Tensor kTrain, Tensor yTrain, double ridge)
+    {
+        KernelInput.Ridge(ridge, Owner);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
+        var eigen = SymmetricEigen.Of(k, n);
+        if (!eigen.IsPositiveDefinite(ridge)) throw CholeskySolver.NotPositiveDefinite(Owner, ridge, eigen);
+        double[] r = LooResiduals(eigen, y, outputs, ridge);
+        return vector ? Tensor.Wrap(r, n) : Tensor.Wrap(r, n, outputs);
+    }
+
+    /// <summary>
+    /// Scores every ridge by its closed-form leave-one-out mean squared error, from one eigendecomposition
+    /// K = V Λ Vᵀ: (K + λI)^{-1} = V diag(1/(Λ + λ)) Vᵀ, so each ridge costs O(n²·K).
+    /// Ridges for which K + λI is not positive definite score +∞.
+    /// </summary>
+    /// <exception cref="KernelNotPositiveDefiniteException">No ridge in the grid makes K + λI positive definite.</exception>
+    public static RidgeSearchResult LeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
+    {
+        double[] grid = Grid(ridges);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        if (n < 2) throw new ArgumentException($"{Owner}: leave-one-out needs at least 2 training examples, got {n}.", nameof(kTrain));
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
+        var eigen = SymmetricEigen.Of(k, n);
+        var scores = new double[grid.Length];
+        for (int g = 0; g < grid.Length; g++)
+        {
+            if (!eigen.IsPositiveDefinite(grid[g])) { scores[g] = double.PositiveInfinity; continue; }
+            double[] r = LooResiduals(eigen, y, outputs, grid[g]);
+            double sse = 0;
+            foreach (double v in r) sse += v * v;
+            scores[g] = sse / r.Length;
+        }
+        var result = new RidgeSearchResult("leave-one-out", grid, scores);
+        if (result.BestIndex < 0) throw CholeskySolver.NotPositiveDefinite(Owner, grid.Max(), eigen);
+        return result;
+    }
+
+    /// <summary>
+    /// Scores every ridge by k-fold cross-validation. Folds are deterministic for a seed: the rows are shuffled by a
+    /// Fisher–Yates pass driven by <see cref="NormalSampler"/>(seed).NextUInt64(), and the row at shuffled position p
+    /// goes to fold p mod <paramref name="folds"/> (sizes differ by at most one). Each fold's training block is
+    /// eigendecomposed once and reused for every ridge. A ridge that leaves some fold's block not positive definite
+    /// scores +∞.
+    /// </summary>
+    /// <exception cref="KernelNotPositiveDefiniteException">No ridge in the grid works for every fold.</exception>
+    public static RidgeSearchResult KFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
+    {
+        double[] grid = Grid(ridges);
+        double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
+        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
+        if (folds < 2 || folds > n)
+            throw new ArgumentOutOfRangeException(nameof(folds), folds, $"{Owner}: folds must be between 2 and the number of training examples ({n}).");
+        int[][] foldRows = Folds(n, folds, seed);
+        var sse = new double[grid.Length];
+        SymmetricEigen? worst = null;
+        foreach (int[] valid in foldRows)
+        {
+            int[] train = Enumerable.Range(0, n).Except(valid).ToArray();
+            var eigen = SymmetricEigen.Of(DenseMath.Submatrix(k, n, train, train), train.Length);
+            if (worst is null || eigen.Min < worst.Min) worst = eigen;
+            double[] kvt = DenseMath.Submatrix(k, n, valid, train);
+            double[] ytr = DenseMath.Submatrix(y, outputs, train, Enumerable.Range(0, outputs).ToArray());
+            for (int g = 0; g < grid.Length; g++)
+            {
+                if (!eigen.IsPositiveDefinite(grid[g])) { sse[g] = double.PositiveInfinity; continue; }
+                double[] alpha = DenseMath.EigenSolve(eigen, grid[g], ytr, outputs);
+                double[] pred = DenseMath.Multiply(kvt, valid.Length, train.Length, alpha, outputs);
+                for (int i = 0; i < valid.Length; i++)
+                    for (int c = 0; c < outputs; c++)
+                    {
+                        double d = y[valid[i] * outputs + c] - pred[i * outputs + c];
+                        sse[g] += d * d;
+                    }
+            }
+        }
+        for (int g = 0; g < grid.Length; g++) sse[g] /= (double)n * outputs;
+        var result = new RidgeSearchResult(string.Create(CultureInfo.InvariantCulture, $"{folds}-fold (seed {seed})"), grid, sse);
+        if (result.BestIndex < 0) throw CholeskySolver.NotPositiveDefinite(Owner, grid.Max(), worst!);
+        return result;
+    }
+
+    /// <summary>
+    /// The deterministic folds used by <see cref="KFold"/>: row indices of each fold, each sorted ascending.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> FoldIndices(int rows, int folds, long seed)
+    {
+        if (folds < 2 || folds > rows)
+            throw new ArgumentOutOfRangeException(nameof(folds), folds, $"{Owner}: folds must be between 2 and the number of rows ({rows}).");
+        return Folds(rows, folds, seed);
+    }
+
+    private static int[][] Folds(int n, int folds, long seed)
+    {
+        var perm = Enumerable.Range(0, n).ToArray();
+        var rng = new NormalSampler(seed);
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = (int)(rng.NextUInt64() % (ulong)(i + 1));
+            (perm[i], perm[j]) = (perm[j], perm[i]);
+        }
+        var result = new int[folds][];
+        for (int f = 0; f < folds; f++)
+        {
+            var rows = new List<int>();
+            for (int p = f; p < n; p += folds) rows.Add(perm[p]);
+            rows.Sort();
+            result[f] = rows.ToArray();
+        }
+        return result;
+    }
+
+    private static double[] Grid(IReadOnlyList<double>? ridges)
+    {
+        if (ridges is null || ridges.Count == 0)
+            throw new ArgumentException($"{Owner}: the ridge grid is empty; pass candidate ridges such as 1e-6, 1e-4, 1e-2, 1.", nameof(ridges));
+        var grid = ridges.ToArray();
+        foreach (double r in grid) KernelInput.Ridge(r, Owner, nameof(ridges));
+        return grid;
+    }
+
+    private static double[] LooResiduals(SymmetricEigen eigen, double[] y, int outputs, double ridge)
+    {
+        int n = eigen.N;
+        double[] ay = DenseMath.EigenSolve(eigen, ridge, y, outputs);
+        var v = eigen.Vectors;
+        var inv = new double[n];
+        for (int j = 0; j < n; j++) inv[j] = 1.0 / (eigen.Values[j] + ridge);
+        var r = new double[n * outputs];
+        for (int i = 0; i < n; i++)
+        {
+            double aii = 0;
+            for (int j = 0; j < n; j++) aii += v[i * n + j] * v[i * n + j] * inv[j];
+            for (int c = 0; c < outputs; c++) r[i * outputs + c] = ay[i * outputs + c] / aii;
+        }
+        return r;
+    }
+}
