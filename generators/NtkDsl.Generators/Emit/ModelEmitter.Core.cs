@@ -58,7 +58,20 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.INtkModel.Info => Info;");
+        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
+        w.Line();
+        w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
+        w.Open("public " + c.Name + " Clone()");
+        w.Line("var copy = new " + c.Name + "(0, Device);");
+        w.Line("copy.SetParameters(GetParameters());");
+        w.Line("return copy;");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();");
+        w.Line();
+        w.Line("/// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>");
+        w.Line("public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());");
         w.Line();
         w.Line("/// <summary>The device this model computes on.</summary>");
         w.Line("public global::NtkDsl.Device Device { get; }");
@@ -91,6 +104,17 @@ internal static partial class ModelEmitter
             w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) " + l.W + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.WeightOffset) + " + i];");
             if (l.Spec.UseBias) w.Line("for (int i = 0; i < " + Int(l.Width) + "; i++) " + l.B + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.BiasOffset) + " + i];");
         }
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>");
+        w.Line("public void Save(string path, global::NtkDsl.IO.CheckpointMetadata? metadata = null) => global::NtkDsl.IO.Checkpoint.Save(path, Info, GetParameters(), metadata);");
+        w.Line();
+        w.Line("/// <summary>Loads a checkpoint written by <see cref=\"Save\"/>; a different architecture or a corrupted file is an error that says which.</summary>");
+        w.Open("public static " + c.Name + " Load(string path, global::NtkDsl.Device? device = null)");
+        w.Line("var model = new " + c.Name + "(0, device);");
+        w.Line("model.SetParameters(global::NtkDsl.IO.Checkpoint.Load(path, Info));");
+        w.Line("return model;");
         w.Close();
         w.Line();
 

@@ -1,0 +1,159 @@
+using System.Globalization;
+
+namespace NtkDsl.Training;
+
+/// <summary>One recorded point of a training run.</summary>
+/// <param name="Step">Steps taken so far.</param>
+/// <param name="Time">Training time t = step·η (gradient-flow time of the same run).</param>
+/// <param name="Loss">Full-batch loss F(w) at this point.</param>
+/// <param name="Distance">‖w − w0‖.</param>
+public readonly record struct TrainingPoint(int Step, double Time, double Loss, double Distance);
+
+/// <summary>What a training run returns.</summary>
+public sealed class TrainingResult
+{
+    internal TrainingResult(List<TrainingPoint> history, List<string> warnings, double maxStableLearningRate)
+    {
+        History = history;
+        Warnings = warnings;
+        MaxStableLearningRate = maxStableLearningRate;
+    }
+
+    /// <summary>Recorded points, the first at step 0.</summary>
+    public IReadOnlyList<TrainingPoint> History { get; }
+
+    /// <summary>Warnings raised during the run.</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The estimated stability bound 2/λ_max for the first batch (NaN when not checked).</summary>
+    public double MaxStableLearningRate { get; }
+}
+
+/// <summary>Thrown when the loss becomes non-finite.</summary>
+public sealed class TrainingDivergedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TrainingDivergedException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Gradient descent, mini-batch SGD and heavy-ball momentum on the square loss with per-group learning rates, output
+/// scale α and centring. With g(x) = α·h(x) and h = f or f − f(w0) (centred), the loss is
+/// F(w) = (1/α²)·(1/2N)·Σ (g − y)², N = (rows in the batch)·K — neural-tangents' normalization for α = 1 — whose
+/// gradient (1/(αN))·Jᵀ(g − y) is one VJP. In function space g follows dg/dt = −(η/N)·Θ_w·(g − y) for every α
+/// (math.md §5–6).
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>A trainer with <paramref name="options"/>.</summary>
+    public Trainer(TrainerOptions? options = null)
+    {
+        Options = options ?? new TrainerOptions();
+        if (!double.IsFinite(Options.LearningRate) || Options.LearningRate <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.LearningRate, "The learning rate must be finite and > 0.");
+        if (!(Options.Momentum >= 0 && Options.Momentum < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Momentum, "Momentum must lie in [0, 1).");
+        if (!double.IsFinite(Options.OutputScale) || Options.OutputScale == 0)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.OutputScale, "The output scale α must be finite and non-zero.");
+        if (Options.BatchSize is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.BatchSize, "The batch size must be ≥ 1 (or null for full batch).");
+    }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place for <paramref name="steps"/> steps on (x, y), recording every
+    /// <paramref name="recordEvery"/> steps. <paramref name="onRecord"/> sees each recorded point.
+    /// </summary>
+    public TrainingResult Train(IDifferentiableModel model, Tensor x, Tensor y, int steps, int recordEvery = 1,
+        Action<TrainingPoint>? onRecord = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recordEvery, 1);
+        var info = model.Info;
+        InputChecks.Features(x, info.Inputs, x?.DType ?? DType.Float64, info.Name, nameof(x));
+        InputChecks.Shape(y, info.Name, nameof(y), x!.Rows, info.Outputs);
+        var warnings = new List<string>();
+        var w0 = model.GetParameters();
+        var objective = new SquareLossObjective(model, x, y, Options.OutputScale, Options.Centered);
+        var precond = Options.GroupLearningRates?.PerParameter(info) ?? Enumerable.Repeat(1.0, info.ParameterCount).ToArray();
+        double eta = Options.LearningRate;
+        int n = x.Rows;
+        int batch = Math.Min(Options.BatchSize ?? n, n);
+
+        double bound = double.NaN;
+        if (Options.CheckStability)
+        {
+            var firstBatch = batch == n ? objective : objective.Subset(Enumerable.Range(0, batch).ToArray());
+            bound = 2.0 / firstBatch.MaxCurvature(precond, w0, iterations: 30);
+            if (eta > bound)
+                Warn(warnings, string.Create(CultureInfo.InvariantCulture,
+                    $"Learning rate {eta:G4} exceeds the stability bound 2/λ_max ≈ {bound:G4} of the preconditioned kernel; gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
+        }
+
+        var history = new List<TrainingPoint>();
+        var w = (double[])w0.Clone();
+        var velocity = new double[w.Length];
+        var rng = new NormalSampler(Options.Seed);
+        int[] order = Enumerable.Range(0, n).ToArray();
+        int cursor = n;
+        Record(0);
+        for (int step = 1; step <= steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            SquareLossObjective batchObjective = objective;
+            if (batch < n)
+            {
+                if (cursor + batch > n)
+                {
+                    Shuffle(order, rng);
+                    cursor = 0;
+                }
+                batchObjective = objective.Subset(order.AsSpan(cursor, batch).ToArray());
+                cursor += batch;
+            }
+            var (loss, grad) = batchObjective.LossAndGradient(w);
+            if (!double.IsFinite(loss) || grad.Any(g => !double.IsFinite(g)))
+                throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}; lower the learning rate below the stability bound {(double.IsNaN(bound) ? "(use Dynamics.GradientDescentMse.MaxLearningRate on the kernel)" : bound.ToString("G4", CultureInfo.InvariantCulture))}."));
+            for (int i = 0; i < w.Length; i++)
+            {
+                velocity[i] = Options.Momentum * velocity[i] + precond[i] * grad[i];
+                w[i] -= eta * velocity[i];
+            }
+            if (step % recordEvery == 0 || step == steps) Record(step);
+        }
+        model.SetParameters(w);
+        return new TrainingResult(history, warnings, bound);
+
+        void Record(int step)
+        {
+            double loss = objective.Loss(w);
+            if (!double.IsFinite(loss))
+                throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}; lower the learning rate (stability bound ≈ {bound:G4})."));
+            double dist = 0;
+            for (int i = 0; i < w.Length; i++) dist += (w[i] - w0[i]) * (w[i] - w0[i]);
+            var point = new TrainingPoint(step, step * eta, loss, Math.Sqrt(dist));
+            history.Add(point);
+            onRecord?.Invoke(point);
+        }
+    }
+
+    private void Warn(List<string> warnings, string message)
+    {
+        warnings.Add(message);
+        Options.Warning?.Invoke(message);
+    }
+
+    private static void Shuffle(int[] a, NormalSampler rng)
+    {
+        for (int i = a.Length - 1; i > 0; i--)
+        {
+            int j = (int)(rng.NextUInt64() % (ulong)(i + 1));
+            (a[i], a[j]) = (a[j], a[i]);
+        }
+    }
+}

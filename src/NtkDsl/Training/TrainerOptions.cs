@@ -1,0 +1,38 @@
+namespace NtkDsl.Training;
+
+/// <summary>Settings of <see cref="Trainer"/>.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>Base learning rate η (default 1.0).</summary>
+    public double LearningRate { get; init; } = 1.0;
+
+    /// <summary>
+    /// Per-group learning-rate multipliers w_g (each layer's weights and biases): parameter p moves with η·w_g — the
+    /// diagonal preconditioner whose linearization is the weighted NTK (math.md §3). Null means all 1.
+    /// </summary>
+    public GroupWeights? GroupLearningRates { get; init; }
+
+    /// <summary>Heavy-ball momentum μ in [0, 1) (default 0: plain gradient descent).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Mini-batch size; null (default) is full-batch gradient descent.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Output scale α of lazy training: the trained function is α·h(x) (default 1).</summary>
+    public double OutputScale { get; init; } = 1.0;
+
+    /// <summary>Centre the model: h(x) = f(x; w) − f(x; w0), so the trained function starts at 0 (default false).</summary>
+    public bool Centered { get; init; }
+
+    /// <summary>Seed of the mini-batch shuffling.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// Check the step size against the stability bound 2/λ_max of the preconditioned kernel operator (power iteration
+    /// with JVP/VJP, on the first batch) before training, and warn when η exceeds it (default true).
+    /// </summary>
+    public bool CheckStability { get; init; } = true;
+
+    /// <summary>Receives warnings (the result's <see cref="TrainingResult.Warnings"/> holds them as well).</summary>
+    public Action<string>? Warning { get; init; }
+}
