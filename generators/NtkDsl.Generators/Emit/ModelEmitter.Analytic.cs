@@ -1,0 +1,188 @@
+using System.Linq;
+using NtkDsl.Generators.Model;
+using static NtkDsl.Generators.Emit.SourceWriter;
+
+namespace NtkDsl.Generators.Emit;
+
+internal static partial class ModelEmitter
+{
+    private const string Dual = "global::NtkDsl.Analytic.DualActivations";
+
+    /// <summary>
+    /// Infinite-width NNGP/NTK/WNTK of the architecture (math.md §3–4): one GEMM for x·x'/d, the per-example diagonal
+    /// chain once, then the whole layer recursion fused per (i, j) entry.
+    /// </summary>
+    private static void EmitAnalytic(SourceWriter w, EmitContext c)
+    {
+        var L = c.Layers;
+        bool standard = c.Model.Parameterization == ParameterizationKind.Standard;
+        int depth = L.Count;
+
+        // Quadrature engines for activations without a closed form, built on the generated φ and φ'.
+        foreach (var l in L.Where(l => !Parsing.ModelParser.HasClosedForm(l.Spec.Activation)))
+        {
+            w.Line("/// <summary>φ and φ' of " + l.Name + " for the bivariate Gaussian quadrature.</summary>");
+            w.Open("private readonly struct " + l.Name + "Function : global::NtkDsl.Analytic.IScalarFunction");
+            w.Line("public double Value(double x) => " + l.Phi + "(x);");
+            w.Line("public double Derivative(double x) => " + l.DPhi + "(x);");
+            w.Close();
+            w.Line("private static readonly global::NtkDsl.Analytic.BivariateGaussQuadrature<" + l.Name + "Function> " + QuadField(l)
+                + " = global::NtkDsl.Analytic.BivariateGaussQuadrature.Create(new " + l.Name + "Function());");
+            w.Line();
+        }
+
+        // Diagonal chain: K(x, x) entering each layer's activation, per example.
+        w.Line("/// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>");
+        w.Open("private static double[][] AnalyticDiagonalChain(double[] sq, int n)");
+        w.Line("var chain = new double[" + depth + "][];");
+        w.Line("for (int l = 0; l < " + depth + "; l++) chain[l] = new double[n];");
+        w.Open("for (int i = 0; i < n; i++)");
+        w.Line("double q = sq[i];");
+        if (depth > 1) w.Line("double kt;");
+        for (int i = 0; i < depth; i++)
+        {
+            var l = L[i];
+            if (i > 0) w.Line(DiagonalCall(L[i - 1], "q", "kt"));
+            w.Line("q = " + Num(Sq(l.Spec.WeightStd)) + " * " + (i == 0 ? "q" : "kt") + (l.Spec.UseBias ? " + " + Num(Sq(l.Spec.BiasStd)) : "") + ";");
+            w.Line("chain[" + i + "][i] = q;");
+        }
+        w.Close();
+        w.Line("return chain;");
+        w.Close();
+        w.Line();
+
+        // The fused recursion for one entry.
+        w.Line("/// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Open("private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, out double nngp, out double ntk)");
+        w.Line("double kt = c, td;");
+        w.Line("nngp = 0.0;");
+        w.Line("ntk = 0.0;");
+        for (int i = 0; i < depth; i++)
+        {
+            var l = L[i];
+            string sw2 = Num(Sq(l.Spec.WeightStd)), sb2 = Num(Sq(l.Spec.BiasStd));
+            w.Line("// " + l.Name + (i == 0 ? ": K = σ_w²·x·x'/d + σ_b², Θ from the layer's own parameters" : ": dual of " + L[i - 1].Name + ", then the affine step"));
+            if (i > 0)
+            {
+                var prev = L[i - 1];
+                w.Line(PairCall(prev, "chain1[" + (i - 1) + "][i]", "chain2[" + (i - 1) + "][j]", "nngp", "kt", "td"));
+            }
+            string direct = standard ? Num(l.FanIn) : sw2;
+            string biasTerm = l.Spec.UseBias ? " + gw[" + l.BiasGroup + "] * " + (standard ? "1.0" : sb2) : "";
+            string back = i == 0 ? "" : " + " + sw2 + " * td * ntk";
+            w.Line("ntk = gw[" + l.WeightGroup + "] * " + direct + " * kt" + biasTerm + back + ";");
+            w.Line("nngp = " + sw2 + " * kt" + (l.Spec.UseBias ? " + " + sb2 : "") + ";");
+        }
+        if (!c.Output.IsIdentity)
+        {
+            w.Line("// Output activation " + ActivationEmitter.DisplayName(c.Output.Spec) + ": NNGP = E[φ(u)φ(v)], NTK = E[φ'(u)φ'(v)]·Θ");
+            w.Line(PairCall(c.Output, "chain1[" + (depth - 1) + "][i]", "chain2[" + (depth - 1) + "][j]", "nngp", "kt", "td"));
+            w.Line("nngp = kt;");
+            w.Line("ntk = td * ntk;");
+        }
+        w.Close();
+        w.Line();
+
+        w.Open("private static " + Tensor + " AnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Token + " cancellationToken)");
+        w.Line("CheckAnalyticInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));");
+        w.Line("double[] a = x1.ToFlatArray();");
+        w.Line("double[] b = x2 is null ? a : x2.ToFlatArray();");
+        w.Line("int n1 = x1.Rows, n2 = x2?.Rows ?? n1;");
+        w.Line("const int d = " + c.Model.Inputs + ";");
+        w.Line("var dot = new double[(long)n1 * n2];");
+        w.Line("if (x2 is null) global::NtkDsl.Kernels.Blas.Syrk(n1, d, 1.0 / d, a, d, 0.0, dot, n2);");
+        w.Line("else global::NtkDsl.Kernels.Blas.Gemm(global::NtkDsl.Kernels.Transpose.No, global::NtkDsl.Kernels.Transpose.Yes, n1, n2, d, 1.0 / d, a, d, b, d, 0.0, dot, n2);");
+        w.Line("var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
+        w.Line("var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
+        w.Line("bool symmetric = x2 is null;");
+        w.Open("global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>");
+        w.Open("for (int j = 0; j < (symmetric ? i + 1 : n2); j++)");
+        w.Line("long idx = (long)i * n2 + j;");
+        w.Line("AnalyticPair(dot[idx], chain1, i, chain2, j, gw, out double nngp, out double ntk);");
+        w.Line("double v = ntkWanted ? ntk : nngp;");
+        w.Line("dot[idx] = v;");
+        w.Line("if (symmetric) dot[(long)j * n2 + i] = v;");
+        w.Close();
+        w.Close(");");
+        w.Line("return " + Tensor + ".Wrap(dot, n1, n2);");
+        w.Close();
+        w.Line();
+
+        w.Line("private static void CheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Model.Inputs) + ", x?.DType ?? global::NtkDsl.DType.Float64, " + Str(c.Name) + ", argument);");
+        w.Line();
+
+        string ones = "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
+        string limit = standard
+            ? "Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1."
+            : "NTK parameterization.";
+        w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: false, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). " + limit + " float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: true, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>");
+        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => AnalyticDiagonal(x, ntkWanted: true);");
+        w.Line();
+        w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => AnalyticDiagonal(x, ntkWanted: false);");
+        w.Line();
+        w.Open("private static " + Tensor + " AnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
+        w.Line("CheckAnalyticInput(x, nameof(x));");
+        w.Line("double[] a = x.ToFlatArray();");
+        w.Line("int n = x.Rows;");
+        w.Line("const int d = " + c.Model.Inputs + ";");
+        w.Line("var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);");
+        w.Line("var chain = AnalyticDiagonalChain(sq, n);");
+        w.Line("var gw = " + ones + ";");
+        w.Line("var result = new double[n];");
+        w.Open("for (int i = 0; i < n; i++)");
+        w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);");
+        w.Line("result[i] = ntkWanted ? ntk : nngp;");
+        w.Close();
+        w.Line("return " + Tensor + ".Wrap(result, n);");
+        w.Close();
+    }
+
+    private static double Sq(double v) => v * v;
+
+    private static string QuadField(LayerPlan l) => "_" + Camel(l.Name) + "Quadrature";
+
+    /// <summary>A call computing (K̃, Ṫ) of <paramref name="l"/>'s activation for variances q1, q2 and covariance c (in variable <paramref name="cov"/>).</summary>
+    private static string PairCall(LayerPlan l, string q1, string q2, string cov, string kt, string td)
+    {
+        string args = q1 + ", " + q2 + ", " + cov + ", out " + kt + ", out " + td + ");";
+        return l.Spec.Activation switch
+        {
+            ActivationKind.Identity => Dual + ".Identity(" + args,
+            ActivationKind.Relu => Dual + ".Relu(" + args,
+            ActivationKind.LeakyRelu => Dual + ".LeakyRelu(" + Num(l.Spec.LeakySlope) + ", " + args,
+            ActivationKind.Abs => Dual + ".Abs(" + args,
+            ActivationKind.Erf => Dual + ".Erf(" + args,
+            _ => QuadField(l) + ".Dual(" + args,
+        };
+    }
+
+    /// <summary>A call computing the diagonal (K̃(q), Ṫ(q)).</summary>
+    private static string DiagonalCall(LayerPlan l, string q, string kt)
+    {
+        string args = q + ", out " + kt + ", out _);";
+        return l.Spec.Activation switch
+        {
+            ActivationKind.Identity => Dual + ".IdentityDiagonal(" + args,
+            ActivationKind.Relu => Dual + ".ReluDiagonal(" + args,
+            ActivationKind.LeakyRelu => Dual + ".LeakyReluDiagonal(" + Num(l.Spec.LeakySlope) + ", " + args,
+            ActivationKind.Abs => Dual + ".AbsDiagonal(" + args,
+            ActivationKind.Erf => Dual + ".ErfDiagonal(" + args,
+            _ => QuadField(l) + ".Diagonal(" + args,
+        };
+    }
+}
