@@ -8,6 +8,7 @@ public sealed class DiagnosticTests
     private static (Diagnostic Diagnostic, GeneratorHarness.Run Run) Single(string id, string body, string header = "[NtkModel(Inputs = 3)]", string modifiers = "public partial class")
     {
         string source = $$"""
+            using System;
             using NtkDsl;
             namespace Demo;
             {{header}}
@@ -113,6 +114,23 @@ public sealed class DiagnosticTests
             """;
         var run2 = GeneratorHarness.Generate(nested);
         Assert.Contains(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+    }
+
+    [Fact]
+    public void NonDifferentiableCustomActivationPointsAtTheConstruct()
+    {
+        var (d, run) = Single("NTK1007", "static double F(double x) => x * Math.Floor(x);\n[Dense(2, Activation.Custom, ActivationMethod = nameof(F))] public partial DenseLayer Out { get; }",
+            header: "[NtkModel(Inputs = 3)]");
+        Assert.Equal("Math.Floor(x)", At(d));
+        Assert.Contains("Math.Floor", d.GetMessage());
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void CustomActivationBodyMustBeOneExpression()
+    {
+        var (d, _) = Single("NTK1013", "static double F(double x) { var y = x * 2; return y; }\n[Dense(2, Activation.Custom, ActivationMethod = nameof(F))] public partial DenseLayer Out { get; }");
+        Assert.Contains("'F'", d.GetMessage());
     }
 
     [Fact]

@@ -47,7 +47,23 @@ public sealed class SnapshotTests
         }
         """;
 
+    public const string Custom = """
+        using System;
+        using NtkDsl;
+        namespace Demo.Custom;
+
+        [NtkModel(Inputs = 3, AnalyticKernels = AnalyticKernels.Auto)]
+        public partial class Smooth
+        {
+            private static double Swish(double x) => x / (1.0 + Math.Exp(-x));
+            [Dense(16, Activation.Custom, ActivationMethod = nameof(Swish))] public partial DenseLayer Hidden { get; }
+            [Dense(16, Activation.Tanh)] public partial DenseLayer Hidden2 { get; }
+            [Dense(2)] public partial DenseLayer Readout { get; }
+        }
+        """;
+
     [Theory]
+    [InlineData("Custom", Custom)]
     [InlineData("Mlp", Mlp)]
     [InlineData("StandardNoBias", StandardNoBias)]
     [InlineData("NestedFloat32", NestedFloat32)]

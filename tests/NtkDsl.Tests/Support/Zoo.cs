@@ -21,6 +21,7 @@ internal static class Zoo
         ["outputact"] = s => new OutputActivationNet(s),
         ["single"] = s => new SingleLayerNet(s),
         ["deep"] = s => new DeepNet(s),
+        ["custom"] = s => new CustomNet(s),
     };
 
     public static TheoryData<string> Names()
