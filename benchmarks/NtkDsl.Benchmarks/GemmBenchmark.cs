@@ -22,12 +22,12 @@ internal static class GemmBenchmark
         var sizes = new Option<int[]>("--sizes")
         {
             Description = "Square sizes n (C = A·B with n×n operands).",
-            DefaultValueFactory = _ => [256, 512, 1024, 2048],
+            DefaultValueFactory = _ => [128, 256, 512, 1024, 2048],
             AllowMultipleArgumentsPerToken = true,
         };
         var repeats = new Option<int>("--repeats")
         {
-            Description = "Timed repetitions per case after one warm-up; best and median are reported.",
+            Description = "Timed rounds per case after one warm-up (NtkDsl and OpenBLAS alternate); best and median are reported.",
             DefaultValueFactory = _ => 7,
         };
         var minMs = new Option<int>("--min-ms")
@@ -107,12 +107,14 @@ internal static class GemmBenchmark
         T[] ours = new T[n * n], theirs = new T[n * n];
         double flops = 2.0 * n * n * n;
 
-        var (oursBest, oursMedian) = Time(() => Gemm(a, b, ours, n), repeats, minMs);
+        // Ours and OpenBLAS alternate repetition by repetition, so load from other processes hits both alike.
+        Action? reference = blas is null ? null : () => Reference(blas, a, b, theirs, n);
+        var (oursTimes, blasTimes) = Time(() => Gemm(a, b, ours, n), reference, repeats, minMs);
+        double oursBest = oursTimes[0], oursMedian = oursTimes[repeats / 2];
         double? blasBest = null, blasMedian = null, maxDiff = null;
-        if (blas is not null)
+        if (blasTimes is not null)
         {
-            var (best, median) = Time(() => Reference(blas, a, b, theirs, n), repeats, minMs);
-            (blasBest, blasMedian) = (flops / best / 1e9, flops / median / 1e9);
+            (blasBest, blasMedian) = (flops / blasTimes[0] / 1e9, flops / blasTimes[repeats / 2] / 1e9);
             maxDiff = 0;
             for (int i = 0; i < ours.Length; i++)
                 maxDiff = Math.Max(maxDiff.Value, Math.Abs(double.CreateChecked(ours[i]) - double.CreateChecked(theirs[i])));
@@ -142,22 +144,44 @@ internal static class GemmBenchmark
         else blas.Sgemm(false, false, n, n, n, 1f, (float[])(object)a, n, (float[])(object)b, n, 0f, (float[])(object)c, n);
     }
 
-    /// <summary>One warm-up call, then <paramref name="repeats"/> timed batches of calls; seconds per call (best, median).</summary>
-    private static (double Best, double Median) Time(Action call, int repeats, int minMs)
+    /// <summary>
+    /// One warm-up call of each, then <paramref name="repeats"/> rounds; in each round each side runs a batch of calls
+    /// lasting at least <paramref name="minMs"/>. Returns seconds per call of every round, sorted (best first).
+    /// </summary>
+    private static (double[] Ours, double[]? Reference) Time(Action ours, Action? reference, int repeats, int minMs)
     {
-        var sw = Stopwatch.StartNew();
-        call();
-        double once = Math.Max(sw.Elapsed.TotalSeconds, 1e-7);
-        int inner = Math.Max(1, (int)Math.Ceiling(minMs / 1000.0 / once));
-        var perCall = new double[repeats];
+        int oursInner = BatchSize(ours, minMs), refInner = reference is null ? 0 : BatchSize(reference, minMs);
+        Thread.Sleep(PauseMs);
+        var oursTimes = new double[repeats];
+        var refTimes = reference is null ? null : new double[repeats];
         for (int r = 0; r < repeats; r++)
         {
-            sw.Restart();
-            for (int i = 0; i < inner; i++) call();
-            perCall[r] = sw.Elapsed.TotalSeconds / inner;
+            oursTimes[r] = Batch(ours, oursInner);
+            if (reference is null) continue;
+            // OpenBLAS worker threads spin for a while after a call; let them park before timing the next batch.
+            Thread.Sleep(PauseMs);
+            refTimes![r] = Batch(reference, refInner);
+            Thread.Sleep(PauseMs);
         }
-        Array.Sort(perCall);
-        return (perCall[0], perCall[repeats / 2]);
+        Array.Sort(oursTimes);
+        if (refTimes is not null) Array.Sort(refTimes);
+        return (oursTimes, refTimes);
+    }
+
+    /// <summary>Pause between batches: longer than OpenBLAS's default thread spin timeout (2²⁸ cycles, ≈ 0.1 s).</summary>
+    private const int PauseMs = 150;
+
+    private static int BatchSize(Action call, int minMs)
+    {
+        double once = Batch(call, 1);
+        return Math.Max(1, (int)Math.Ceiling(minMs / 1000.0 / Math.Max(once, 1e-7)));
+    }
+
+    private static double Batch(Action call, int count)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < count; i++) call();
+        return sw.Elapsed.TotalSeconds / count;
     }
 
     private static void Render(List<GemmResult> rows)

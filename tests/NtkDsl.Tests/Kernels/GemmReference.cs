@@ -84,10 +84,14 @@ internal sealed class GemmCase<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The float64 triple-loop value of C[i, j] after the product, and the error bound around it.</summary>
     public double Expected(int i, int j, double alpha, double beta, T[] initialC, out double bound)
     {
+        _rowsA ??= Logical(M, K, OpA);
+        _colsB ??= Logical(N, K, (j2, p) => OpB(p, j2));
         double s = 0, abs = 0;
-        for (int p = 0; p < K; p++)
+        var x = _rowsA.AsSpan(i * K, K);
+        var y = _colsB.AsSpan(j * K, K);
+        for (int p = 0; p < x.Length; p++)
         {
-            double t = OpA(i, p) * OpB(p, j);
+            double t = x[p] * y[p];
             s += t;
             abs += Math.Abs(t);
         }
@@ -95,6 +99,17 @@ internal sealed class GemmCase<T> where T : unmanaged, IFloatingPointIeee754<T>
         double scale = Math.Abs(alpha) * abs + (beta == 0 ? 0 : Math.Abs(beta * old));
         bound = (K + 3) * (UnitRoundoff + Math.Pow(2, -53)) * scale + double.Epsilon;
         return beta == 0 ? alpha * s : alpha * s + beta * old;
+    }
+
+    private double[]? _rowsA, _colsB;
+
+    /// <summary>rows × k values f(r, p) laid out row by row, so each reference dot product is contiguous.</summary>
+    private static double[] Logical(int rows, int k, Func<int, int, double> f)
+    {
+        var x = new double[rows * k];
+        for (int r = 0; r < rows; r++)
+            for (int p = 0; p < k; p++) x[r * k + p] = f(r, p);
+        return x;
     }
 
     private static T[] Filled(int count, Random rng)
