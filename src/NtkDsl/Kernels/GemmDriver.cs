@@ -18,7 +18,8 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
 
     /// <summary>
     /// m·n·k below which one thread does the whole product: waking a pool thread and packing twice costs more than
-    /// it saves (measured: 128³ ran at 39 GFLOP/s on one core of the 2-core dev machine, 29 on two).
+    /// it saves (float64 on the 2-core dev machine: 128³ ran at 39 GFLOP/s on one core but 29 split four ways over two,
+    /// while 192³ split in two reached 87).
     /// </summary>
     internal const long ParallelWork = 144 * 144 * 144;
 
@@ -52,6 +53,11 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
             return;
         }
         var tasks = Partition(m, n, job.Blocking, threads * (lower ? 8 : work >= FineGrainWork ? 2 : 1), lower);
+        if (tasks.Count == 1)
+        {
+            job.Blocked(0, m, 0, n);
+            return;
+        }
         Parallel.For(0, tasks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var (r0, r1, c0, c1) = tasks[t];
