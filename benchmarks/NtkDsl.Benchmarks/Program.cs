@@ -1,6 +1,9 @@
+using System.CommandLine;
 using NtkDsl.Benchmarks;
 
-// Temporary dispatcher (replaced when the GEMM benchmark lands).
-int n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2048;
-if (args.Length > 0 && args[0] == "ntk") NtkBenchmark.Run(n, 48, 2, Console.Out);
-if (args.Length > 0 && args[0] == "analytic") AnalyticBenchmark.Run(n, 2, Console.Out);
+// Command dispatcher: one subcommand per benchmark, each defined in its own file (GemmBenchmark.cs, ...).
+var root = new RootCommand("NtkDsl benchmarks. Run one subcommand, e.g. `gemm`; `--help` lists them.");
+root.Subcommands.Add(GemmBenchmark.CreateCommand());
+root.Subcommands.Add(NtkBenchmarkCommand.Create());
+root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,54 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NtkDsl.Kernels;
+
+/// <summary>Which register-blocked micro-kernel the blocked GEMM driver uses.</summary>
+internal enum GemmKernelKind
+{
+    /// <summary><see cref="Vector{T}"/> kernel (4 rows × 2 vectors); correct on every platform.</summary>
+    Portable = 0,
+    /// <summary>AVX2 + FMA kernel on <see cref="Vector256{T}"/> (6 rows × 2 vectors).</summary>
+    Avx2 = 1,
+    /// <summary>AVX-512F kernel on <see cref="Vector512{T}"/> (6 rows × 2 vectors).</summary>
+    Avx512 = 2,
+}
+
+/// <summary>Kernel selection and the register/cache blocking of each kernel.</summary>
+internal static class GemmKernels
+{
+    /// <summary>The fastest kernel this CPU supports.</summary>
+    public static GemmKernelKind Best { get; } =
+        IsSupported(GemmKernelKind.Avx512) ? GemmKernelKind.Avx512
+        : IsSupported(GemmKernelKind.Avx2) ? GemmKernelKind.Avx2
+        : GemmKernelKind.Portable;
+
+    /// <summary>Whether <paramref name="kind"/> can run on this CPU.</summary>
+    public static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => Avx512F.IsSupported && Vector512.IsHardwareAccelerated,
+        GemmKernelKind.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+}
+
+/// <summary>
+/// Blocking of one (element type, kernel) pair: the micro-tile is <see cref="Mr"/> rows × <see cref="Nr"/> columns;
+/// packed A blocks are <see cref="Mc"/> × <see cref="Kc"/> (sized for L2), packed B blocks <see cref="Kc"/> ×
+/// <see cref="Nc"/> (sized for L3).
+/// </summary>
+internal readonly record struct GemmBlocking(int Mr, int Nr, int Kc, int Mc, int Nc)
+{
+    public static GemmBlocking For<T>(GemmKernelKind kind) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        int kc = size == 8 ? 256 : 384;
+        return kind switch
+        {
+            GemmKernelKind.Avx512 => new(MicroKernel512<T>.Mr, 2 * Vector512<T>.Count, kc, 144, 2048),
+            GemmKernelKind.Avx2 => new(MicroKernel256<T>.Mr, 2 * Vector256<T>.Count, kc, 144, 2048),
+            _ => new(MicroKernelPortable<T>.Mr, 2 * Vector<T>.Count, kc, 128, 2048),
+        };
+    }
+}
