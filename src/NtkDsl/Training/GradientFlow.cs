@@ -58,7 +58,11 @@ public static class GradientFlow
         {
             cancellationToken.ThrowIfCancellationRequested();
             double target = times[next];
-            h = Math.Min(h, target - t);
+            // Clamp the step to land on the output time, but remember the controller's proposal so that hitting an
+            // output time does not shrink the following steps.
+            double proposal = h;
+            bool clamped = h >= target - t;
+            if (clamped) h = target - t;
             k[0] = f0;
             for (int s = 1; s < 7; s++)
             {
@@ -86,8 +90,9 @@ public static class GradientFlow
                 err += e * e;
             }
             err = Math.Sqrt(err / Math.Max(1, n));
-            if (!double.IsFinite(err))
-                throw new TrainingDivergedException($"Gradient flow produced a non-finite state at t = {t}; the vector field is not finite there.");
+            // A non-finite trial (too long a step into a region where the field blows up) is rejected and retried
+            // with a shorter step; a field that is non-finite everywhere nearby ends in the underflow error below.
+            if (!double.IsFinite(err)) err = double.PositiveInfinity;
             if (err <= 1.0)
             {
                 t += h;
@@ -105,9 +110,10 @@ public static class GradientFlow
                 rejected++;
             }
             double factor = err == 0 ? 5 : Math.Clamp(0.9 * Math.Pow(err, -0.2), 0.2, 5);
-            h *= factor;
+            h = clamped && err <= 1.0 ? Math.Max(h * factor, proposal) : h * factor;
             if (h < 1e-14 * Math.Max(1, t))
-                throw new TrainingDivergedException($"Gradient flow step size underflowed at t = {t}; the flow is too stiff for the tolerances.");
+                throw new TrainingDivergedException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Gradient flow step size underflowed at t = {t:G6}: the field is not finite there or the flow is too stiff for the tolerances (relative {relativeTolerance:G3}, absolute {absoluteTolerance:G3}); lower the learning rate or loosen the tolerances."));
         }
         stats = new IntegrationStats(accepted, rejected);
         return result;

@@ -64,14 +64,40 @@ public sealed class Trainer
 
     /// <summary>
     /// Trains <paramref name="model"/> in place for <paramref name="steps"/> steps on (x, y), recording every
-    /// <paramref name="recordEvery"/> steps. <paramref name="onRecord"/> sees each recorded point.
+    /// <paramref name="recordEvery"/> steps and after the last one. <paramref name="onRecord"/> sees each recorded
+    /// point; while it runs, the model holds the parameters of that point (read them with
+    /// <see cref="IDifferentiableModel.GetParameters"/> or evaluate the model directly).
     /// </summary>
     public TrainingResult Train(IDifferentiableModel model, Tensor x, Tensor y, int steps, int recordEvery = 1,
         Action<TrainingPoint>? onRecord = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         ArgumentOutOfRangeException.ThrowIfLessThan(recordEvery, 1);
+        return TrainCore(model, x, y, steps, s => s % recordEvery == 0 || s == steps, onRecord, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place up to the last of <paramref name="recordSteps"/> (ascending,
+    /// non-negative step counts), recording exactly at those steps (step 0 is the initial point). While
+    /// <paramref name="onRecord"/> runs, the model holds the parameters of that point.
+    /// </summary>
+    public TrainingResult Train(IDifferentiableModel model, Tensor x, Tensor y, IReadOnlyList<int> recordSteps,
+        Action<TrainingPoint>? onRecord = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recordSteps);
+        if (recordSteps.Count == 0) throw new ArgumentException("Give at least one step count to record.", nameof(recordSteps));
+        for (int i = 0; i < recordSteps.Count; i++)
+            if (recordSteps[i] < 0 || (i > 0 && recordSteps[i] <= recordSteps[i - 1]))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Record steps must be non-negative and strictly ascending; entry {i} is {recordSteps[i]}."), nameof(recordSteps));
+        var set = new HashSet<int>(recordSteps);
+        return TrainCore(model, x, y, recordSteps[^1], set.Contains, onRecord, cancellationToken);
+    }
+
+    private TrainingResult TrainCore(IDifferentiableModel model, Tensor x, Tensor y, int steps, Func<int, bool> record,
+        Action<TrainingPoint>? onRecord, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         var info = model.Info;
         InputChecks.Features(x, info.Inputs, x?.DType ?? DType.Float64, info.Name, nameof(x));
         InputChecks.Shape(y, info.Name, nameof(y), x!.Rows, info.Outputs);
@@ -88,6 +114,7 @@ public sealed class Trainer
         {
             var firstBatch = batch == n ? objective : objective.Subset(Enumerable.Range(0, batch).ToArray());
             bound = 2.0 / firstBatch.MaxCurvature(precond, w0, iterations: 30);
+            model.SetParameters(w0);
             if (eta > bound)
                 Warn(warnings, string.Create(CultureInfo.InvariantCulture,
                     $"Learning rate {eta:G4} exceeds the stability bound 2/λ_max ≈ {bound:G4} of the preconditioned kernel; gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
@@ -99,7 +126,7 @@ public sealed class Trainer
         var rng = new NormalSampler(Options.Seed);
         int[] order = Enumerable.Range(0, n).ToArray();
         int cursor = n;
-        Record(0);
+        if (record(0)) Record(0);
         for (int step = 1; step <= steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -115,15 +142,15 @@ public sealed class Trainer
                 cursor += batch;
             }
             var (loss, grad) = batchObjective.LossAndGradient(w);
-            if (!double.IsFinite(loss) || grad.Any(g => !double.IsFinite(g)))
-                throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}; lower the learning rate below the stability bound {(double.IsNaN(bound) ? "(use Dynamics.GradientDescentMse.MaxLearningRate on the kernel)" : bound.ToString("G4", CultureInfo.InvariantCulture))}."));
+            if (!double.IsFinite(loss) || !AllFinite(grad)) throw Diverged(loss, step);
             for (int i = 0; i < w.Length; i++)
             {
                 velocity[i] = Options.Momentum * velocity[i] + precond[i] * grad[i];
                 w[i] -= eta * velocity[i];
             }
-            if (step % recordEvery == 0 || step == steps) Record(step);
+            // Overflow in the update itself (finite gradient, infinite step) is divergence too, not a bad argument.
+            if (!AllFinite(w)) throw Diverged(double.PositiveInfinity, step);
+            if (record(step)) Record(step);
         }
         model.SetParameters(w);
         return new TrainingResult(history, warnings, bound);
@@ -131,15 +158,24 @@ public sealed class Trainer
         void Record(int step)
         {
             double loss = objective.Loss(w);
-            if (!double.IsFinite(loss))
-                throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}; lower the learning rate (stability bound ≈ {bound:G4})."));
+            if (!double.IsFinite(loss)) throw Diverged(loss, step);
             double dist = 0;
             for (int i = 0; i < w.Length; i++) dist += (w[i] - w0[i]) * (w[i] - w0[i]);
             var point = new TrainingPoint(step, step * eta, loss, Math.Sqrt(dist));
             history.Add(point);
+            model.SetParameters(w);
             onRecord?.Invoke(point);
         }
+
+        TrainingDivergedException Diverged(double loss, int step) => new(string.Create(CultureInfo.InvariantCulture,
+            $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}."));
+    }
+
+    private static bool AllFinite(double[] v)
+    {
+        foreach (double a in v)
+            if (!double.IsFinite(a)) return false;
+        return true;
     }
 
     private void Warn(List<string> warnings, string message)
