@@ -16,6 +16,7 @@ internal static partial class ModelEmitter
         string prefix = (model.Namespace is null ? "" : model.Namespace + ".") + string.Join("", model.ContainingTypes.Select(c => c.Name + ".")) + model.ClassName;
         yield return (prefix + ".Model.g.cs", Wrap(ctx, EmitCore, attribute: true));
         yield return (prefix + ".Ntk.g.cs", Wrap(ctx, EmitNtk, attribute: false));
+        yield return (prefix + ".Cost.g.cs", Wrap(ctx, EmitCost, attribute: false));
     }
 
     private static string Wrap(EmitContext ctx, System.Action<SourceWriter, EmitContext> body, bool attribute)

@@ -68,6 +68,7 @@ internal static unsafe class GemmCore<T> where T : unmanaged, IFloatingPointIeee
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"GEMM dimensions must be ≥ 0 (m={m}, n={n}, k={k}).");
         if (m == 0 || n == 0) return;
+        FlopCounter.Record(m, n, k, symmetricLower);
         CheckOperand(a, transA == Transpose.No ? m : k, transA == Transpose.No ? k : m, lda, "A");
         CheckOperand(b, transB == Transpose.No ? k : n, transB == Transpose.No ? n : k, ldb, "B");
         CheckOperand(c, m, n, ldc, "C");

@@ -45,7 +45,21 @@ partial class Small : global::NtkDsl.INtkModel
     }
 
     /// <inheritdoc />
-    global::NtkDsl.ModelInfo global::NtkDsl.INtkModel.Info => Info;
+    global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
+
+    /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
+    public Small Clone()
+    {
+        var copy = new Small(0, Device);
+        copy.SetParameters(GetParameters());
+        return copy;
+    }
+
+    /// <inheritdoc />
+    global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();
+
+    /// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>
+    public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());
 
     /// <summary>The device this model computes on.</summary>
     public global::NtkDsl.Device Device { get; }
@@ -73,6 +87,17 @@ partial class Small : global::NtkDsl.INtkModel
         for (int i = 0; i < 40; i++) _w0[i] = values[0 + i];
         for (int i = 0; i < 8; i++) _w1[i] = values[40 + i];
         for (int i = 0; i < 1; i++) _b1[i] = values[48 + i];
+    }
+
+    /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
+    public void Save(string path, global::NtkDsl.IO.CheckpointMetadata? metadata = null) => global::NtkDsl.IO.Checkpoint.Save(path, Info, GetParameters(), metadata);
+
+    /// <summary>Loads a checkpoint written by <see cref="Save"/>; a different architecture or a corrupted file is an error that says which.</summary>
+    public static Small Load(string path, global::NtkDsl.Device? device = null)
+    {
+        var model = new Small(0, device);
+        model.SetParameters(global::NtkDsl.IO.Checkpoint.Load(path, Info));
+        return model;
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
