@@ -26,7 +26,7 @@ public sealed class GeneratorPerformanceTests(ITestOutputHelper output)
         GeneratorHarness.Compilation(Enumerable.Range(0, ModelCount).Select(i => ModelSource(i, 32)).ToArray());
 
     [Fact]
-    public void TwoHundredModelsGenerateQuicklyAndAllCompile()
+    public void TwoHundredModelsGenerateInUnderTwoSecondsWithoutDiagnostics()
     {
         var compilation = Compilation();
         // Warm-up: JIT of the generator and Roslyn's pipeline.
@@ -43,8 +43,8 @@ public sealed class GeneratorPerformanceTests(ITestOutputHelper output)
         output.WriteLine($"200 models, cold driver after warm-up: best {best:F0} ms, runs {string.Join(", ", times.Select(t => t.ToString("F0")))} ms");
         Assert.Equal(ModelCount * 3, result!.GeneratedTrees.Length);
         Assert.Empty(result.Diagnostics);
-        // Generous bound (the issue asks for < 2 s here): a failure means generation became pathologically slow.
-        Assert.True(best < 4000, $"generating 200 models took {best:F0} ms");
+        // The issue's bound; measured about 0.1 s here (best of three), so the margin absorbs a loaded machine.
+        Assert.True(best < 2000, $"generating 200 models took {best:F0} ms");
     }
 
     [Fact]
