@@ -70,6 +70,25 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InternalError = Error("NTK2001", "NtkDsl generator internal error",
         "NtkDsl could not analyse '{0}': {1}. Please report this with the model declaration.");
 
+    // Call sites and cost (analyzers in Analysis/). Declared before All, which collects the fields in textual order.
+    private static DiagnosticDescriptor Info(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: false, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor InputFeatureMismatch = Error("NTK1020", "Tensor feature count does not match the model's Inputs",
+        "'{0}' expects {1} input features (Inputs = {1}) but this tensor has {2} columns; pass an N × {1} tensor");
+
+    public static readonly DiagnosticDescriptor UnknownGroupLayer = Error("NTK1021", "GroupWeights names a layer the model does not have",
+        "GroupWeights names layer '{0}', which '{1}' does not have{2}. Layers: {3}.");
+
+    public static readonly DiagnosticDescriptor LayerHasNoBias = Error("NTK1022", "GroupWeights sets the bias of a layer without bias",
+        "GroupWeights sets a bias weight of layer '{0}' of '{1}', which has UseBias = false; use Weights(\"{0}\", …) instead");
+
+    public static readonly DiagnosticDescriptor ModelCostSummary = Info("NTK3001", "Model cost summary",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor JacobianOverBudget = Warning("NTK3002", "Jacobian exceeds the memory budget",
+        "Jacobian of {0} examples of '{1}' needs {2} ({0} × {3} outputs × {4} parameters × {5} bytes), more than NtkDslMemoryBudgetMB = {6} MB; use Ntk, Jvp or Vjp (which never build J), fewer rows, or raise <NtkDslMemoryBudgetMB> in the project file");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(Descriptors)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

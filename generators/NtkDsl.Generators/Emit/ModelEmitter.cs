@@ -17,6 +17,7 @@ internal static partial class ModelEmitter
         yield return (prefix + ".Model.g.cs", Wrap(ctx, EmitCore, attribute: true));
         yield return (prefix + ".Ntk.g.cs", Wrap(ctx, EmitNtk, attribute: false));
         yield return (prefix + ".Analytic.g.cs", Wrap(ctx, EmitAnalytic, attribute: false));
+        yield return (prefix + ".Cost.g.cs", Wrap(ctx, EmitCost, attribute: false));
     }
 
     private static string Wrap(EmitContext ctx, System.Action<SourceWriter, EmitContext> body, bool attribute)

@@ -20,6 +20,7 @@ internal static unsafe class BlasEntry<T> where T : unmanaged, IFloatingPointIee
         CheckOperand(a.Length, ta ? k : m, ta ? m : k, lda, "A", nameof(lda), ta ? "k×m (transA = Yes)" : "m×k");
         CheckOperand(b.Length, tb ? n : k, tb ? k : n, ldb, "B", nameof(ldb), tb ? "n×k (transB = Yes)" : "k×n");
         CheckOperand(c.Length, m, n, ldc, "C", nameof(ldc), "m×n");
+        if (m > 0 && n > 0) FlopCounter.Record(m, n, k, symmetricLower: false);
         fixed (T* pa = a, pb = b, pc = c)
             GemmDriver<T>.Run(kind, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, lower: false, maxThreads);
     }
@@ -31,6 +32,7 @@ internal static unsafe class BlasEntry<T> where T : unmanaged, IFloatingPointIee
         CheckDimension(k, nameof(k), "SYRK");
         CheckOperand(a.Length, n, k, lda, "A", nameof(lda), "n×k");
         CheckOperand(c.Length, n, n, ldc, "C", nameof(ldc), "n×n");
+        if (n > 0) FlopCounter.Record(n, n, k, symmetricLower: true);
         fixed (T* pa = a, pc = c)
         {
             GemmDriver<T>.Run(kind, Transpose.No, Transpose.Yes, n, n, k, alpha, pa, lda, pa, lda, beta, pc, ldc, lower: true, maxThreads);

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NtkDsl.Costing;
+
+namespace NtkDsl.Generators.Analysis;
+
+/// <summary>One layer of a model as call-site analysis needs it.</summary>
+internal sealed record ShapeLayer(string Name, int Width, bool UseBias, int Activation);
+
+/// <summary>
+/// The shape of an [NtkModel] class read straight from its symbol (analyzers cannot see the generator's pipeline):
+/// inputs, layers in declaration order, outputs, parameters and the cost model. Null when the declaration has errors
+/// the generator reports itself.
+/// </summary>
+internal sealed class ModelShape
+{
+    private const string ModelAttribute = "NtkDsl.NtkModelAttribute";
+    private const string DenseAttribute = "NtkDsl.DenseAttribute";
+
+    private ModelShape(string name, int inputs, bool single, IReadOnlyList<ShapeLayer> layers)
+    {
+        Name = name;
+        Inputs = inputs;
+        Layers = layers;
+        ElementSize = single ? 4 : 8;
+        var cost = new List<CostLayer>();
+        int fanIn = inputs;
+        foreach (var l in layers)
+        {
+            cost.Add(new CostLayer(fanIn, l.Width, l.UseBias, l.Activation == 0));
+            fanIn = l.Width;
+        }
+        Cost = new CostCalculator(inputs, cost.ToArray(), ElementSize);
+    }
+
+    public string Name { get; }
+    public int Inputs { get; }
+    public IReadOnlyList<ShapeLayer> Layers { get; }
+    public int ElementSize { get; }
+    public CostCalculator Cost { get; }
+    public int Outputs => Layers[Layers.Count - 1].Width;
+
+    public static bool IsModel(INamedTypeSymbol? type) =>
+        type is not null && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ModelAttribute);
+
+    public static ModelShape? Read(INamedTypeSymbol type)
+    {
+        var attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ModelAttribute);
+        if (attribute is null) return null;
+        int inputs = 0;
+        bool single = false;
+        foreach (var arg in attribute.NamedArguments)
+        {
+            if (arg.Key == "Inputs" && arg.Value.Value is int i) inputs = i;
+            if (arg.Key == "Precision" && arg.Value.Value is int p) single = p == 1;
+        }
+        if (inputs <= 0) return null;
+        var layers = new List<ShapeLayer>();
+        var trees = new Dictionary<SyntaxTree, int>();
+        var ordered = type.GetMembers().OfType<IPropertySymbol>()
+            .Select(m => (m, loc: m.Locations.FirstOrDefault()))
+            .OrderBy(x => x.loc?.SourceTree is { } t ? (trees.TryGetValue(t, out var n) ? n : trees[t] = trees.Count) : int.MaxValue)
+            .ThenBy(x => x.loc?.SourceSpan.Start ?? 0)
+            .Select(x => x.m);
+        foreach (var property in ordered)
+        {
+            var dense = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttribute);
+            if (dense is null) continue;
+            if (dense.ConstructorArguments.Length < 1 || dense.ConstructorArguments[0].Value is not int width || width <= 0) return null;
+            int activation = dense.ConstructorArguments.Length > 1 && dense.ConstructorArguments[1].Value is int a ? a : 0;
+            bool useBias = true;
+            foreach (var arg in dense.NamedArguments)
+                if (arg.Key == "UseBias" && arg.Value.Value is bool b) useBias = b;
+            layers.Add(new ShapeLayer(property.Name, width, useBias, activation));
+        }
+        if (layers.Count == 0) return null;
+        return new ModelShape(type.Name, inputs, single, layers);
+    }
+
+    /// <summary>Edit distance, case-insensitive (the same measure GroupWeights uses for its run-time suggestion).</summary>
+    public static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>The layer name nearest to <paramref name="name"/>, or null when several are equally near.</summary>
+    public string? UniqueNearestLayer(string name)
+    {
+        var scored = Layers.Select(l => (l.Name, Distance: EditDistance(l.Name, name))).OrderBy(x => x.Distance).ToList();
+        if (scored.Count > 1 && scored[0].Distance == scored[1].Distance) return null;
+        return scored[0].Name;
+    }
+}
