@@ -32,3 +32,17 @@ public partial class AnalyticBenchMlp
     /// <summary>Output layer.</summary>
     [Dense(1)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>The memory workload of the empirical-NTK issue: 784-1024-1024-10, ReLU.</summary>
+[NtkModel(Inputs = 784)]
+public partial class MemoryBenchMlp
+{
+    /// <summary>Hidden layer 1.</summary>
+    [Dense(1024, Activation.Relu)] public partial DenseLayer Hidden1 { get; }
+
+    /// <summary>Hidden layer 2.</summary>
+    [Dense(1024, Activation.Relu)] public partial DenseLayer Hidden2 { get; }
+
+    /// <summary>Output layer.</summary>
+    [Dense(10)] public partial DenseLayer Readout { get; }
+}
