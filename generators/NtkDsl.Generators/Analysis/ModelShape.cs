@@ -79,22 +79,10 @@ internal sealed class ModelShape
         return new ModelShape(type.Name, inputs, single, layers);
     }
 
-    /// <summary>Edit distance, case-insensitive (the same measure GroupWeights uses for its run-time suggestion).</summary>
-    public static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
-
     /// <summary>The layer name nearest to <paramref name="name"/>, or null when several are equally near.</summary>
     public string? UniqueNearestLayer(string name)
     {
-        var scored = Layers.Select(l => (l.Name, Distance: EditDistance(l.Name, name))).OrderBy(x => x.Distance).ToList();
+        var scored = Layers.Select(l => (l.Name, Distance: NtkDsl.NameDistance.Compute(l.Name, name))).OrderBy(x => x.Distance).ToList();
         if (scored.Count > 1 && scored[0].Distance == scored[1].Distance) return null;
         return scored[0].Name;
     }

@@ -56,7 +56,7 @@ public sealed class GroupWeights
         foreach (var key in _values.Keys)
         {
             if (model.FindGroup(key) is not null) continue;
-            string nearest = model.Groups.Select(g => g.Key).OrderBy(k => EditDistance(k, key)).First();
+            string nearest = model.Groups.Select(g => g.Key).OrderBy(k => NameDistance.Compute(k, key)).First();
             string valid = string.Join(", ", model.Groups.Select(g => g.Key));
             throw new ArgumentException($"GroupWeights names '{key}', which is not a parameter group of {model.Name}. Did you mean '{nearest}'? Valid groups: {valid}.");
         }
@@ -92,16 +92,5 @@ public sealed class GroupWeights
     {
         if (!double.IsFinite(weight) || weight < 0)
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"The weight of group '{key}' must be finite and ≥ 0 (the WNTK J·D·Jᵀ needs D ⪰ 0); got {weight.ToString(CultureInfo.InvariantCulture)}.");
-    }
-
-    internal static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 }
