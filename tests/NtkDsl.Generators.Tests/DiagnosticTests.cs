@@ -186,6 +186,25 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AnExceptionInsideTheGeneratorBecomesNtk2001NotCs8785()
+    {
+        NtkDsl.Generators.Parsing.ModelParser.FaultInjection = name => name == "M" ? new InvalidOperationException("injected fault") : null;
+        try
+        {
+            var (d, run) = Single("NTK2001", Ok);
+            Assert.Equal("M", At(d));
+            Assert.Contains("InvalidOperationException: injected fault", d.GetMessage());
+            Assert.DoesNotContain(run.GeneratorDiagnostics, x => x.Id == "CS8785");
+            Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
+            NoModelCode(run);
+        }
+        finally
+        {
+            NtkDsl.Generators.Parsing.ModelParser.FaultInjection = null;
+        }
+    }
+
+    [Fact]
     public void EveryDescriptorHasAHelpLinkAndIsDocumented()
     {
         var doc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "diagnostics.md"));

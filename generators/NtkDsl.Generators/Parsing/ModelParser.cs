@@ -26,6 +26,12 @@ internal static class ModelParser
         "Cost", "Linearize",
     };
 
+    /// <summary>
+    /// Test hook (per thread, null in normal use): an exception to throw while analysing the named model, so tests can
+    /// prove that a failure inside the generator becomes NTK2001 rather than CS8785.
+    /// </summary>
+    [ThreadStatic] internal static Func<string, Exception?>? FaultInjection;
+
     public static ModelResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
@@ -53,6 +59,7 @@ internal static class ModelParser
     private static ModelSpec? ParseCore(INamedTypeSymbol symbol, ClassDeclarationSyntax syntax, SemanticModel semanticModel,
         AttributeData attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
+        if (FaultInjection?.Invoke(symbol.Name) is { } fault) throw fault;
         var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
         bool structuralError = false;
 
