@@ -179,6 +179,14 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void OutputScaleMustBeFiniteAndNonZero()
+    {
+        var (d, run) = Single("NTK1018", Ok, header: "[NtkModel(Inputs = 3, OutputScale = 0.0)]");
+        Assert.Equal("OutputScale = 0.0", At(d));
+        NoModelCode(run);
+    }
+
+    [Fact]
     public void StaticOrAbstractModel()
     {
         var (d, _) = Single("NTK1017", Ok, modifiers: "public abstract partial class");

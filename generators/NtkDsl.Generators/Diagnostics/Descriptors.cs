@@ -67,6 +67,9 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor StaticOrAbstractModel = Error("NTK1017", "Model class cannot be static or abstract",
         "'{0}' is {1}; NtkDsl generates constructors and instance members, so the model must be a concrete, non-static class");
 
+    public static readonly DiagnosticDescriptor InvalidOutputScale = Error("NTK1018", "OutputScale must be finite and non-zero",
+        "Model '{0}' has OutputScale = {1}; the output scale α of lazy training must be finite and non-zero");
+
     public static readonly DiagnosticDescriptor InternalError = Error("NTK2001", "NtkDsl generator internal error",
         "NtkDsl could not analyse '{0}': {1}. Please report this with the model declaration.");
 

@@ -18,7 +18,8 @@ internal static partial class ModelEmitter
             w.Line("new(" + Str(l.Name) + ", \"Dense\", " + Int(l.FanIn) + ", " + Int(l.Width) + ", global::NtkDsl.Activation." + l.Spec.Activation + ", "
                 + Str(ActivationEmitter.DisplayName(l.Spec)) + ", " + Num(l.Spec.WeightStd) + ", " + Num(l.Spec.BiasStd) + ", " + Bool(l.Spec.UseBias) + ", "
                 + Int(l.WeightOffset) + ", " + Int(l.BiasOffset) + "),");
-        w.Close(");");
+        w.Close(m.OutputScale != 1.0 || m.Centered ? "," : ");");
+        if (m.OutputScale != 1.0 || m.Centered) w.Line("outputScale: " + Num(m.OutputScale) + ", centered: " + Bool(m.Centered) + ");");
         w.Unindent();
         w.Line();
 

@@ -42,7 +42,9 @@ internal sealed record ModelSpec(
     ParameterizationKind Parameterization,
     PrecisionKind Precision,
     AnalyticKernelsKind AnalyticKernels,
-    EquatableArray<LayerSpec> Layers)
+    EquatableArray<LayerSpec> Layers,
+    double OutputScale = 1.0,
+    bool Centered = false)
 {
     public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", System.Linq.Enumerable.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Name), new[] { ClassName }));
 }

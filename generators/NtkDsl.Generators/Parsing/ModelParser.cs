@@ -100,7 +100,8 @@ internal static class ModelParser
         var parameterization = ParameterizationKind.Ntk;
         var precision = PrecisionKind.Float64;
         var analytic = AnalyticKernelsKind.Auto;
-        double weightStd = 1.0, biasStd = 1.0;
+        double weightStd = 1.0, biasStd = 1.0, outputScale = 1.0;
+        bool centered = false;
         LocationInfo? inputsLocation = AttributeLocation(attribute, ct);
         foreach (var arg in attribute.NamedArguments)
         {
@@ -113,6 +114,15 @@ internal static class ModelParser
                 case "AnalyticKernels": analytic = (AnalyticKernelsKind)CheckEnum(arg.Value, 1, "AnalyticKernels", loc, diagnostics); break;
                 case "WeightStd": weightStd = CheckStd(arg.Value, "WeightStd", "model " + symbol.Name, loc, diagnostics); break;
                 case "BiasStd": biasStd = CheckStd(arg.Value, "BiasStd", "model " + symbol.Name, loc, diagnostics); break;
+                case "Centered": centered = arg.Value.Value is bool cb && cb; break;
+                case "OutputScale":
+                    outputScale = arg.Value.Value is double os ? os : double.NaN;
+                    if (double.IsNaN(outputScale) || double.IsInfinity(outputScale) || outputScale == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidOutputScale, loc, symbol.Name, outputScale.ToString("R", CultureInfo.InvariantCulture)));
+                        outputScale = 1.0;
+                    }
+                    break;
             }
         }
         if (inputs <= 0)
@@ -149,7 +159,7 @@ internal static class ModelParser
         if (structuralError) return null;
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
-            new EquatableArray<LayerSpec>(layers));
+            new EquatableArray<LayerSpec>(layers), outputScale, centered);
     }
 
     private static LayerSpec? ParseLayer(INamedTypeSymbol model, ISymbol member, AttributeData dense, double modelWeightStd, double modelBiasStd,

@@ -28,6 +28,17 @@ public sealed class NtkModelAttribute : Attribute
     /// <summary>Precision of parameters and computation (default <see cref="NtkDsl.Precision.Float64"/>).</summary>
     public Precision Precision { get; set; } = Precision.Float64;
 
+    /// <summary>
+    /// Output scale α of lazy training (default 1): the trainer fits α·h(x) unless its options override it
+    /// (<see cref="NtkDsl.Training.TrainerOptions.OutputScale"/>).
+    /// </summary>
+    public double OutputScale { get; set; } = 1.0;
+
+    /// <summary>
+    /// Train the centred model h(x) = f(x; w) − f(x; w0) (default false) unless the trainer's options override it.
+    /// </summary>
+    public bool Centered { get; set; }
+
     /// <summary>Which infinite-width kernel paths are allowed (default <see cref="NtkDsl.AnalyticKernels.Auto"/>).</summary>
     public AnalyticKernels AnalyticKernels { get; set; } = AnalyticKernels.Auto;
 }

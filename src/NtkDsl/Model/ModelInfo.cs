@@ -8,8 +8,14 @@ namespace NtkDsl;
 public sealed class ModelInfo
 {
     /// <summary>Creates the description (called by generated code).</summary>
-    public ModelInfo(string name, int inputs, Parameterization parameterization, Precision precision, IReadOnlyList<LayerInfo> layers)
+    public ModelInfo(string name, int inputs, Parameterization parameterization, Precision precision, IReadOnlyList<LayerInfo> layers,
+        double outputScale = 1.0, bool centered = false)
     {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (!double.IsFinite(outputScale) || outputScale == 0)
+            throw new ArgumentOutOfRangeException(nameof(outputScale), outputScale, "The output scale α must be finite and non-zero.");
+        OutputScale = outputScale;
+        Centered = centered;
         Name = name;
         Inputs = inputs;
         Parameterization = parameterization;
@@ -42,6 +48,12 @@ public sealed class ModelInfo
 
     /// <summary>Precision of parameters and computation.</summary>
     public Precision Precision { get; }
+
+    /// <summary>The declared output scale α (<c>[NtkModel(OutputScale = …)]</c>, default 1).</summary>
+    public double OutputScale { get; }
+
+    /// <summary>Whether the model is declared centred (<c>[NtkModel(Centered = true)]</c>).</summary>
+    public bool Centered { get; }
 
     /// <summary>Layers in declaration order; the last is the output layer.</summary>
     public IReadOnlyList<LayerInfo> Layers { get; }

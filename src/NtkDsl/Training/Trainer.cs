@@ -53,7 +53,7 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), Options.LearningRate, "The learning rate must be finite and > 0.");
         if (!(Options.Momentum >= 0 && Options.Momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Momentum, "Momentum must lie in [0, 1).");
-        if (!double.IsFinite(Options.OutputScale) || Options.OutputScale == 0)
+        if (Options.OutputScale is double scale && (!double.IsFinite(scale) || scale == 0))
             throw new ArgumentOutOfRangeException(nameof(options), Options.OutputScale, "The output scale α must be finite and non-zero.");
         if (Options.BatchSize is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), Options.BatchSize, "The batch size must be ≥ 1 (or null for full batch).");
@@ -103,7 +103,7 @@ public sealed class Trainer
         InputChecks.Shape(y, info.Name, nameof(y), x!.Rows, info.Outputs);
         var warnings = new List<string>();
         var w0 = model.GetParameters();
-        var objective = new SquareLossObjective(model, x, y, Options.OutputScale, Options.Centered);
+        var objective = new SquareLossObjective(model, x, y, Options.OutputScale ?? info.OutputScale, Options.Centered ?? info.Centered);
         var precond = Options.GroupLearningRates?.PerParameter(info) ?? Enumerable.Repeat(1.0, info.ParameterCount).ToArray();
         double eta = Options.LearningRate;
         int n = x.Rows;

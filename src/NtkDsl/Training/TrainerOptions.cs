@@ -18,11 +18,17 @@ public sealed class TrainerOptions
     /// <summary>Mini-batch size; null (default) is full-batch gradient descent.</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Output scale α of lazy training: the trained function is α·h(x) (default 1).</summary>
-    public double OutputScale { get; init; } = 1.0;
+    /// <summary>
+    /// Output scale α of lazy training: the trained function is α·h(x). Null (default) takes the model's declared
+    /// <c>[NtkModel(OutputScale = …)]</c>, which defaults to 1.
+    /// </summary>
+    public double? OutputScale { get; init; }
 
-    /// <summary>Centre the model: h(x) = f(x; w) − f(x; w0), so the trained function starts at 0 (default false).</summary>
-    public bool Centered { get; init; }
+    /// <summary>
+    /// Centre the model: h(x) = f(x; w) − f(x; w0), so the trained function starts at 0. Null (default) takes the
+    /// model's declared <c>[NtkModel(Centered = …)]</c>, which defaults to false.
+    /// </summary>
+    public bool? Centered { get; init; }
 
     /// <summary>Seed of the mini-batch shuffling.</summary>
     public int Seed { get; init; }

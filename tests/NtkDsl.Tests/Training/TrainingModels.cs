@@ -15,3 +15,11 @@ public partial class TrainTanh2
     [Dense(8, Activation.Tanh)] public partial DenseLayer Hidden { get; }
     [Dense(2)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>A model that declares lazy-training options on its attribute.</summary>
+[NtkDsl.NtkModel(Inputs = 3, OutputScale = 4.0, Centered = true)]
+public partial class DeclaredLazyNet
+{
+    [NtkDsl.Dense(16, NtkDsl.Activation.Tanh)] public partial NtkDsl.DenseLayer Hidden { get; }
+    [NtkDsl.Dense(1)] public partial NtkDsl.DenseLayer Readout { get; }
+}
