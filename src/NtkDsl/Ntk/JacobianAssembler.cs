@@ -19,24 +19,8 @@ public static class JacobianAssembler
             throw new InvalidOperationException($"The Jacobian would hold {rows} × {k} × {parameterCount} = {size} values, more than one array can; use Ntk/Jvp/Vjp, which never build it, or fewer rows.");
         var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
         var j = Tensor.Zeros(dtype, rows, k, parameterCount);
-        for (int l = 0; l < f.Layers.Length; l++)
-        {
-            var L = f.Layers[l];
-            int m = L.InputWidth, n = L.Width;
-            for (int r = 0; r < rows; r++)
-                for (int c = 0; c < k; c++)
-                {
-                    long rowBase = ((long)r * k + c) * parameterCount;
-                    for (int i = 0; i < n; i++)
-                    {
-                        double d = Delta(L, r, k, c, i);
-                        if (d == 0) continue;
-                        long wBase = rowBase + weightOffsets[l] + (long)i * m;
-                        for (int q = 0; q < m; q++) Set(j, wBase + q, d * double.CreateTruncating(L.Inputs[r * m + q]));
-                        if (L.HasBias) Set(j, rowBase + biasOffsets[l] + i, d * L.BiasScale);
-                    }
-                }
-        }
+        if (dtype == DType.Float64) Fill(f, parameterCount, weightOffsets, biasOffsets, j.F64);
+        else Fill(f, parameterCount, weightOffsets, biasOffsets, j.F32);
         return j;
     }
 
@@ -48,9 +32,33 @@ public static class JacobianAssembler
         _ => throw new InvalidOperationException("The Jacobian needs General deltas."),
     };
 
-    private static void Set(Tensor t, long idx, double v)
+    /// <summary>Row (r, c) of J: per layer the block δ_ci·â_q (one scaled copy of the inputs per unit), then cB·δ_ci.</summary>
+    private static void Fill<T, TOut>(NtkFeatures<T> f, int parameterCount, int[] weightOffsets, int[] biasOffsets, TOut[] j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOut : unmanaged, IFloatingPointIeee754<TOut>
     {
-        if (t.DType == DType.Float64) t.F64[idx] = v;
-        else t.F32[idx] = (float)v;
+        int rows = f.Rows, k = f.Outputs;
+        for (int l = 0; l < f.Layers.Length; l++)
+        {
+            var L = f.Layers[l];
+            int m = L.InputWidth, n = L.Width;
+            for (int r = 0; r < rows; r++)
+            {
+                var input = new ReadOnlySpan<T>(L.Inputs, r * m, m);
+                for (int c = 0; c < k; c++)
+                {
+                    long rowBase = ((long)r * k + c) * parameterCount;
+                    for (int i = 0; i < n; i++)
+                    {
+                        double d = Delta(L, r, k, c, i);
+                        if (d == 0) continue;
+                        var dst = j.AsSpan((int)(rowBase + weightOffsets[l] + (long)i * m), m);
+                        TOut dt = TOut.CreateTruncating(d);
+                        for (int q = 0; q < m; q++) dst[q] = dt * TOut.CreateTruncating(input[q]);
+                        if (L.HasBias) j[rowBase + biasOffsets[l] + i] = TOut.CreateTruncating(d * L.BiasScale);
+                    }
+                }
+            }
+        }
     }
 }
