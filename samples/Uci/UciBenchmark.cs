@@ -24,24 +24,31 @@ internal static class UciBenchmark
         var details = new Dictionary<string, string>();
         int d = s.TrainX.Columns;
 
-        // Analytic NTK: depth 1–4 and ridge by closed-form leave-one-out.
+        // Analytic NTK: depth 1–4 and ridge by closed-form leave-one-out. From o.CoarseFrom training rows on, each
+        // depth is scored on every other grid point and only the best depth's search is refined (see Search).
+        bool coarse = s.TrainX.Rows >= o.CoarseFrom;
         int bestDepth = 0;
-        RidgeSearchResult? best = null;
+        Best? best = null;
+        double[]? bestGrid = null;
+        Tensor? bestKernel = null;
         for (int depth = 1; depth <= 4; depth++)
         {
-            var search = RidgeSelection.LeaveOneOut(AnalyticMlp.Relu(d, depth).Ntk(s.TrainX), s.TrainY, Grid(AnalyticMlp.Relu(d, depth).Ntk(s.TrainX.SliceRows(0, Math.Min(200, s.TrainX.Rows)))));
-            if (best is null || search.BestScore < best.BestScore) { best = search; bestDepth = depth; }
+            var k = AnalyticMlp.Relu(d, depth).Ntk(s.TrainX);
+            double[] grid = Grid(AnalyticMlp.Relu(d, depth).Ntk(s.TrainX.SliceRows(0, Math.Min(200, s.TrainX.Rows))));
+            var search = coarse ? Coarse(k, s.TrainY, grid) : Full(k, s.TrainY, grid);
+            if (best is null || search.Score < best.Score) { best = search; bestDepth = depth; bestGrid = grid; bestKernel = coarse ? k : null; }
         }
+        if (coarse) best = Refine(bestKernel!, s.TrainY, bestGrid!, best!);
         var net = AnalyticMlp.Relu(d, bestDepth);
         var train = net.Kernels(s.TrainX);
         var cross = net.Kernels(s.TestX, s.TrainX);
-        rmse[AnalyticNtk] = Score(train.Ntk, cross.Ntk, best!.BestRidge, s);
-        details[AnalyticNtk] = F($"depth {bestDepth}, λ {best.BestRidge:G3}");
+        rmse[AnalyticNtk] = Score(train.Ntk, cross.Ntk, best!.Ridge, s);
+        details[AnalyticNtk] = F($"depth {bestDepth}, λ {best.Ridge:G3}");
 
         // Learned analytic WNTK at that depth: weights by Adam on the LOO loss (on a subset), ridge re-chosen by LOO.
         var ones = Enumerable.Repeat(1.0, net.GroupCount).ToArray();
-        var learned = Learn(train.Blocks, s.TrainY, train.GroupNames, best.BestRidge, o);
-        rmse[AnalyticWntk] = FitWeighted(train.Combine(learned.Weights.ToArray()), cross.Combine(learned.Weights.ToArray()), s, learned.Ridge, out double ridgeW);
+        var learned = Learn(train.Blocks, s.TrainY, train.GroupNames, best.Ridge, o);
+        rmse[AnalyticWntk] = FitWeighted(train.Combine(learned.Weights.ToArray()), cross.Combine(learned.Weights.ToArray()), s, learned.Ridge, coarse, out double ridgeW);
         details[AnalyticWntk] = F($"λ {ridgeW:G3}, LOO {learned.InitialValue:G4}→{learned.FinalValue:G4}, w [{string.Join(" ", learned.Weights.Select(w => w.ToString("G2", CultureInfo.InvariantCulture)))}]");
 
         if (o.Empirical)
@@ -50,11 +57,11 @@ internal static class UciBenchmark
             var blocks = model.NtkPerGroup(s.TrainX);
             var crossBlocks = model.NtkPerGroup(s.TestX, s.TrainX);
             var ntk = blocks.Sum();
-            var search = RidgeSelection.LeaveOneOut(ntk, s.TrainY, Grid(ntk));
-            rmse[EmpiricalNtk] = Score(ntk, crossBlocks.Sum(), search.BestRidge, s);
+            var search = Search(ntk, s.TrainY, Grid(ntk), coarse);
+            rmse[EmpiricalNtk] = Score(ntk, crossBlocks.Sum(), search.Ridge, s);
             var eb = Enumerable.Range(0, blocks.Count).Select(g => blocks[g]).ToArray();
-            var el = Learn(eb, s.TrainY, blocks.Groups.Select(g => g.Key).ToArray(), search.BestRidge, o);
-            rmse[EmpiricalWntk] = FitWeighted(blocks.Combine(el.Weights.ToArray()), crossBlocks.Combine(el.Weights.ToArray()), s, el.Ridge, out double er);
+            var el = Learn(eb, s.TrainY, blocks.Groups.Select(g => g.Key).ToArray(), search.Ridge, o);
+            rmse[EmpiricalWntk] = FitWeighted(blocks.Combine(el.Weights.ToArray()), crossBlocks.Combine(el.Weights.ToArray()), s, el.Ridge, coarse, out double er);
             details[EmpiricalWntk] = F($"λ {er:G3}, w [{string.Join(" ", el.Weights.Select(w => w.ToString("G2", CultureInfo.InvariantCulture)))}]");
         }
         return new SplitResult(rmse, details);
@@ -78,12 +85,40 @@ internal static class UciBenchmark
         return new WntkLearner(new LeaveOneOutRidgeObjective(), new WntkLearnerOptions { Iterations = o.Iterations, StepSize = 0.1, InitialRidge = ridge }).Learn(problem);
     }
 
-    private static double FitWeighted(Tensor kTrain, Tensor kCross, UciSplit s, double learnedRidge, out double ridge)
+    private static double FitWeighted(Tensor kTrain, Tensor kCross, UciSplit s, double learnedRidge, bool coarse, out double ridge)
     {
-        var grid = Grid(kTrain).Append(learnedRidge).ToArray();
-        var search = RidgeSelection.LeaveOneOut(kTrain, s.TrainY, grid);
-        ridge = search.BestRidge;
+        var search = Search(kTrain, s.TrainY, Grid(kTrain), coarse);
+        var learnedScore = Full(kTrain, s.TrainY, [learnedRidge]);
+        ridge = learnedScore.Score < search.Score ? learnedRidge : search.Ridge;
         return Score(kTrain, kCross, ridge, s);
+    }
+
+    /// <summary>The best ridge of a leave-one-out search and its score.</summary>
+    private sealed record Best(double Ridge, double Score);
+
+    /// <summary>
+    /// Leave-one-out over the relative grid (half-decade steps). Coarse-to-fine for large n, where each ridge costs one
+    /// O(n³) factorization: score every other point (whole decades), then the two half-decade neighbours of the best
+    /// one. This finds the same ridge as the full grid whenever the LOO error is unimodal along the grid.
+    /// </summary>
+    private static Best Search(Tensor k, Tensor y, double[] grid, bool coarse) =>
+        coarse ? Refine(k, y, grid, Coarse(k, y, grid)) : Full(k, y, grid);
+
+    private static Best Full(Tensor k, Tensor y, double[] grid)
+    {
+        var r = RidgeSelection.LeaveOneOut(k, y, grid);
+        return new Best(r.BestRidge, r.BestScore);
+    }
+
+    private static Best Coarse(Tensor k, Tensor y, double[] grid) => Full(k, y, grid.Where((_, i) => i % 2 == 0).ToArray());
+
+    private static Best Refine(Tensor k, Tensor y, double[] grid, Best coarse)
+    {
+        int at = Array.IndexOf(grid, coarse.Ridge);
+        double[] neighbours = new[] { at - 1, at + 1 }.Where(i => i >= 0 && i < grid.Length).Select(i => grid[i]).ToArray();
+        if (neighbours.Length == 0) return coarse;
+        var fine = Full(k, y, neighbours);
+        return fine.Score < coarse.Score ? fine : coarse;
     }
 
     private static double Score(Tensor kTrain, Tensor kCross, double ridge, UciSplit s)

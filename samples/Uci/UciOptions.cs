@@ -12,6 +12,7 @@ internal sealed class UciOptions
     public int WntkRows { get; private set; } = 400;
     public int Iterations { get; private set; } = 300;
     public bool Empirical { get; private set; } = true;
+    public int CoarseFrom { get; private set; } = 3000;
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
 
@@ -31,11 +32,14 @@ internal sealed class UciOptions
                 case "--wntk-rows": o.WntkRows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iterations": o.Iterations = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--no-empirical": o.Empirical = false; break;
+                case "--full": o.Splits = int.MaxValue; o.PowerSplits = 3; o.MaxTrain = int.MaxValue; break;
+                case "--coarse-from": { int m = Count(Next()); o.CoarseFrom = m == 0 ? int.MaxValue : m; break; }
                 case "--datasets": o.Datasets = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--out": o.OutDir = Next(); break;
                 case "-h" or "--help":
-                    Console.WriteLine("Usage: Uci [DATA_DIR] [--splits N|all (default 5)] [--power-splits N|all (default 3)] [--datasets yacht,concrete,...] " +
-                        "[--max-train N|0 = all (default 2000)] [--wntk-rows N (default 400)] [--iterations N (default 300)] [--no-empirical] [--out DIR]");
+                    Console.WriteLine("Usage: Uci [DATA_DIR] [--full (the README protocol: all 20 splits, power-plant's first 3, all training rows)] [--splits N|all (default 5)] [--power-splits N|all (default 3)] [--datasets yacht,concrete,...] " +
+                        "[--max-train N|0 = all (default 2000)] [--wntk-rows N (default 400)] [--iterations N (default 300)] [--no-empirical] " +
+                        "[--coarse-from N|0 = never (default 3000): from N training rows, ridge grids are searched coarse-to-fine] [--out DIR]");
                     return null;
                 default:
                     if (a.StartsWith('-')) throw new ArgumentException($"Unknown option {a}; see --help.");

@@ -1,20 +1,19 @@
 using System.Globalization;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace NtkDsl.Regression;
 
 /// <summary>
-/// Cholesky factorization of K + λI with solves for many right-hand sides. MathNet.Numerics 5 is used for the same
-/// reasons as in <see cref="SymmetricEigen"/>: served here, widely tested, double precision.
+/// Cholesky factorization of K + λI with solves for many right-hand sides and the diagonal of the inverse, on the
+/// blocked multi-threaded <see cref="BlockedCholesky"/> (GEMM/SYRK from <see cref="Kernels.Blas"/>).
 /// A factorization whose smallest pivot is below the n·ε·max diag rounding floor is treated as a failure too:
-/// MathNet only rejects non-positive pivots, and a tiny positive one would give a solution of pure rounding noise.
+/// a tiny positive pivot would give a solution of pure rounding noise. On failure the smallest working ridge is
+/// computed from the eigenvalues of K (<see cref="SymmetricEigen"/>, MathNet.Numerics), only to word the error.
 /// </summary>
 internal sealed class CholeskySolver
 {
-    private readonly Cholesky<double> _cholesky;
+    private readonly BlockedCholesky _cholesky;
 
-    private CholeskySolver(int n, Cholesky<double> cholesky)
+    private CholeskySolver(int n, BlockedCholesky cholesky)
     {
         N = n;
         _cholesky = cholesky;
@@ -29,6 +28,10 @@ internal sealed class CholeskySolver
     /// (<paramref name="eigen"/> when the caller already has them).
     /// </summary>
     public static CholeskySolver Factor(double[] kernel, int n, double ridge, string owner, SymmetricEigen? eigen = null)
+        => TryFactor(kernel, n, ridge) ?? throw NotPositiveDefinite(owner, ridge, eigen ?? SymmetricEigen.Of(kernel, n));
+
+    /// <summary>Factors K + ridge·I, or returns null when it is not positive definite beyond rounding.</summary>
+    public static CholeskySolver? TryFactor(double[] kernel, int n, double ridge)
     {
         var a = (double[])kernel.Clone();
         double maxDiag = 0;
@@ -37,20 +40,8 @@ internal sealed class CholeskySolver
             a[i * n + i] += ridge;
             maxDiag = Math.Max(maxDiag, a[i * n + i]);
         }
-        Exception? inner = null;
-        try
-        {
-            var chol = Matrix<double>.Build.DenseOfColumnMajor(n, n, a).Cholesky();
-            var l = chol.Factor;
-            double minPivot = double.PositiveInfinity;
-            for (int i = 0; i < n; i++) minPivot = Math.Min(minPivot, l[i, i] * l[i, i]);
-            if (minPivot > SymmetricEigen.PositivityFloor(n, maxDiag)) return new CholeskySolver(n, chol);
-        }
-        catch (ArgumentException ex)
-        {
-            inner = ex;
-        }
-        throw NotPositiveDefinite(owner, ridge, eigen ?? SymmetricEigen.Of(kernel, n), inner);
+        var chol = BlockedCholesky.TryFactor(a, n);
+        return chol is not null && chol.MinPivot > SymmetricEigen.PositivityFloor(n, maxDiag) ? new CholeskySolver(n, chol) : null;
     }
 
     /// <summary>The error naming the smallest eigenvalue of K and the smallest ridge that works.</summary>
@@ -65,7 +56,9 @@ internal sealed class CholeskySolver
     /// <summary>Solves (K + λI) X = B for B row-major n × columns; returns X row-major.</summary>
     public double[] Solve(double[] b, int columns)
     {
-        var rhs = Matrix<double>.Build.DenseOfRowMajor(N, columns, b);
-        return _cholesky.Solve(rhs).ToRowMajorArray();
+        return _cholesky.Solve(b, columns);
     }
+
+    /// <summary>The diagonal of (K + λI)^{-1}.</summary>
+    public double[] InverseDiagonal() => _cholesky.InverseDiagonal();
 }

@@ -1,9 +1,8 @@
-using MathNet.Numerics.LinearAlgebra;
 using NtkDsl.Regression;
 
 namespace NtkDsl.Wntk;
 
-/// <summary>Inverse of a symmetric positive-definite matrix by Cholesky (MathNet.Numerics), or null when it is not.</summary>
+/// <summary>Inverse of a symmetric positive-definite matrix by the blocked Cholesky of <see cref="BlockedCholesky"/>, or null when it is not.</summary>
 internal static class SpdInverse
 {
     /// <summary>A^{-1} for a symmetric row-major n × n matrix, or null if A is not positive definite beyond rounding.</summary>
@@ -11,27 +10,20 @@ internal static class SpdInverse
     {
         double maxDiag = 0;
         for (int i = 0; i < n; i++) maxDiag = Math.Max(maxDiag, a[i * n + i]);
-        try
-        {
-            var chol = Matrix<double>.Build.DenseOfColumnMajor(n, n, a).Cholesky();
-            var l = chol.Factor;
-            for (int i = 0; i < n; i++)
-                if (l[i, i] * l[i, i] <= SymmetricEigen.PositivityFloor(n, maxDiag)) return null;
-            var inv = chol.Solve(Matrix<double>.Build.DenseIdentity(n)).ToColumnMajorArray();
-            // Symmetrize: row- and column-major then agree exactly.
-            for (int i = 0; i < n; i++)
-                for (int j = i + 1; j < n; j++)
-                {
-                    double v = 0.5 * (inv[i * n + j] + inv[j * n + i]);
-                    inv[i * n + j] = v;
-                    inv[j * n + i] = v;
-                }
-            return inv;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+        var chol = BlockedCholesky.TryFactor((double[])a.Clone(), n);
+        if (chol is null || chol.MinPivot <= SymmetricEigen.PositivityFloor(n, maxDiag)) return null;
+        var identity = new double[n * n];
+        for (int i = 0; i < n; i++) identity[i * n + i] = 1.0;
+        var inv = chol.Solve(identity, n);
+        // Symmetrize: row- and column-major then agree exactly.
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+            {
+                double v = 0.5 * (inv[i * n + j] + inv[j * n + i]);
+                inv[i * n + j] = v;
+                inv[j * n + i] = v;
+            }
+        return inv;
     }
 
     /// <summary>Σ_i a_i b_i (the Frobenius product of two matrices stored alike).</summary>
