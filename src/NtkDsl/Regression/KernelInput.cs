@@ -37,14 +37,20 @@ internal static class KernelInput
         if (maxAsym > SymmetryTolerance * maxAbs)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{owner}: {argument} is not symmetric: entry ({wi}, {wj}) = {k[wi * n + wj]:R} but ({wj}, {wi}) = {k[wj * n + wi]:R} (relative asymmetry {maxAsym / maxAbs:E2} > {SymmetryTolerance:E0}). Pass a kernel of the training set with itself, or symmetrize it as (K + Kᵀ)/2."), argument);
+        SymmetrizeInPlace(k, n);
+        return k;
+    }
+
+    /// <summary>Replaces a row-major n × n matrix by (A + Aᵀ)/2, so row- and column-major readings agree exactly.</summary>
+    internal static void SymmetrizeInPlace(double[] a, int n)
+    {
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++)
             {
-                double avg = 0.5 * (k[i * n + j] + k[j * n + i]);
-                k[i * n + j] = avg;
-                k[j * n + i] = avg;
+                double avg = 0.5 * (a[i * n + j] + a[j * n + i]);
+                a[i * n + j] = avg;
+                a[j * n + i] = avg;
             }
-        return k;
     }
 
     /// <summary>

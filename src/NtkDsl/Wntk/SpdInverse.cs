@@ -15,14 +15,7 @@ internal static class SpdInverse
         var identity = new double[n * n];
         for (int i = 0; i < n; i++) identity[i * n + i] = 1.0;
         var inv = chol.Solve(identity, n);
-        // Symmetrize: row- and column-major then agree exactly.
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++)
-            {
-                double v = 0.5 * (inv[i * n + j] + inv[j * n + i]);
-                inv[i * n + j] = v;
-                inv[j * n + i] = v;
-            }
+        NtkDsl.Regression.KernelInput.SymmetrizeInPlace(inv, n);
         return inv;
     }
 
