@@ -17,7 +17,7 @@ public static class JacobianAssembler
         long size = (long)rows * k * parameterCount;
         if (size > Array.MaxLength)
             throw new InvalidOperationException($"The Jacobian would hold {rows} × {k} × {parameterCount} = {size} values, more than one array can; use Ntk/Jvp/Vjp, which never build it, or fewer rows.");
-        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var dtype = ScalarType.Of<T>();
         var j = Tensor.Zeros(dtype, rows, k, parameterCount);
         if (dtype == DType.Float64) Fill(f, parameterCount, weightOffsets, biasOffsets, j.F64);
         else Fill(f, parameterCount, weightOffsets, biasOffsets, j.F32);

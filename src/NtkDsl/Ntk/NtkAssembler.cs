@@ -40,7 +40,7 @@ public static class NtkAssembler
         int n1 = f1.Rows, n2 = f2.Rows, k = f1.Outputs;
         int block = full ? Math.Max(16, TraceTile / k) : TraceTile;
         int kk = full ? k * k : 1;
-        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var dtype = ScalarType.Of<T>();
         var outputs = new Tensor[outputCount];
         for (int o = 0; o < outputCount; o++)
             outputs[o] = full ? Tensor.Zeros(dtype, n1, n2, k, k) : Tensor.Zeros(dtype, n1, n2);
@@ -194,7 +194,7 @@ public static class NtkAssembler
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = f.Rows, k = f.Outputs, kk = full ? k * k : 1;
-        var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+        var dtype = ScalarType.Of<T>();
         var outputs = new Tensor[outputCount];
         for (int o = 0; o < outputCount; o++) outputs[o] = full ? Tensor.Zeros(dtype, n, k, k) : Tensor.Zeros(dtype, n);
         var acc = new double[outputCount][];
@@ -210,18 +210,19 @@ public static class NtkAssembler
                 double sa = Dot(L.Inputs.AsSpan(i * L.InputWidth, L.InputWidth), L.Inputs.AsSpan(i * L.InputWidth, L.InputWidth));
                 var accW = acc[groupOutput[L.WeightGroup]];
                 var accB = L.HasBias ? acc[groupOutput[L.BiasGroup]] : null;
-                for (int c = 0; c < k; c++)
-                    for (int c2 = full ? 0 : c; c2 < (full ? k : c + 1); c2++)
-                    {
-                        double d = DeltaProduct(L, i, k, c, c2);
-                        int idx = full ? c * k + c2 : 0;
-                        accW[idx] += wW * sa * d;
-                        if (accB is not null) accB[idx] += wB * d;
-                    }
-                if (!full && L.Form == DeltaForm.Reduced)
+                if (full)
                 {
-                    // The reduced form only knows the trace: replace the per-output loop above by ‖r‖².
-                    double d = Dot(L.Deltas.AsSpan(i * L.DeltaWidth, L.DeltaWidth), L.Deltas.AsSpan(i * L.DeltaWidth, L.DeltaWidth));
+                    for (int c = 0; c < k; c++)
+                        for (int c2 = 0; c2 < k; c2++)
+                        {
+                            double d = DeltaProduct(L, i, k, c, c2);
+                            accW[c * k + c2] += wW * sa * d;
+                            if (accB is not null) accB[c * k + c2] += wB * d;
+                        }
+                }
+                else
+                {
+                    double d = TracedDeltaProduct(L, i, k);
                     accW[0] += wW * sa * d;
                     if (accB is not null) accB[0] += wB * d;
                 }
@@ -247,8 +248,16 @@ public static class NtkAssembler
                 return Dot(L.Deltas.AsSpan((i * k + c) * n, n), L.Deltas.AsSpan((i * k + c2) * n, n));
             }
             default:
-                return 0.0; // Reduced: handled by the caller (trace only).
+                throw new InvalidOperationException("DiagonalFull needs per-output deltas; the traced reduction only knows Σ_c⟨δ_c, δ_c⟩.");
         }
+    }
+
+    /// <summary>Σ_c ⟨δ_c(x_i), δ_c(x_i)⟩ in every storage form (Unit: K; Diagonal: Σ g²; Reduced: ‖r‖²; General: ‖δ‖²_F).</summary>
+    private static double TracedDeltaProduct<T>(LayerFeatures<T> L, int i, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (L.Form == DeltaForm.Unit) return k;
+        var row = L.Deltas.AsSpan(i * L.DeltaWidth, L.DeltaWidth);
+        return Dot<T>(row, row);
     }
 
     private static double Sq(double x) => x * x;
