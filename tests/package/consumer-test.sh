@@ -137,6 +137,6 @@ if (cd "$app8" && dotnet build -c Release --nologo >"$work/net8.log" 2>&1); then
 fi
 grep -q "error NTKDSL0001: .*net10.0" "$work/net8.log" || { cat "$work/net8.log"; fail "expected error NTKDSL0001 naming net10.0"; }
 if grep -q "error CS0246" "$work/net8.log"; then cat "$work/net8.log"; fail "the framework check must stop the build before the compiler"; fi
-grep -o "error NTKDSL0001: [^.]*\." "$work/net8.log" | head -n 1
+grep -o "error NTKDSL0001: .*" "$work/net8.log" | head -n 1 | cut -c1-160
 
 echo "consumer test passed"
