@@ -3,6 +3,7 @@ using System.Runtime.Loader;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace NtkDsl.Generators.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ReadmeSnippetCollection;
 /// <summary>
 /// Every ```csharp block of README.md is a complete program (top-level statements, then the model classes). Each is
 /// compiled as a new console project would compile it — the SDK's implicit usings, nullable enabled, the NtkDsl
-/// generator — must build without errors or warnings, and is then run in a temporary folder; it must finish and print
+/// generator and analyzers — must build without errors or warnings, and is then run in a temporary folder; it must finish and print
 /// something. A block directly preceded by the line <c>&lt;!-- snippet: compile-only --&gt;</c> is compiled but not run.
 /// </summary>
 [Collection(nameof(ReadmeSnippetCollection))]
@@ -69,9 +70,12 @@ public sealed class ReadmeSnippetTests
             GeneratorHarness.Compilation().References,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        // The call-site and cost analyzers run in a user's build too (NTK1020–1022 are errors there).
+        var analyzerDiagnostics = output.WithAnalyzers(AnalyzerHarness.Analyzers, new AnalyzerOptions([]))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         using var pe = new MemoryStream();
         var emit = output.Emit(pe);
-        var problems = generatorDiagnostics.Concat(emit.Diagnostics)
+        var problems = generatorDiagnostics.Concat(analyzerDiagnostics).Concat(emit.Diagnostics)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .Select(d => Describe(d, snippet))
             .ToList();
