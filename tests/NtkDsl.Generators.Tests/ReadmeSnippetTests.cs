@@ -12,10 +12,12 @@ namespace NtkDsl.Generators.Tests;
 public sealed class ReadmeSnippetCollection;
 
 /// <summary>
-/// Every ```csharp block of README.md is a complete program (top-level statements, then the model classes). Each is
-/// compiled as a new console project would compile it — the SDK's implicit usings, nullable enabled, the NtkDsl
-/// generator and analyzers — must build without errors or warnings, and is then run in a temporary folder; it must finish and print
-/// something. A block directly preceded by the line <c>&lt;!-- snippet: compile-only --&gt;</c> is compiled but not run.
+/// Every ```csharp block of README.md, docs/dsl.md and docs/math.md is compiled as a new console project would compile
+/// it — the SDK's implicit usings, nullable enabled, the NtkDsl generator and analyzers — and must build without
+/// errors or warnings.
+/// A block with top-level statements is a complete program (statements, then the model classes): it is then run in a
+/// temporary folder and must finish and print something. A block of declarations only (a model) is compiled as a
+/// library. A block directly preceded by the line <c>&lt;!-- snippet: compile-only --&gt;</c> is compiled but not run.
 /// </summary>
 [Collection(nameof(ReadmeSnippetCollection))]
 public sealed class ReadmeSnippetTests
@@ -33,10 +35,14 @@ public sealed class ReadmeSnippetTests
 
     private const string CompileOnlyMarker = "<!-- snippet: compile-only -->";
 
-    public static TheoryData<int> Snippets()
+    /// <summary>The documents whose examples must work (docs/diagnostics.md shows mistakes on purpose and is not here).</summary>
+    private static readonly string[] Documents = ["README.md", "docs/dsl.md", "docs/math.md"];
+
+    public static TheoryData<string, int> Snippets()
     {
-        var data = new TheoryData<int>();
-        foreach (var s in ReadSnippets()) data.Add(s.Line);
+        var data = new TheoryData<string, int>();
+        foreach (string document in Documents)
+            foreach (var s in ReadSnippets(document)) data.Add(document, s.Line);
         return data;
     }
 
@@ -44,31 +50,33 @@ public sealed class ReadmeSnippetTests
     public void ReadmeHasTheTourSnippets()
     {
         // The tour: first model, training, dynamics, regression, WNTK learning, I/O, analytic kernels.
-        var snippets = ReadSnippets();
+        var snippets = ReadSnippets("README.md");
         Assert.True(snippets.Count >= 7, $"README.md has {snippets.Count} ```csharp blocks; the tour needs at least 7.");
         Assert.Contains(snippets, s => !s.CompileOnly);
     }
 
     [Theory]
     [MemberData(nameof(Snippets))]
-    public void SnippetCompilesAndRuns(int line)
+    public void SnippetCompilesAndRuns(string document, int line)
     {
-        var snippet = ReadSnippets().Single(s => s.Line == line);
-        byte[] image = Compile(snippet);
-        if (snippet.CompileOnly) return;
+        var snippet = ReadSnippets(document).Single(s => s.Line == line);
+        byte[] image = Compile(snippet, out bool program);
+        if (snippet.CompileOnly || !program) return;
         string output = Run(image, snippet);
-        TestContext.Current.TestOutputHelper?.WriteLine($"README.md:{line}:\n{output}");
-        Assert.False(string.IsNullOrWhiteSpace(output), $"README.md:{line}: the snippet printed nothing.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{snippet.Where}:\n{output}");
+        Assert.False(string.IsNullOrWhiteSpace(output), $"{snippet.Where}: the snippet printed nothing.");
     }
 
-    private static byte[] Compile(Snippet snippet)
+    private static byte[] Compile(Snippet snippet, out bool program)
     {
         var parse = GeneratorHarness.ParseOptions;
-        var compilation = CSharpCompilation.Create("ReadmeSnippet" + snippet.Line,
-            [CSharpSyntaxTree.ParseText(ImplicitUsings, parse, path: "GlobalUsings.g.cs"),
-             CSharpSyntaxTree.ParseText(snippet.Code, parse, path: $"README.md:{snippet.Line}")],
+        var tree = CSharpSyntaxTree.ParseText(snippet.Code, parse, path: snippet.Where);
+        program = tree.GetCompilationUnitRoot().Members.OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any();
+        var compilation = CSharpCompilation.Create("DocSnippet" + snippet.Line,
+            [CSharpSyntaxTree.ParseText(ImplicitUsings, parse, path: "GlobalUsings.g.cs"), tree],
             GeneratorHarness.Compilation().References,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable));
         GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         // The call-site and cost analyzers run in a user's build too (NTK1020–1022 are errors there).
         var analyzerDiagnostics = output.WithAnalyzers(AnalyzerHarness.Analyzers, new AnalyzerOptions([]))
@@ -80,22 +88,22 @@ public sealed class ReadmeSnippetTests
             .Select(d => Describe(d, snippet))
             .ToList();
         Assert.True(problems.Count == 0 && emit.Success,
-            $"README.md:{snippet.Line}: the snippet does not build cleanly:\n" + string.Join("\n", problems));
+            $"{snippet.Where}: the snippet does not build cleanly:\n" + string.Join("\n", problems));
         return pe.ToArray();
     }
 
     private static string Describe(Diagnostic d, Snippet snippet)
     {
         var span = d.Location.GetLineSpan();
-        string where = span.Path == $"README.md:{snippet.Line}"
-            ? $"README.md:{snippet.Line + 1 + span.StartLinePosition.Line}"
+        string where = span.Path == snippet.Where
+            ? $"{snippet.Document}:{snippet.Line + 1 + span.StartLinePosition.Line}"
             : span.Path;
         return $"{where}: {d.Severity} {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     private static string Run(byte[] image, Snippet snippet)
     {
-        var context = new AssemblyLoadContext("ReadmeSnippet" + snippet.Line, isCollectible: true);
+        var context = new AssemblyLoadContext("DocSnippet" + snippet.Line, isCollectible: true);
         string folder = Directory.CreateTempSubdirectory("ntkdsl-readme-").FullName;
         string previousFolder = Environment.CurrentDirectory;
         var previousOut = Console.Out;
@@ -113,7 +121,7 @@ public sealed class ReadmeSnippetTests
             }
             catch (TargetInvocationException e) when (e.InnerException is not null)
             {
-                Assert.Fail($"README.md:{snippet.Line}: the snippet threw {e.InnerException}\nOutput so far:\n{captured}");
+                Assert.Fail($"{snippet.Where}: the snippet threw {e.InnerException}\nOutput so far:\n{captured}");
             }
         }
         finally
@@ -126,12 +134,15 @@ public sealed class ReadmeSnippetTests
         return captured.ToString();
     }
 
-    private sealed record Snippet(int Line, string Code, bool CompileOnly);
-
-    /// <summary>The ```csharp blocks of README.md with the 1-based line of their opening fence.</summary>
-    private static List<Snippet> ReadSnippets()
+    private sealed record Snippet(string Document, int Line, string Code, bool CompileOnly)
     {
-        string[] lines = File.ReadAllLines(Path.Combine(DiagnosticTests.RepoRoot(), "README.md"));
+        public string Where => $"{Document}:{Line}";
+    }
+
+    /// <summary>The ```csharp blocks of a document with the 1-based line of their opening fence.</summary>
+    private static List<Snippet> ReadSnippets(string document)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(DiagnosticTests.RepoRoot(), document));
         var snippets = new List<Snippet>();
         for (int i = 0; i < lines.Length; i++)
         {
@@ -139,9 +150,9 @@ public sealed class ReadmeSnippetTests
             int start = i;
             var code = new StringBuilder();
             for (i++; i < lines.Length && lines[i].Trim() != "```"; i++) code.AppendLine(lines[i]);
-            Assert.True(i < lines.Length, $"README.md:{start + 1}: the ```csharp block is not closed.");
+            Assert.True(i < lines.Length, $"{document}:{start + 1}: the ```csharp block is not closed.");
             bool compileOnly = start > 0 && lines[start - 1].Trim() == CompileOnlyMarker;
-            snippets.Add(new Snippet(start + 1, code.ToString(), compileOnly));
+            snippets.Add(new Snippet(document, start + 1, code.ToString(), compileOnly));
         }
         return snippets;
     }
