@@ -5,13 +5,14 @@ using LazyTrainingSample;
 using NtkDsl;
 using NtkDsl.Experiments;
 using NtkDsl.IO;
+using NtkDsl.Samples;
 using Spectre.Console;
 using Table = Spectre.Console.Table;
 
 // Lazy training (math.md §6): the α-scaled centred network against its linearization, both trained by the same
 // gradient descent from the same w0; error against α and time, weight movement against √(τR0)/α, kernel drift, and
 // the quadratic witness against the κ-bound.
-var output = new Option<string>("--output") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("results", "lazy-training") };
+var output = SampleCommandLine.Output(Path.Combine("results", "lazy-training"));
 var full = new Option<bool>("--full") { Description = "Publication-size grid: width 1024, n = 64, α = 1 … 256, τ up to 100 (slow)" };
 var seed = new Option<int>("--seed") { Description = "Seed of the network and the data", DefaultValueFactory = _ => 0 };
 var flow = new Option<bool>("--flow") { Description = "Integrate both gradient flows with RK45 instead of discrete gradient descent" };

@@ -7,7 +7,8 @@ using Uci;
 
 // UCI kernel-regression benchmark (issue 6 item 4). Usage:
 //   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--power-splits N|all]
-//       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--no-empirical] [--coarse-from N|0] [--out DIR]
+//       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--no-empirical] [--coarse-from N|0] [--output DIR]
+// (--help lists them all).
 // DATA_DIR defaults to ../shared/datasets/uci relative to the repository root. The default run is a quick look
 // (5 splits, power-plant's first 3 with at most 2,000 training rows). The README's protocol is one command:
 //   dotnet run -c Release --project samples/Uci -- --full
@@ -17,8 +18,8 @@ using Uci;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220;
-var options = UciOptions.Parse(args);
-if (options is null) return 2;
+var (options, exitCode) = UciOptions.Parse(args);
+if (options is null) return exitCode;
 if (!Directory.Exists(options.DataDir))
 {
     AnsiConsole.MarkupLine($"[yellow]UCI data folder not found:[/] {Markup.Escape(options.DataDir)}");

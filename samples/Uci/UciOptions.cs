@@ -1,8 +1,9 @@
-using System.Globalization;
+using System.CommandLine;
+using NtkDsl.Samples;
 
 namespace Uci;
 
-/// <summary>Command-line options of the UCI benchmark.</summary>
+/// <summary>Command-line options of the UCI benchmark (the samples' convention: <see cref="SampleCommandLine"/>).</summary>
 internal sealed class UciOptions
 {
     public string DataDir { get; private set; } = DefaultDataDir();
@@ -16,38 +17,60 @@ internal sealed class UciOptions
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
 
-    public static UciOptions? Parse(string[] args)
+    /// <summary>
+    /// Parses <paramref name="args"/>. Options is null when nothing is to run: after <c>--help</c> (exit code 0) or a
+    /// bad argument (System.CommandLine has printed the error; non-zero exit code).
+    /// </summary>
+    public static (UciOptions? Options, int ExitCode) Parse(string[] args)
     {
-        var o = new UciOptions();
-        for (int i = 0; i < args.Length; i++)
+        var defaults = new UciOptions();
+        var dataDir = new Argument<string?>("DATA_DIR")
         {
-            string a = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
-            int Count(string v) => v == "all" ? int.MaxValue : int.Parse(v, CultureInfo.InvariantCulture);
-            switch (a)
+            Description = "Folder holding yacht/, concrete/, energy/, wine-quality-red/ and power-plant/ (default ../shared/datasets/uci beside the repository)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var full = new Option<bool>("--full") { Description = "The README protocol: all 20 splits, power-plant's first 3, all training rows" };
+        var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set (at most 20)", defaults.Splits);
+        var powerSplits = SampleCommandLine.CountOrAll("--power-splits", "Splits of power-plant", defaults.PowerSplits);
+        var datasets = new Option<string?>("--datasets") { Description = "Comma-separated subset, e.g. yacht,concrete", HelpName = "a,b" };
+        var maxTrain = SampleCommandLine.CountOrAll("--max-train", "Training rows per split at most (0 or all: every row)", defaults.MaxTrain, zeroMeansAll: true);
+        var wntkRows = SampleCommandLine.Count("--wntk-rows", "Training rows used to learn the WNTK weights", defaults.WntkRows);
+        var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
+        var noEmpirical = new Option<bool>("--no-empirical") { Description = "Skip the finite-width (empirical NTK/WNTK) columns" };
+        var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
+        var output = SampleCommandLine.Output(defaults.OutDir);
+        var root = new RootCommand("UCI kernel-regression benchmark: analytic and empirical NTK/WNTK with depth and ridge by leave-one-out")
+        {
+            dataDir, full, splits, powerSplits, datasets, maxTrain, wntkRows, iterations, noEmpirical, coarseFrom, output,
+        };
+        UciOptions? parsed = null;
+        root.SetAction(p =>
+        {
+            var o = new UciOptions
             {
-                case "--splits": o.Splits = Count(Next()); break;
-                case "--power-splits": o.PowerSplits = Count(Next()); break;
-                case "--max-train": { int m = Count(Next()); o.MaxTrain = m == 0 ? int.MaxValue : m; break; }
-                case "--wntk-rows": o.WntkRows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--iterations": o.Iterations = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--no-empirical": o.Empirical = false; break;
-                case "--full": o.Splits = int.MaxValue; o.PowerSplits = 3; o.MaxTrain = int.MaxValue; break;
-                case "--coarse-from": { int m = Count(Next()); o.CoarseFrom = m == 0 ? int.MaxValue : m; break; }
-                case "--datasets": o.Datasets = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
-                case "--out": o.OutDir = Next(); break;
-                case "-h" or "--help":
-                    Console.WriteLine("Usage: Uci [DATA_DIR] [--full (the README protocol: all 20 splits, power-plant's first 3, all training rows)] [--splits N|all (default 5)] [--power-splits N|all (default 3)] [--datasets yacht,concrete,...] " +
-                        "[--max-train N|0 = all (default 2000)] [--wntk-rows N (default 400)] [--iterations N (default 300)] [--no-empirical] " +
-                        "[--coarse-from N|0 = never (default 3000): from N training rows, ridge grids are searched coarse-to-fine] [--out DIR]");
-                    return null;
-                default:
-                    if (a.StartsWith('-')) throw new ArgumentException($"Unknown option {a}; see --help.");
-                    o.DataDir = Path.GetFullPath(a);
-                    break;
+                Splits = p.GetValue(splits),
+                PowerSplits = p.GetValue(powerSplits),
+                MaxTrain = p.GetValue(maxTrain),
+                WntkRows = p.GetValue(wntkRows),
+                Iterations = p.GetValue(iterations),
+                Empirical = !p.GetValue(noEmpirical),
+                CoarseFrom = p.GetValue(coarseFrom),
+                OutDir = p.GetValue(output)!,
+            };
+            if (p.GetValue(full))
+            {
+                o.Splits = int.MaxValue;
+                o.PowerSplits = 3;
+                o.MaxTrain = int.MaxValue;
             }
-        }
-        return o;
+            if (p.GetValue(dataDir) is string dir) o.DataDir = Path.GetFullPath(dir);
+            if (p.GetValue(datasets) is string list)
+                o.Datasets = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            parsed = o;
+            return 0;
+        });
+        int exitCode = root.Parse(args).Invoke();
+        return (exitCode == 0 ? parsed : null, exitCode);
     }
 
     private static string DefaultDataDir()

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Package-consumer test: packs NtkDsl into a temporary local feed, creates a fresh console project outside the
-# solution (its own nuget.config: the local feed plus nuget.org), adds the package the way a user would, declares a
-# small model, builds and runs it, and checks the output. Also checks that the analyzers and build/NtkDsl.props work
-# from the package (NTK3001 enabled by .editorconfig — as a warning, because `dotnet build` does not print infos —, NTK3002 with a project-set NtkDslMemoryBudgetMB, NTK1020 as a
-# compile error). Exits non-zero, naming the step, if anything fails.
+# repository and installs the package with the README's commands ("Install as a package": `dotnet new nugetconfig`,
+# `dotnet nuget add source <absolute feed path>`, `dotnet add package`), declares a small model, builds and runs it,
+# and checks the output. Also checks that the analyzers and build/NtkDsl.props work from the package (NTK3001 enabled
+# by .editorconfig as the README says — as a warning, because a command-line build does not print infos —, NTK3002
+# with a project-set NtkDslMemoryBudgetMB, NTK1020 as a compile error), and that a net8.0 project gets
+# build/NtkDsl.targets' error NTKDSL0001 naming net10.0 instead of missing-namespace errors.
+# Exits non-zero, naming the step, if anything fails.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ntkdsl-consumer.XXXXXX")
@@ -22,23 +25,13 @@ nupkg="$work/feed/NtkDsl.$version.nupkg"
 [ -f "$nupkg" ] || fail "no $nupkg"
 listing=$(unzip -l "$nupkg")
 for entry in lib/net10.0/NtkDsl.dll lib/net10.0/NtkDsl.xml analyzers/dotnet/cs/NtkDsl.Generators.dll \
-             analyzers/dotnet/cs/NtkDsl.CodeFixes.dll build/NtkDsl.props README.md LICENSE; do
+             analyzers/dotnet/cs/NtkDsl.CodeFixes.dll build/NtkDsl.props build/NtkDsl.targets README.md LICENSE; do
   grep -q " $entry\$" <<<"$listing" || fail "package lacks $entry"
 done
 
 step "create a console project in $work/app"
 app="$work/app"
 mkdir -p "$app"
-cat >"$app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="$work/feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-  </packageSources>
-</configuration>
-XML
 cat >"$app/Consumer.csproj" <<'XML'
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -96,7 +89,10 @@ public partial class Tiny
 CS
 
 cd "$app"
-step "dotnet add package NtkDsl --version $version"
+# The README's install commands, run from the project's own folder (the feed is elsewhere, named by absolute path).
+step "dotnet new nugetconfig; dotnet nuget add source $work/feed; dotnet add package NtkDsl --version $version"
+{ dotnet new nugetconfig && dotnet nuget add source "$work/feed" --name ntkdsl-local; } >"$work/config.log" 2>&1 \
+  || { cat "$work/config.log"; fail "creating nuget.config as the README says"; }
 dotnet add package NtkDsl --version "$version" >"$work/add.log" 2>&1 || { cat "$work/add.log"; fail "dotnet add package"; }
 
 step "build"
@@ -118,5 +114,29 @@ if dotnet build -c Release --nologo -p:DefineConstants=BAD_SHAPE >"$work/bad.log
   fail "the build with a 5-column tensor for Inputs = 4 succeeded"
 fi
 grep -q "error NTK1020" "$work/bad.log" || { cat "$work/bad.log"; fail "expected NTK1020"; }
+
+step "a net8.0 project gets NTKDSL0001 naming net10.0"
+app8="$work/app8"
+mkdir -p "$app8"
+cp "$app/nuget.config" "$app8/"
+cat >"$app8/Old.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net8.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="NtkDsl" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+echo 'Console.WriteLine(typeof(NtkDsl.Tensor));' >"$app8/Program.cs"
+if (cd "$app8" && dotnet build -c Release --nologo >"$work/net8.log" 2>&1); then
+  fail "a net8.0 project built against NtkDsl (lib/net10.0 only)"
+fi
+grep -q "error NTKDSL0001: .*net10.0" "$work/net8.log" || { cat "$work/net8.log"; fail "expected error NTKDSL0001 naming net10.0"; }
+if grep -q "error CS0246" "$work/net8.log"; then cat "$work/net8.log"; fail "the framework check must stop the build before the compiler"; fi
+grep -o "error NTKDSL0001: .*" "$work/net8.log" | head -n 1 | cut -c1-160
 
 echo "consumer test passed"

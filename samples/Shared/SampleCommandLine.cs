@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace NtkDsl.Samples;
+
+/// <summary>
+/// The command-line convention every sample follows (linked into each sample project): System.CommandLine parses,
+/// <c>--help</c> (<c>-h</c>, <c>-?</c>) prints the usage, files go to <c>--output DIR</c> (<c>-o</c>), counts are
+/// positive integers, and a bad argument prints an error and exits with a non-zero code.
+/// </summary>
+internal static class SampleCommandLine
+{
+    /// <summary>The folder for the files a sample writes: <c>--output</c>, <c>-o</c>.</summary>
+    public static Option<string> Output(string defaultFolder) => new("--output", "-o")
+    {
+        Description = "Folder for the files this sample writes",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => defaultFolder,
+    };
+
+    /// <summary>An integer option ≥ <paramref name="minimum"/> with a default.</summary>
+    public static Option<int> Count(string name, string description, int defaultValue, int minimum = 1)
+    {
+        var option = new Option<int>(name) { Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < minimum)
+                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be an integer ≥ {minimum}."));
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// A count that also accepts <c>all</c> (int.MaxValue) and, when <paramref name="zeroMeansAll"/>, 0 for all.
+    /// </summary>
+    public static Option<int> CountOrAll(string name, string description, int defaultValue, bool zeroMeansAll = false)
+    {
+        var option = new Option<int>(name)
+        {
+            Description = description,
+            HelpName = zeroMeansAll ? "N|all|0" : "N|all",
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.CustomParser = r => ParseCount(r, name, zeroMeansAll);
+        return option;
+    }
+
+    private static int ParseCount(ArgumentResult r, string name, bool zeroMeansAll)
+    {
+        string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        if (text.Equals("all", StringComparison.OrdinalIgnoreCase)) return int.MaxValue;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && (v > 0 || (v == 0 && zeroMeansAll)))
+            return v == 0 ? int.MaxValue : v;
+        r.AddError($"{name} takes a positive integer{(zeroMeansAll ? ", 0" : "")} or 'all', not '{text}'.");
+        return 0;
+    }
+}
