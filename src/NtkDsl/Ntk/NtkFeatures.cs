@@ -28,7 +28,6 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
         HasBias = hasBias;
         WeightGroup = weightGroup;
         BiasGroup = biasGroup;
-        Inputs = new T[(long)rows * inputWidth];
         DeltaWidth = form switch
         {
             DeltaForm.Unit => 0,
@@ -36,6 +35,9 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
             DeltaForm.Reduced => width,
             _ => outputs * width,
         };
+        Memory.MemoryBudget.EnsureArray((long)rows * ((long)inputWidth + DeltaWidth), System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), "NTK features",
+            $"one layer's features ({rows} rows × ({inputWidth} inputs + {DeltaWidth} deltas))", "Compute the kernel for fewer rows at a time (x.SliceRows).");
+        Inputs = new T[(long)rows * inputWidth];
         Deltas = new T[(long)rows * DeltaWidth];
     }
 

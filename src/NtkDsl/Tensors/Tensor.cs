@@ -50,10 +50,16 @@ public sealed class Tensor
         }
     }
 
-    /// <summary>Creates a zero tensor.</summary>
+    /// <summary>
+    /// Creates a zero tensor. A large one is first checked against the memory available to the process
+    /// (<see cref="Memory.MemoryBudget"/>).
+    /// </summary>
+    /// <exception cref="Memory.NotEnoughMemoryException">The tensor would not fit in the available memory.</exception>
     public static Tensor Zeros(DType dtype, params int[] shape)
     {
         long n = CheckShape(shape);
+        Memory.MemoryBudget.EnsureArray(n, dtype == DType.Float64 ? 8 : 4, "Tensor.Zeros",
+            $"a {dtype} tensor of shape [{string.Join(" × ", shape)}]");
         return dtype == DType.Float64
             ? new Tensor((int[])shape.Clone(), new double[n], null, Device.Cpu)
             : new Tensor((int[])shape.Clone(), null, new float[n], Device.Cpu);
