@@ -123,6 +123,8 @@ public sealed class Trainer
         Action<TrainingPoint>? onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // The run alternates SetParameters with computations: other threads must not use the model meanwhile.
+        using var exclusive = ModelAccessGuard.Exclusive(model, "Trainer.Train");
         var info = model.Info;
         InputChecks.Features(x, info.Inputs, x?.DType ?? DType.Float64, info.Name, nameof(x));
         InputChecks.Shape(y, info.Name, nameof(y), x!.Rows, info.Outputs);
