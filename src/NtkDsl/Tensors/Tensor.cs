@@ -7,6 +7,7 @@ namespace NtkDsl;
 /// A dense, row-major array of float64 or float32 values on a <see cref="NtkDsl.Device"/>.
 /// Matrices are N × d with one example per row.
 /// </summary>
+/// <remarks>Thread safety: a tensor is a plain array with a shape: concurrent reads are safe, but writes through <see cref="AsSpan"/>/<see cref="AsSingleSpan"/> (or into an array given to <see cref="Wrap(double[], int[])"/>) while another thread reads or writes it are not synchronized.</remarks>
 public sealed class Tensor
 {
     private readonly double[]? _f64;

@@ -7,9 +7,11 @@ namespace NtkDsl.Training;
 /// <param name="Time">Training time t = step·η (gradient-flow time of the same run).</param>
 /// <param name="Loss">Full-batch loss F(w) at this point.</param>
 /// <param name="Distance">‖w − w0‖.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct TrainingPoint(int Step, double Time, double Loss, double Distance);
 
 /// <summary>What a training run returns.</summary>
+/// <remarks>Thread safety: not modified after the trainer returns it; safe to read from any thread.</remarks>
 public sealed class TrainingResult
 {
     internal TrainingResult(List<TrainingPoint> history, List<string> warnings, double maxStableLearningRate)
@@ -68,6 +70,7 @@ public sealed class TrainingDivergedException : Exception
 /// gradient (1/(αN))·Jᵀ(g − y) is one VJP. In function space g follows dg/dt = −(η/N)·Θ_w·(g − y) for every α
 /// (math.md §5–6).
 /// </summary>
+/// <remarks>Thread safety: a trainer holds only its (immutable) options, so one instance may run on several threads at once on different models. A run holds its model exclusively: another run, <c>SetParameters</c> or any other call on the same model from another thread throws <see cref="ConcurrentModelAccessException"/>. Callbacks (<c>onRecord</c>, <see cref="TrainerOptions.Warning"/>) run on the training thread.</remarks>
 public sealed class Trainer
 {
     /// <summary>A trainer with <paramref name="options"/>.</summary>

@@ -10,6 +10,11 @@ namespace NtkDsl.Tests.IO;
 /// </summary>
 public sealed class StaleTempFileTests
 {
+    private static readonly string H = TempFileNames.HostTag;
+
+    /// <summary>Another machine's tag (a shared folder).</summary>
+    private static readonly string Other = H == "00000000" ? "11111111" : "00000000";
+
     private static long OwnStart() => new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime()).ToUnixTimeSeconds();
 
     /// <summary>Process ids above Linux's pid_max (2^22) and Windows' usual range never run.</summary>
@@ -57,18 +62,21 @@ public sealed class StaleTempFileTests
         string nonce = new('a', 16);
         var stale = new[]
         {
-            Fake(dir, target, $"ntkdsl-{DeadPid}-{OwnStart()}-{nonce}"),                  // owner process gone (kill -9)
-            Fake(dir, target, $"ntkdsl-{Environment.ProcessId}-{OwnStart() - 3600}-{nonce}"), // our pid, reused: started an hour earlier
-            Fake(dir, target, $"ntkdsl-{Environment.ProcessId}-{OwnStart()}-{nonce}"),    // ours, but no writer has it open
+            Fake(dir, target, $"ntkdsl-{H}-{DeadPid}-{OwnStart()}-{nonce}"),                  // owner process gone (kill -9)
+            Fake(dir, target, $"ntkdsl-{H}-{Environment.ProcessId}-{OwnStart() - 3600}-{nonce}"), // our pid, reused: started an hour earlier
+            Fake(dir, target, $"ntkdsl-{H}-{Environment.ProcessId}-{OwnStart()}-{nonce}"),    // ours, but no writer has it open
             Fake(dir, target, new string('0', 32)),                                          // legacy name, untouched for an hour
+            Fake(dir, target, $"ntkdsl-{Other}-{Environment.ProcessId}-{OwnStart()}-{nonce}"), // another machine's, untouched for an hour
         };
         File.SetLastWriteTimeUtc(stale[3], DateTime.UtcNow.AddHours(-1));
+        File.SetLastWriteTimeUtc(stale[4], DateTime.UtcNow.AddHours(-1));
         var kept = new[]
         {
             Fake(dir, target, new string('1', 32)),                                          // legacy name written just now: maybe live
-            Fake(dir, "other.out", $"ntkdsl-{DeadPid}-{OwnStart()}-{nonce}"),            // another destination's temp file
+            Fake(dir, target, $"ntkdsl-{Other}-{DeadPid}-{OwnStart()}-{nonce}"),          // another machine's, written just now: its pid means nothing here
+            Fake(dir, "other.out", $"ntkdsl-{H}-{DeadPid}-{OwnStart()}-{nonce}"),            // another destination's temp file
             Fake(dir, target, "notes"),                                                     // not our pattern
-            Fake(dir, target, $"ntkdsl-{DeadPid}-{OwnStart()}-{nonce}-x"),               // not our pattern
+            Fake(dir, target, $"ntkdsl-{H}-{DeadPid}-{OwnStart()}-{nonce}-x"),               // not our pattern
         };
 
         WriteTo(kind, path);
@@ -88,7 +96,7 @@ public sealed class StaleTempFileTests
         using var first = new NpyStreamWriter(path, DType.Float64, [2, 1]);
         first.WriteRows([1.0]);
         var tempOfFirst = Assert.Single(dir.Files());
-        Assert.Matches(@"^\.k\.npy\.ntkdsl-\d+-\d+-[0-9a-f]{16}\.tmp$", tempOfFirst);
+        Assert.Matches(@"^\.k\.npy\.ntkdsl-[0-9a-f]{8}-\d+-\d+-[0-9a-f]{16}\.tmp$", tempOfFirst);
 
         NpyFile.Write(path, Tensor.FromArray(new double[,] { { 9 } })); // a second write while the first is open
         Assert.Contains(tempOfFirst, dir.Files());
@@ -108,7 +116,7 @@ public sealed class StaleTempFileTests
         try
         {
             long start = new DateTimeOffset(other.StartTime.ToUniversalTime()).ToUnixTimeSeconds();
-            string live = Fake(dir, "k.npy", $"ntkdsl-{other.Id}-{start}-{new string('b', 16)}");
+            string live = Fake(dir, "k.npy", $"ntkdsl-{H}-{other.Id}-{start}-{new string('b', 16)}");
             NpyFile.Write(dir.File("k.npy"), Tensor.FromArray(new double[,] { { 1 } }));
             Assert.True(File.Exists(live));
 
