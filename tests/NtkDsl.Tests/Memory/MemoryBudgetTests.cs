@@ -152,4 +152,16 @@ public sealed class MemoryBudgetTests
             Assert.Equal(12345, MemoryBudget.Available().Bytes);
         Assert.Null(MemoryBudget.Available().OverrideBytes);
     }
+
+    [Fact]
+    public void WntkIsCheckedLikeNtk()
+    {
+        var model = new TrainTanh2(24);
+        var x = X(30, 25);
+        long need = TrainTanh2.Cost.Ntk(30, 10, NtkMode.Full).Bytes;
+        var x2 = X(10, 26);
+        using var _ = MemoryBudget.LimitForTesting(need - 1);
+        var e = Assert.Throws<NotEnoughMemoryException>(() => model.Wntk(x, x2, GroupWeights.Ones, NtkMode.Full));
+        Assert.Equal(need, e.RequestedBytes);
+    }
 }

@@ -82,4 +82,18 @@ public sealed class DivergenceRecoveryTests
         Assert.DoesNotContain("Lower the learning rate", ex.Message, StringComparison.Ordinal);
         Assert.Equal(w0, model.GetParameters());
     }
+
+    [Fact]
+    public void MomentumSgdDivergenceRestoresAFiniteRecordedPoint()
+    {
+        var model = new TrainTanh2(21);
+        Tensor x = X(16, 22), y = Y(16, 2, 23);
+        double eta = 80 * GradientDescentMse.MaxLearningRate(model.Ntk(x), 2);
+        var seen = new List<double[]>();
+        var ex = Assert.Throws<TrainingDivergedException>(() => new Trainer(new TrainerOptions { LearningRate = eta, Momentum = 0.9, BatchSize = 4, CheckStability = false })
+            .Train(model, x, y, 10000, 1, _ => seen.Add(model.GetParameters())));
+        Assert.Equal(seen[^1], model.GetParameters());
+        Assert.True(double.IsFinite(new SquareLossObjective(model.Clone(), x, y, 1, false).Loss(model.GetParameters())));
+        Assert.Contains("again", ex.Message, StringComparison.Ordinal);
+    }
 }
