@@ -1,6 +1,7 @@
 namespace NtkDsl;
 
 /// <summary>Where tensors live and kernels run. <see cref="Cpu"/> is the default and always available.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public abstract class Device
 {
     /// <summary>The managed CPU backend (SIMD, all cores).</summary>
@@ -27,6 +28,7 @@ public abstract class Device
 }
 
 /// <summary>The CPU backend.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class CpuDevice : Device
 {
     internal CpuDevice() { }

@@ -87,6 +87,7 @@ internal static partial class ModelEmitter
         w.Open("private static " + Tensor + " AnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Token + " cancellationToken)");
         w.Line("CheckAnalyticInput(x1, nameof(x1));");
         w.Line("if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);");
         w.Line("double[] a = x1.ToFlatArray();");
         w.Line("double[] b = x2 is null ? a : x2.ToFlatArray();");
         w.Line("int n1 = x1.Rows, n2 = x2?.Rows ?? n1;");

@@ -31,6 +31,8 @@ internal static partial class ModelEmitter
             if (l.Spec.UseBias) w.Line("private readonly " + S + "[] " + l.B + ";");
             w.Line("private readonly global::NtkDsl.DenseLayer " + l.Field + ";");
         }
+        w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
+        w.Line("private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
         w.Line();
 
         // Constructor.
@@ -61,6 +63,9 @@ internal static partial class ModelEmitter
         w.Line("/// <inheritdoc />");
         w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
         w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;");
+        w.Line();
         w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
         w.Open("public " + c.Name + " Clone()");
         w.Line("var copy = new " + c.Name + "(0, Device);");
@@ -87,6 +92,7 @@ internal static partial class ModelEmitter
         // Parameters.
         w.Line("/// <summary>All " + Int(c.ParameterCount) + " parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>");
         w.Open("public double[] GetParameters()");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"GetParameters\");");
         w.Line("var values = new double[" + Int(c.ParameterCount) + "];");
         foreach (var l in c.Layers)
         {
@@ -100,6 +106,7 @@ internal static partial class ModelEmitter
         w.Open("public void SetParameters(global::System.ReadOnlySpan<double> values)");
         w.Line("global::NtkDsl.InputChecks.ParameterLength(values.Length, " + Int(c.ParameterCount) + ", " + Str(c.Name) + ");");
         w.Line("global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, " + Str(c.Name) + ");");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterWrite(\"SetParameters\");");
         foreach (var l in c.Layers)
         {
             w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) " + l.W + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.WeightOffset) + " + i];");
@@ -176,6 +183,7 @@ internal static partial class ModelEmitter
         w.Line("/// <summary>Network outputs f(x): N × " + m.Inputs + " in, N × " + c.K + " out (one GEMM per layer for the whole batch).</summary>");
         w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
         w.Line("CheckInput(x, nameof(x));");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Forward\");");
         w.Line("var (acts, _) = RunForward(x." + c.Span + ", x.Rows, derivatives: false);");
         w.Line("return " + Tensor + ".Wrap(acts[" + (c.Layers.Count - 1) + "], x.Rows, " + c.K + ");");
         w.Close();
@@ -194,6 +202,7 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.InputChecks.Shape(tangent, " + Str(c.Name) + ", nameof(tangent), " + Int(c.ParameterCount) + ");");
         w.Line("var t = tangent.DType == " + c.DType + " ? tangent : tangent.To(" + c.DType + ");");
         w.Line("var tv = t." + c.Span + ";");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Jvp\");");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
         w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");
@@ -219,6 +228,7 @@ internal static partial class ModelEmitter
         w.Line("CheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
         w.Line("var u = cotangent.DType == " + c.DType + " ? cotangent : cotangent.To(" + c.DType + ");");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Vjp\");");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
         w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");

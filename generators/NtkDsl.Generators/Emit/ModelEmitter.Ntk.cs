@@ -105,6 +105,8 @@ internal static partial class ModelEmitter
         w.Line("if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, \"Unknown NtkMode.\");");
         w.Line("if ((mode == " + Mode + ".Diagonal || mode == " + Mode + ".DiagonalFull) && x2 is not null)");
         w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? " + c.GroupCount + " : 1);");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
         w.Line("bool traced = mode == " + Mode + ".Trace || mode == " + Mode + ".Diagonal;");
         w.Line("var f1 = NtkFeaturesOf(x1, traced, cancellationToken);");
         w.Line("var f2 = x2 is null ? null : NtkFeaturesOf(x2, traced, cancellationToken);");
@@ -139,6 +141,8 @@ internal static partial class ModelEmitter
         w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
         w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");
         w.Line("CheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);");
+        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Jacobian\");");
         w.Line("var f = NtkFeaturesOf(x, traced: false, default);");
         w.Line("return global::NtkDsl.Kernels.JacobianAssembler.Build(f, " + Int(c.ParameterCount) + ", new int[] { " + string.Join(", ", L.Select(l => Int(l.WeightOffset))) + " }, new int[] { "
             + string.Join(", ", L.Select(l => Int(l.BiasOffset))) + " });");

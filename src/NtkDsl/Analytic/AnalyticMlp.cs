@@ -128,6 +128,8 @@ public sealed class AnalyticMlp
         double[] a = x1!.ToFlatArray();
         double[] b = same ? a : x2!.ToFlatArray();
         int n1 = x1.Rows, n2 = same ? n1 : x2!.Rows, d = InputDimension;
+        Memory.MemoryBudget.EnsureArray((long)n1 * n2 * (3L + (blocks ? GroupCount : 0)), 8, nameof(AnalyticMlp),
+            $"the {n1} × {n2} input Gram, NNGP and NTK{(blocks ? $" and {GroupCount} per-group blocks" : "")} (float64)", "Compute the kernel in row blocks of x1 (x1.SliceRows).");
         var dots = new double[(long)n1 * n2];
         if (n1 > 0 && n2 > 0) Blas.Gemm(Transpose.No, Transpose.Yes, n1, n2, d, 1.0, a, d, b, d, 0.0, dots, n2);
         if (same)

@@ -1,6 +1,7 @@
 namespace NtkDsl;
 
 /// <summary>Declares a fully connected layer on a <c>public partial DenseLayer Name { get; }</c> property.</summary>
+/// <remarks>Thread safety: read by the source generator at compile time; an instance obtained by reflection is a plain object, not synchronized.</remarks>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
 public sealed class DenseAttribute : Attribute
 {

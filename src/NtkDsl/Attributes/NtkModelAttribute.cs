@@ -4,6 +4,7 @@ namespace NtkDsl;
 /// Marks a partial class as an NtkDsl model. Its <see cref="DenseAttribute"/> properties, in declaration order,
 /// are the layers; the last one is the output layer.
 /// </summary>
+/// <remarks>Thread safety: read by the source generator at compile time; an instance obtained by reflection is a plain object, not synchronized.</remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NtkModelAttribute : Attribute
 {

@@ -68,6 +68,8 @@ public sealed class GradientDescentMse
         LearningRate = learningRate;
         Ridge = ridge;
 
+        Memory.MemoryBudget.EnsureArray(4L * n * n, 8, Owner, $"the eigendecomposition of the {n} × {n} training kernel (about 4·n² float64 values)",
+            "Use fewer training rows, or Regression.KernelRegression (one Cholesky factor) when only the t → ∞ predictor is needed.");
         _eigen = SymmetricEigen.Of(_kernel, n);
         double maxAbs = _eigen.MaxAbs + ridge;
         _evals = new double[n];

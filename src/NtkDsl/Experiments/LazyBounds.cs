@@ -9,6 +9,7 @@ namespace NtkDsl.Experiments;
 /// with L0 = R0/N the movement bound reads ‖w − w0‖ ≤ √(τ R0)/α = √(s L0)/α: either pair of units, never a mix.
 /// </para>
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class LazyBounds
 {
     /// <summary>

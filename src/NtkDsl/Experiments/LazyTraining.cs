@@ -14,6 +14,7 @@ namespace NtkDsl.Experiments;
 /// Θ0 = Dh·Dhᵀ is the full empirical NTK over all N = rows·K training outputs.
 /// </para>
 /// </summary>
+/// <remarks>Thread safety: stateless; a run trains clones of the model it is given and only reads the original, so concurrent runs on one model are safe as long as nobody writes it meanwhile.</remarks>
 public static class LazyTraining
 {
     /// <summary>Runs the experiment. <paramref name="model"/> is the network at w0; it is cloned, never modified.</summary>

@@ -14,6 +14,7 @@ public enum LazyIntegrator
 }
 
 /// <summary>Settings of a lazy-training experiment. Times are in the units of <see cref="LazyBounds"/> (τ = k·η/N).</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class LazyTrainingOptions
 {
     /// <summary>Output scales α (each &gt; 0); default 1, 2, 4, …, 64.</summary>

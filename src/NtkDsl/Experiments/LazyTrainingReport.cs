@@ -9,6 +9,7 @@ namespace NtkDsl.Experiments;
 /// <c>quadratic_witness.csv</c>, and three SVG plots: error vs τ per α (log–log), α·error vs τ (the collapse) and
 /// error vs τ/α.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class LazyTrainingReport
 {
     /// <summary>Writes the files and returns their paths.</summary>

@@ -10,12 +10,14 @@ namespace NtkDsl.Experiments;
 /// <param name="Risk">R(α h(w(τ))) of the network (½‖·‖², not divided by N).</param>
 /// <param name="LinearRisk">R of the linearization.</param>
 /// <param name="KernelDrift">‖Θ_τ − Θ_0‖_F/‖Θ_0‖_F of the network, NaN where not computed.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct LazyCurvePoint(double Time, int Step, double TrainError, double TestError, double Movement,
     double MovementBound, double Risk, double LinearRisk, double KernelDrift);
 
 /// <summary>The curves of one output scale α.</summary>
 /// <param name="Alpha">α.</param>
 /// <param name="Points">Recorded points, the first at τ = 0.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record LazyRun(double Alpha, IReadOnlyList<LazyCurvePoint> Points)
 {
     /// <summary>max over τ &gt; 0 of ‖w(τ) − w0‖ / (√(τR0)/α); the movement bound holds iff this is ≤ 1.</summary>
@@ -34,6 +36,7 @@ public sealed record LazyRun(double Alpha, IReadOnlyList<LazyCurvePoint> Points)
 /// <param name="TestSlope">Slope for the test error (NaN without test points).</param>
 /// <param name="CollapseRatio">max_α(α·error)/min_α(α·error) at T: 1 when α·error is the same curve for every α.</param>
 /// <param name="KernelDrift">Kernel drift at T for each α, in <see cref="LazyTrainingResult.Alphas"/> order.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record LazySlopeFit(double Horizon, double Time, double TrainSlope, double TrainIntercept, double TrainR2,
     double TestSlope, double CollapseRatio, IReadOnlyList<double> KernelDrift);
 
@@ -41,6 +44,7 @@ public sealed record LazySlopeFit(double Horizon, double Time, double TrainSlope
 /// <param name="Stage">What is running (e.g. "network α = 4").</param>
 /// <param name="Done">Recorded points finished.</param>
 /// <param name="Total">Recorded points in all.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct LazyTrainingProgress(string Stage, long Done, long Total)
 {
     /// <summary>Fraction finished in [0, 1].</summary>
@@ -48,6 +52,7 @@ public readonly record struct LazyTrainingProgress(string Stage, long Done, long
 }
 
 /// <summary>Everything a lazy-training experiment measured.</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class LazyTrainingResult
 {
     internal LazyTrainingResult(LazyTrainingOptions options, int outputCount, double r0, double lambdaMax, double step,

@@ -6,6 +6,7 @@ namespace NtkDsl.Experiments;
 /// <param name="R2">Coefficient of determination (1 when the points lie on the line; NaN for fewer than 3 points or
 /// constant log y).</param>
 /// <param name="Count">Points used.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct LogLogFit(double Slope, double Intercept, double R2, int Count)
 {
     /// <summary>

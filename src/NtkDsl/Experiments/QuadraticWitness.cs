@@ -11,6 +11,7 @@ namespace NtkDsl.Experiments;
 /// <param name="Bound">min(c·κ·√R0, √(8R0)) (<see cref="LazyBounds.KappaBound"/>).</param>
 /// <param name="Movement">‖w(T) − w0‖.</param>
 /// <param name="MovementBound">√(T R0)/α.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct WitnessPoint(double Alpha, double Horizon, double SupError, double Kappa, double Bound,
     double Movement, double MovementBound)
 {
@@ -25,6 +26,7 @@ public readonly record struct WitnessPoint(double Alpha, double Horizon, double 
 /// dw/dτ = −(1/α) Dh(w)ᵀ(α h(w) − y*) is integrated by RK45 with tight tolerances; the linearized flow is solved
 /// exactly, y(τ) = y* − e^{−τΘ0} y* with Θ0 = J0 J0ᵀ (h(w0) = 0), from one eigendecomposition.
 /// </summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class QuadraticWitness
 {
     private readonly double[] _j0;

@@ -8,6 +8,7 @@ namespace NtkDsl.Experiments;
 /// <param name="Name">Legend text.</param>
 /// <param name="X">Abscissae.</param>
 /// <param name="Y">Ordinates (same length).</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
 
 /// <summary>
@@ -15,6 +16,7 @@ public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
 /// series with a legend, ticks at round numbers (decades on log axes). Points that a log axis cannot show (≤ 0) and
 /// non-finite points are left out; the polyline is broken there.
 /// </summary>
+/// <remarks>Thread safety: a builder; not thread-safe: add series and save from one thread.</remarks>
 public sealed class SvgLinePlot
 {
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];

@@ -3,8 +3,11 @@ namespace NtkDsl.IO;
 /// <summary>
 /// Writes a file atomically: everything goes to a temporary file in the destination's folder, which is flushed to
 /// disk and renamed over the destination by <see cref="Commit"/>. Disposing without committing deletes the temporary
-/// file, so a failure mid-write leaves the previous file (if any) untouched and no stray temporary file behind.
+/// file, so a failure mid-write leaves the previous file (if any) untouched and no stray temporary file behind. A
+/// process killed mid-write cannot clean up; its temporary file has a recognisable name (<see cref="TempFileNames"/>)
+/// and the next write to the same destination removes it.
 /// </summary>
+/// <remarks>Thread safety: one writer is used by one thread at a time; distinct writers (even to one destination) are independent.</remarks>
 internal sealed class AtomicFileWriter : IDisposable
 {
     private readonly FileStream _file;
@@ -19,8 +22,17 @@ internal sealed class AtomicFileWriter : IDisposable
         string dir = Path.GetDirectoryName(DestinationPath) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException($"Cannot write '{DestinationPath}': the folder '{dir}' does not exist; create it first.");
-        TempPath = Path.Combine(dir, $".{Path.GetFileName(DestinationPath)}.{Guid.NewGuid():N}.tmp");
-        _file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        TempFileNames.CleanStale(DestinationPath);
+        TempPath = TempFileNames.Reserve(DestinationPath);
+        try
+        {
+            _file = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch
+        {
+            TempFileNames.Release(TempPath);
+            throw;
+        }
         try
         {
             Stream = wrap is null ? _file : wrap(_file);
@@ -29,6 +41,7 @@ internal sealed class AtomicFileWriter : IDisposable
         {
             _file.Dispose();
             File.Delete(TempPath);
+            TempFileNames.Release(TempPath);
             throw;
         }
     }
@@ -54,6 +67,7 @@ internal sealed class AtomicFileWriter : IDisposable
             _file.Dispose();
             File.Move(TempPath, DestinationPath, overwrite: true);
             _done = true;
+            TempFileNames.Release(TempPath);
         }
         catch
         {
@@ -62,7 +76,7 @@ internal sealed class AtomicFileWriter : IDisposable
         }
     }
 
-    /// <summary>Deletes the temporary file (no effect after <see cref="Commit"/>).</summary>
+    /// <summary>Deletes the temporary file (no effect after <see cref="Commit"/>). Never throws.</summary>
     public void Abort()
     {
         if (_done) return;
@@ -75,7 +89,14 @@ internal sealed class AtomicFileWriter : IDisposable
         {
             // The wrapper may fail again while flushing on dispose; the file stream is closed below regardless.
         }
-        _file.Dispose();
+        try
+        {
+            _file.Dispose();
+        }
+        catch (IOException)
+        {
+            // Flushing buffered bytes of a file that is being thrown away can fail (full disk); the handle is closed anyway.
+        }
         try
         {
             File.Delete(TempPath);
@@ -88,6 +109,7 @@ internal sealed class AtomicFileWriter : IDisposable
         {
             // Same as above.
         }
+        TempFileNames.Release(TempPath);
     }
 
     /// <inheritdoc />

@@ -23,6 +23,7 @@ namespace NtkDsl.IO;
 /// <item>the SHA-256 of every byte before it (32 bytes).</item>
 /// </list>
 /// Writes are atomic: a temporary file in the same folder is flushed to disk and renamed over the destination.
+/// <para>Thread safety: stateless; safe to call from any thread. Each save is atomic (temporary file, then rename), so concurrent saves to one path leave one complete file (the last rename wins) and a load never sees a partial file.</para>
 /// </remarks>
 public static class Checkpoint
 {

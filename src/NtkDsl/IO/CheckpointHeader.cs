@@ -1,6 +1,7 @@
 namespace NtkDsl.IO;
 
 /// <summary>The JSON header of a checkpoint file: which model, which architecture, when, and user metadata.</summary>
+/// <remarks>Thread safety: not modified after it is read; safe to read from any thread.</remarks>
 public sealed class CheckpointHeader
 {
     /// <summary>Binary format version of the file.</summary>

@@ -12,6 +12,7 @@ namespace NtkDsl.IO;
 /// <param name="UseBias">Whether the layer has a bias.</param>
 /// <param name="WeightOffset">Offset of the first weight in the flat parameter vector.</param>
 /// <param name="BiasOffset">Offset of the first bias (−1 without bias).</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record CheckpointLayer(
     string Name,
     string Kind,

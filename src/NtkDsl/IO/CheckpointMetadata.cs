@@ -1,6 +1,7 @@
 namespace NtkDsl.IO;
 
 /// <summary>Optional user information stored in a checkpoint's header (free-form; NtkDsl does not interpret it).</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class CheckpointMetadata
 {
     /// <summary>A free-text description, e.g. what run or epoch produced the parameters.</summary>

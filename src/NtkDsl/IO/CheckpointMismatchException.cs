@@ -4,6 +4,7 @@ namespace NtkDsl.IO;
 /// A checkpoint is intact but was saved from a different architecture than the model it is loaded into; the
 /// message (and <see cref="Differences"/>) lists every difference.
 /// </summary>
+/// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>
 public class CheckpointMismatchException : InvalidOperationException
 {
     /// <summary>Creates the exception with a default message.</summary>

@@ -7,6 +7,7 @@ namespace NtkDsl.IO;
 /// Reads and writes NumPy .npy files (format versions 1.0, 2.0 and 3.0) holding float32 or float64 arrays in either
 /// byte order and either memory order. Tensors are always row-major and native-endian in memory; reading converts.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread. Writes are atomic (temporary file, then rename): concurrent writes to one path leave one complete file, and readers never see a partial one.</remarks>
 public static class NpyFile
 {
     private const int ChunkElements = 8192;

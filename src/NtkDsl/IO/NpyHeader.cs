@@ -3,6 +3,7 @@ using System.Globalization;
 namespace NtkDsl.IO;
 
 /// <summary>What the header of a .npy file declares.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class NpyHeader
 {
     internal NpyHeader(int major, int minor, string descr, DType dtype, NpyByteOrder byteOrder, bool fortranOrder, long[] shape, long elementCount, long dataOffset)

@@ -6,9 +6,12 @@ namespace NtkDsl.IO;
 /// <summary>
 /// Writes a large row-major .npy array row block by row block without holding it in memory (e.g. an N × N kernel
 /// computed in row tiles). The data goes to a temporary file in the destination's folder; <see cref="Complete"/>
-/// checks that exactly the declared number of elements arrived and renames it into place. An incomplete writer
-/// leaves no file at the destination.
+/// checks that exactly the declared number of elements arrived and renames it into place. An incomplete writer, or one
+/// disposed without <see cref="Complete"/> (e.g. because the code that computes the rows threw), leaves no file at the
+/// destination; <see cref="Dispose"/> never throws. The temporary file of a process killed mid-write is removed by the
+/// next write to the same destination.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe; one thread writes rows at a time (writers of different files are independent).</remarks>
 /// <example>
 /// <code>
 /// using var w = new NpyStreamWriter("k.npy", DType.Float64, [n, n]);
@@ -146,13 +149,15 @@ public sealed class NpyStreamWriter : IDisposable
     }
 
     /// <summary>
-    /// Completes the file if every element was written; otherwise deletes the temporary file and throws
-    /// <see cref="InvalidOperationException"/>. Call <see cref="Complete"/> explicitly to get that error at a
-    /// predictable place; after a failed write the writer is already closed and disposing it does nothing.
+    /// Closes the writer. Without a successful <see cref="Complete"/> this deletes the temporary file and creates
+    /// nothing at the destination (the previous file, if any, stays) — like a transaction that was not committed.
+    /// Never throws, so an exception raised by the caller inside a <c>using</c> block is never masked; call
+    /// <see cref="Complete"/> to publish the file and to get the element-count check.
     /// </summary>
     public void Dispose()
     {
         if (_closed) return;
-        Complete();
+        _closed = true;
+        _file.Abort();
     }
 }

@@ -1,6 +1,7 @@
 namespace NtkDsl.IO;
 
 /// <summary>How <see cref="NpyFile.Write(string, Tensor, NpyWriteOptions?)"/> and <see cref="NpyStreamWriter"/> lay out a file.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record NpyWriteOptions
 {
     /// <summary>The format version (default: 1.0 unless the header needs more room).</summary>

@@ -6,6 +6,7 @@ using CsvHelper;
 namespace NtkDsl.IO;
 
 /// <summary>Reads the files <see cref="ResultWriter"/> writes.</summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread.</remarks>
 public static class ResultReader
 {
     /// <summary>Reads a results CSV: leading <c># key: value</c> lines, a header row, data rows.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 namespace NtkDsl.IO;
 
 /// <summary>A results CSV read back by <see cref="ResultReader.ReadCsv"/>: metadata, column names and rows of text fields.</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class ResultTable
 {
     private readonly Dictionary<string, int> _index;

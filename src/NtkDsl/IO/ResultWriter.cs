@@ -9,6 +9,7 @@ namespace NtkDsl.IO;
 /// <c># key: value</c> comment lines, a header row, then one row per record; numbers in invariant culture and
 /// round-trip ("R") format. JSON: <c>{"metadata": {...}, "results": payload}</c>. Files are written atomically.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread. Each file is written atomically (temporary file, then rename).</remarks>
 public static class ResultWriter
 {
     internal static readonly JsonSerializerOptions JsonOptions = new()

@@ -6,6 +6,7 @@ namespace NtkDsl.IO;
 /// Provenance of an experiment's results: NtkDsl version, model, seed, device, precision, time and free-form
 /// key/values. <see cref="ResultWriter"/> stores it with every result file.
 /// </summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class RunMetadata
 {
     /// <summary>Keys the writer uses for the fixed fields; free-form <see cref="Values"/> may not use them.</summary>

@@ -1,6 +1,7 @@
 namespace NtkDsl.IO;
 
 /// <summary>A numeric table read from a file: an N × d feature matrix and optionally an N × 1 target column.</summary>
+/// <remarks>Thread safety: not modified after it is read; safe to read from any thread.</remarks>
 public sealed class Table
 {
     /// <summary>Creates a table.</summary>

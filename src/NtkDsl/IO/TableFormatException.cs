@@ -5,6 +5,7 @@ namespace NtkDsl.IO;
 /// (finite) number. The message and the properties give the file, the 1-based line and the 1-based column.
 /// Derives from <see cref="IOException"/> (<see cref="InvalidDataException"/> is sealed).
 /// </summary>
+/// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>
 public class TableFormatException : IOException
 {
     /// <summary>Creates the exception with a default message.</summary>

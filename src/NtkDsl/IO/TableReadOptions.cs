@@ -16,6 +16,7 @@ public enum TableDelimiter
 }
 
 /// <summary>Options for <see cref="TableReader.Read(string, TableReadOptions?)"/>.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record TableReadOptions
 {
     /// <summary>Field separator (default: detected).</summary>

@@ -8,6 +8,7 @@ namespace NtkDsl.IO;
 /// (one non-negative integer per line, as used for train/test splits). Blank lines and lines starting with '#'
 /// are skipped. Every bad entry is a <see cref="TableFormatException"/> naming file, line and column.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread.</remarks>
 public static class TableReader
 {
     private readonly record struct Row(int Line, string[] Fields);

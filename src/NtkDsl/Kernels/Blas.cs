@@ -21,6 +21,7 @@ public enum Transpose
 /// and when α = 0 or k = 0 neither A nor B is read. An operand with r rows and c columns as stored needs a leading
 /// dimension ≥ max(1, c) and a span of at least (r − 1)·ld + c elements; otherwise an
 /// <see cref="ArgumentException"/> names the operand and the fix. C must not overlap A or B.
+/// <para>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use). GEMM and SYRK parallelize internally.</para>
 /// </remarks>
 public static class Blas
 {

@@ -7,6 +7,7 @@ namespace NtkDsl.Kernels;
 /// emitted inline by the generator). All matrices are row-major; <c>cW</c> and <c>cB</c> are the layer's weight and
 /// bias scales (σ_w/√fan_in and σ_b under the NTK parameterization, 1 and 1 under the standard one).
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>h = cW·input·Wᵀ + cB·b for input rows × m, W n × m: returns rows × n.</summary>
@@ -139,6 +140,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 }
 
 /// <summary>Small helpers for generated code that are not tied to a layer.</summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class FeatureOps
 {
     /// <summary>dst[i] = scale·src[i] (float64).</summary>

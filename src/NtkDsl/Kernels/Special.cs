@@ -1,6 +1,7 @@
 namespace NtkDsl.Kernels;
 
 /// <summary>Special functions used by generated activations (erf and the normal density/CDF).</summary>
+/// <remarks>Thread safety: pure functions; safe to call from any thread.</remarks>
 public static class Special
 {
     /// <summary>2/√π.</summary>

@@ -4,6 +4,7 @@ namespace NtkDsl;
 /// Typed access to one dense layer of a model instance. <see cref="Weights"/> and <see cref="Bias"/> share storage
 /// with the model: writing into their spans changes the model.
 /// </summary>
+/// <remarks>Thread safety: a view of the model's own storage. Reading it is safe while no thread writes the model; writing through the <see cref="Weights"/> or <see cref="Bias"/> spans bypasses the model's concurrency check (<see cref="ModelAccessGuard"/>), so do it only while no other thread uses the model.</remarks>
 public sealed class DenseLayer
 {
     /// <summary>Creates the view (called by generated code).</summary>

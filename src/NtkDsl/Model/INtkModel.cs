@@ -4,6 +4,13 @@ namespace NtkDsl;
 /// A function f(x; θ) with a flat parameter vector and analytic JVP/VJP: what trainers need. Generated models and
 /// their linearizations implement it.
 /// </summary>
+/// <remarks>
+/// Thread safety (generated models and <see cref="Training.LinearizedModel"/>): any number of threads may call the
+/// reading members (<see cref="Forward"/>, <see cref="Jvp"/>, <see cref="Vjp"/>, <see cref="GetParameters"/> and the
+/// kernels) at once; <see cref="SetParameters"/> and training runs need the instance alone. A conflicting call throws
+/// <see cref="ConcurrentModelAccessException"/> (<see cref="AccessGuard"/>) instead of tearing a result. Use one
+/// <c>Clone()</c> per thread to train or mutate in parallel.
+/// </remarks>
 public interface IDifferentiableModel
 {
     /// <summary>The architecture (layers, widths, activations, parameter layout).</summary>
@@ -23,12 +30,21 @@ public interface IDifferentiableModel
 
     /// <summary>J(x)ᵀ·u for u of shape N × K: length P.</summary>
     Tensor Vjp(Tensor x, Tensor cotangent);
+
+    /// <summary>
+    /// The guard that detects concurrent mutation of this instance (<see cref="ModelAccessGuard"/>); trainers hold
+    /// it exclusively for a run. Null (the default) for implementations that do not track access.
+    /// </summary>
+    ModelAccessGuard? AccessGuard => null;
 }
 
 /// <summary>
 /// The instance surface every generated model implements, so trainers, experiments and tests work with any model.
 /// The generated class also has a static <c>Info</c> with the same value.
 /// </summary>
+/// <remarks>Thread safety: as <see cref="IDifferentiableModel"/> — concurrent reads are safe, a write or a training run
+/// needs the instance alone, and a conflict throws <see cref="ConcurrentModelAccessException"/>. The static members of
+/// the generated class (<c>Info</c>, <c>Cost</c>, the analytic kernels) are safe from any thread.</remarks>
 public interface INtkModel : IDifferentiableModel
 {
     /// <summary>The device the model computes on.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 namespace NtkDsl;
 
 /// <summary>Argument checks shared by every generated method; each error names the problem and the fix.</summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread.</remarks>
 public static class InputChecks
 {
     /// <summary>

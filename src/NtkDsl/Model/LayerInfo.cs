@@ -12,6 +12,7 @@ namespace NtkDsl;
 /// <param name="UseBias">Whether the layer has a bias.</param>
 /// <param name="WeightOffset">Offset of the first weight in the flat parameter vector.</param>
 /// <param name="BiasOffset">Offset of the first bias in the flat parameter vector (−1 without bias).</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record LayerInfo(
     string Name,
     string Kind,
@@ -37,6 +38,7 @@ public sealed record LayerInfo(
 /// <param name="Kind">Weights or biases.</param>
 /// <param name="Offset">Offset in the flat parameter vector.</param>
 /// <param name="Count">Number of parameters.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record ParameterGroup(string Layer, ParameterKind Kind, int Offset, int Count)
 {
     /// <summary>The group's key, <c>"Layer.Weights"</c> or <c>"Layer.Bias"</c>.</summary>

@@ -15,6 +15,7 @@ namespace NtkDsl;
 /// (512/K)² × K² tile (Full) one Gram GEMM per layer, the delta Grams and the Hadamard accumulation, the lower
 /// triangle of tiles for symmetric kernels. A GEMM counts 2·m·n·k flops; elsewhere each multiply, add, square root and
 /// activation evaluation counts one; copies are free.
+/// <para>Thread safety: immutable after construction; safe to share between threads.</para>
 /// </remarks>
 public sealed class ModelCost
 {

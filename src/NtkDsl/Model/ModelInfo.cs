@@ -5,6 +5,7 @@ using System.Text;
 namespace NtkDsl;
 
 /// <summary>The architecture of a generated model: layers, widths, activations and parameter layout.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads (generated models expose one static instance).</remarks>
 public sealed class ModelInfo
 {
     /// <summary>Creates the description (called by generated code).</summary>

@@ -11,6 +11,7 @@ namespace NtkDsl;
 /// <param name="AllocatedBytes">All bytes the call allocates, temporaries and GEMM packing buffers included (garbage-collector pressure).</param>
 /// <param name="DualEvaluations">Infinite-width dual-activation evaluations (closed forms with transcendental functions, or
 /// bivariate quadratures); zero for finite-width calls.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct OperationCost(long GemmFlops, long ElementwiseFlops, long Bytes, long AllocatedBytes, long DualEvaluations)
 {
     /// <summary>Total floating-point operations: <see cref="GemmFlops"/> + <see cref="ElementwiseFlops"/>.</summary>

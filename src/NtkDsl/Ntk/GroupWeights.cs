@@ -7,6 +7,7 @@ namespace NtkDsl;
 /// set take <see cref="Default"/> (1.0 unless given). Used by the weighted NTK Σ_g w_g Θ^g and by per-group learning
 /// rates.
 /// </summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class GroupWeights
 {
     private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 namespace NtkDsl;
 
 /// <summary>The per-group NTK terms Θ^g (each layer's weights and biases), named by group; Σ_g Θ^g = Θ.</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread. (the tensors it returns are plain arrays; do not write into them while other threads read).</remarks>
 public sealed class NtkBlocks
 {
     private readonly Tensor[] _blocks;

@@ -16,6 +16,7 @@ public enum DeltaForm
 }
 
 /// <summary>What one layer contributes to the NTK of a batch: scaled inputs and backward deltas.</summary>
+/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.</remarks>
 public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the storage for <paramref name="rows"/> examples.</summary>
@@ -28,7 +29,6 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
         HasBias = hasBias;
         WeightGroup = weightGroup;
         BiasGroup = biasGroup;
-        Inputs = new T[(long)rows * inputWidth];
         DeltaWidth = form switch
         {
             DeltaForm.Unit => 0,
@@ -36,6 +36,9 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
             DeltaForm.Reduced => width,
             _ => outputs * width,
         };
+        Memory.MemoryBudget.EnsureArray((long)rows * ((long)inputWidth + DeltaWidth), System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), "NTK features",
+            $"one layer's features ({rows} rows × ({inputWidth} inputs + {DeltaWidth} deltas))", "Compute the kernel for fewer rows at a time (x.SliceRows).");
+        Inputs = new T[(long)rows * inputWidth];
         Deltas = new T[(long)rows * DeltaWidth];
     }
 
@@ -71,6 +74,7 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
 }
 
 /// <summary>The per-layer features of a batch, produced by generated code and consumed by <see cref="NtkAssembler"/>.</summary>
+/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.</remarks>
 public sealed class NtkFeatures<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the container.</summary>

@@ -17,6 +17,7 @@ public enum NtkMode
 /// <param name="Stage">What is being computed.</param>
 /// <param name="Done">Work units finished.</param>
 /// <param name="Total">Work units in all.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct NtkProgress(string Stage, long Done, long Total)
 {
     /// <summary>Fraction finished in [0, 1].</summary>

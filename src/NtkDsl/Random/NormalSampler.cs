@@ -5,6 +5,7 @@ namespace NtkDsl;
 /// turned into standard normals by the Box–Muller transform (both outputs used, in order). Parameters are drawn on
 /// the CPU in <c>GetParameters()</c> order, so every backend starts from the same values for the same seed.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: every draw advances its state; use one sampler per thread (seeded differently or split deterministically).</remarks>
 public sealed class NormalSampler
 {
     private ulong _s0, _s1, _s2, _s3;

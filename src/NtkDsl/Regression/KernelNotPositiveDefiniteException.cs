@@ -6,6 +6,7 @@ namespace NtkDsl.Regression;
 /// K + λI positive definite, with a small safety margin: max(0, −λ_min(K)) + 1e-8·‖K‖₂, rounded up to 3 significant
 /// digits (the value printed in the message works as given).
 /// </summary>
+/// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>
 public sealed class KernelNotPositiveDefiniteException : InvalidOperationException
 {
     /// <summary>Creates the exception with a default message.</summary>

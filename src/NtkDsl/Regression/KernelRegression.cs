@@ -10,6 +10,7 @@ namespace NtkDsl.Regression;
 /// Each target column is fitted independently with the same kernel. Inputs may be float32 or float64; all work and
 /// all results are float64.
 /// </summary>
+/// <remarks>Thread safety: not modified after it is fitted; concurrent predictions only read it.</remarks>
 public sealed class KernelRegression
 {
     private const string Owner = nameof(KernelRegression);

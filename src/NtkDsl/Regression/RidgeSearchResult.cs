@@ -4,6 +4,7 @@ using System.Text;
 namespace NtkDsl.Regression;
 
 /// <summary>The outcome of a ridge search over a grid: one validation score per ridge and the best one.</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class RidgeSearchResult
 {
     internal RidgeSearchResult(string method, double[] ridges, double[] scores)

@@ -6,6 +6,7 @@ namespace NtkDsl.Regression;
 /// Ridge selection for <see cref="KernelRegression"/> over a grid of candidate ridges, by closed-form
 /// leave-one-out or by k-fold cross-validation. Scores are mean squared errors over all held-out entries.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class RidgeSelection
 {
     private const string Owner = nameof(RidgeSelection);

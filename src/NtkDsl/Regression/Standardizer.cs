@@ -7,6 +7,7 @@ namespace NtkDsl.Regression;
 /// maps to 0 and back without dividing by zero, when its standard deviation is at most 1e-12 times its largest
 /// magnitude (constant up to rounding). Inputs may be float32 or float64; outputs are float64.
 /// </summary>
+/// <remarks>Thread safety: not modified after it is fitted; concurrent transforms only read it.</remarks>
 public sealed class Standardizer
 {
     private const string Owner = nameof(Standardizer);

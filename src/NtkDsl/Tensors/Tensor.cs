@@ -7,6 +7,7 @@ namespace NtkDsl;
 /// A dense, row-major array of float64 or float32 values on a <see cref="NtkDsl.Device"/>.
 /// Matrices are N × d with one example per row.
 /// </summary>
+/// <remarks>Thread safety: a tensor is a plain array with a shape: concurrent reads are safe, but writes through <see cref="AsSpan"/>/<see cref="AsSingleSpan"/> (or into an array given to <see cref="Wrap(double[], int[])"/>) while another thread reads or writes it are not synchronized.</remarks>
 public sealed class Tensor
 {
     private readonly double[]? _f64;
@@ -50,10 +51,16 @@ public sealed class Tensor
         }
     }
 
-    /// <summary>Creates a zero tensor.</summary>
+    /// <summary>
+    /// Creates a zero tensor. A large one is first checked against the memory available to the process
+    /// (<see cref="Memory.MemoryBudget"/>).
+    /// </summary>
+    /// <exception cref="Memory.NotEnoughMemoryException">The tensor would not fit in the available memory.</exception>
     public static Tensor Zeros(DType dtype, params int[] shape)
     {
         long n = CheckShape(shape);
+        Memory.MemoryBudget.EnsureArray(n, dtype == DType.Float64 ? 8 : 4, "Tensor.Zeros",
+            $"a {dtype} tensor of shape [{string.Join(" × ", shape)}]");
         return dtype == DType.Float64
             ? new Tensor((int[])shape.Clone(), new double[n], null, Device.Cpu)
             : new Tensor((int[])shape.Clone(), null, new float[n], Device.Cpu);

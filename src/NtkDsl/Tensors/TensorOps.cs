@@ -1,6 +1,7 @@
 namespace NtkDsl;
 
 /// <summary>Element-wise helpers on tensors used by generated code and the runtime.</summary>
+/// <remarks>Thread safety: stateless; the methods that modify a tensor in place need it alone.</remarks>
 public static class TensorOps
 {
     /// <summary>target += scale · source (same shape and element type).</summary>

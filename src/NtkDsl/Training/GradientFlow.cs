@@ -3,6 +3,7 @@ namespace NtkDsl.Training;
 /// <summary>Statistics of an adaptive integration.</summary>
 /// <param name="Accepted">Accepted steps.</param>
 /// <param name="Rejected">Rejected steps.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct IntegrationStats(int Accepted, int Rejected);
 
 /// <summary>
@@ -10,6 +11,7 @@ public readonly record struct IntegrationStats(int Accepted, int Rejected);
 /// control (relative and absolute tolerances on w), hitting every requested output time exactly. Hand-written: no
 /// served package integrates a user-supplied vector field at this size without copying through its own types.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from any thread. The vector field you pass is called on the calling thread only.</remarks>
 public static class GradientFlow
 {
     private static readonly double[] C = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1];

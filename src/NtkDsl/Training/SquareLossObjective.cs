@@ -3,6 +3,7 @@ namespace NtkDsl.Training;
 /// <summary>
 /// F(w) = (1/α²)·(1/2N)·‖α·h(x; w) − y‖² with h = f or f − f(·; w0) (centred), N = rows·K, and its gradient by one VJP.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: evaluating it sets parameters on its model, so it needs that model alone (a conflicting call throws <see cref="ConcurrentModelAccessException"/>); use one objective per model clone to evaluate in parallel.</remarks>
 public sealed class SquareLossObjective
 {
     private readonly IDifferentiableModel _model;

@@ -7,9 +7,11 @@ namespace NtkDsl.Training;
 /// <param name="Time">Training time t = step·η (gradient-flow time of the same run).</param>
 /// <param name="Loss">Full-batch loss F(w) at this point.</param>
 /// <param name="Distance">‖w − w0‖.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct TrainingPoint(int Step, double Time, double Loss, double Distance);
 
 /// <summary>What a training run returns.</summary>
+/// <remarks>Thread safety: not modified after the trainer returns it; safe to read from any thread.</remarks>
 public sealed class TrainingResult
 {
     internal TrainingResult(List<TrainingPoint> history, List<string> warnings, double maxStableLearningRate)
@@ -29,11 +31,36 @@ public sealed class TrainingResult
     public double MaxStableLearningRate { get; }
 }
 
-/// <summary>Thrown when the loss becomes non-finite.</summary>
+/// <summary>
+/// Thrown by <see cref="Trainer"/> when the loss, the gradient or the updated parameters become non-finite. Before it
+/// is thrown the model is restored to the last parameters whose loss and gradient were finite
+/// (<see cref="RestoredStep"/>; step 0 is the start), so the model never keeps overflowed parameters.
+/// </summary>
+/// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public TrainingDivergedException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with the step that diverged and the step whose parameters the model holds again.</summary>
+    public TrainingDivergedException(string message, int step, int restoredStep, double restoredLoss) : base(message)
+    {
+        Step = step;
+        RestoredStep = restoredStep;
+        RestoredLoss = restoredLoss;
+    }
+
+    /// <summary>The step at which a non-finite value appeared (−1 when not from a step-wise trainer).</summary>
+    public int Step { get; } = -1;
+
+    /// <summary>
+    /// The step whose parameters the model holds after the exception: the last one with a finite loss and gradient
+    /// (0: the starting parameters); −1 when nothing was restored (e.g. <see cref="GradientFlow"/>).
+    /// </summary>
+    public int RestoredStep { get; } = -1;
+
+    /// <summary>The loss at the restored parameters (NaN when unknown; the batch loss for mini-batch SGD).</summary>
+    public double RestoredLoss { get; } = double.NaN;
 }
 
 /// <summary>
@@ -43,6 +70,7 @@ public sealed class TrainingDivergedException : Exception
 /// gradient (1/(αN))·Jᵀ(g − y) is one VJP. In function space g follows dg/dt = −(η/N)·Θ_w·(g − y) for every α
 /// (math.md §5–6).
 /// </summary>
+/// <remarks>Thread safety: a trainer holds only its (immutable) options, so one instance may run on several threads at once on different models. A run holds its model exclusively: another run, <c>SetParameters</c> or any other call on the same model from another thread throws <see cref="ConcurrentModelAccessException"/>. Callbacks (<c>onRecord</c>, <see cref="TrainerOptions.Warning"/>) run on the training thread.</remarks>
 public sealed class Trainer
 {
     /// <summary>A trainer with <paramref name="options"/>.</summary>
@@ -98,6 +126,8 @@ public sealed class Trainer
         Action<TrainingPoint>? onRecord, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // The run alternates SetParameters with computations: other threads must not use the model meanwhile.
+        using var exclusive = ModelAccessGuard.Exclusive(model, "Trainer.Train");
         var info = model.Info;
         InputChecks.Features(x, info.Inputs, x?.DType ?? DType.Float64, info.Name, nameof(x));
         InputChecks.Shape(y, info.Name, nameof(y), x!.Rows, info.Outputs);
@@ -126,6 +156,10 @@ public sealed class Trainer
         var rng = new NormalSampler(Options.Seed);
         int[] order = Enumerable.Range(0, n).ToArray();
         int cursor = n;
+        // The last parameters whose loss and gradient were finite: what the model holds again after divergence.
+        var good = (double[])w0.Clone();
+        int goodStep = 0;
+        double goodLoss = double.NaN;
         if (record(0)) Record(0);
         for (int step = 1; step <= steps; step++)
         {
@@ -142,7 +176,9 @@ public sealed class Trainer
                 cursor += batch;
             }
             var (loss, grad) = batchObjective.LossAndGradient(w);
-            if (!double.IsFinite(loss) || !AllFinite(grad)) throw Diverged(loss, step);
+            // The loss and gradient here belong to the parameters after step − 1.
+            if (!double.IsFinite(loss) || !AllFinite(grad)) throw Diverged(loss, step - 1);
+            MarkGood(step - 1, loss);
             for (int i = 0; i < w.Length; i++)
             {
                 velocity[i] = Options.Momentum * velocity[i] + precond[i] * grad[i];
@@ -159,6 +195,7 @@ public sealed class Trainer
         {
             double loss = objective.Loss(w);
             if (!double.IsFinite(loss)) throw Diverged(loss, step);
+            MarkGood(step, loss);
             double dist = 0;
             for (int i = 0; i < w.Length; i++) dist += (w[i] - w0[i]) * (w[i] - w0[i]);
             var point = new TrainingPoint(step, step * eta, loss, Math.Sqrt(dist));
@@ -167,8 +204,36 @@ public sealed class Trainer
             onRecord?.Invoke(point);
         }
 
-        TrainingDivergedException Diverged(double loss, int step) => new(string.Create(CultureInfo.InvariantCulture,
-            $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}."));
+        void MarkGood(int step, double loss)
+        {
+            if (step == goodStep && !double.IsNaN(goodLoss)) return;
+            Array.Copy(w, good, w.Length);
+            goodStep = step;
+            goodLoss = loss;
+        }
+
+        // Restores the last finite parameters on the model, then explains what happened and what to do.
+        TrainingDivergedException Diverged(double loss, int step)
+        {
+            model.SetParameters(good);
+            string restored = goodStep == 0
+                ? "The model holds its starting parameters again (step 0)."
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"The model holds the parameters of step {goodStep} again, the last with a finite loss ({goodLoss:G6}); call SetParameters with the starting parameters (or reload a checkpoint) to start over.");
+            string message = step == 0
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{info.Name}: the loss is {loss} at the starting parameters (step 0), before any update, so the learning rate is not the cause. Check the parameters (largest |w| = {MaxAbs(w0):G4}), the inputs x and the targets y; re-create the model or load a checkpoint if its parameters overflowed. {restored}")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}. {restored}");
+            return new TrainingDivergedException(message, step, goodStep, goodLoss);
+        }
+    }
+
+    private static double MaxAbs(double[] v)
+    {
+        double m = 0;
+        foreach (double a in v) m = Math.Max(m, Math.Abs(a));
+        return m;
     }
 
     private static bool AllFinite(double[] v)

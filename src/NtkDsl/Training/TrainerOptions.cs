@@ -1,6 +1,7 @@
 namespace NtkDsl.Training;
 
 /// <summary>Settings of <see cref="Trainer"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between trainers and threads. <see cref="Warning"/> is invoked on the training thread.</remarks>
 public sealed class TrainerOptions
 {
     /// <summary>Base learning rate η (default 1.0).</summary>

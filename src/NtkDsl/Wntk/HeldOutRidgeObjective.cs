@@ -12,6 +12,7 @@ namespace NtkDsl.Wntk;
 /// Gradient (derivation): with e = y_v − Θ_w[v, t]·α, H = (Θ_w[t, t] + λI)^{-1} and β = H·Θ_w[v, t]ᵀ·e,
 /// de = −dΘ[v, t]·α + Θ_w[v, t]·H·dA·α, so ∂L/∂w_g = (2/(mK))·(⟨Θ^g[t, t], β·αᵀ⟩ − ⟨Θ^g[v, t], e·αᵀ⟩) and
 /// ∂L/∂λ = (2/(mK))·⟨β, α⟩.
+/// <para>Thread safety: holds only its validation split; concurrent evaluations allocate their own buffers.</para>
 /// </remarks>
 public sealed class HeldOutRidgeObjective : IWntkObjective
 {

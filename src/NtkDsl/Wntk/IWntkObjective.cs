@@ -15,6 +15,7 @@ public enum ObjectiveDirection
 /// analytic gradient with respect to w and the ridge λ. Implementations: <see cref="KernelTargetAlignmentObjective"/>,
 /// <see cref="LeaveOneOutRidgeObjective"/>, <see cref="HeldOutRidgeObjective"/>.
 /// </summary>
+/// <remarks>Thread safety: <see cref="WntkLearner"/> calls an objective from one thread at a time; share an implementation between concurrent learners only if it keeps no state between calls.</remarks>
 public interface IWntkObjective
 {
     /// <summary>A short name that says which objective ran (shown in results).</summary>

@@ -8,6 +8,7 @@ namespace NtkDsl.Wntk;
 /// <remarks>
 /// Θ_w is linear in w, so with a_g = ⟨Θ^g_c, Y_c Y_cᵀ⟩ and M_gh = ⟨Θ^g_c, Θ^h_c⟩ (computed once per problem),
 /// A(w) = aᵀw / (√(wᵀMw)·‖Y_c Y_cᵀ‖_F) and ∇A = (a − A·‖Y_c Y_cᵀ‖_F·M·w/√(wᵀMw)) / (√(wᵀMw)·‖Y_c Y_cᵀ‖_F).
+/// <para>Thread safety: not thread-safe: it caches the last problem's matrices between evaluations; use one instance per concurrent learner.</para>
 /// </remarks>
 public sealed class KernelTargetAlignmentObjective : IWntkObjective
 {

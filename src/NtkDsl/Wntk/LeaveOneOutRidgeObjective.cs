@@ -12,6 +12,7 @@ namespace NtkDsl.Wntk;
 /// dr_ic = [−(H dA α)_ic + r_ic (H dA H)_ii]/H_ii. Writing u_ic = r_ic/H_ii and d_i = Σ_c u_ic r_ic,
 /// dL = (2/(nK))·⟨G, dA⟩ with G = H·diag(d)·H − (H·u)·αᵀ. Hence ∂L/∂w_g = (2/(nK))·⟨G, Θ^g⟩ and
 /// ∂L/∂λ = (2/(nK))·tr G. One Cholesky inverse and one n × n product per evaluation.
+/// <para>Thread safety: holds no state between evaluations; safe to share.</para>
 /// </remarks>
 public sealed class LeaveOneOutRidgeObjective : IWntkObjective
 {

@@ -9,6 +9,7 @@ namespace NtkDsl.Wntk;
 /// with the analytic gradient (∂/∂θ_g = w_g·∂/∂w_g). Deterministic. The best iterate is returned, so the result is
 /// never worse than the unit-weight start.
 /// </summary>
+/// <remarks>Thread safety: holds only its options and objective, so concurrent runs are safe when the objective is (see <see cref="IWntkObjective"/>).</remarks>
 public sealed class WntkLearner
 {
     /// <summary>A learner for <paramref name="objective"/>.</summary>

@@ -1,6 +1,7 @@
 namespace NtkDsl.Wntk;
 
 /// <summary>Settings of <see cref="WntkLearner"/> (Adam on log w and, for ridge objectives, log λ).</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class WntkLearnerOptions
 {
     /// <summary>Number of Adam steps (default 100).</summary>

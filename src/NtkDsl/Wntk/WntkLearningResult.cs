@@ -3,6 +3,7 @@ using System.Globalization;
 namespace NtkDsl.Wntk;
 
 /// <summary>What <see cref="WntkLearner.Learn(WntkProblem)"/> returns: the objective that ran, the weights, the ridge and the trace.</summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class WntkLearningResult
 {
     internal WntkLearningResult(string objective, ObjectiveDirection direction, IReadOnlyList<string> groupNames, double[] weights,

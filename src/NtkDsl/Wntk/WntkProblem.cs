@@ -7,6 +7,7 @@ namespace NtkDsl.Wntk;
 /// The data a <see cref="WntkLearner"/> works on: the per-group kernel blocks Θ^g of the training set (n × n each,
 /// symmetric, positive semi-definite) and the n × K training targets. Blocks are copied to float64 and symmetrized.
 /// </summary>
+/// <remarks>Thread safety: not modified after construction; safe to read from any thread.</remarks>
 public sealed class WntkProblem
 {
     private const string Owner = nameof(WntkProblem);

@@ -68,6 +68,7 @@ partial class Smooth
     {
         CheckAnalyticInput(x1, nameof(x1));
         if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));
+        global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);
         double[] a = x1.ToFlatArray();
         double[] b = x2 is null ? a : x2.ToFlatArray();
         int n1 = x1.Rows, n2 = x2?.Rows ?? n1;

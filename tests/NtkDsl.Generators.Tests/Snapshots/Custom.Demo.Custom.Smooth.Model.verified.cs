@@ -30,6 +30,8 @@ partial class Smooth : global::NtkDsl.INtkModel
     private readonly double[] _w2;
     private readonly double[] _b2;
     private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
+    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Smooth");
 
     /// <summary>
     /// A new Smooth with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -60,6 +62,9 @@ partial class Smooth : global::NtkDsl.INtkModel
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
+    /// <inheritdoc />
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Smooth Clone()
     {
@@ -87,6 +92,7 @@ partial class Smooth : global::NtkDsl.INtkModel
     /// <summary>All 370 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
         var values = new double[370];
         for (int i = 0; i < 48; i++) values[0 + i] = _w0[i];
         for (int i = 0; i < 16; i++) values[48 + i] = _b0[i];
@@ -102,6 +108,7 @@ partial class Smooth : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 370, "Smooth");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Smooth");
+        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
         for (int i = 0; i < 48; i++) _w0[i] = values[0 + i];
         for (int i = 0; i < 16; i++) _b0[i] = values[48 + i];
         for (int i = 0; i < 256; i++) _w1[i] = values[64 + i];
@@ -191,6 +198,7 @@ partial class Smooth : global::NtkDsl.INtkModel
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
         CheckInput(x, nameof(x));
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
         var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[2], x.Rows, 2);
     }
@@ -202,6 +210,7 @@ partial class Smooth : global::NtkDsl.INtkModel
         global::NtkDsl.InputChecks.Shape(tangent, "Smooth", nameof(tangent), 370);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);
@@ -237,6 +246,7 @@ partial class Smooth : global::NtkDsl.INtkModel
         CheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Smooth", nameof(cotangent), x.Rows, 2);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);

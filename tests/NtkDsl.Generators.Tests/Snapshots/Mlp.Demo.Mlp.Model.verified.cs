@@ -30,6 +30,8 @@ partial class Mlp : global::NtkDsl.INtkModel
     private readonly double[] _w2;
     private readonly double[] _b2;
     private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
+    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Mlp");
 
     /// <summary>
     /// A new Mlp with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -60,6 +62,9 @@ partial class Mlp : global::NtkDsl.INtkModel
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
+    /// <inheritdoc />
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Mlp Clone()
     {
@@ -87,6 +92,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     /// <summary>All 5824522 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
         var values = new double[5824522];
         for (int i = 0; i < 1605632; i++) values[0 + i] = _w0[i];
         for (int i = 0; i < 2048; i++) values[1605632 + i] = _b0[i];
@@ -102,6 +108,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 5824522, "Mlp");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Mlp");
+        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
         for (int i = 0; i < 1605632; i++) _w0[i] = values[0 + i];
         for (int i = 0; i < 2048; i++) _b0[i] = values[1605632 + i];
         for (int i = 0; i < 4194304; i++) _w1[i] = values[1607680 + i];
@@ -191,6 +198,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
         CheckInput(x, nameof(x));
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
         var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[2], x.Rows, 10);
     }
@@ -202,6 +210,7 @@ partial class Mlp : global::NtkDsl.INtkModel
         global::NtkDsl.InputChecks.Shape(tangent, "Mlp", nameof(tangent), 5824522);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);
@@ -237,6 +246,7 @@ partial class Mlp : global::NtkDsl.INtkModel
         CheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Mlp", nameof(cotangent), x.Rows, 10);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);

@@ -67,6 +67,8 @@ partial class Mlp
         if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         if ((mode == global::NtkDsl.NtkMode.Diagonal || mode == global::NtkDsl.NtkMode.DiagonalFull) && x2 is not null)
             throw new global::System.ArgumentException("Mlp: NtkMode." + mode + " computes Θ(x_i, x_i) of one batch and requires x2 == null.", nameof(x2));
+        global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? 6 : 1);
+        using var ntkDslAccess = _ntkDslAccess.EnterRead(perGroup ? "NtkPerGroup" : "Ntk");
         bool traced = mode == global::NtkDsl.NtkMode.Trace || mode == global::NtkDsl.NtkMode.Diagonal;
         var f1 = NtkFeaturesOf(x1, traced, cancellationToken);
         var f2 = x2 is null ? null : NtkFeaturesOf(x2, traced, cancellationToken);
@@ -102,6 +104,8 @@ partial class Mlp
     public global::NtkDsl.Tensor Jacobian(global::NtkDsl.Tensor x)
     {
         CheckInput(x, nameof(x));
+        global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jacobian");
         var f = NtkFeaturesOf(x, traced: false, default);
         return global::NtkDsl.Kernels.JacobianAssembler.Build(f, 5824522, new int[] { 0, 1607680, 5804032 }, new int[] { 1605632, 5801984, 5824512 });
     }

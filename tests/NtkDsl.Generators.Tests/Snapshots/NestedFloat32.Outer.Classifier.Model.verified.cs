@@ -25,6 +25,8 @@ partial class Outer
         private readonly float[] _w1;
         private readonly float[] _b1;
         private readonly global::NtkDsl.DenseLayer _probabilitiesLayer;
+        /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
+        private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Classifier");
 
         /// <summary>
         /// A new Classifier with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -49,6 +51,9 @@ partial class Outer
 
         /// <inheritdoc />
         global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
+
+        /// <inheritdoc />
+        global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
 
         /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
         public Classifier Clone()
@@ -75,6 +80,7 @@ partial class Outer
         /// <summary>All 17 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
         public double[] GetParameters()
         {
+            using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
             var values = new double[17];
             for (int i = 0; i < 6; i++) values[0 + i] = _w0[i];
             for (int i = 0; i < 3; i++) values[6 + i] = _b0[i];
@@ -88,6 +94,7 @@ partial class Outer
         {
             global::NtkDsl.InputChecks.ParameterLength(values.Length, 17, "Classifier");
             global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Classifier");
+            using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
             for (int i = 0; i < 6; i++) _w0[i] = (float)values[0 + i];
             for (int i = 0; i < 3; i++) _b0[i] = (float)values[6 + i];
             for (int i = 0; i < 6; i++) _w1[i] = (float)values[9 + i];
@@ -159,6 +166,7 @@ partial class Outer
         public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
         {
             CheckInput(x, nameof(x));
+            using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
             var (acts, _) = RunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
             return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 2);
         }
@@ -170,6 +178,7 @@ partial class Outer
             global::NtkDsl.InputChecks.Shape(tangent, "Classifier", nameof(tangent), 17);
             var t = tangent.DType == global::NtkDsl.DType.Float32 ? tangent : tangent.To(global::NtkDsl.DType.Float32);
             var tv = t.AsSingleSpan();
+            using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
             var (acts, ders) = RunForward(xs, rows, derivatives: true);
@@ -198,6 +207,7 @@ partial class Outer
             CheckInput(x, nameof(x));
             global::NtkDsl.InputChecks.Shape(cotangent, "Classifier", nameof(cotangent), x.Rows, 2);
             var u = cotangent.DType == global::NtkDsl.DType.Float32 ? cotangent : cotangent.To(global::NtkDsl.DType.Float32);
+            using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
             var (acts, ders) = RunForward(xs, rows, derivatives: true);

@@ -24,6 +24,8 @@ partial class Small : global::NtkDsl.INtkModel
     private readonly double[] _w1;
     private readonly double[] _b1;
     private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
+    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Small");
 
     /// <summary>
     /// A new Small with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -46,6 +48,9 @@ partial class Small : global::NtkDsl.INtkModel
 
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
+
+    /// <inheritdoc />
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Small Clone()
@@ -72,6 +77,7 @@ partial class Small : global::NtkDsl.INtkModel
     /// <summary>All 49 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
         var values = new double[49];
         for (int i = 0; i < 40; i++) values[0 + i] = _w0[i];
         for (int i = 0; i < 8; i++) values[40 + i] = _w1[i];
@@ -84,6 +90,7 @@ partial class Small : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 49, "Small");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Small");
+        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
         for (int i = 0; i < 40; i++) _w0[i] = values[0 + i];
         for (int i = 0; i < 8; i++) _w1[i] = values[40 + i];
         for (int i = 0; i < 1; i++) _b1[i] = values[48 + i];
@@ -151,6 +158,7 @@ partial class Small : global::NtkDsl.INtkModel
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
         CheckInput(x, nameof(x));
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
         var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 1);
     }
@@ -162,6 +170,7 @@ partial class Small : global::NtkDsl.INtkModel
         global::NtkDsl.InputChecks.Shape(tangent, "Small", nameof(tangent), 49);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);
@@ -189,6 +198,7 @@ partial class Small : global::NtkDsl.INtkModel
         CheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Small", nameof(cotangent), x.Rows, 1);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
+        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = RunForward(xs, rows, derivatives: true);
