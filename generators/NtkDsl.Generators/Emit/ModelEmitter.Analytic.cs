@@ -92,8 +92,7 @@ internal static partial class ModelEmitter
         w.Line("int n1 = x1.Rows, n2 = x2?.Rows ?? n1;");
         w.Line("const int d = " + c.Model.Inputs + ";");
         w.Line("var dot = new double[(long)n1 * n2];");
-        w.Line("if (x2 is null) global::NtkDsl.Kernels.Blas.Syrk(n1, d, 1.0 / d, a, d, 0.0, dot, n2);");
-        w.Line("else global::NtkDsl.Kernels.Blas.Gemm(global::NtkDsl.Kernels.Transpose.No, global::NtkDsl.Kernels.Transpose.Yes, n1, n2, d, 1.0 / d, a, d, b, d, 0.0, dot, n2);");
+        w.Line("global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q");
         w.Line("var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
         w.Line("var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
         w.Line("bool symmetric = x2 is null;");

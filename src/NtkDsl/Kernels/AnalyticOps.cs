@@ -9,10 +9,8 @@ public static class AnalyticOps
         var r = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double s = 0;
             var row = x.Slice(i * d, d);
-            for (int j = 0; j < d; j++) s += row[j] * row[j];
-            r[i] = s / d;
+            r[i] = Analytic.AnalyticGram.MeanDot(row, row); // the Gram's loop for equal rows (AnalyticGram remarks)
         }
         return r;
     }
