@@ -105,6 +105,7 @@ internal static partial class ModelEmitter
         w.Line("if (symmetric) dot[(long)j * n2 + i] = v;");
         w.Close();
         w.Close(");");
+        w.Line("global::NtkDsl.FiniteChecks.Block<double>(dot, n2, " + Str(c.Name + ": infinite-width kernel recursion (the sum of the per-layer terms)") + ");");
         w.Line("return " + Tensor + ".Wrap(dot, n1, n2);");
         w.Close();
         w.Line();
@@ -147,6 +148,7 @@ internal static partial class ModelEmitter
         w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);");
         w.Line("result[i] = ntkWanted ? ntk : nngp;");
         w.Close();
+        w.Line("global::NtkDsl.FiniteChecks.Block<double>(result, 1, " + Str(c.Name + ": infinite-width kernel diagonal (the sum of the per-layer terms)") + ");");
         w.Line("return " + Tensor + ".Wrap(result, n);");
         w.Close();
     }

@@ -42,10 +42,12 @@ public static class AnalyticGram
         if ((long)n1 * d > x1.Length || (long)n2 * d > b.Length || (long)n1 * n2 > dot.Length)
             throw new ArgumentException("An array is shorter than its stated shape.");
         if (n1 == 0 || n2 == 0) return;
-        if (symmetric) Blas.Syrk(n1, d, 1.0 / d, x1, d, 0.0, dot, n2);
-        else Blas.Gemm(Transpose.No, Transpose.Yes, n1, n2, d, 1.0 / d, x1, d, b, d, 0.0, dot, n2);
         double[] q1 = AnalyticOps.MeanSquares(x1, n1, d);
         double[] q2 = symmetric ? q1 : AnalyticOps.MeanSquares(b, n2, d);
+        // MeanSquares throws first on overflow (|x·x'| ≤ |x||x'|); the GEMM's partial sums can still overflow.
+        if (symmetric) Blas.Syrk(n1, d, 1.0 / d, x1, d, 0.0, dot, n2);
+        else Blas.Gemm(Transpose.No, Transpose.Yes, n1, n2, d, 1.0 / d, x1, d, b, d, 0.0, dot, n2);
+        FiniteChecks.Block<double>(dot, n2, "Infinite-width kernel: the input-layer Gram x·x'/d");
         double tolerance = 4.0 * (d + 2) * MachineEpsilon;
         Parallel.For(0, n1, i =>
         {

@@ -326,7 +326,13 @@ public sealed class GradientDescentMse
     {
         int block = rows * Outputs;
         var data = new double[count * block];
-        for (int i = 0; i < count; i++) fill(i, data.AsSpan(i * block, block));
+        for (int i = 0; i < count; i++)
+        {
+            fill(i, data.AsSpan(i * block, block));
+            // Finite inputs can still overflow (e.g. f₀ − Y beyond 1.8e308): an exception naming the time index, never NaN.
+            FiniteChecks.Block<double>(data.AsSpan(i * block, block), Outputs,
+                string.Create(CultureInfo.InvariantCulture, $"{Owner}: the prediction for time/step index {i}"));
+        }
         return _vector ? Tensor.Wrap(data, count, rows) : Tensor.Wrap(data, count, rows, Outputs);
     }
 

@@ -141,7 +141,10 @@ public sealed class Trainer
                 batchObjective = objective.Subset(order.AsSpan(cursor, batch).ToArray());
                 cursor += batch;
             }
-            var (loss, grad) = batchObjective.LossAndGradient(w);
+            double loss;
+            double[] grad;
+            try { (loss, grad) = batchObjective.LossAndGradient(w); }
+            catch (NonFiniteResultException) { throw Diverged(double.PositiveInfinity, step); } // overflow inside the forward/backward pass
             if (!double.IsFinite(loss) || !AllFinite(grad)) throw Diverged(loss, step);
             for (int i = 0; i < w.Length; i++)
             {
@@ -157,7 +160,9 @@ public sealed class Trainer
 
         void Record(int step)
         {
-            double loss = objective.Loss(w);
+            double loss;
+            try { loss = objective.Loss(w); }
+            catch (NonFiniteResultException) { throw Diverged(double.PositiveInfinity, step); }
             if (!double.IsFinite(loss)) throw Diverged(loss, step);
             double dist = 0;
             for (int i = 0; i < w.Length; i++) dist += (w[i] - w0[i]) * (w[i] - w0[i]);

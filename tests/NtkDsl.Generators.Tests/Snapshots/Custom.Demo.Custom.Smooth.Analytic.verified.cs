@@ -88,6 +88,7 @@ partial class Smooth
                 if (symmetric) dot[(long)j * n2 + i] = v;
             }
         });
+        global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Smooth: infinite-width kernel recursion (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
     }
 
@@ -127,6 +128,7 @@ partial class Smooth
             AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
             result[i] = ntkWanted ? ntk : nngp;
         }
+        global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Smooth: infinite-width kernel diagonal (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(result, n);
     }
 }

@@ -72,6 +72,7 @@ partial class Mlp
                 if (symmetric) dot[(long)j * n2 + i] = v;
             }
         });
+        global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Mlp: infinite-width kernel recursion (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
     }
 
@@ -111,6 +112,7 @@ partial class Mlp
             AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
             result[i] = ntkWanted ? ntk : nngp;
         }
+        global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Mlp: infinite-width kernel diagonal (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(result, n);
     }
 }

@@ -85,6 +85,7 @@ partial class Outer
                     if (symmetric) dot[(long)j * n2 + i] = v;
                 }
             });
+            global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Classifier: infinite-width kernel recursion (the sum of the per-layer terms)");
             return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
         }
 
@@ -124,6 +125,7 @@ partial class Outer
                 AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
                 result[i] = ntkWanted ? ntk : nngp;
             }
+            global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Classifier: infinite-width kernel diagonal (the sum of the per-layer terms)");
             return global::NtkDsl.Tensor.Wrap(result, n);
         }
     }

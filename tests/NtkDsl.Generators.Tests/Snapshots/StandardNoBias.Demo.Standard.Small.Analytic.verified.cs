@@ -65,6 +65,7 @@ partial class Small
                 if (symmetric) dot[(long)j * n2 + i] = v;
             }
         });
+        global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Small: infinite-width kernel recursion (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
     }
 
@@ -104,6 +105,7 @@ partial class Small
             AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
             result[i] = ntkWanted ? ntk : nngp;
         }
+        global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Small: infinite-width kernel diagonal (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(result, n);
     }
 }

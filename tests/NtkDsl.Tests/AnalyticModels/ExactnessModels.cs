@@ -33,3 +33,12 @@ public partial class Linear3
     [Dense(32, UseBias = false)] public partial DenseLayer Hidden { get; }
     [Dense(1, UseBias = false)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>One input, three ReLU layers, σ_w² = 2, no bias: Θ(x, x) = 4·2x², so x ≈ 9e153 overflows only in the sum.</summary>
+[NtkModel(Inputs = 1, WeightStd = 1.4142135623730951)]
+public partial class Relu1In
+{
+    [Dense(8, Activation.Relu, UseBias = false)] public partial DenseLayer Hidden1 { get; }
+    [Dense(8, Activation.Relu, UseBias = false)] public partial DenseLayer Hidden2 { get; }
+    [Dense(1, UseBias = false)] public partial DenseLayer Readout { get; }
+}
