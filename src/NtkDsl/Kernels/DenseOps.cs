@@ -42,6 +42,9 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y)
     {
         for (int i = 0; i < x.Length; i++) x[i] *= y[i];
+        if (FiniteChecks.IndexOfNonFinite<T>(x) is int bad and >= 0)
+            throw new NonFiniteResultException("Activation derivative product φ'(h) ⊙ v (JVP / VJP / features), flat index " +
+                bad.ToString(CultureInfo.InvariantCulture), -1, -1, double.CreateTruncating(x[bad]));
     }
 
     /// <summary>Throws <see cref="NonFiniteResultException"/> naming the layer shape (m → n) and the first bad row.</summary>

@@ -160,6 +160,7 @@ partial class Outer
         {
             CheckInput(x, nameof(x));
             var (acts, _) = RunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
+            global::NtkDsl.FiniteChecks.Block<float>(acts[1], 2, "Classifier.Forward: the output activation");
             return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 2);
         }
 

@@ -42,3 +42,13 @@ public partial class Relu1In
     [Dense(8, Activation.Relu, UseBias = false)] public partial DenseLayer Hidden2 { get; }
     [Dense(1, UseBias = false)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>An e^x output activation: finite pre-activations near 800 overflow only in the activation itself.</summary>
+[NtkModel(Inputs = 2)]
+public partial class ExpOutputNet
+{
+    private static double Grow(double x) => Math.Exp(x);
+
+    [Dense(4, Activation.Relu)] public partial DenseLayer Hidden { get; }
+    [Dense(1, Activation.Custom, ActivationMethod = nameof(Grow))] public partial DenseLayer Out { get; }
+}

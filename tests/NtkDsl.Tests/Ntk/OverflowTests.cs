@@ -70,6 +70,44 @@ public sealed class OverflowTests
     }
 
     [Fact]
+    public void OutputActivationOverflowThrowsInForwardAndJvp()
+    {
+        var model = new ExpOutputNet(3);
+        double[] p = model.GetParameters();
+        // Row 1: the direction of 1e4-sized inputs with the largest output pre-activation (finite, ≈ 1e3–1e4), e^h overflows.
+        var candidates = new[] { (1e4, 1e4), (-1e4, -1e4), (1e4, -1e4), (-1e4, 1e4), (1e4, 0.0), (0.0, 1e4), (-1e4, 0.0), (0.0, -1e4) };
+        var best = candidates.MaxBy(d => ReferenceOutputPreActivation(model, Tensor.FromArray(new double[,] { { d.Item1, d.Item2 } }))[0]);
+        var x = Tensor.FromArray(new double[,] { { 0.1, 0.2 }, { best.Item1, best.Item2 } });
+        double[] h = ReferenceOutputPreActivation(model, x);
+        Assert.All(h, v => Assert.True(double.IsFinite(v)));
+        Assert.True(h[1] > 710, $"the test needs e^h to overflow for row 1, h = {h[1]}");
+        var ex = Assert.Throws<NonFiniteResultException>(() => model.Forward(x));
+        Assert.Contains("output activation", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, ex.Row);
+        Assert.Throws<NonFiniteResultException>(() => model.Jvp(x, Tensor.FromArray(Enumerable.Repeat(1.0, p.Length).ToArray(), p.Length)));
+        Assert.Throws<NonFiniteResultException>(() => model.Ntk(x));
+        Assert.All(model.Forward(Tensor.FromArray(new double[,] { { 0.1, 0.2 } })).ToFlatArray(), v => Assert.True(double.IsFinite(v)));
+    }
+
+    /// <summary>h of the output layer from the parameters (hidden ReLU 2 → 4, readout 4 → 1, NTK scaling, σ_b = 1).</summary>
+    private static double[] ReferenceOutputPreActivation(ExpOutputNet model, Tensor x)
+    {
+        double[] p = model.GetParameters(), xs = x.ToFlatArray();
+        var result = new double[x.Rows];
+        for (int r = 0; r < x.Rows; r++)
+        {
+            double h = p[8 + 4 + 4]; // readout bias
+            for (int u = 0; u < 4; u++)
+            {
+                double z = p[8 + u] + (p[u * 2] * xs[r * 2] + p[u * 2 + 1] * xs[r * 2 + 1]) / Math.Sqrt(2);
+                h += p[12 + u] * Math.Max(z, 0) / 2.0;
+            }
+            result[r] = h;
+        }
+        return result;
+    }
+
+    [Fact]
     public void JacobianProductsThatOverflowThrow()
     {
         // Finite features whose product δ·â overflows (1e200 · 1e200) in row 1.
