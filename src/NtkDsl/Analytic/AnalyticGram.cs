@@ -49,6 +49,8 @@ public static class AnalyticGram
         else Blas.Gemm(Transpose.No, Transpose.Yes, n1, n2, d, 1.0 / d, x1, d, b, d, 0.0, dot, n2);
         FiniteChecks.Block<double>(dot, n2, "Infinite-width kernel: the input-layer Gram x·x'/d");
         double tolerance = 4.0 * (d + 2) * MachineEpsilon;
+        double[] r1 = Array.ConvertAll(q1, Math.Sqrt);
+        double[] r2 = symmetric ? r1 : Array.ConvertAll(q2, Math.Sqrt);
         Parallel.For(0, n1, i =>
         {
             var u = x1.AsSpan(i * d, d);
@@ -56,7 +58,7 @@ public static class AnalyticGram
             {
                 long ij = (long)i * n2 + j;
                 if (symmetric && i == j) { dot[ij] = q1[i]; continue; }
-                double scale = Math.Sqrt(q1[i]) * Math.Sqrt(q2[j]);
+                double scale = r1[i] * r2[j];
                 if (Math.Abs(Math.Abs(dot[ij]) - scale) <= tolerance * scale)
                     dot[ij] = MeanDot(u, b.AsSpan(j * d, d));
             }
