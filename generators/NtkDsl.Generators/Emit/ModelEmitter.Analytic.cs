@@ -93,8 +93,7 @@ internal static partial class ModelEmitter
         w.Line("int n1 = x1.Rows, n2 = x2?.Rows ?? n1;");
         w.Line("const int d = " + c.Model.Inputs + ";");
         w.Line("var dot = new double[(long)n1 * n2];");
-        w.Line("if (x2 is null) global::NtkDsl.Kernels.Blas.Syrk(n1, d, 1.0 / d, a, d, 0.0, dot, n2);");
-        w.Line("else global::NtkDsl.Kernels.Blas.Gemm(global::NtkDsl.Kernels.Transpose.No, global::NtkDsl.Kernels.Transpose.Yes, n1, n2, d, 1.0 / d, a, d, b, d, 0.0, dot, n2);");
+        w.Line("global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q");
         w.Line("var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
         w.Line("var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
         w.Line("bool symmetric = x2 is null;");
@@ -107,6 +106,7 @@ internal static partial class ModelEmitter
         w.Line("if (symmetric) dot[(long)j * n2 + i] = v;");
         w.Close();
         w.Close(");");
+        w.Line("global::NtkDsl.FiniteChecks.Block<double>(dot, n2, " + Str(c.Name + ": infinite-width kernel recursion (the sum of the per-layer terms)") + ");");
         w.Line("return " + Tensor + ".Wrap(dot, n1, n2);");
         w.Close();
         w.Line();
@@ -149,6 +149,7 @@ internal static partial class ModelEmitter
         w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);");
         w.Line("result[i] = ntkWanted ? ntk : nngp;");
         w.Close();
+        w.Line("global::NtkDsl.FiniteChecks.Block<double>(result, 1, " + Str(c.Name + ": infinite-width kernel diagonal (the sum of the per-layer terms)") + ");");
         w.Line("return " + Tensor + ".Wrap(result, n);");
         w.Close();
     }

@@ -185,6 +185,8 @@ internal static partial class ModelEmitter
         w.Line("CheckInput(x, nameof(x));");
         w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Forward\");");
         w.Line("var (acts, _) = RunForward(x." + c.Span + ", x.Rows, derivatives: false);");
+        if (!c.Output.IsIdentity) // the output activation can overflow after the last (checked) affine step
+            w.Line("global::NtkDsl.FiniteChecks.Block<" + c.S + ">(acts[" + (c.Layers.Count - 1) + "], " + c.K + ", " + Str(c.Name + ".Forward: the output activation") + ");");
         w.Line("return " + Tensor + ".Wrap(acts[" + (c.Layers.Count - 1) + "], x.Rows, " + c.K + ");");
         w.Close();
         w.Line();

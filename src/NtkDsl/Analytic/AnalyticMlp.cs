@@ -130,13 +130,10 @@ public sealed class AnalyticMlp
         int n1 = x1.Rows, n2 = same ? n1 : x2!.Rows, d = InputDimension;
         Memory.MemoryBudget.EnsureArray((long)n1 * n2 * (3L + (blocks ? GroupCount : 0)), 8, nameof(AnalyticMlp),
             $"the {n1} × {n2} input Gram, NNGP and NTK{(blocks ? $" and {GroupCount} per-group blocks" : "")} (float64)", "Compute the kernel in row blocks of x1 (x1.SliceRows).");
+        // x·x'/d with every pair of equal rows (the diagonal included) exactly the diagonal chain's mean square: near
+        // ρ = 1 the arc-cosine would amplify a one-ulp mismatch to √ε (AnalyticGram remarks).
         var dots = new double[(long)n1 * n2];
-        if (n1 > 0 && n2 > 0) Blas.Gemm(Transpose.No, Transpose.Yes, n1, n2, d, 1.0, a, d, b, d, 0.0, dots, n2);
-        if (same)
-        {
-            // Use exactly the diagonal's squared norms: near ρ = 1 the arc-cosine amplifies a one-ulp mismatch to √ε.
-            for (int i = 0; i < n1; i++) dots[(long)i * n1 + i] = SquaredNorm(a, i, d);
-        }
+        AnalyticGram.ScaledDots(a, n1, same ? null : b, n2, d, dots);
         double[][] q1 = Diagonal(a, n1);
         double[][] q2 = same ? q1 : Diagonal(b, n2);
         int layers = _hidden.Length + 1, groups = GroupCount;
@@ -149,9 +146,9 @@ public sealed class AnalyticMlp
             {
                 long ij = (long)i * n2 + j;
                 double sw = WeightVariance(0), sb = BiasVariance(0);
-                double k = sw * dots[ij] / d + sb, theta = k;
+                double k = sw * dots[ij] + sb, theta = k;
                 Array.Clear(g);
-                g[_weightGroup[0]] = sw * dots[ij] / d;
+                g[_weightGroup[0]] = sw * dots[ij];
                 if (_biasGroup[0] >= 0) g[_biasGroup[0]] = sb;
                 for (int l = 1; l < layers; l++)
                 {
@@ -178,13 +175,12 @@ public sealed class AnalyticMlp
     /// <summary>K(x, x) at the pre-activations of every hidden layer, per row: result[l][i].</summary>
     private double[][] Diagonal(double[] x, int n)
     {
-        int d = InputDimension;
         var q = new double[_hidden.Length][];
         for (int l = 0; l < _hidden.Length; l++) q[l] = new double[n];
+        double[] meanSquares = AnalyticOps.MeanSquares(x, n, InputDimension);
         for (int i = 0; i < n; i++)
         {
-            double sq = SquaredNorm(x, i, d);
-            double k = WeightVariance(0) * sq / d + BiasVariance(0);
+            double k = WeightVariance(0) * meanSquares[i] + BiasVariance(0);
             q[0][i] = k;
             for (int l = 1; l < _hidden.Length; l++)
             {
@@ -194,13 +190,6 @@ public sealed class AnalyticMlp
             }
         }
         return q;
-    }
-
-    private static double SquaredNorm(double[] x, int row, int d)
-    {
-        double sq = 0;
-        for (int c = 0; c < d; c++) sq += x[(long)row * d + c] * x[(long)row * d + c];
-        return sq;
     }
 
     private static void Dual(AnalyticHiddenLayer layer, double q1, double q2, double c, out double kTilde, out double tDot)

@@ -22,7 +22,7 @@ internal static class Covariance2
         // √(q1·q2) is exactly q when q1 = q2 = q (so x = x' gives ρ = 1 exactly: a 1-ulp error in ρ near 1 would move
         // θ = arccos ρ by 2e−8); the product of roots is the fallback where q1·q2 would over- or underflow.
         double prod = q1 * q2;
-        sq = prod > 1e-290 && prod < 1e290 ? Math.Sqrt(prod) : Math.Sqrt(q1) * Math.Sqrt(q2);
+        sq = q1 == q2 ? q1 : prod > 1e-290 && prod < 1e290 ? Math.Sqrt(prod) : Math.Sqrt(q1) * Math.Sqrt(q2);
         if (sq == 0.0)
         {
             rho = 0.0;
@@ -31,6 +31,28 @@ internal static class Covariance2
         rho = c / sq;
         if (rho > 1.0) rho = 1.0;
         else if (rho < -1.0) rho = -1.0;
+    }
+
+    /// <summary>
+    /// The determinant q1·q2 − c² ≥ 0 of the covariance (c clamped to ±<paramref name="sq"/>), without the cancellation
+    /// of forming ρ first: the two products are split into exact head + tail with fused multiply–adds, so near
+    /// |ρ| = 1 the difference keeps full relative accuracy. √(det) = √(q1 q2)·sin θ gives the angle
+    /// θ = atan2(√det, c), accurate to a few ulps for every θ (arccos ρ would carry an absolute error ε/θ).
+    /// </summary>
+    /// <param name="q1">First variance (finite, ≥ 0; checked by <see cref="Normalize"/>).</param>
+    /// <param name="q2">Second variance.</param>
+    /// <param name="c">Covariance.</param>
+    /// <param name="sq">√(q1 q2) from <see cref="Normalize"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Determinant(double q1, double q2, double c, double sq)
+    {
+        double ac = Math.Abs(c);
+        if (ac >= sq) return 0.0;
+        double p = q1 * q2;
+        if (!(p > 1e-290 && p < 1e290)) return (sq - ac) * (sq + ac); // scaled-range fallback (sq − ac is exact near |ρ| = 1)
+        double cc = c * c;
+        double det = (p - cc) + (Math.FusedMultiplyAdd(q1, q2, -p) - Math.FusedMultiplyAdd(c, c, -cc));
+        return det > 0.0 ? det : 0.0;
     }
 
     /// <summary>Checks a single variance.</summary>

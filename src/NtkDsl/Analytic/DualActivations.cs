@@ -18,8 +18,13 @@ namespace NtkDsl.Analytic;
 /// direction of approach: along ρ = 0 the ReLU limit is Ṫ = 1/4 (in general ((a²+b²)(π−θ) + 2abθ)/(2π)); the kernel
 /// of a piecewise-linear activation is discontinuous at q = 0 and the finite network's convention decides. Erf is
 /// continuous there and its closed form is used unchanged.</para>
-/// <para>The <c>…Diagonal</c> methods are the x = x' shortcuts (q1 = q2 = c = q) used by the diagonal kernels; they
-/// agree with the general methods at (q, q, q).</para>
+/// <para>The <c>…Diagonal</c> methods are the x = x' shortcuts (q1 = q2 = c = q) used by the diagonal kernels. The
+/// general methods return exactly (bit for bit) the diagonal values whenever q1 = q2 and c ≥ q1, so a kernel entry of
+/// two equal inputs equals the diagonal chain's value: near ρ = 1 a one-ulp difference in a variance would otherwise
+/// become an angle of order √ε at the next layer.</para>
+/// <para><b>Angles.</b> θ = arccos ρ is computed as atan2(√(q1 q2 − c²), c) with the determinant formed from exact
+/// products (<see cref="Covariance2.Determinant"/>), accurate to a few ulps for every θ including θ → 0, where
+/// arccos of a rounded ρ carries an absolute error of order ε/θ.</para>
 /// </remarks>
 public static class DualActivations
 {
@@ -95,7 +100,7 @@ public static class DualActivations
 
     /// <summary>
     /// φ(x) = a·min(x, 0) + b·max(x, 0) with φ'(0) = <paramref name="derivativeAtZero"/> (used only when q1 or q2 is 0).
-    /// With θ = arccos ρ:
+    /// With θ = arccos ρ (computed as atan2(√(q1 q2 − c²), c), see the class remarks):
     /// Ṫ = ((a² + b²)(π − θ) + 2ab·θ)/(2π) and K̃ = (a − b)²·√(q1 q2)·sin θ/(2π) + Ṫ·√(q1 q2)·cos θ
     /// (from φ(u) = b·relu(u) − a·relu(−u) and the degree-1 arc-cosine kernel at ±ρ).
     /// When q1 = 0 or q2 = 0: K̃ = 0 and Ṫ = φ'(0)·(a + b)/2 (φ'(0)² when both are 0).
@@ -105,6 +110,13 @@ public static class DualActivations
         out double kTilde, out double tDot)
     {
         Covariance2.Normalize(q1, q2, c, out double sq, out double rho);
+        if (q1 == q2 && c >= q1)
+        {
+            // x = x' (or parallel with equal variances): exactly the diagonal formula, so the pair recursion and the
+            // diagonal chain agree bit for bit.
+            AbReluDiagonal(a, b, derivativeAtZero, q1, out kTilde, out tDot);
+            return;
+        }
         if (sq == 0.0)
         {
             kTilde = 0.0;
@@ -113,12 +125,18 @@ public static class DualActivations
                 : derivativeAtZero * 0.5 * (a + b); // E[φ'(v)] = (a + b)/2 for v with positive variance
             return;
         }
-        double theta = Math.Acos(rho);
-        double sinTheta = Math.Sqrt((1.0 - rho) * (1.0 + rho)); // accurate near ρ = ±1, never negative
+        // θ = atan2(√(q1 q2) sin θ, √(q1 q2) cos θ) from the exact determinant: no arccos, whose error ε/θ near ρ = 1
+        // would grow into √ε at θ → 0.
+        double cc = sq * rho; // clamped covariance
+        double r = Math.Sqrt(Covariance2.Determinant(q1, q2, c, sq)); // √(q1 q2)·sin θ
+        double theta = Math.Atan2(r, cc);
         double sumSq = a * a + b * b;
-        double t = (sumSq * (Math.PI - theta) + 2.0 * a * b * theta) * InvTwoPi;
         double amb = a - b;
-        kTilde = sq * (amb * amb * sinTheta * InvTwoPi + t * rho);
+        // (a² + b²)(π − θ) + 2abθ = (a² + b²)π − (a − b)²θ: the second form is exact at θ = 0, the first at θ = π.
+        double t = theta <= 0.5 * Math.PI
+            ? 0.5 * sumSq - amb * amb * theta * InvTwoPi
+            : (sumSq * (Math.PI - theta) + 2.0 * a * b * theta) * InvTwoPi;
+        kTilde = amb * amb * r * InvTwoPi + t * cc;
         tDot = t;
     }
 
@@ -148,23 +166,27 @@ public static class DualActivations
     public static void Erf(double q1, double q2, double c, out double kTilde, out double tDot)
     {
         Covariance2.Normalize(q1, q2, c, out double sq, out double rho);
+        if (q1 == q2 && c >= q1)
+        {
+            ErfDiagonal(q1, out kTilde, out tDot); // x = x': bit for bit the diagonal chain's value
+            return;
+        }
         double cc = sq * rho; // clamped covariance
-        double a1 = 1.0 + 2.0 * q1, a2 = 1.0 + 2.0 * q2;
-        double r = 2.0 * cc / (Math.Sqrt(a1) * Math.Sqrt(a2));
-        if (r > 1.0) r = 1.0;
-        else if (r < -1.0) r = -1.0;
-        kTilde = TwoOverPi * Math.Asin(r);
-        // (1 + 2q1)(1 + 2q2) − 4c² written as a sum of non-negative terms: ≥ 1, no cancellation.
-        double det = 1.0 + 2.0 * (q1 + q2) + 4.0 * sq * sq * (1.0 - rho) * (1.0 + rho);
+        // (1 + 2q1)(1 + 2q2) − 4c² as a sum of non-negative terms (≥ 1, no cancellation), with q1q2 − c² from the
+        // exact determinant; then arcsin(2c/√((1 + 2q1)(1 + 2q2))) = atan2(2c, √det), well conditioned where the
+        // arcsine's argument approaches ±1.
+        double det = 1.0 + 2.0 * (q1 + q2) + 4.0 * Covariance2.Determinant(q1, q2, c, sq);
+        kTilde = TwoOverPi * Math.Atan2(2.0 * cc, Math.Sqrt(det));
         tDot = FourOverPi / Math.Sqrt(det);
     }
 
-    /// <summary>erf at x = x': K̃ = (2/π)·arcsin(2q/(1 + 2q)), Ṫ = (4/π)/√(1 + 4q).</summary>
+    /// <summary>erf at x = x': K̃ = (2/π)·arcsin(2q/(1 + 2q)) = (2/π)·atan2(2q, √(1 + 4q)), Ṫ = (4/π)/√(1 + 4q).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ErfDiagonal(double q, out double kTilde, out double tDot)
     {
         Covariance2.CheckVariance(q);
-        kTilde = TwoOverPi * Math.Asin(2.0 * q / (1.0 + 2.0 * q));
-        tDot = FourOverPi / Math.Sqrt(1.0 + 4.0 * q);
+        double det = 1.0 + 4.0 * q; // (1 + 2q)² − 4q²
+        kTilde = TwoOverPi * Math.Atan2(2.0 * q, Math.Sqrt(det)); // = (2/π) arcsin(2q/(1 + 2q)), accurate for large q
+        tDot = FourOverPi / Math.Sqrt(det);
     }
 }

@@ -14,9 +14,20 @@ namespace NtkDsl.Dynamics;
 /// <c>trace_axes=(-1,)</c>). With Θ_λ = Θ + λI and s = η·t (time is measured in steps, as in neural-tangents):
 /// train f_t(X) = Y + e^{−sΘ_λ/N}(f₀(X) − Y); test f_t(x*) = f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N})(Y − f₀(X)).
 /// Both come from one eigendecomposition Θ = V Λ Vᵀ made in the constructor and reused for every time.
-/// Eigenvalues of Θ_λ that are negative by rounding are clipped to 0, as neural-tangents does (and so are positive ones
-/// below the rounding floor n·ε·max|λ_i|, which are indistinguishable from 0); a zero eigenvalue is
-/// handled in the test formula by the limit (1 − e^{−sλ/N})/λ → s/N (neural-tangents divides by |λ| there, which gives NaN at an exact zero).
+/// Eigenvalues of Θ_λ that are negative by rounding are clipped to 0, as neural-tangents does.
+/// </para>
+/// <para>
+/// <b>Rank tolerance and the null space.</b> Eigenvalues of Θ_λ at or below <see cref="RankTolerance"/>·λ_max, with
+/// RankTolerance = n·ε (ε = 2^−52; numpy's <c>matrix_rank</c> convention), are treated as exactly 0: rounding cannot
+/// tell them from 0 in a matrix of norm λ_max. Their directions contribute exactly nothing to every prediction: on the
+/// training set the residual there never moves (e^{−0} = 1), and in the test formula and its discrete-GD variant the
+/// gain (1 − e^{−sλ/N})/λ and (1 − (1 − ηλ/N)^k)/λ is 0, not its limit s/N. For any valid kernel that limit multiplies
+/// Θ(x*, X)·v = 0 (a null vector v of Θ(X, X) is also annihilated by the cross kernel, since the joint kernel is
+/// positive semi-definite), so in exact arithmetic the term is 0 for every t; with rounding, Θ(x*, X)·v ≈ ε and the
+/// limit would make the prediction drift like ε·t (43 % at t = 1e15 on a rank-3 kernel). As a consequence every
+/// prediction converges to the minimum-norm least-squares fit f₀(x*) + Θ(x*, X) Θ_λ⁺(Y − f₀(X)) (Θ_λ⁺ the
+/// pseudo-inverse), which is also what t = +∞ returns for a singular Θ_λ. (neural-tangents divides by |λ| here,
+/// which gives NaN at an exact zero.)
 /// </para>
 /// <para>
 /// Ridge: <c>ridge</c> is absolute, Θ_λ = Θ + ridge·I. It equals neural-tangents' <c>diag_reg</c> with
@@ -107,9 +118,18 @@ public sealed class GradientDescentMse
     /// <summary>The absolute ridge λ.</summary>
     public double Ridge { get; }
 
-    /// <summary>Eigenvalues of Θ + λI, ascending, with those below the rounding floor n·ε·max|λ_i| (negative ones
-    /// included) set to 0.</summary>
+    /// <summary>Eigenvalues of Θ + λI, ascending, with those at or below <see cref="RankTolerance"/>·max|λ_i| (negative
+    /// ones included) set to exactly 0.</summary>
     public IReadOnlyList<double> Eigenvalues => _evals;
+
+    /// <summary>
+    /// n·ε (ε = 2^−52): eigenvalues of Θ + λI at or below this fraction of max|λ_i| are treated as exactly 0 — their
+    /// directions contribute nothing to any prediction (see the class remarks).
+    /// </summary>
+    public double RankTolerance => TrainSize * 2.220446049250313e-16;
+
+    /// <summary>Number of eigenvalues of Θ + λI above the rank tolerance (the numerical rank).</summary>
+    public int Rank => _evals.Count(v => v > 0);
 
     /// <summary>How many eigenvalues of Θ + λI were negative by rounding and clipped to 0.</summary>
     public int ClippedEigenvalues { get; }
@@ -173,8 +193,9 @@ public sealed class GradientDescentMse
     }
 
     /// <summary>
-    /// Test-point outputs after time t: f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N})(Y − f₀(X)). t = +∞ uses a Cholesky
-    /// solve of Θ_λ and throws <see cref="KernelNotPositiveDefiniteException"/> (suggesting a ridge) if Θ_λ is singular.
+    /// Test-point outputs after time t: f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N})(Y − f₀(X)), with eigenvalues below
+    /// the rank tolerance contributing nothing. t = +∞ uses a Cholesky solve of Θ_λ when it is positive definite and
+    /// otherwise the pseudo-inverse (the minimum-norm least-squares fit, the limit of large t).
     /// </summary>
     /// <param name="t">Time in steps, ≥ 0, may be +∞.</param>
     /// <param name="f0Train">f₀(X), shaped like the targets.</param>
@@ -191,7 +212,7 @@ public sealed class GradientDescentMse
         var (a, kt, f0t, m) = TestInputs(f0Test, kTestTrain);
         return Stack(ts.Length, m, (i, dest) =>
         {
-            if (double.IsPositiveInfinity(ts[i])) TestAtInfinity(kt, m, f0t, f0Train, dest);
+            if (double.IsPositiveInfinity(ts[i])) TestAtInfinity(a, kt, m, f0t, r, f0Train, dest);
             else TestAt(a, m, f0t, r, j => ContinuousGain(ts[i], j), dest);
         });
     }
@@ -211,7 +232,7 @@ public sealed class GradientDescentMse
 
     /// <summary>
     /// Test-point outputs after k discrete GD steps, f*_{k+1} = f*_k − (η/N)Θ(x*, X)(f_k − Y):
-    /// f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − (I − ηΘ_λ/N)^k)(Y − f₀(X)), with the limit kη/N for zero eigenvalues.
+    /// f₀(x*) + Θ(x*, X) Θ_λ^{-1}(I − (I − ηΘ_λ/N)^k)(Y − f₀(X)); eigenvalues below the rank tolerance contribute nothing.
     /// </summary>
     public Tensor PredictTestSteps(int steps, Tensor f0Train, Tensor f0Test, Tensor kTestTrain) =>
         Squeeze(PredictTestSteps([steps], f0Train, f0Test, kTestTrain));
@@ -223,7 +244,7 @@ public sealed class GradientDescentMse
         double[] r = Residual(f0Train);
         var (a, _, f0t, m) = TestInputs(f0Test, kTestTrain);
         return Stack(ks.Length, m, (i, dest) => TestAt(a, m, f0t, r, j =>
-            _evals[j] > 0 ? AccurateMath.OneMinusPowOneMinus(StepFactor(j), ks[i]) / _evals[j] : ks[i] * LearningRate / OutputSize, dest));
+            _evals[j] > 0 ? AccurateMath.OneMinusPowOneMinus(StepFactor(j), ks[i]) / _evals[j] : 0.0, dest));
     }
 
     private double StepFactor(int j) => LearningRate * _evals[j] / OutputSize;
@@ -236,8 +257,8 @@ public sealed class GradientDescentMse
 
     private double ContinuousGain(double t, int j)
     {
-        double s = LearningRate * t;
-        return _evals[j] > 0 ? -AccurateMath.Expm1(-s * _evals[j] / OutputSize) / _evals[j] : s / OutputSize;
+        // Null-space directions (λ = 0 after the rank tolerance) contribute nothing: see the class remarks.
+        return _evals[j] > 0 ? -AccurateMath.Expm1(-LearningRate * t * _evals[j] / OutputSize) / _evals[j] : 0.0;
     }
 
     /// <summary>r = Vᵀ(f₀ − Y), n × K.</summary>
@@ -284,11 +305,15 @@ public sealed class GradientDescentMse
         for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] - f[i];
     }
 
-    /// <summary>dest = f₀(x*) + Θ(x*, X) Θ_λ^{-1}(Y − f₀(X)) by Cholesky.</summary>
-    private void TestAtInfinity(double[] kt, int m, double[] f0t, Tensor f0Train, Span<double> dest)
+    /// <summary>dest = f₀(x*) + Θ(x*, X) Θ_λ^{-1}(Y − f₀(X)) by Cholesky, or with the pseudo-inverse Θ_λ⁺ (from the
+    /// eigendecomposition, eigenvalues below the rank tolerance dropped) when Θ_λ is singular.</summary>
+    private void TestAtInfinity(double[] a, double[] kt, int m, double[] f0t, double[] r, Tensor f0Train, Span<double> dest)
     {
-        if (!_eigen.IsPositiveDefinite(Ridge))
-            throw CholeskySolver.NotPositiveDefinite(Owner + ".PredictTest(t = ∞)", Ridge, _eigen);
+        if (_evals[0] == 0.0 || !_eigen.IsPositiveDefinite(Ridge))
+        {
+            TestAt(a, m, f0t, r, j => _evals[j] > 0 ? 1.0 / _evals[j] : 0.0, dest);
+            return;
+        }
         _cholesky ??= CholeskySolver.Factor(_kernel, TrainSize, Ridge, Owner, _eigen);
         double[] rhs = f0Train.ToFlatArray();
         for (int i = 0; i < rhs.Length; i++) rhs[i] = _y[i] - rhs[i];
@@ -303,7 +328,13 @@ public sealed class GradientDescentMse
     {
         int block = rows * Outputs;
         var data = new double[count * block];
-        for (int i = 0; i < count; i++) fill(i, data.AsSpan(i * block, block));
+        for (int i = 0; i < count; i++)
+        {
+            fill(i, data.AsSpan(i * block, block));
+            // Finite inputs can still overflow (e.g. f₀ − Y beyond 1.8e308): an exception naming the time index, never NaN.
+            FiniteChecks.Block<double>(data.AsSpan(i * block, block), Outputs,
+                string.Create(CultureInfo.InvariantCulture, $"{Owner}: the prediction for time/step index {i}"));
+        }
         return _vector ? Tensor.Wrap(data, count, rows) : Tensor.Wrap(data, count, rows, Outputs);
     }
 

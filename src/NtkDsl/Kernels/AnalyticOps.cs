@@ -4,17 +4,18 @@ namespace NtkDsl.Kernels;
 /// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
 public static class AnalyticOps
 {
-    /// <summary>|x_i|²/d for each of the n rows of a row-major n × d array (the input-layer variance x·x/d).</summary>
+    /// <summary>|x_i|²/d for each of the n rows of a row-major n × d array (the input-layer variance x·x/d); throws
+    /// <see cref="NonFiniteResultException"/> naming the row when it overflows.</summary>
     public static double[] MeanSquares(ReadOnlySpan<double> x, int n, int d)
     {
         var r = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double s = 0;
             var row = x.Slice(i * d, d);
-            for (int j = 0; j < d; j++) s += row[j] * row[j];
-            r[i] = s / d;
+            r[i] = Analytic.AnalyticGram.MeanDot(row, row); // the Gram's loop for equal rows (AnalyticGram remarks)
         }
+        // |x|²/d overflows before anything else of an analytic kernel does: name the row, never let ∞ reach the recursion.
+        FiniteChecks.Block<double>(r, 1, "Infinite-width kernel: the input-layer variance |x|²/d");
         return r;
     }
 }

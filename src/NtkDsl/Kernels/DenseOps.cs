@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace NtkDsl.Kernels;
@@ -16,12 +17,16 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
         var h = new T[rows * n];
         BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, cW, input, m, w, m, 0.0, h, n);
         if (!b.IsEmpty) AddRowVector(h, rows, n, b, cB);
+        Check(h, n, m, "pre-activations h = cW·W·a + cB·b (forward pass; a non-finite a means the previous layer's activation overflowed)");
         return h;
     }
 
     /// <summary>target += scale·input·Wᵀ (input rows × m, W n × m, target rows × n).</summary>
     public static void AddTimesTransposed(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, int n, double scale, Span<T> target)
-        => BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, scale, input, m, w, m, 1.0, target, n);
+    {
+        BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, scale, input, m, w, m, 1.0, target, n);
+        Check(target, n, m, "tangent pre-activations ḣ (JVP forward mode)");
+    }
 
     /// <summary>target[r, :] += scale·v for every row r.</summary>
     public static void AddRowVector(Span<T> target, int rows, int n, ReadOnlySpan<T> v, double scale)
@@ -38,6 +43,18 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y)
     {
         for (int i = 0; i < x.Length; i++) x[i] *= y[i];
+        if (FiniteChecks.IndexOfNonFinite<T>(x) is int bad and >= 0)
+            throw new NonFiniteResultException("Activation derivative product φ'(h) ⊙ v (JVP / VJP / features), flat index " +
+                bad.ToString(CultureInfo.InvariantCulture), -1, -1, double.CreateTruncating(x[bad]));
+    }
+
+    /// <summary>Throws <see cref="NonFiniteResultException"/> naming the layer shape (m → n) and the first bad row.</summary>
+    private static void Check(ReadOnlySpan<T> values, int n, int m, string stage)
+    {
+        int bad = FiniteChecks.IndexOfNonFinite(values);
+        if (bad >= 0)
+            throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture, $"Dense layer {m} → {n}: {stage}"),
+                bad / Math.Max(1, n), bad % Math.Max(1, n), double.CreateTruncating(values[bad]));
     }
 
     /// <summary>Returns a copy of x scaled by s.</summary>
@@ -51,7 +68,12 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Weight gradient: grad (n × m) += cW·δᵀ·input for δ rows × n, input rows × m.</summary>
     public static void AccumulateWeightGradient(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> input, int m, double cW, Span<T> grad)
-        => BlasOf<T>.Gemm(Transpose.Yes, Transpose.No, n, m, rows, cW, delta, n, input, m, 1.0, grad, m);
+    {
+        BlasOf<T>.Gemm(Transpose.Yes, Transpose.No, n, m, rows, cW, delta, n, input, m, 1.0, grad, m);
+        if (FiniteChecks.IndexOfNonFinite<T>(grad) is int bad and >= 0)
+            throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
+                $"Dense layer {m} → {n}: weight gradient cW·δᵀ·a (VJP / backward pass), unit {bad / Math.Max(1, m)}, input {bad % Math.Max(1, m)}"), -1, -1, double.CreateTruncating(grad[bad]));
+    }
 
     /// <summary>Bias gradient: grad (n) += cB·Σ_r δ[r, :].</summary>
     public static void AccumulateBiasGradient(ReadOnlySpan<T> delta, int rows, int n, double cB, Span<T> grad)
@@ -69,6 +91,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = new T[rows * m];
         BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows, m, n, cW, delta, n, w, m, 0.0, g, m);
+        Check(g, m, n, "backpropagated input gradient cW·δ·W (VJP / backward pass; shown as layer fan-out → fan-in)");
         return g;
     }
 

@@ -18,10 +18,14 @@ public static class JacobianAssembler
         long size = (long)rows * k * parameterCount;
         if (size > Array.MaxLength)
             throw new InvalidOperationException($"The Jacobian would hold {rows} × {k} × {parameterCount} = {size} values, more than one array can; use Ntk/Jvp/Vjp, which never build it, or fewer rows.");
+        NtkAssembler.CheckFeatures(f, "Jacobian", "x");
         var dtype = ScalarType.Of<T>();
         var j = Tensor.Zeros(dtype, rows, k, parameterCount);
         if (dtype == DType.Float64) Fill(f, parameterCount, weightOffsets, biasOffsets, j.F64);
         else Fill(f, parameterCount, weightOffsets, biasOffsets, j.F32);
+        // Products δ·â of finite features can still overflow (and float32 sooner): rows are examples, columns (output, parameter).
+        if (dtype == DType.Float64) FiniteChecks.Block<double>(j.F64, k * parameterCount, "Jacobian ∂f/∂θ");
+        else FiniteChecks.Block<float>(j.F32, k * parameterCount, "Jacobian ∂f/∂θ (Float32)");
         return j;
     }
 

@@ -7,6 +7,11 @@ namespace NtkDsl.Kernels;
 /// layer one Gram of scaled inputs, one Gram of deltas (none for the output layer, the traced reduction for the last
 /// hidden layer) and a Hadamard product. Symmetric kernels (x2 = x1) compute the lower triangle of tiles and mirror.
 /// </summary>
+/// <remarks>
+/// Overflow is an exception, never NaN output: the features of both batches are scanned once, every tile accumulator
+/// after each layer's contribution and every float32 store, and the first ∞/NaN throws
+/// <see cref="NonFiniteResultException"/> naming the layer, the stage and the rows.
+/// </remarks>
 public static class NtkAssembler
 {
     /// <summary>Rows per output tile in Trace mode.</summary>
@@ -24,6 +29,8 @@ public static class NtkAssembler
         ArgumentNullException.ThrowIfNull(f1);
         ArgumentNullException.ThrowIfNull(groupOutput);
         ArgumentNullException.ThrowIfNull(groupWeight);
+        CheckFeatures(f1, "NTK", f2 is null ? "x" : "x1");
+        if (f2 is not null) CheckFeatures(f2, "NTK", "x2");
         return mode switch
         {
             NtkMode.Diagonal or NtkMode.DiagonalFull => AssembleDiagonal(f1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, cancellationToken),
@@ -75,6 +82,8 @@ public static class NtkAssembler
                     var accB = L1.HasBias ? acc[groupOutput[L1.BiasGroup]] : null;
                     if (full) AccumulateFull(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
                     else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
+                    CheckTile(accW, l, f1.Layers.Length, i0, ti, j0, tj, kk);
+                    if (accB is not null) CheckTile(accB, l, f1.Layers.Length, i0, ti, j0, tj, kk);
                 }
                 WriteTile(outputs, acc, i0, ti, j0, tj, n2, k, full, symmetric && bi == bj, symmetric && bi != bj);
                 done++;
@@ -186,7 +195,48 @@ public static class NtkAssembler
     private static void Set(Tensor t, long idx, double v)
     {
         if (t.DType == DType.Float64) t.F64[idx] = v;
-        else t.F32[idx] = (float)v;
+        else
+        {
+            float f = (float)v;
+            if (float.IsInfinity(f))
+                throw new NonFiniteResultException("NTK (Float32 result): an entry of " + v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture) + " exceeds the float32 range",
+                    (int)(idx / Math.Max(1, t.Length / Math.Max(1, t.Rows))), -1, f);
+            t.F32[idx] = f;
+        }
+    }
+
+    /// <summary>Scans every layer's scaled inputs and deltas of one batch (O(N·Σ widths), once per call).</summary>
+    internal static void CheckFeatures<T>(NtkFeatures<T> f, string what, string batch) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int l = 0; l < f.Layers.Length; l++)
+        {
+            var L = f.Layers[l];
+            int bad = FiniteChecks.IndexOfNonFinite<T>(L.Inputs);
+            if (bad >= 0)
+                throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{what}: the inputs of dense layer {l + 1} of {f.Layers.Length} (the previous layer's activations for {batch}; the forward pass overflowed)"),
+                    bad / Math.Max(1, L.InputWidth), bad % Math.Max(1, L.InputWidth), double.CreateTruncating(L.Inputs[bad]));
+            if (L.Form == DeltaForm.Unit) continue;
+            bad = FiniteChecks.IndexOfNonFinite<T>(L.Deltas);
+            if (bad >= 0)
+            {
+                int perRow = Math.Max(1, L.Deltas.Length / Math.Max(1, f.Rows));
+                throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{what}: the backpropagated deltas ∂f/∂h of dense layer {l + 1} of {f.Layers.Length} for {batch} (the backward pass overflowed)"),
+                    bad / perRow, -1, double.CreateTruncating(L.Deltas[bad]));
+            }
+        }
+    }
+
+    /// <summary>Throws if a tile accumulator became non-finite after layer l's Gram products.</summary>
+    private static void CheckTile(double[] acc, int l, int layers, int i0, int ti, int j0, int tj, int kk)
+    {
+        int bad = FiniteChecks.IndexOfNonFinite<double>(acc.AsSpan(0, ti * tj * kk));
+        if (bad < 0) return;
+        int p = bad / kk;
+        throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"NTK: the Gram products of dense layer {l + 1} of {layers} (scaled inputs · deltas, summed over that layer's parameters)"),
+            i0 + p / tj, j0 + p % tj, acc[bad]);
     }
 
     private static Tensor[] AssembleDiagonal<T>(NtkFeatures<T> f, bool full, int outputCount, int[] groupOutput, double[] groupWeight,
@@ -226,6 +276,11 @@ public static class NtkAssembler
                     accW[0] += wW * sa * d;
                     if (accB is not null) accB[0] += wB * d;
                 }
+                double sum = 0; // ∞/NaN anywhere makes the sum non-finite
+                for (int c = 0; c < kk; c++) sum += accW[c] * 0.0 + (accB is null ? 0.0 : accB[c] * 0.0);
+                if (!double.IsFinite(sum))
+                    throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"NTK diagonal: the products of dense layer {Array.IndexOf(f.Layers, L) + 1} of {f.Layers.Length} (|scaled inputs|² · |deltas|²)"), i, -1, sum);
             }
             for (int o = 0; o < outputCount; o++)
                 for (int c = 0; c < kk; c++)

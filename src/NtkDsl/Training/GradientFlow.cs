@@ -127,7 +127,10 @@ public static class GradientFlow
         ArgumentNullException.ThrowIfNull(objective);
         return w =>
         {
-            var (_, g) = objective.LossAndGradient(w);
+            double[] g;
+            // An overflowing trial stage is a rejected step for the adaptive integrator (NaN error), not a failure.
+            try { (_, g) = objective.LossAndGradient(w); }
+            catch (NonFiniteResultException) { g = new double[w.Length]; Array.Fill(g, double.NaN); return g; }
             for (int i = 0; i < g.Length; i++) g[i] = -learningRate * (precondition?[i] ?? 1.0) * g[i];
             return g;
         };

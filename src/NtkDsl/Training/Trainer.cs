@@ -175,7 +175,10 @@ public sealed class Trainer
                 batchObjective = objective.Subset(order.AsSpan(cursor, batch).ToArray());
                 cursor += batch;
             }
-            var (loss, grad) = batchObjective.LossAndGradient(w);
+            double loss;
+            double[] grad;
+            try { (loss, grad) = batchObjective.LossAndGradient(w); }
+            catch (NonFiniteResultException) { throw Diverged(double.PositiveInfinity, step - 1); } // overflow inside the forward/backward pass
             // The loss and gradient here belong to the parameters after step − 1.
             if (!double.IsFinite(loss) || !AllFinite(grad)) throw Diverged(loss, step - 1);
             MarkGood(step - 1, loss);
@@ -193,7 +196,9 @@ public sealed class Trainer
 
         void Record(int step)
         {
-            double loss = objective.Loss(w);
+            double loss;
+            try { loss = objective.Loss(w); }
+            catch (NonFiniteResultException) { throw Diverged(double.PositiveInfinity, step); }
             if (!double.IsFinite(loss)) throw Diverged(loss, step);
             MarkGood(step, loss);
             double dist = 0;

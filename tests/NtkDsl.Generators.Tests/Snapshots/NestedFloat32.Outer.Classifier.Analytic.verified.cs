@@ -71,8 +71,7 @@ partial class Outer
             int n1 = x1.Rows, n2 = x2?.Rows ?? n1;
             const int d = 2;
             var dot = new double[(long)n1 * n2];
-            if (x2 is null) global::NtkDsl.Kernels.Blas.Syrk(n1, d, 1.0 / d, a, d, 0.0, dot, n2);
-            else global::NtkDsl.Kernels.Blas.Gemm(global::NtkDsl.Kernels.Transpose.No, global::NtkDsl.Kernels.Transpose.Yes, n1, n2, d, 1.0 / d, a, d, b, d, 0.0, dot, n2);
+            global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q
             var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
             var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
             bool symmetric = x2 is null;
@@ -87,6 +86,7 @@ partial class Outer
                     if (symmetric) dot[(long)j * n2 + i] = v;
                 }
             });
+            global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Classifier: infinite-width kernel recursion (the sum of the per-layer terms)");
             return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
         }
 
@@ -126,6 +126,7 @@ partial class Outer
                 AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
                 result[i] = ntkWanted ? ntk : nngp;
             }
+            global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Classifier: infinite-width kernel diagonal (the sum of the per-layer terms)");
             return global::NtkDsl.Tensor.Wrap(result, n);
         }
     }

@@ -168,6 +168,7 @@ partial class Outer
             CheckInput(x, nameof(x));
             using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
             var (acts, _) = RunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
+            global::NtkDsl.FiniteChecks.Block<float>(acts[1], 2, "Classifier.Forward: the output activation");
             return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 2);
         }
 

@@ -101,19 +101,21 @@ public sealed class GradientDescentMseTests
     }
 
     [Fact]
-    public void SingularKernelGivesFiniteAnswersThatMatchIntegration()
+    public void SingularKernelMatchesIntegrationAndTheLeastSquaresLimit()
     {
-        // Two exact zero eigenvalues (rounding makes them ±1e-16); the random test kernel is not in Θ's range,
-        // so the null-space components of the test outputs grow linearly in t and exercise the s/N limit.
-        var kernel = DenseReference.WithSpectrum([0, 0, 0.3, 1.0, 2.0, 4.0], 5);
-        var p = MakeProblem(kernel);
+        // Features Φ (6 × 4) and Φ* (4 × 4): Θ = ΦΦᵀ has two exact zero eigenvalues (rounding makes them ±1e-16) and the
+        // test kernel Φ*Φᵀ annihilates the same null space, as every valid (jointly PSD) kernel does.
+        double[] phi = DenseReference.Normal(N * 4, 41), phiTest = DenseReference.Normal(M * 4, 42);
+        var kernel = DenseReference.Multiply(phi, N, 4, Transposed(phi, N, 4), N);
+        var cross = DenseReference.Multiply(phiTest, M, 4, Transposed(phi, N, 4), N);
+        var p = MakeProblem(kernel) with { Cross = cross };
         var gd = new GradientDescentMse(p.KTrain, p.YTrain, 1.3);
         Assert.Equal(0.0, gd.Eigenvalues[0]);
+        Assert.Equal(4, gd.Rank);
         foreach (double t in new[] { 1.0, 25.0 })
         {
             var train = gd.PredictTrain(t, p.F0Train).ToFlatArray();
             var test = gd.PredictTest(t, p.F0Train, p.F0TestT, p.KTest).ToFlatArray();
-            Assert.All(train.Concat(test), v => Assert.True(double.IsFinite(v)));
             var (rt, rs) = Integrate(p, 1.3, 0, t);
             Close.Relative(rt, train, 1e-6, $"train t={t}");
             Close.Relative(rs, test, 1e-6, $"test t={t}");
@@ -122,11 +124,21 @@ public sealed class GradientDescentMseTests
         Close.Relative(it, gd.PredictTrainSteps(40, p.F0Train).ToFlatArray(), 1e-11, "train steps");
         Close.Relative(itest, gd.PredictTestSteps(40, p.F0Train, p.F0TestT, p.KTest).ToFlatArray(), 1e-11, "test steps");
 
-        var ex = Assert.Throws<KernelNotPositiveDefiniteException>(() => gd.PredictTest(double.PositiveInfinity, p.F0Train, p.F0TestT, p.KTest));
-        Assert.Contains("ridge", ex.Message, StringComparison.Ordinal);
-        Assert.True(ex.SuggestedRidge > 0);
-        var fixedGd = new GradientDescentMse(p.KTrain, p.YTrain, 1.3, ex.SuggestedRidge);
-        Assert.All(fixedGd.PredictTest(double.PositiveInfinity, p.F0Train, p.F0TestT, p.KTest).ToFlatArray(), v => Assert.True(double.IsFinite(v)));
+        // t = ∞ (and every large t): f₀* + Θ* Θ⁺ (Y − f₀) with MathNet's pseudo-inverse.
+        var pinv = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowMajor(N, N, kernel).PseudoInverse();
+        var rhs = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowMajor(N, K, p.Y.Zip(p.F0, (yy, f) => yy - f).ToArray());
+        var fit = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfRowMajor(M, N, cross) * pinv * rhs;
+        double[] expected = fit.ToRowMajorArray().Zip(p.F0Test, (a, b) => a + b).ToArray();
+        foreach (double t in new[] { 1e4, 1e12, 1e15, double.PositiveInfinity })
+            Close.Relative(expected, gd.PredictTest(t, p.F0Train, p.F0TestT, p.KTest).ToFlatArray(), 1e-11, $"test t = {t}");
+    }
+
+    private static double[] Transposed(double[] a, int rows, int cols)
+    {
+        var t = new double[rows * cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
     }
 
     [Fact]
