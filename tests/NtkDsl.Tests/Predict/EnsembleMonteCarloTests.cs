@@ -37,12 +37,18 @@ public sealed class EnsembleMonteCarloTests(ITestOutputHelper output)
     /// <summary>Outputs of a [T, m] stack at time index i.</summary>
     private static double[] At(Tensor stacked, int i) => Row(stacked, i, M);
 
+    /// <summary>
+    /// The weighted case (<c>weighted = true</c>): weights w_g on the parameter groups, i.e. training with per-group
+    /// learning rates η·w_g (math.md §3); the ensemble follows the NTK-GP with Θ_w in place of Θ (the prior stays the NNGP).
+    /// </summary>
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.05)]
-    public void WideNetworksTrainedByGradientFlowFollowTheNtkGp(double ridge)
+    [InlineData(0.0, false)]
+    [InlineData(0.05, false)]
+    [InlineData(0.0, true)]
+    public void WideNetworksTrainedByGradientFlowFollowTheNtkGp(double ridge, bool weighted)
     {
-        var ntk = Split(Wide2048.AnalyticNtk(X), N);
+        var weights = weighted ? new GroupWeights().Weights("Hidden", 3.0).Bias("Hidden", 0.2).Weights("Readout", 0.5) : GroupWeights.Ones;
+        var ntk = Split(Wide2048.AnalyticWntk(X, null, weights), N);
         var nngp = Split(Wide2048.AnalyticNngp(X), N);
         var yt = Tensor.FromArray(Y, N);
         var predictor = new NtkGpPredictor(ntk.TrainTrainT, nngp.TrainTrainT, yt, Eta, ridge);
@@ -53,7 +59,7 @@ public sealed class EnsembleMonteCarloTests(ITestOutputHelper output)
         for (int s = 0; s < Seeds; s++)
         {
             var model = new Wide2048(2000 + s);
-            var theta = Split(model.Ntk(x), N);
+            var theta = Split(model.Wntk(x, null, weights), N);
             var f0 = model.Forward(x).ToFlatArray();
             var gd = new GradientDescentMse(theta.TrainTrainT, yt, Eta, ridge);
             var f = gd.PredictTest(times, Tensor.FromArray(f0.AsSpan(0, N), N), Tensor.FromArray(f0.AsSpan(N, M), M), theta.TestTrainT);
@@ -62,7 +68,7 @@ public sealed class EnsembleMonteCarloTests(ITestOutputHelper output)
         for (int i = 0; i < times.Length; i++)
         {
             var (zm, zc) = stats[i].MaxZ(predicted[i].Mean, predicted[i].Covariance!);
-            output.WriteLine($"ridge {ridge}, t = {times[i]:G4}: max |z| mean {zm:F2}, covariance {zc:F2}");
+            output.WriteLine($"ridge {ridge}, weighted {weighted}, t = {times[i]:G4}: max |z| mean {zm:F2}, covariance {zc:F2}");
             Assert.True(zm < Limit, $"t = {times[i]}: ensemble mean is {zm:F2} standard errors from the NTK-GP mean");
             Assert.True(zc < Limit, $"t = {times[i]}: ensemble covariance is {zc:F2} standard errors from the NTK-GP covariance");
         }
