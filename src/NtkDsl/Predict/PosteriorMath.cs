@@ -81,6 +81,15 @@ internal static class PosteriorMath
         return c;
     }
 
+    /// <summary>Aᵀ for A rows × cols, row-major.</summary>
+    public static double[] Transposed(double[] a, int rows, int cols)
+    {
+        var t = new double[a.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+
     /// <summary>Σ_j A_ij B_ij for each row i of two rows × cols matrices (the diagonal of A·Bᵀ).</summary>
     public static double[] RowDots(double[] a, double[] b, int rows, int cols)
     {

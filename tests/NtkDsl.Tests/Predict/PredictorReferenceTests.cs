@@ -117,6 +117,30 @@ public sealed class PredictorReferenceTests
         }
     }
 
+    /// <summary>t = ∞ runs on a Cholesky factor when the kernel is positive definite; the eigen route gives the same.</summary>
+    [Fact]
+    public void CholeskyAndEigendecompositionAgreeAtInfinity()
+    {
+        double tol = N * 2.220446049250313e-16; // the default, given explicitly: forces the eigen route
+        var chol = new NtkGpPredictor(Ks.Ntk.TrainTrainT, Ks.Nngp.TrainTrainT, YT, Eta, 0.01);
+        var eig = new NtkGpPredictor(Ks.Ntk.TrainTrainT, Ks.Nngp.TrainTrainT, YT, Eta, 0.01, tol);
+        Assert.True(chol.UsesCholeskyAtInfinity);
+        Assert.False(eig.UsesCholeskyAtInfinity);
+        var a = chol.Posterior(Ks.Ntk.TestTrainT, Ks.Nngp.TestTrainT, Ks.Nngp.TestTestT);
+        var b = eig.Posterior(Ks.Ntk.TestTrainT, Ks.Nngp.TestTrainT, Ks.Nngp.TestTestT);
+        Support.Close.Relative(b.Mean, a.Mean, 1e-11, "ntk mean");
+        Support.Close.Relative(b.Covariance!, a.Covariance!, 1e-10, "ntk covariance");
+        Support.Close.Relative(eig.PredictMean(double.PositiveInfinity, Ks.Ntk.TestTrainT), chol.PredictMean(double.PositiveInfinity, Ks.Ntk.TestTrainT), 1e-11, "ntk PredictMean");
+        var gc = new NngpPredictor(Ks.Nngp.TrainTrainT, YT, Eta, 0.01);
+        var ge = new NngpPredictor(Ks.Nngp.TrainTrainT, YT, Eta, 0.01, tol);
+        Assert.True(gc.UsesCholeskyAtInfinity);
+        var c = gc.Posterior(Ks.Nngp.TestTrainT, Ks.Nngp.TestDiagonalT);
+        var d = ge.Posterior(Ks.Nngp.TestTrainT, Ks.Nngp.TestDiagonalT);
+        Support.Close.Relative(d.Mean, c.Mean, 1e-11, "nngp mean");
+        Support.Close.Relative(d.Variance, c.Variance, 1e-10, "nngp variance");
+        Support.Close.Relative(ge.PredictMean(double.PositiveInfinity, Ks.Nngp.TestTrainT), gc.PredictMean(double.PositiveInfinity, Ks.Nngp.TestTrainT), 1e-11, "nngp PredictMean");
+    }
+
     [Fact]
     public void SeveralTimesEqualSingleCalls()
     {

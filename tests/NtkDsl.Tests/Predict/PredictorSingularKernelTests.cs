@@ -40,6 +40,8 @@ public sealed class PredictorSingularKernelTests
         var nngp = new NngpPredictor(ks.Nngp.TrainTrainT, yt);
         Assert.Equal(3, ntk.Rank);
         Assert.Equal(3, nngp.Rank);
+        Assert.False(ntk.UsesCholeskyAtInfinity); // singular: t = ∞ goes through the pseudo-inverse
+        Assert.False(nngp.UsesCholeskyAtInfinity);
         // Least squares through the pseudo-inverse (SVD, an independent route): K*X K⁺ Y.
         var expected = ks.Ntk.TestTrain * ks.Ntk.TrainTrain.PseudoInverse() * Matrix<double>.Build.Dense(N, 1, y);
         double scale = ks.Nngp.TestTest.Diagonal().Maximum();
