@@ -6,16 +6,18 @@ namespace NtkDsl.Predict;
 /// Posterior mean and covariance of a Gaussian process with kernel K (the NNGP of an infinitely wide Bayesian network,
 /// or any other kernel): at t = ∞ exact GP regression with noise variance λ = ridge, at finite t the ensemble of
 /// networks whose readout layer alone is trained by gradient flow on the square loss (Lee et al. 2019, "Wide Neural
-/// Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3.1 and eq. (13)–(14); neural-tangents'
-/// <c>predict.gp_inference(get="nngp")</c> and <c>predict.gradient_descent_mse_ensemble(get="nngp")</c>, number for
-/// number). Formulas and conventions: docs/math.md §7.
+/// Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3, the case of training the readout layer only; neural-tangents'
+/// <c>predict.gp_inference(get="nngp")</c> and <c>predict.gradient_descent_mse_ensemble(get="nngp")</c>; the same formulas
+/// and conventions, written from the paper and checked against dense references, not run against neural-tangents itself).
+/// Formulas and conventions: docs/math.md §7.
 /// <para>
 /// With K_λ = K(X, X) + λI = V Λ Vᵀ, s = η·t and N = y_train.size = n·K (the 1/(2N) loss normalization of
 /// <see cref="Dynamics.GradientDescentMse"/>):
 /// mean μ(x*) = K(x*, X) K_λ^{-1}(I − e^{−sK_λ/N}) Y,
 /// covariance Σ(x*, x*') = K(x*, x*') − K(x*, X) K_λ^{-1}(I − e^{−2sK_λ/N}) K(X, x*').
 /// t = 0 gives the prior N(0, K(x*, x*)); t = ∞ gives K(x*, X) K_λ^{-1} Y and K** − K*X K_λ^{-1} K X*, the GP posterior
-/// of the latent function (no noise is added to the test covariance). Passing the NTK as K gives neural-tangents'
+/// of the latent function (no noise is added to the test covariance). At finite t with λ &gt; 0 the formula is the
+/// readout-only flow started from initial training outputs that carry N(0, λ) noise, neural-tangents' convention. Passing the NTK as K gives neural-tangents'
 /// <c>"ntkgp"</c> posterior (He, Lakshminarayanan, Teh 2020) at t = ∞.
 /// </para>
 /// <para>

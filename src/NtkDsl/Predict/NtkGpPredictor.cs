@@ -5,9 +5,10 @@ namespace NtkDsl.Predict;
 /// <summary>
 /// The NTK-GP: the distribution of the outputs of an infinite ensemble of infinitely wide networks, each initialized
 /// at random (outputs f₀ ~ GP(0, K), K the NNGP) and trained, linearized, by gradient flow on the square loss to time t
-/// (Lee et al. 2019, "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3.2,
-/// eq. (15)–(16); neural-tangents' <c>predict.gradient_descent_mse_ensemble(get="ntk", compute_cov=True)</c> and, at
-/// t = ∞, <c>predict.gp_inference(get="ntk")</c>, number for number). Formulas and conventions: docs/math.md §7.
+/// (Lee et al. 2019, "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3,
+/// the case of training all layers; neural-tangents' <c>predict.gradient_descent_mse_ensemble(get="ntk", compute_cov=True)</c> and, at
+/// t = ∞, <c>predict.gp_inference(get="ntk")</c>; the same formulas and conventions, written from the paper and checked
+/// against dense references, not run against neural-tangents itself). Formulas and conventions: docs/math.md §7.
 /// <para>
 /// With Θ_λ = Θ(X, X) + λI = V Λ Vᵀ, s = η·t, N = y_train.size = n·K and A_t = Θ_λ^{-1}(I − e^{−sΘ_λ/N})
 /// (the same dynamics and time scaling as <see cref="Dynamics.GradientDescentMse"/>, whose test prediction with f₀ = 0

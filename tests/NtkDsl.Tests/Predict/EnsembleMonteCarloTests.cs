@@ -80,7 +80,7 @@ public sealed class EnsembleMonteCarloTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Lee et al. 2019 §2.3.1: training only the readout layer of wide networks, the ensemble is the NNGP prediction.
+    /// Lee et al. 2019 §2.3: training only the readout layer of wide networks, the ensemble is the NNGP prediction.
     /// Per seed the readout's kernel is its NTK block (σ_w²/n ⟨a, a'⟩ + σ_b²), exact for the readout-only model.
     /// </summary>
     [Fact]

@@ -5,7 +5,7 @@ using NtkDsl.Tests.Support;
 namespace NtkDsl.Tests.Predict;
 
 /// <summary>
-/// Dense references for the predictors, written from Lee et al. 2019 eq. (13)–(16) with explicit MathNet inverses and a
+/// Dense references for the predictors, written from Lee et al. 2019 §2.3 with explicit MathNet inverses and a
 /// matrix exponential by scaling and squaring of the Taylor series (no eigendecomposition, unlike the code under test).
 /// </summary>
 internal static class PredictReference
@@ -69,7 +69,7 @@ internal static class PredictReference
         return inv * (Matrix<double>.Build.DenseIdentity(k.RowCount) - e);
     }
 
-    /// <summary>NNGP mean and covariance at s = η·t (Lee et al. 2019 eq. (13)–(14); neural-tangents' conventions).</summary>
+    /// <summary>NNGP mean and covariance at s = η·t (Lee et al. 2019 §2.3, readout layer trained; neural-tangents' conventions).</summary>
     public static (Matrix<double> Mean, Matrix<double> Cov) Nngp(Blocks k, Matrix<double> y, double ridge, double s, int normalization)
     {
         var mean = k.TestTrain * Gain(k.TrainTrain, ridge, s, normalization) * y;
@@ -77,7 +77,7 @@ internal static class PredictReference
         return (mean, cov);
     }
 
-    /// <summary>NTK-GP mean and covariance at s = η·t (Lee et al. 2019 eq. (15)–(16)).</summary>
+    /// <summary>NTK-GP mean and covariance at s = η·t (Lee et al. 2019 §2.3, all layers trained).</summary>
     public static (Matrix<double> Mean, Matrix<double> Cov) NtkGp(KernelSet ks, Matrix<double> y, double ridge, double s, int normalization)
     {
         var a = Gain(ks.Ntk.TrainTrain, ridge, s, normalization);
