@@ -13,6 +13,13 @@ namespace NtkDsl.Cuda.Interop;
 /// <param name="Cusolver">cuSOLVER (dense).</param>
 public sealed record CudaBackend(string Name, ICudaDriver Driver, INvrtc Nvrtc, ICublas Cublas, ICusolver Cusolver)
 {
+    /// <summary>
+    /// When true, the device's pool keeps blocks of exactly the requested size instead of size classes, so that the
+    /// emulation's red zones sit right after every buffer and a kernel writing one element too far is caught.
+    /// The emulated backend sets it; the native one pools by size class.
+    /// </summary>
+    public bool ExactSizePool { get; init; }
+
     private static readonly Lock Gate = new();
     private static CudaBackend? _native;
 

@@ -4,7 +4,8 @@ namespace NtkDsl.Cuda.Memory;
 
 /// <summary>
 /// A caching allocator over cuMemAlloc: freed blocks are kept by size class and reused, because cuMemAlloc/cuMemFree
-/// synchronize the device and are slow. Size classes: multiples of 512 bytes up to 1 MiB, of 2 MiB above. On
+/// synchronize the device and are slow. Size classes: multiples of 512 bytes up to 1 MiB, of 2 MiB above (exact
+/// sizes when <see cref="Interop.CudaBackend.ExactSizePool"/> is set, as the emulation does). On
 /// CUDA_ERROR_OUT_OF_MEMORY the cache is released and the allocation retried once; a second failure becomes a
 /// <see cref="CudaOutOfMemoryException"/> with the sizes. All blocks, live or cached, are freed with the device.
 /// </summary>
@@ -24,7 +25,7 @@ internal sealed class DeviceAllocator(CudaDevice device)
 
     public (ulong Pointer, ulong Bytes) Rent(ulong bytes, string what)
     {
-        ulong size = SizeClass(bytes);
+        ulong size = device.Backend.ExactSizePool ? bytes : SizeClass(bytes);
         if (_cache.TryGetValue(size, out var stack) && stack.Count > 0)
         {
             var p = stack.Pop();

@@ -193,7 +193,7 @@ public sealed class EmulationStrictnessTests
         var first = e.Device.Allocate<double>(1000);
         ulong p = first.Pointer;
         first.Dispose();
-        using (var again = e.Device.Allocate<double>(990)) Assert.Equal(p, again.Pointer);
+        using (var again = e.Device.Allocate<double>(1000)) Assert.Equal(p, again.Pointer);
         Assert.Equal(1, e.Gpu.LiveAllocationCount);
         var oom = Assert.Throws<CudaOutOfMemoryException>(() => e.Device.Allocate<double>(200_000));
         Assert.Equal(1_600_000UL, oom.RequestedBytes);
@@ -202,6 +202,23 @@ public sealed class EmulationStrictnessTests
         Assert.Contains("row tiles", oom.Message);
         // The pool was emptied before giving up.
         Assert.Equal(0, e.Gpu.LiveAllocationCount);
+    }
+
+    [Fact]
+    public void TheNativePoolPolicyReusesBlocksBySizeClass()
+    {
+        using var gpu = new EmulatedGpu();
+        using (var device = CudaDevice.Open(0, gpu.CreateBackend() with { ExactSizePool = false }))
+        {
+            var first = device.Allocate<double>(1000);
+            ulong p = first.Pointer;
+            first.Dispose();
+            using (var smaller = device.Allocate<double>(990)) Assert.Equal(p, smaller.Pointer);
+            using var big = device.Allocate<float>(3 << 18);
+            Assert.Equal(2, gpu.LiveAllocationCount);
+            Assert.Equal(8192UL + (4UL << 20), gpu.UsedBytes);
+        }
+        gpu.AssertClean();
     }
 
     [Fact]
@@ -271,11 +288,10 @@ public sealed class EmulationStrictnessTests
                     x[i] = 1.0; // no bounds check
                 }
                 """;
-            // 10 doubles come from the pool's 512-byte size class: 70 threads write 48 bytes past that block.
-            // (Detection is per allocation: an overrun that stays inside the size-class padding is not seen.)
+            // The emulated pool allocates exact sizes: one element past the end lands in the red zone.
             var buf = device.Allocate<double>(10);
             var k = device.Compile(src).Kernel("overrun");
-            var ex = Assert.Throws<CudaEmulationException>(() => k.LaunchLinear(70, 70, buf, 10));
+            var ex = Assert.Throws<CudaEmulationException>(() => k.LaunchLinear(11, 11, buf, 10));
             Assert.Equal(EmulationViolation.KernelOutOfBounds, ex.Kind);
             Assert.Contains("cuLaunchKernel (overrun)", ex.Message);
         }
