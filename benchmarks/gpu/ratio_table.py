@@ -43,7 +43,7 @@ n = 8192
 f64 = find(ours, "ntkdsl_structured_f64", n)
 row("W1 structured NTK float64, x1 != x2", f64, find(torch, "structured_torch", n, "torch.float64"), "<= 0.5x",
     f"rel vs CPU NtkDsl {f64['rel_vs_cpu']:.2e} ({f64['rel_block']}^2 block)" if f64 else "")
-row("W1 float64, x1 == x2 (features once, full square)", find(ours, "ntkdsl_structured_f64_symmetric", n), find(torch, "structured_torch", n, "torch.float64"), "<= 0.3x")
+row("W1 float64, x1 == x2 (SYRK triangle + mirror)", find(ours, "ntkdsl_structured_f64_symmetric", n), find(torch, "structured_torch", n, "torch.float64"), "<= 0.3x")
 f32 = find(ours, "ntkdsl_structured_f32", n)
 row("W1 float32 strict", f32, find(torch, "structured_torch", n, "torch.float32"), "<= 0.5x", f"rel vs float64 {f32['rel_vs_f64']:.2e}" if f32 else "")
 tf = find(ours, "ntkdsl_structured_tf32", n)

@@ -96,12 +96,12 @@ using (device)
             }
         Emit(new() { ["method"] = "ntkdsl_structured_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = rel / scale, ["rel_block"] = b });
 
-        // x1 = x2: features once (no triangle-only assembly yet).
+        // x1 = x2: features once, Grams by SYRK on one triangle, then a mirror.
         using var sym = device.Allocate<double>((long)n * n);
         double msSym = Time(device, quick ? 1 : 3, () =>
         {
             using var f = ntk.Compute(d1, n);
-            ntk.TraceTile(f, f, sym);
+            ntk.TraceSymmetric(f, sym);
         });
         Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym });
 

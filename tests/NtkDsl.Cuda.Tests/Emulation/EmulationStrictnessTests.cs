@@ -163,6 +163,29 @@ public sealed class EmulationStrictnessTests
     }
 
     [Fact]
+    public unsafe void AHostReadOfAnUnsynchronizedLibraryResultThrows()
+    {
+        using var e = new Emulated();
+        using var a = e.Device.Upload<double>([1, 2, 3, 4]);
+        using var c = e.Device.Allocate<double>(4);
+        GpuBlas.Gemm(Transpose.No, Transpose.No, 2, 2, 2, 1.0, a, 2, a, 2, 0.0, c, 2);
+        var host = new double[4];
+        var d = e.Device.Backend.Driver;
+        fixed (double* p = host)
+        {
+            nint hp = (nint)p;
+            // The device's stream is non-blocking: a copy on the legacy default stream does not wait for the GEMM.
+            var race = Assert.Throws<CudaEmulationException>(() => d.MemcpyDtoHAsync(hp, c.Pointer, 32, IntPtr.Zero));
+            Assert.Equal(EmulationViolation.UnsynchronizedAccess, race.Kind);
+            Assert.Contains("cuMemcpyDtoHAsync_v2: source", race.Message);
+            e.Device.Synchronize();
+            Assert.Equal(CudaResult.Success, d.MemcpyDtoHAsync(hp, c.Pointer, 32, IntPtr.Zero));
+            Assert.Equal(CudaResult.Success, d.StreamSynchronize(IntPtr.Zero));
+        }
+        Assert.Equal([7.0, 10, 15, 22], host);
+    }
+
+    [Fact]
     public unsafe void AsyncDownloadsLandOnlyAtSynchronization()
     {
         using var e = new Emulated();

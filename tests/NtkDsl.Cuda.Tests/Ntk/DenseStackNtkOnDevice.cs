@@ -64,6 +64,15 @@ internal sealed class DenseStackNtkOnDevice<T> : IDisposable where T : unmanaged
             if (idx < count) out[idx] += (cx * ga[idx] + cb) * gd[idx];
         }
 
+        // out[i, j] = out[j, i] for j > i: mirrors the lower triangle of an n × n matrix.
+        extern "C" __global__ void mirror_lower_SFX(REAL* __restrict__ out, int n)
+        {
+            long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+            if (idx >= (long long)n * n) return;
+            long long i = idx / n, j = idx % n;
+            if (j > i) out[idx] = out[j * n + i];
+        }
+
         extern "C" __global__ void add_constant_SFX(REAL* __restrict__ out, REAL c, long long count)
         {
             long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -158,6 +167,14 @@ internal sealed class DenseStackNtkOnDevice<T> : IDisposable where T : unmanaged
             GpuBlas.Gemm(ta, tb, m, n, k, (float)alpha, (DeviceMemory<float>)(object)a, lda, (DeviceMemory<float>)(object)b, ldb, (float)beta, (DeviceMemory<float>)(object)c, ldc, _mode);
     }
 
+    private void SyrkLower(int n, int k, double alpha, DeviceMemory<T> a, int lda, DeviceMemory<T> c, int ldc)
+    {
+        if (typeof(T) == typeof(double))
+            GpuBlas.SyrkLower(n, k, alpha, (DeviceMemory<double>)(object)a, lda, 0.0, (DeviceMemory<double>)(object)c, ldc);
+        else
+            GpuBlas.SyrkLower(n, k, (float)alpha, (DeviceMemory<float>)(object)a, lda, 0f, (DeviceMemory<float>)(object)c, ldc, _mode);
+    }
+
     private string Name(string stem) => stem + (typeof(T) == typeof(double) ? "_d" : "_f");
 
     /// <summary>Features of <paramref name="rows"/> inputs (rows × d, row-major) already on the device.</summary>
@@ -233,6 +250,31 @@ internal sealed class DenseStackNtkOnDevice<T> : IDisposable where T : unmanaged
             _module.Kernel(Name("hadamard")).LaunchLinear(count, Block, Ptr(ga), Ptr(gd), Ptr(tile),
                 R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), count);
         }
+    }
+
+    /// <summary>
+    /// The traced NTK of one input set with itself (x1 = x2): every Gram by SYRK on the lower triangle (about half the
+    /// GEMM work), the elementwise terms over the whole square (the upper part is then overwritten), and one mirror.
+    /// </summary>
+    public void TraceSymmetric(Features f, DeviceMemory<T> output)
+    {
+        int n = f.Rows, hidden = _layers.Length - 1;
+        long count = (long)n * n;
+        var top = _layers[^1];
+        SyrkLower(n, top.FanIn, top.WeightStd * top.WeightStd / top.FanIn, f.A[hidden], top.FanIn, output, n);
+        _module.Kernel(Name("add_constant")).LaunchLinear(count, Block, Ptr(output), R(top.BiasStd * top.BiasStd), count);
+        using var ga = _device.Allocate<T>(count);
+        using var gd = _device.Allocate<T>(count);
+        for (int l = 0; l < hidden; l++)
+        {
+            var L = _layers[l];
+            SyrkLower(n, L.FanIn, 1.0, f.A[l], L.FanIn, ga, n);
+            if (l == hidden - 1) SyrkLower(n, L.Width, top.WeightStd * top.WeightStd / L.Width, f.R!, L.Width, gd, n);
+            else SyrkLower(n, _k * L.Width, 1.0, f.E[l]!, _k * L.Width, gd, n);
+            _module.Kernel(Name("hadamard")).LaunchLinear(count, Block, Ptr(ga), Ptr(gd), Ptr(output),
+                R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), count);
+        }
+        _module.Kernel(Name("mirror_lower")).LaunchLinear(count, Block, Ptr(output), n);
     }
 
     /// <summary>Bytes of device memory per tile row: the output row, two Gram rows and the row's features.</summary>

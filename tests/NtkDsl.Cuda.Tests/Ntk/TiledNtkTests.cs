@@ -64,6 +64,28 @@ public sealed class TiledNtkTests
         Assert.True(errTf32 < 1e-2 && errTf32 > err, $"TF32 relative error {errTf32} (float32 {err})");
     }
 
+    [Theory]
+    [InlineData("pair")]
+    [InlineData("stack")]
+    public void SymmetricKernelBySyrkMatchesTheCpuNtk(string name)
+    {
+        Emulated.RequireCompiler();
+        var (model, x1, _) = Case(name);
+        var cpu = model.Ntk(x1).ToFlatArray();
+        using var e = new Emulated();
+        using var ntk = new DenseStackNtkOnDevice<double>(e.Device, model.Info, model.GetParameters());
+        var d1 = ntk.UploadInputs(x1);
+        using var f = ntk.Compute(d1, x1.Rows, ownsInput: true);
+        using var k = e.Device.Allocate<double>((long)x1.Rows * x1.Rows);
+        ntk.TraceSymmetric(f, k);
+        var got = k.ToArray();
+        Assert.True(Reference.MaxRelative(got, cpu, floor: 0) < 1e-12);
+        int n = x1.Rows;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++)
+                Assert.Equal(got[i * n + j], got[j * n + i]);
+    }
+
     [Fact]
     public void TilesSizedFromDeviceMemoryStillMatch()
     {
