@@ -1,0 +1,59 @@
+"""Ratio table of NtkDsl.Cuda against the PyTorch anchors measured in the same run (benchmarks/gpu/run.sh).
+
+Reads ntkdsl.jsonl, torch_extra.jsonl and torch.jsonl from the results folder given as the only argument and prints a
+Markdown table: time ratio NtkDsl / PyTorch (below 1 = NtkDsl faster), the issue-12 goal, and the accuracy."""
+import json, os, sys
+
+def load(path):
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                pass
+    return rows
+
+def find(rows, method, n=None, dtype=None):
+    for r in rows:
+        if r.get("method") == method and (n is None or r.get("n") == n) and (dtype is None or r.get("dtype") == dtype) and "error" not in r:
+            return r
+    return None
+
+out = sys.argv[1]
+ours = load(os.path.join(out, "ntkdsl.jsonl"))
+torch = load(os.path.join(out, "torch_extra.jsonl")) + load(os.path.join(out, "torch.jsonl"))
+dev = next((r.get("device") for r in ours if r.get("method") == "ntkdsl_device"), None) or "unknown"
+smi = open(os.path.join(out, "device.txt")).read().strip() if os.path.exists(os.path.join(out, "device.txt")) else ""
+print(f"Device: {dev} ({smi})\n")
+print("| workload | NtkDsl ms | PyTorch ms | ratio | goal | accuracy |")
+print("| --- | --- | --- | --- | --- | --- |")
+
+def row(label, mine, anchor, goal, acc="", inverse=False):
+    if mine is None or anchor is None:
+        print(f"| {label} | {mine.get('ms') if mine else 'missing'} | {anchor.get('ms') if anchor else 'missing'} | n/a | {goal} | {acc} |")
+        return
+    r = anchor["ms"] / mine["ms"] if inverse else mine["ms"] / anchor["ms"]
+    print(f"| {label} | {mine['ms']:.1f} | {anchor['ms']:.1f} | {r:.3g}{'x faster' if inverse else 'x'} | {goal} | {acc} |")
+
+n = 8192
+f64 = find(ours, "ntkdsl_structured_f64", n)
+row("W1 structured NTK float64, x1 != x2", f64, find(torch, "structured_torch", n, "torch.float64"), "<= 0.5x",
+    f"rel vs CPU NtkDsl {f64['rel_vs_cpu']:.2e} ({f64['rel_block']}^2 block)" if f64 else "")
+row("W1 float64, x1 == x2 (SYRK triangle + mirror)", find(ours, "ntkdsl_structured_f64_symmetric", n), find(torch, "structured_torch", n, "torch.float64"), "<= 0.3x")
+f32 = find(ours, "ntkdsl_structured_f32", n)
+row("W1 float32 strict", f32, find(torch, "structured_torch", n, "torch.float32"), "<= 0.5x", f"rel vs float64 {f32['rel_vs_f64']:.2e}" if f32 else "")
+tf = find(ours, "ntkdsl_structured_tf32", n)
+row("W1 TF32", tf, find(torch, "structured_torch_tf32", n), "<= 0.5x", f"rel vs float64 {tf['rel_vs_f64']:.2e}" if tf else "")
+row("W1 float32 N=1024 vs torch.func Jacobian contraction", find(ours, "ntkdsl_structured_f32", 1024), find(torch, "jacobian_contraction", 1024), ">= 1000x faster", inverse=True)
+row("eigh of the 8192^2 kernel (cuSOLVER syevd)", find(ours, "ntkdsl_eigh_f64", n), find(torch, "eigh_f64", n), "(none)")
+print()
+print("| GEMM | NtkDsl TFLOP/s | PyTorch TFLOP/s |")
+print("| --- | --- | --- |")
+for mine, theirs in [("ntkdsl_dgemm", "dgemm"), ("ntkdsl_sgemm_fp32_strict", "sgemm_fp32_strict"), ("ntkdsl_sgemm_tf32", "sgemm_tf32")]:
+    a, b = find(ours, mine), find(torch, theirs)
+    print(f"| {theirs} | {a['tflops']:.1f} | {b['tflops']:.1f} |" if a and b else f"| {theirs} | {a and round(a['tflops'], 1)} | {b and round(b['tflops'], 1)} |")
+print("\nNot measured here: AnalyticNtk (needs the generator's device code, issue 12 part 2).")

@@ -1,0 +1,26 @@
+namespace NtkDsl.Cuda.Interop;
+
+/// <summary>
+/// The cuSOLVER dense entry points NtkDsl uses (float64), column-major. <c>info</c> is a device pointer to one int:
+/// 0 = success, −i = the i-th argument (not counting the handle) is wrong, i &gt; 0 = a numerical failure
+/// (potrf: the leading minor of order i is not positive definite; syevd: i off-diagonal elements did not converge).
+/// </summary>
+public interface ICusolver
+{
+    /// <summary>cusolverDnCreate.</summary>
+    CusolverStatus Create(out IntPtr handle);
+    /// <summary>cusolverDnDestroy.</summary>
+    CusolverStatus Destroy(IntPtr handle);
+    /// <summary>cusolverDnSetStream.</summary>
+    CusolverStatus SetStream(IntPtr handle, IntPtr stream);
+    /// <summary>cusolverDnDsyevd_bufferSize.</summary>
+    CusolverStatus DsyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, out int lwork);
+    /// <summary>cusolverDnDsyevd: eigenvalues (ascending) into W, eigenvectors (columns) over A when jobz = Vector.</summary>
+    CusolverStatus Dsyevd(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info);
+    /// <summary>cusolverDnDpotrf_bufferSize.</summary>
+    CusolverStatus DpotrfBufferSize(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, out int lwork);
+    /// <summary>cusolverDnDpotrf: A = L·Lᵀ (Lower) or Uᵀ·U (Upper), factor over the referenced triangle.</summary>
+    CusolverStatus Dpotrf(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info);
+    /// <summary>cusolverDnDpotrs: solves A·X = B with the potrf factor; X over B (n×nrhs).</summary>
+    CusolverStatus Dpotrs(IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info);
+}
