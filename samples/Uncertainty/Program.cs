@@ -10,7 +10,7 @@ using Spectre.Console;
 using UncertaintySample;
 using Table = Spectre.Console.Table;
 
-// Predictions with uncertainty (docs/math.md §7): the NTK-GP (an infinite ensemble of infinitely wide networks trained
+// Predictions with uncertainty (docs/math.md §8): the NTK-GP (an infinite ensemble of infinitely wide networks trained
 // by gradient flow, Lee et al. 2019) at several training times and at t = ∞, the NNGP posterior (Bayesian inference
 // with observation noise), a finite ensemble of real width-1024 networks trained on their own empirical NTK, and the
 // Monte Carlo kernel against the analytic one.

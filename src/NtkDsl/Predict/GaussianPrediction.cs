@@ -33,7 +33,7 @@ public sealed class GaussianPrediction
     public Tensor Variance { get; }
 
     /// <summary>
-    /// How many marginal variances came out negative by rounding (above −tolerance·scale, docs/math.md §7) and were set
+    /// How many marginal variances came out negative by rounding (above −tolerance·scale, docs/math.md §8) and were set
     /// to 0.
     /// </summary>
     public int ClippedVariances { get; }

@@ -8,7 +8,7 @@ namespace NtkDsl.Predict;
 /// <c>monte_carlo_kernel_fn</c>, Trace mode: the mean over the K outputs). The empirical NTK of a network of width w
 /// fluctuates around its mean by O(1/√w) (docs/math.md §4), and the mean itself differs from the infinite-width kernel
 /// by O(1/w) for two or more hidden layers (exactly unbiased for one hidden layer); averaging over seeds removes the
-/// fluctuation at the rate 1/√n that <see cref="MonteCarloKernelEstimate.NtkStandardError"/> reports. docs/math.md §7.
+/// fluctuation at the rate 1/√n that <see cref="MonteCarloKernelEstimate.NtkStandardError"/> reports. docs/math.md §8.
 /// </summary>
 public static class MonteCarloKernel
 {

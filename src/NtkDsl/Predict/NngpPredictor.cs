@@ -9,7 +9,7 @@ namespace NtkDsl.Predict;
 /// Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3, the case of training the readout layer only; neural-tangents'
 /// <c>predict.gp_inference(get="nngp")</c> and <c>predict.gradient_descent_mse_ensemble(get="nngp")</c>; the same formulas
 /// and conventions, written from the paper and checked against dense references, not run against neural-tangents itself).
-/// Formulas and conventions: docs/math.md §7.
+/// Formulas and conventions: docs/math.md §8.
 /// <para>
 /// With K_λ = K(X, X) + λI = V Λ Vᵀ, s = η·t and N = y_train.size = n·K (the 1/(2N) loss normalization of
 /// <see cref="Dynamics.GradientDescentMse"/>):

@@ -8,7 +8,7 @@ namespace NtkDsl.Predict;
 /// (Lee et al. 2019, "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent", §2.3,
 /// the case of training all layers; neural-tangents' <c>predict.gradient_descent_mse_ensemble(get="ntk", compute_cov=True)</c> and, at
 /// t = ∞, <c>predict.gp_inference(get="ntk")</c>; the same formulas and conventions, written from the paper and checked
-/// against dense references, not run against neural-tangents itself). Formulas and conventions: docs/math.md §7.
+/// against dense references, not run against neural-tangents itself). Formulas and conventions: docs/math.md §8.
 /// <para>
 /// With Θ_λ = Θ(X, X) + λI = V Λ Vᵀ, s = η·t, N = y_train.size = n·K and A_t = Θ_λ^{-1}(I − e^{−sΘ_λ/N})
 /// (the same dynamics and time scaling as <see cref="Dynamics.GradientDescentMse"/>, whose test prediction with f₀ = 0

@@ -4,7 +4,7 @@ using NtkDsl.Regression;
 
 namespace NtkDsl.Predict;
 
-/// <summary>Argument checks, products and the variance clipping shared by the two predictors (docs/math.md §7).</summary>
+/// <summary>Argument checks, products and the variance clipping shared by the two predictors (docs/math.md §8).</summary>
 internal static class PosteriorMath
 {
     /// <summary>Negative variances down to −1e-8·scale are rounding when every kernel is float64.</summary>

@@ -7,7 +7,7 @@ namespace NtkDsl.Predict;
 /// <summary>
 /// The eigendecomposition K + λI = V Λ Vᵀ of a training kernel (MathNet.Numerics through <see cref="SymmetricEigen"/>),
 /// with the eigenvalues at or below the cutoff treated as exact zeros: their directions are dropped from every
-/// time-dependent gain, so the null space of a rank-deficient kernel contributes nothing (docs/math.md §7).
+/// time-dependent gain, so the null space of a rank-deficient kernel contributes nothing (docs/math.md §8).
 /// </summary>
 internal sealed class TrainingEigenbasis
 {

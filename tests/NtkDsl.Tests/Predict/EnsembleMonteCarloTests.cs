@@ -122,7 +122,7 @@ public sealed class EnsembleMonteCarloTests(ITestOutputHelper output)
     /// Sampling from the prior: draw (f(X), f(x*)) ~ N(0, K) jointly and observation noise ε ~ N(0, λI), and move each
     /// draw by f_t(x*) = f(x*) + K(x*, X) A_t (Y − f(X) − ε) with A_t = K_λ^{-1}(I − e^{−sK_λ/N}) from the dense
     /// reference. At t = ∞ this is Matheron's rule, whose draws are exact GP-posterior samples; at finite t it is the
-    /// readout-only flow from noisy initial outputs that neural-tangents' NNGP formula describes (docs/math.md §7).
+    /// readout-only flow from noisy initial outputs that neural-tangents' NNGP formula describes (docs/math.md §8).
     /// </summary>
     [Fact]
     public void ConditionedPriorSamplesFollowTheNngpPosteriorWithNoise()
