@@ -6,7 +6,7 @@ namespace NtkDsl.Analytic;
 /// </summary>
 /// <remarks>
 /// Interpolation at the n + 1 Chebyshev–Lobatto points of [log q_min, log q_max] (barycentric form, Berrut &amp;
-/// Trefethen, SIAM Review 46(3), 2004) for n = 8, 16, 32, 64: the point sets are nested, so each level adds only the
+/// Trefethen, SIAM Review 46(3), 2004) for n = 4, 8, 16, 32, 64: the point sets are nested, so each level adds only the
 /// new points. A level is accepted when the interpolant of the previous level reproduces the values computed at the
 /// new points within <see cref="Tolerance"/> in the 2-norm of each half of the vector (α and β, relative to √E[φ²] and
 /// √E[φ'²] there); the finer interpolant is then used. Otherwise (or when there are too few distinct variances to be
@@ -18,7 +18,7 @@ internal static class VariableInterpolation
     /// <summary>Largest accepted interpolation error (2-norm of α or β, relative to √E[φ²] resp. √E[φ'²]).</summary>
     public const double Tolerance = 1e-11;
 
-    private static readonly int[] Degrees = [8, 16, 32, 64];
+    private static readonly int[] Degrees = [4, 8, 16, 32, 64];
 
     /// <summary>
     /// Fills <paramref name="vectors"/> (count × width, width = 2T + 2) for the variances <paramref name="q"/> when a

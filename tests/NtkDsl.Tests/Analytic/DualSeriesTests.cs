@@ -94,6 +94,14 @@ public sealed class DualSeriesTests
             Assert.Equal(td, t);
         }
         Assert.Equal(0, series.DirectEvaluations);
+        // A row with itself whose covariance is off by summation rounding (an ulp) is still the diagonal; a genuinely
+        // different covariance for the same index is not.
+        series.Dual(0, 0, 0.7 * (1 - 2e-16), out double kr, out _);
+        dual.Diagonal(0.7, out double k0, out _);
+        Assert.Equal(k0, kr);
+        series.Dual(0, 0, 0.35, out double kHalf, out _);
+        dual.Dual(0.7, 0.7, 0.35, out double kHalfDirect, out _);
+        Assert.True(Math.Abs(kHalf - kHalfDirect) < 1e-10 * k0, $"{kHalf:R} vs {kHalfDirect:R}");
         // Rows 1 and 2 share a variance: ρ = 1 between them is the diagonal too.
         series.Dual(1, 2, 2.5, out double k12, out _);
         dual.Diagonal(2.5, out double k22, out _);
