@@ -14,6 +14,13 @@ public static class AdaptiveDual
     /// </summary>
     public const double RelativeTolerance = 1e-10;
 
+    /// <summary>
+    /// Largest pre-activation variance the adaptive rules certify (σ = 1e12). Beyond it the features of a saturating
+    /// φ (width 1/σ in standard-normal units) fall below the finest initial panel, so a value such as Ṫ of tanh
+    /// (≈ (4/3)/√(2πq)) could silently come out as 0; larger variances throw <see cref="DualActivationException"/>.
+    /// </summary>
+    public const double MaxVariance = 1e24;
+
     /// <summary>An engine for <paramref name="function"/>; <paramref name="layer"/> names it in exceptions (e.g. "Model.Hidden").</summary>
     public static AdaptiveDual<TFunction> Create<TFunction>(TFunction function, string layer)
         where TFunction : struct, IScalarFunction => new(function, layer);
@@ -94,6 +101,7 @@ public sealed class AdaptiveDual<TFunction> : IDualIntegrator where TFunction : 
     public void Diagonal(double q, out double kTilde, out double tDot)
     {
         Covariance2.CheckVariance(q);
+        CheckRange(q, q, 1.0);
         double s = Math.Sqrt(q);
         var g = new SquareIntegrand { F = _f, S = s };
         Span<double> r = stackalloc double[2];
@@ -109,6 +117,7 @@ public sealed class AdaptiveDual<TFunction> : IDualIntegrator where TFunction : 
     public void Dual(double q1, double q2, double c, out double kTilde, out double tDot)
     {
         Covariance2.Normalize(q1, q2, c, out _, out double rho);
+        CheckRange(q1, q2, rho);
         double s1 = Math.Sqrt(q1), s2 = Math.Sqrt(q2);
         Span<double> r = stackalloc double[2];
         Span<double> breaks = stackalloc double[BreakCapacity];
@@ -163,6 +172,7 @@ public sealed class AdaptiveDual<TFunction> : IDualIntegrator where TFunction : 
     public void HermiteCoefficients(double q, Span<double> alpha, Span<double> beta, out double kTilde, out double tDot)
     {
         Covariance2.CheckVariance(q);
+        CheckRange(q, q, 0.0);
         int m = alpha.Length;
         if (beta.Length != m || m < 2 || m > HermiteTables.MaxTerms)
             throw new ArgumentException($"HermiteCoefficients: alpha and beta need the same length in [2, {HermiteTables.MaxTerms}].");
@@ -183,6 +193,13 @@ public sealed class AdaptiveDual<TFunction> : IDualIntegrator where TFunction : 
         r.Slice(m, m).CopyTo(beta);
         kTilde = r[2 * m];
         tDot = r[2 * m + 1];
+    }
+
+    private void CheckRange(double q1, double q2, double rho)
+    {
+        if (q1 <= AdaptiveDual.MaxVariance && q2 <= AdaptiveDual.MaxVariance) return;
+        throw new DualActivationException(Layer, q1, q2, rho, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"the variance exceeds {AdaptiveDual.MaxVariance:G2}, the largest the adaptive rule certifies (the activation's features, of width 1/√q, fall below its finest panel); rescale the inputs or lower σ_w, σ_b."));
     }
 
     private void Check(IntegrationStatus status, double where, double sigma, double q1, double q2, double rho, string what)

@@ -236,6 +236,22 @@ public sealed class AdaptiveDualTests
     }
 
     [Fact]
+    public void SaturatedDerivativeFollowsItsAsymptoticsUpToTheCertifiedLimitAndThrowsBeyond()
+    {
+        // E[tanh'(√q Z)²] → ϕ(0)·∫ sech⁴ x dx/√q = (4/3)/√(2πq), with a relative correction O(1/q).
+        var dual = AdaptiveDual.Create(new TanhFunction(), "Net.Hidden (Tanh)");
+        foreach (double q in new[] { 1e12, 1e16, 1e20, 1e24 })
+        {
+            dual.Diagonal(q, out _, out double t);
+            double asymptotic = 4.0 / 3.0 / Math.Sqrt(2 * Math.PI * q);
+            Assert.True(Math.Abs(t - asymptotic) <= 1e-10 * asymptotic, $"q={q}: {t:R} vs {asymptotic:R}");
+        }
+        var e = Assert.Throws<DualActivationException>(() => dual.Diagonal(1e30, out _, out _));
+        Assert.Contains("Net.Hidden (Tanh)", e.Message);
+        Assert.Throws<DualActivationException>(() => dual.Dual(1.0, 1e60, 0.5, out _, out _));
+    }
+
+    [Fact]
     public void InvalidCovarianceIsRejected()
     {
         var dual = AdaptiveDual.Create(new TanhFunction(), "Test.Tanh");
