@@ -46,7 +46,8 @@ public interface IDualIntegrator
 }
 
 /// <summary>
-/// Dual activation of an arbitrary activation φ (math.md §4) with controlled error, for every finite variance:
+/// Dual activation of an arbitrary activation φ (math.md §4) with controlled error, for every variance up to
+/// <see cref="AdaptiveDual.MaxVariance"/>:
 /// K̃ = E[φ(u)φ(v)], Ṫ = E[φ'(u)φ'(v)] for (u, v) ~ N(0, [[q1, c], [c, q2]]).
 /// </summary>
 /// <remarks>
@@ -57,7 +58,8 @@ public interface IDualIntegrator
 /// deviation of that argument in z), so a kink, a saturating step of width 1/σ or a variance of 1e8 costs O(log σ)
 /// panels rather than O(σ) nodes. Tails are extended until they are negligible, so an activation that grows like
 /// e^u is integrated to where its mass is, and one whose moments overflow raises <see cref="DualActivationException"/>
-/// (as does ∞/NaN from φ, or a tolerance that the panel budget cannot reach, e.g. at variances beyond about 1e30).</para>
+/// (as does ∞/NaN from φ, a tolerance that the panel budget cannot reach, or a variance above
+/// <see cref="AdaptiveDual.MaxVariance"/> = 1e24).</para>
 /// <para>Calls are thread-safe (scratch is per thread). Each two-dimensional value costs thousands to a few hundred
 /// thousand evaluations of φ; the generated kernels therefore evaluate most pairs through <see cref="DualSeries"/>.</para>
 /// </remarks>
