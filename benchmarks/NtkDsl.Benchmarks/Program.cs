@@ -6,5 +6,6 @@ var root = new RootCommand("NtkDsl benchmarks. Run one subcommand, e.g. `gemm`; 
 root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(NtkBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
+root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());
 return root.Parse(args).Invoke();

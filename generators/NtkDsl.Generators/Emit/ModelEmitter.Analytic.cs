@@ -18,18 +18,22 @@ internal static partial class ModelEmitter
         bool standard = c.Model.Parameterization == ParameterizationKind.Standard;
         int depth = L.Count;
 
-        // Quadrature engines for activations without a closed form, built on the generated φ and φ'.
-        foreach (var l in L.Where(l => !Parsing.ModelParser.HasClosedForm(l.Spec.Activation)))
+        // Error-controlled integrators for activations without a closed form, built on the generated φ and φ', and
+        // tabulated once per call (DualSeries) for the pairs.
+        var quad = L.Where(UsesQuadrature).ToList();
+        foreach (var l in quad)
         {
-            w.Line("/// <summary>φ and φ' of " + l.Name + " for the bivariate Gaussian quadrature.</summary>");
+            w.Line("/// <summary>φ and φ' of " + l.Name + " for the adaptive Gaussian integrals.</summary>");
             w.Open("private readonly struct " + l.Name + "Function : global::NtkDsl.Analytic.IScalarFunction");
             w.Line("public double Value(double x) => " + l.Phi + "(x);");
             w.Line("public double Derivative(double x) => " + l.DPhi + "(x);");
             w.Close();
-            w.Line("private static readonly global::NtkDsl.Analytic.BivariateGaussQuadrature<" + l.Name + "Function> " + QuadField(l)
-                + " = global::NtkDsl.Analytic.BivariateGaussQuadrature.Create(new " + l.Name + "Function());");
+            w.Line("private static readonly global::NtkDsl.Analytic.AdaptiveDual<" + l.Name + "Function> " + QuadField(l)
+                + " = global::NtkDsl.Analytic.AdaptiveDual.Create(new " + l.Name + "Function(), " + Str(c.Name + "." + l.Name + " (" + ActivationEmitter.DisplayName(l.Spec) + ")") + ");");
             w.Line();
         }
+        string tablesParam = quad.Count > 0 ? ", " + Series + "[] tables" : "";
+        string tablesArg = quad.Count > 0 ? ", tables" : "";
 
         // Diagonal chain: K(x, x) entering each layer's activation, per example.
         w.Line("/// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>");
@@ -54,7 +58,7 @@ internal static partial class ModelEmitter
         // The fused recursion for one entry.
         w.Line("/// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.Open("private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, out double nngp, out double ntk)");
+        w.Open("private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw" + tablesParam + ", out double nngp, out double ntk)");
         w.Line("double kt = c, td;");
         w.Line("nngp = 0.0;");
         w.Line("ntk = 0.0;");
@@ -66,7 +70,7 @@ internal static partial class ModelEmitter
             if (i > 0)
             {
                 var prev = L[i - 1];
-                w.Line(PairCall(prev, "chain1[" + (i - 1) + "][i]", "chain2[" + (i - 1) + "][j]", "nngp", "kt", "td"));
+                w.Line(PairCall(prev, "chain1[" + (i - 1) + "][i]", "chain2[" + (i - 1) + "][j]", "nngp", "kt", "td", quad.IndexOf(prev)));
             }
             string direct = standard ? Num(l.FanIn) : sw2;
             string biasTerm = l.Spec.UseBias ? " + gw[" + l.BiasGroup + "] * " + (standard ? "1.0" : sb2) : "";
@@ -77,14 +81,14 @@ internal static partial class ModelEmitter
         if (!c.Output.IsIdentity)
         {
             w.Line("// Output activation " + ActivationEmitter.DisplayName(c.Output.Spec) + ": NNGP = E[φ(u)φ(v)], NTK = E[φ'(u)φ'(v)]·Θ");
-            w.Line(PairCall(c.Output, "chain1[" + (depth - 1) + "][i]", "chain2[" + (depth - 1) + "][j]", "nngp", "kt", "td"));
+            w.Line(PairCall(c.Output, "chain1[" + (depth - 1) + "][i]", "chain2[" + (depth - 1) + "][j]", "nngp", "kt", "td", quad.IndexOf(c.Output)));
             w.Line("nngp = kt;");
             w.Line("ntk = td * ntk;");
         }
         w.Close();
         w.Line();
 
-        w.Open("private static " + Tensor + " AnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Token + " cancellationToken)");
+        w.Open("private static " + Tensor + " AnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + AnalyticProgress + " progress, " + Token + " cancellationToken)");
         w.Line("CheckAnalyticInput(x1, nameof(x1));");
         w.Line("if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);");
@@ -96,14 +100,20 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q");
         w.Line("var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
         w.Line("var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
+        EmitTables(w, L, quad, "chain1", "x2 is null ? null : chain2", "true", "cancellationToken", "progress");
         w.Line("bool symmetric = x2 is null;");
+        w.Line("long rowsDone = 0;");
         w.Open("global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>");
         w.Open("for (int j = 0; j < (symmetric ? i + 1 : n2); j++)");
         w.Line("long idx = (long)i * n2 + j;");
-        w.Line("AnalyticPair(dot[idx], chain1, i, chain2, j, gw, out double nngp, out double ntk);");
+        w.Line("AnalyticPair(dot[idx], chain1, i, chain2, j, gw" + tablesArg + ", out double nngp, out double ntk);");
         w.Line("double v = ntkWanted ? ntk : nngp;");
         w.Line("dot[idx] = v;");
         w.Line("if (symmetric) dot[(long)j * n2 + i] = v;");
+        w.Close();
+        w.Open("if (progress is not null)");
+        w.Line("long done = global::System.Threading.Interlocked.Increment(ref rowsDone);");
+        w.Line("if (done % 64 == 0 || done == n1) progress.Report(new global::NtkDsl.NtkProgress(\"Analytic kernel rows\", done, n1));");
         w.Close();
         w.Close(");");
         w.Line("global::NtkDsl.FiniteChecks.Block<double>(dot, n2, " + Str(c.Name + ": infinite-width kernel recursion (the sum of the per-layer terms)") + ");");
@@ -119,15 +129,15 @@ internal static partial class ModelEmitter
             ? "Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1."
             : "NTK parameterization.";
         w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: false, cancellationToken);");
+        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
         w.Line();
         w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). " + limit + " float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: true, cancellationToken);");
+        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
         w.Line();
         w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>");
-        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Token + " cancellationToken = default)");
+        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, cancellationToken);");
+        w.Line("return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
@@ -144,9 +154,10 @@ internal static partial class ModelEmitter
         w.Line("var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);");
         w.Line("var chain = AnalyticDiagonalChain(sq, n);");
         w.Line("var gw = " + ones + ";");
+        EmitTables(w, L, quad, "chain", "null", "false", "default", "null");
         w.Line("var result = new double[n];");
         w.Open("for (int i = 0; i < n; i++)");
-        w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);");
+        w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw" + tablesArg + ", out double nngp, out double ntk);");
         w.Line("result[i] = ntkWanted ? ntk : nngp;");
         w.Close();
         w.Line("global::NtkDsl.FiniteChecks.Block<double>(result, 1, " + Str(c.Name + ": infinite-width kernel diagonal (the sum of the per-layer terms)") + ");");
@@ -158,9 +169,43 @@ internal static partial class ModelEmitter
 
     private static string QuadField(LayerPlan l) => "_" + Camel(l.Name) + "Quadrature";
 
-    /// <summary>A call computing (K̃, Ṫ) of <paramref name="l"/>'s activation for variances q1, q2 and covariance c (in variable <paramref name="cov"/>).</summary>
-    private static string PairCall(LayerPlan l, string q1, string q2, string cov, string kt, string td)
+    private const string Series = "global::NtkDsl.Analytic.DualSeries";
+    private const string AnalyticProgress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
+
+    /// <summary>Activations evaluated by AdaptiveDual/DualSeries: everything without a closed form (sin has one in SinDual).</summary>
+    private static bool UsesQuadrature(LayerPlan l) =>
+        !Parsing.ModelParser.HasClosedForm(l.Spec.Activation) && l.Spec.Activation != ActivationKind.Sin;
+
+    /// <summary>
+    /// One DualSeries per quadrature layer, built from the variances entering its activation (chain index = the
+    /// layer's position; the output activation reads the last chain entry, which is the output layer's position too).
+    /// </summary>
+    private static void EmitTables(SourceWriter w, System.Collections.Generic.IReadOnlyList<LayerPlan> layers, System.Collections.Generic.List<LayerPlan> quad,
+        string chain1, string chain2, string series, string token, string progress)
     {
+        if (quad.Count == 0) return;
+        w.Line("var tables = new " + Series + "[" + quad.Count + "];");
+        for (int k = 0; k < quad.Count; k++)
+        {
+            int p = IndexOf(layers, quad[k]);
+            w.Line("tables[" + k + "] = " + Series + ".Build(" + QuadField(quad[k]) + ", " + chain1 + "[" + p + "], "
+                + (chain2 == "null" ? "null" : "(" + chain2 + ")?[" + p + "]") + ", " + series + ", " + token + ");");
+            if (progress != "null")
+                w.Line(progress + "?.Report(new global::NtkDsl.NtkProgress(\"Analytic dual tables\", " + (k + 1) + ", " + quad.Count + "));");
+        }
+    }
+
+    private static int IndexOf(System.Collections.Generic.IReadOnlyList<LayerPlan> layers, LayerPlan l)
+    {
+        for (int i = 0; i < layers.Count; i++)
+            if (ReferenceEquals(layers[i], l)) return i;
+        return -1;
+    }
+
+    /// <summary>A call computing (K̃, Ṫ) of <paramref name="l"/>'s activation for variances q1, q2 and covariance c (in variable <paramref name="cov"/>).</summary>
+    private static string PairCall(LayerPlan l, string q1, string q2, string cov, string kt, string td, int table = -1)
+    {
+        if (table >= 0) return "tables[" + table + "].Dual(i, j, " + cov + ", out " + kt + ", out " + td + ");";
         string args = q1 + ", " + q2 + ", " + cov + ", out " + kt + ", out " + td + ");";
         return l.Spec.Activation switch
         {
@@ -169,6 +214,7 @@ internal static partial class ModelEmitter
             ActivationKind.LeakyRelu => Dual + ".LeakyRelu(" + Num(l.Spec.LeakySlope) + ", " + args,
             ActivationKind.Abs => Dual + ".Abs(" + args,
             ActivationKind.Erf => Dual + ".Erf(" + args,
+            ActivationKind.Sin => "global::NtkDsl.Analytic.SinDual.Dual(" + args,
             _ => QuadField(l) + ".Dual(" + args,
         };
     }
@@ -184,6 +230,7 @@ internal static partial class ModelEmitter
             ActivationKind.LeakyRelu => Dual + ".LeakyReluDiagonal(" + Num(l.Spec.LeakySlope) + ", " + args,
             ActivationKind.Abs => Dual + ".AbsDiagonal(" + args,
             ActivationKind.Erf => Dual + ".ErfDiagonal(" + args,
+            ActivationKind.Sin => "global::NtkDsl.Analytic.SinDual.Diagonal(" + args,
             _ => QuadField(l) + ".Diagonal(" + args,
         };
     }

@@ -7,21 +7,21 @@ partial class Outer
 {
     partial class Classifier
     {
-        /// <summary>φ and φ' of Features for the bivariate Gaussian quadrature.</summary>
+        /// <summary>φ and φ' of Features for the adaptive Gaussian integrals.</summary>
         private readonly struct FeaturesFunction : global::NtkDsl.Analytic.IScalarFunction
         {
             public double Value(double x) => FeaturesActivation(x);
             public double Derivative(double x) => FeaturesDerivative(x);
         }
-        private static readonly global::NtkDsl.Analytic.BivariateGaussQuadrature<FeaturesFunction> _featuresQuadrature = global::NtkDsl.Analytic.BivariateGaussQuadrature.Create(new FeaturesFunction());
+        private static readonly global::NtkDsl.Analytic.AdaptiveDual<FeaturesFunction> _featuresQuadrature = global::NtkDsl.Analytic.AdaptiveDual.Create(new FeaturesFunction(), "Classifier.Features (Gelu)");
 
-        /// <summary>φ and φ' of Probabilities for the bivariate Gaussian quadrature.</summary>
+        /// <summary>φ and φ' of Probabilities for the adaptive Gaussian integrals.</summary>
         private readonly struct ProbabilitiesFunction : global::NtkDsl.Analytic.IScalarFunction
         {
             public double Value(double x) => ProbabilitiesActivation(x);
             public double Derivative(double x) => ProbabilitiesDerivative(x);
         }
-        private static readonly global::NtkDsl.Analytic.BivariateGaussQuadrature<ProbabilitiesFunction> _probabilitiesQuadrature = global::NtkDsl.Analytic.BivariateGaussQuadrature.Create(new ProbabilitiesFunction());
+        private static readonly global::NtkDsl.Analytic.AdaptiveDual<ProbabilitiesFunction> _probabilitiesQuadrature = global::NtkDsl.Analytic.AdaptiveDual.Create(new ProbabilitiesFunction(), "Classifier.Probabilities (Sigmoid)");
 
         /// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>
         private static double[][] AnalyticDiagonalChain(double[] sq, int n)
@@ -43,7 +43,7 @@ partial class Outer
 
         /// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, out double nngp, out double ntk)
+        private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, global::NtkDsl.Analytic.DualSeries[] tables, out double nngp, out double ntk)
         {
             double kt = c, td;
             nngp = 0.0;
@@ -52,16 +52,16 @@ partial class Outer
             ntk = gw[0] * 1.0 * kt + gw[1] * 1.0;
             nngp = 1.0 * kt + 1.0;
             // Probabilities: dual of Features, then the affine step
-            _featuresQuadrature.Dual(chain1[0][i], chain2[0][j], nngp, out kt, out td);
+            tables[0].Dual(i, j, nngp, out kt, out td);
             ntk = gw[2] * 1.0 * kt + gw[3] * 1.0 + 1.0 * td * ntk;
             nngp = 1.0 * kt + 1.0;
             // Output activation Sigmoid: NNGP = E[φ(u)φ(v)], NTK = E[φ'(u)φ'(v)]·Θ
-            _probabilitiesQuadrature.Dual(chain1[1][i], chain2[1][j], nngp, out kt, out td);
+            tables[1].Dual(i, j, nngp, out kt, out td);
             nngp = kt;
             ntk = td * ntk;
         }
 
-        private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.Threading.CancellationToken cancellationToken)
+        private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
         {
             CheckAnalyticInput(x1, nameof(x1));
             if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));
@@ -74,16 +74,27 @@ partial class Outer
             global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q
             var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
             var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
+            var tables = new global::NtkDsl.Analytic.DualSeries[2];
+            tables[0] = global::NtkDsl.Analytic.DualSeries.Build(_featuresQuadrature, chain1[0], (x2 is null ? null : chain2)?[0], true, cancellationToken);
+            progress?.Report(new global::NtkDsl.NtkProgress("Analytic dual tables", 1, 2));
+            tables[1] = global::NtkDsl.Analytic.DualSeries.Build(_probabilitiesQuadrature, chain1[1], (x2 is null ? null : chain2)?[1], true, cancellationToken);
+            progress?.Report(new global::NtkDsl.NtkProgress("Analytic dual tables", 2, 2));
             bool symmetric = x2 is null;
+            long rowsDone = 0;
             global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 for (int j = 0; j < (symmetric ? i + 1 : n2); j++)
                 {
                     long idx = (long)i * n2 + j;
-                    AnalyticPair(dot[idx], chain1, i, chain2, j, gw, out double nngp, out double ntk);
+                    AnalyticPair(dot[idx], chain1, i, chain2, j, gw, tables, out double nngp, out double ntk);
                     double v = ntkWanted ? ntk : nngp;
                     dot[idx] = v;
                     if (symmetric) dot[(long)j * n2 + i] = v;
+                }
+                if (progress is not null)
+                {
+                    long done = global::System.Threading.Interlocked.Increment(ref rowsDone);
+                    if (done % 64 == 0 || done == n1) progress.Report(new global::NtkDsl.NtkProgress("Analytic kernel rows", done, n1));
                 }
             });
             global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Classifier: infinite-width kernel recursion (the sum of the per-layer terms)");
@@ -93,16 +104,16 @@ partial class Outer
         private static void CheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 2, x?.DType ?? global::NtkDsl.DType.Float64, "Classifier", argument);
 
         /// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>
-        public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, cancellationToken);
+        public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
 
         /// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). NTK parameterization. float64.</summary>
-        public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, cancellationToken);
+        public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
 
         /// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>
-        public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.Threading.CancellationToken cancellationToken = default)
+        public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::System.ArgumentNullException.ThrowIfNull(weights);
-            return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, cancellationToken);
+            return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
         }
 
         /// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>
@@ -120,10 +131,13 @@ partial class Outer
             var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);
             var chain = AnalyticDiagonalChain(sq, n);
             var gw = new double[] { 1.0, 1.0, 1.0, 1.0 };
+            var tables = new global::NtkDsl.Analytic.DualSeries[2];
+            tables[0] = global::NtkDsl.Analytic.DualSeries.Build(_featuresQuadrature, chain[0], null, false, default);
+            tables[1] = global::NtkDsl.Analytic.DualSeries.Build(_probabilitiesQuadrature, chain[1], null, false, default);
             var result = new double[n];
             for (int i = 0; i < n; i++)
             {
-                AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
+                AnalyticPair(sq[i], chain, i, chain, i, gw, tables, out double nngp, out double ntk);
                 result[i] = ntkWanted ? ntk : nngp;
             }
             global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Classifier: infinite-width kernel diagonal (the sum of the per-layer terms)");

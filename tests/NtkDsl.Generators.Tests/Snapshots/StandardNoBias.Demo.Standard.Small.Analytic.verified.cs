@@ -41,7 +41,7 @@ partial class Small
         nngp = 2.25 * kt + 0.25;
     }
 
-    private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.Threading.CancellationToken cancellationToken)
+    private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {
         CheckAnalyticInput(x1, nameof(x1));
         if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));
@@ -55,6 +55,7 @@ partial class Small
         var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
         var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
         bool symmetric = x2 is null;
+        long rowsDone = 0;
         global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             for (int j = 0; j < (symmetric ? i + 1 : n2); j++)
@@ -65,6 +66,11 @@ partial class Small
                 dot[idx] = v;
                 if (symmetric) dot[(long)j * n2 + i] = v;
             }
+            if (progress is not null)
+            {
+                long done = global::System.Threading.Interlocked.Increment(ref rowsDone);
+                if (done % 64 == 0 || done == n1) progress.Report(new global::NtkDsl.NtkProgress("Analytic kernel rows", done, n1));
+            }
         });
         global::NtkDsl.FiniteChecks.Block<double>(dot, n2, "Small: infinite-width kernel recursion (the sum of the per-layer terms)");
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
@@ -73,16 +79,16 @@ partial class Small
     private static void CheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 5, x?.DType ?? global::NtkDsl.DType.Float64, "Small", argument);
 
     /// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0 }, ntkWanted: false, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
 
     /// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0 }, ntkWanted: true, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
 
     /// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.Threading.CancellationToken cancellationToken = default)
+    public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(weights);
-        return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, cancellationToken);
+        return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
     }
 
     /// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>

@@ -16,14 +16,18 @@ public sealed class QuadraturePathTests
     }
 
     [Fact]
-    public void CustomReluThroughQuadratureIsCloseToTheClosedForm()
+    public void CustomReluThroughQuadratureMatchesTheClosedForm()
     {
-        // Gauss-type rules converge slowly across ReLU's kink: the analytic helper measured K̃ within 1e-2 and Ṫ within
-        // 8e-2 of the closed form; after the affine steps the NTK stays within a few percent.
+        // The adaptive rule puts ReLU's kink on panel boundaries (AdaptiveDual), so the quadrature path now meets the
+        // closed form to the stated 1e−10 (it used to be within a few percent); nonzero differences show it really is
+        // the quadrature path.
         var x = Zoo.RandomInputs(6, 3, 52);
+        var x2 = Zoo.RandomInputs(5, 3, 54);
         double err = TensorOps.RelativeError(CustomReluNet.AnalyticNtk(x), ClosedReluNet.AnalyticNtk(x));
-        Assert.True(err < 0.05, $"quadrature ReLU NTK differs by {err:E2}");
-        Assert.True(err > 0, "the custom path must really be the quadrature path");
+        Assert.True(err < 1e-10, $"quadrature ReLU NTK differs by {err:E2}");
+        double errCross = TensorOps.RelativeError(CustomReluNet.AnalyticNtk(x, x2), ClosedReluNet.AnalyticNtk(x, x2));
+        Assert.True(errCross < 1e-10, $"quadrature ReLU cross NTK differs by {errCross:E2}");
+        Assert.True(err > 0 || errCross > 0, "the custom path must really be the quadrature path");
     }
 
     [Fact]
