@@ -99,7 +99,7 @@ public sealed class BivariateGaussQuadrature<TFunction> where TFunction : struct
     /// </summary>
     public void Dual(double q1, double q2, double c, out double kTilde, out double tDot)
     {
-        Covariance2.Normalize(q1, q2, c, out _, out double rho);
+        Covariance2.Normalize(q1, q2, c, out double sq, out double rho);
         double s1 = Math.Sqrt(q1), s2 = Math.Sqrt(q2);
         if (s1 == 0.0 || s2 == 0.0)
         {
@@ -111,7 +111,7 @@ public sealed class BivariateGaussQuadrature<TFunction> where TFunction : struct
             return;
         }
         double a = s2 * rho;
-        double b = s2 * Math.Sqrt((1.0 - rho) * (1.0 + rho));
+        double b = Math.Sqrt(Covariance2.Determinant(q1, q2, c, sq)) / s1; // √q2·√(1 − ρ²) without cancellation near |ρ| = 1
         if (b == 0.0)
         {
             Pair1(s1, a, out kTilde, out tDot, product: true);
