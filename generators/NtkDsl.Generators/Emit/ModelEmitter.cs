@@ -63,14 +63,15 @@ internal static partial class ModelEmitter
         string message = SourceWriter.Str("NtkDsl did not generate " + stub.Model.Name + ": fix the errors reported on its declaration.");
         foreach (var p in stub.Properties)
         {
-            string accessors = "get => throw new global::System.InvalidOperationException(" + message + ");"
-                + (p.HasSetter ? " " + (p.InitOnly ? "init" : "set") + " => throw new global::System.InvalidOperationException(" + message + ");" : "");
+            string thrower = " => throw new global::System.InvalidOperationException(" + message + ");";
+            string accessors = (p.HasGetter ? "get" + thrower : "") + (p.HasGetter && p.HasSetter ? " " : "") + (p.HasSetter ? (p.InitOnly ? "init" : "set") + thrower : "");
             w.Line((p.Modifiers.Length == 0 ? "" : p.Modifiers + " ") + "partial " + p.Type + " " + Names.Identifier(p.Name) + " { " + accessors + " }");
         }
         w.Close();
         foreach (var _ in stub.ContainingTypes) w.Close();
-        var parts = new ModelSpec(stub.Namespace, stub.Model.Name, stub.ContainingTypes, 0, default, default, default, EquatableArray<LayerSpec>.Empty);
-        return (Names.HintStem(parts) + ".Model.g.cs", w.ToString());
+        // ".Stub": a record and a class of one name are distinct symbols (both reported), and must not share a hint name.
+        return (Names.HintStem(stub.Namespace, stub.ContainingTypes.Concat(new[] { stub.Model }), stub.Model.Keyword.EndsWith("record", System.StringComparison.Ordinal))
+            + ".Stub.g.cs", w.ToString());
     }
 }
 

@@ -29,17 +29,18 @@ internal static class Names
 
     /// <summary>
     /// The hint-name stem of a model, unique by construction even on case-insensitive file systems (Roslyn compares hint
-    /// names ignoring case): the raw dotted name with every character outside [A-Za-z0-9] encoded ('_' as "__", others as
-    /// "_x{code}_"), then a segment holding the upper/lower case of every ASCII letter as hex bits. Two models whose
-    /// names differ only in case get different case segments; the encoding is decodable, so distinct names never share
-    /// a stem.
+    /// names ignoring case): the raw dotted name (namespace parts, then each type's name with "`arity" when generic)
+    /// with every character outside [A-Za-z0-9] encoded ('_' as "__", others as "_x{code}_"), then one segment
+    /// "n{namespace parts}c{case bits}" holding how many parts are namespaces (so namespace A.B and class A.B differ)
+    /// and the upper/lower case of every ASCII letter as hex bits (so Mlp and MLP differ), and "r" for a record. The
+    /// encoding is decodable, so distinct declarations never share a stem.
     /// </summary>
-    public static string HintStem(ModelSpec model)
+    public static string HintStem(string? ns, IEnumerable<ContainingType> types, bool record = false)
     {
         var parts = new List<string>();
-        if (model.Namespace is not null) parts.AddRange(model.Namespace.Split('.'));
-        parts.AddRange(model.ContainingTypes.Select(c => c.Name));
-        parts.Add(model.ClassName);
+        if (ns is not null) parts.AddRange(ns.Split('.'));
+        int namespaceParts = parts.Count;
+        parts.AddRange(types.Select(t => t.TypeParameters.Length == 0 ? t.Name : t.Name + "`" + (t.TypeParameters.Split(',').Length)));
         var sb = new StringBuilder();
         var bits = new List<bool>();
         foreach (var part in parts)
@@ -57,13 +58,18 @@ internal static class Names
                 else sb.Append("_x").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture)).Append('_');
             }
         }
-        sb.Append(".c");
+        sb.Append(".n").Append(namespaceParts.ToString(CultureInfo.InvariantCulture)).Append('c');
         for (int i = 0; i < bits.Count; i += 4)
         {
             int nibble = 0;
             for (int j = 0; j < 4; j++) nibble = nibble * 2 + (i + j < bits.Count && bits[i + j] ? 1 : 0);
             sb.Append("0123456789abcdef"[nibble]);
         }
+        if (record) sb.Append('r');
         return sb.ToString();
     }
+
+    /// <summary>The hint-name stem of a generated model (non-generic by construction).</summary>
+    public static string HintStem(ModelSpec model) =>
+        HintStem(model.Namespace, model.ContainingTypes.Concat(new[] { new ContainingType("", model.ClassName) }));
 }

@@ -57,7 +57,7 @@ internal sealed record ModelSpec(
 }
 
 /// <summary>A [Dense] partial property to stub when the model is not generated (so its errors do not cascade into CS9248).</summary>
-internal sealed record StubProperty(string Modifiers, string Type, string Name, bool HasSetter, bool InitOnly);
+internal sealed record StubProperty(string Modifiers, string Type, string Name, bool HasGetter, bool HasSetter, bool InitOnly);
 
 /// <summary>
 /// What is emitted for a model with errors: each [Dense] partial property gets an implementation that throws, so the

@@ -22,8 +22,9 @@ internal static class DeclarationChecks
     private const string DeviceType = "NtkDsl.Device";
 
     /// <summary>Reports every problem found; true when the model cannot be generated.</summary>
-    public static bool Check(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    public static bool Check(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
+        var compilation = semanticModel.Compilation;
         int before = diagnostics.Count;
         var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
         string name = symbol.Name;
@@ -106,6 +107,19 @@ internal static class DeclarationChecks
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict, baseSyntax ?? classLocation,
                     "'" + string.Join("', '", clashes) + "' inherited by '" + name + "' from '" + t.Name + "'",
                     "the generated members of the same names (they would hide the inherited ones)", "rename them in '" + t.Name + "' or change the base class"));
+        }
+        // Generated bodies use 'var' and 'nameof'; a type named 'var' or a member named 'nameof' in scope changes their meaning.
+        int inside = syntax.OpenBraceToken.IsMissing ? syntax.Identifier.Span.End : syntax.OpenBraceToken.Span.End;
+        foreach (var word in new[] { "var", "nameof" })
+        {
+            var found = word == "var" ? semanticModel.LookupNamespacesAndTypes(inside, name: word) : semanticModel.LookupSymbols(inside, name: word);
+            var culprit = found.FirstOrDefault(f => f.Locations.Any(l => l.IsInSource));
+            if (culprit is null) continue;
+            var location = culprit.Locations.First(l => l.IsInSource);
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict,
+                location.SourceTree == syntax.SyntaxTree ? LocationInfo.From(location) : classLocation,
+                (culprit is ITypeSymbol ? "The type '" : "The member '") + culprit.Name + "' visible in '" + name + "'",
+                "the '" + word + "' the generated code uses", "rename it"));
         }
         return diagnostics.Count > before;
     }

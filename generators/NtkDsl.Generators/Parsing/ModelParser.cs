@@ -133,7 +133,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.StaticOrAbstractModel, classLocation, symbol.Name, symbol.IsStatic ? "static" : "abstract"));
             structuralError = true;
         }
-        if (DeclarationChecks.Check(symbol, syntax, semanticModel.Compilation, diagnostics, ct)) structuralError = true;
+        if (DeclarationChecks.Check(symbol, syntax, semanticModel, diagnostics, ct)) structuralError = true;
 
         // [NtkModel] arguments.
         int inputs = 0;

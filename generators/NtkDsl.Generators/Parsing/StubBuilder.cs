@@ -61,7 +61,7 @@ internal static class StubBuilder
             if (!member.GetAttributes().Any(a => a.AttributeClass?.Name is "DenseAttribute" or "Dense")) continue;
             string refKind = member.ReturnsByRefReadonly ? "ref readonly " : member.ReturnsByRef ? "ref " : "";
             properties.Add(new StubProperty(Modifiers(member, ct), refKind + member.Type.ToDisplayString(TypeFormat), member.Name,
-                member.SetMethod is not null, member.SetMethod?.IsInitOnly == true));
+                member.GetMethod is not null, member.SetMethod is not null, member.SetMethod?.IsInitOnly == true));
         }
         if (properties.Count == 0) return null;
         var types = chain.Select(t => new ContainingType(Keyword(t, ct), t.Name, string.Join(",", t.TypeParameters.Select(p => p.Name)))).ToList();
