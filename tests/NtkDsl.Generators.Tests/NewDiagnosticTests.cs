@@ -103,6 +103,17 @@ public sealed class NewDiagnosticTests
         Assert.Equal("Clone", At(explicitImpl));
     }
 
+    [Fact]
+    public void ATypeNamedVarOrAMemberNamedNameofInScope()
+    {
+        // Found by the fuzz test: generated bodies declare 'var' locals and use nameof(x).
+        var type = One(Run("public class var { }\n[NtkModel(Inputs = 3)] public partial class M { " + Layer + " }"), "NTK1025");
+        Assert.Equal("var", At(type));
+        Assert.Contains("'var' the generated code uses", type.GetMessage());
+        var method = One(Run("[NtkModel(Inputs = 3)] public partial class M { static string nameof(object o) => \"\"; " + Layer + " }"), "NTK1025");
+        Assert.Equal("nameof", At(method));
+    }
+
     [Theory]
     [InlineData("[Dense(2)] public partial DenseLayer Clone { get; }", "Clone", "NTK1012")]
     [InlineData("[Dense(2)] public partial DenseLayer Linearize { get; }", "Linearize", "NTK1012")]

@@ -304,7 +304,11 @@ internal static class ModelParser
             || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error)) return true;
         if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return false;
         if (syntax.ContainsDiagnostics) return true;
-        return syntax.SyntaxTree == semanticModel.SyntaxTree
+        // An argument that did not bind is missing from the attribute data (cheaper than asking for diagnostics).
+        var args = syntax.ArgumentList?.Arguments ?? default;
+        int named = args.Count(a => a.NameEquals is not null), positional = args.Count - named;
+        if (named != attribute.NamedArguments.Length || positional > attribute.ConstructorArguments.Length) return true;
+        return syntax.SyntaxTree == semanticModel.SyntaxTree && args.Any(a => a.NameColon is not null)
             && semanticModel.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
     }
 
