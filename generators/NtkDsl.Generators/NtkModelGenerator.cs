@@ -29,7 +29,7 @@ public sealed class NtkModelGenerator : IIncrementalGenerator
     {
         var results = context.SyntaxProvider.ForAttributeWithMetadataName(
                 ModelParser.ModelAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax, // records too, so that NTK1019 can say why they are not models
                 static (ctx, ct) => ModelParser.Parse(ctx, ct))
             .WithTrackingName(ParseStep);
 
@@ -47,6 +47,15 @@ public sealed class NtkModelGenerator : IIncrementalGenerator
         {
             foreach (var (hint, source) in ModelEmitter.Emit(model))
                 spc.AddSource(hint, SourceText.From(source, System.Text.Encoding.UTF8));
+        });
+
+        // A model with errors gets throwing implementations of its [Dense] properties instead of nothing, so its
+        // diagnostics are not buried under one CS9248 per layer.
+        var stubs = results.Where(static r => r.Stub is not null).Select(static (r, _) => r.Stub!);
+        context.RegisterSourceOutput(stubs, static (spc, stub) =>
+        {
+            var (hint, source) = ModelEmitter.EmitStub(stub);
+            spc.AddSource(hint, SourceText.From(source, System.Text.Encoding.UTF8));
         });
     }
 }

@@ -76,6 +76,16 @@ internal sealed class ModelShape
             layers.Add(new ShapeLayer(property.Name, width, useBias, activation));
         }
         if (layers.Count == 0) return null;
+        // The generator rejects a model with more than int.MaxValue parameters (NTK1015); its cost figures would overflow
+        // (the checked sums of NTK3001 threw: AD0001), so the analyzers skip it like every other invalid model.
+        long parameters = 0;
+        int fanIn = inputs;
+        foreach (var l in layers)
+        {
+            parameters += (long)fanIn * l.Width + (l.UseBias ? l.Width : 0);
+            if (parameters > int.MaxValue) return null;
+            fanIn = l.Width;
+        }
         return new ModelShape(type.Name, inputs, single, layers);
     }
 

@@ -70,6 +70,18 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidOutputScale = Error("NTK1018", "OutputScale must be finite and non-zero",
         "Model '{0}' has OutputScale = {1}; the output scale α of lazy training must be finite and non-zero");
 
+    public static readonly DiagnosticDescriptor ModelNotAClass = Error("NTK1019", "Model must be a class",
+        "'{0}' is a record; NtkDsl generates a class with a seeded constructor and mutable parameters, so declare it 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor FileLocalModel = Error("NTK1023", "Model cannot be file-local",
+        "'{0}' is declared 'file', but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier (make it internal)");
+
+    public static readonly DiagnosticDescriptor ConstructorConflict = Error("NTK1024", "Declaration conflicts with the generated constructor",
+        "'{0}' {1}, but NtkDsl generates the constructor {0}(int seed, Device? device = null) and calls it from Clone and Load; {2}");
+
+    public static readonly DiagnosticDescriptor GeneratedNameConflict = Error("NTK1025", "Name collides with a generated member",
+        "{0} collides with {1}; {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("NTK2001", "NtkDsl generator internal error",
         "NtkDsl could not analyse '{0}': {1}. Please report this with the model declaration.");
 

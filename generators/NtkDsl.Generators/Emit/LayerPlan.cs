@@ -27,8 +27,7 @@ internal sealed class LayerPlan
     public int Index { get; }
     public string Name => Spec.Name;
     /// <summary>The name as a C# identifier (keywords escaped with @).</summary>
-    public string Identifier => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(Spec.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
-        || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(Spec.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + Spec.Name : Spec.Name;
+    public string Identifier => Names.Identifier(Spec.Name);
     public int FanIn { get; }
     public int Width => Spec.Width;
     public long WeightOffset { get; }
@@ -44,11 +43,17 @@ internal sealed class LayerPlan
     public int WeightGroup { get; }
     public int BiasGroup { get; }
     public bool IsIdentity => Spec.Activation == ActivationKind.Identity;
-    public string W => "_w" + Index;
-    public string B => "_b" + Index;
-    public string Field => "_" + SourceWriter.Camel(Spec.Name) + "Layer";
-    public string Phi => Spec.Name + "Activation";
-    public string DPhi => Spec.Name + "Derivative";
+    // Private names are indexed, not derived from the layer name (layers 'Abc' and 'abc' must not share a field), and
+    // carry the reserved prefix, so no user member can collide with them.
+    public string W => Names.Reserved + "W" + Index;
+    public string B => Names.Reserved + "B" + Index;
+    public string Field => Names.Reserved + "Layer" + Index;
+    public string Phi => Names.Reserved + "Phi" + Index;
+    public string DPhi => Names.Reserved + "DPhi" + Index;
+    /// <summary>The nested struct wrapping φ and φ' for the quadrature engine.</summary>
+    public string FunctionType => Names.Reserved + "Function" + Index;
+    /// <summary>The static field holding the layer's quadrature engine.</summary>
+    public string QuadratureField => Names.Reserved + "Quadrature" + Index;
 
     public static List<LayerPlan> For(ModelSpec model)
     {

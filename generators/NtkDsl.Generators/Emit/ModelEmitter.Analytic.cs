@@ -24,12 +24,12 @@ internal static partial class ModelEmitter
         foreach (var l in quad)
         {
             w.Line("/// <summary>φ and φ' of " + l.Name + " for the adaptive Gaussian integrals.</summary>");
-            w.Open("private readonly struct " + l.Name + "Function : global::NtkDsl.Analytic.IScalarFunction");
+            w.Open("private readonly struct " + l.FunctionType + " : global::NtkDsl.Analytic.IScalarFunction");
             w.Line("public double Value(double x) => " + l.Phi + "(x);");
             w.Line("public double Derivative(double x) => " + l.DPhi + "(x);");
             w.Close();
-            w.Line("private static readonly global::NtkDsl.Analytic.AdaptiveDual<" + l.Name + "Function> " + QuadField(l)
-                + " = global::NtkDsl.Analytic.AdaptiveDual.Create(new " + l.Name + "Function(), " + Str(c.Name + "." + l.Name + " (" + ActivationEmitter.DisplayName(l.Spec) + ")") + ");");
+            w.Line("private static readonly global::NtkDsl.Analytic.AdaptiveDual<" + l.FunctionType + "> " + l.QuadratureField
+                + " = global::NtkDsl.Analytic.AdaptiveDual.Create(new " + l.FunctionType + "(), " + Str(c.Name + "." + l.Name + " (" + ActivationEmitter.DisplayName(l.Spec) + ")") + ");");
             w.Line();
         }
         string tablesParam = quad.Count > 0 ? ", " + Series + "[] tables" : "";
@@ -37,7 +37,7 @@ internal static partial class ModelEmitter
 
         // Diagonal chain: K(x, x) entering each layer's activation, per example.
         w.Line("/// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>");
-        w.Open("private static double[][] AnalyticDiagonalChain(double[] sq, int n)");
+        w.Open("private static double[][] __ntkAnalyticDiagonalChain(double[] sq, int n)");
         w.Line("var chain = new double[" + depth + "][];");
         w.Line("for (int l = 0; l < " + depth + "; l++) chain[l] = new double[n];");
         w.Open("for (int i = 0; i < n; i++)");
@@ -58,8 +58,8 @@ internal static partial class ModelEmitter
         // The fused recursion for one entry.
         w.Line("/// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.Open("private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw" + tablesParam + ", out double nngp, out double ntk)");
-        w.Line("double kt = c, td;");
+        w.Open("private static void __ntkAnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw" + tablesParam + ", out double nngp, out double ntk)");
+        w.Line(depth > 1 || !c.Output.IsIdentity ? "double kt = c, td;" : "double kt = c;"); // td only where a dual is taken (CS0168)
         w.Line("nngp = 0.0;");
         w.Line("ntk = 0.0;");
         for (int i = 0; i < depth; i++)
@@ -88,9 +88,9 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
-        w.Open("private static " + Tensor + " AnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + AnalyticProgress + " progress, " + Token + " cancellationToken)");
-        w.Line("CheckAnalyticInput(x1, nameof(x1));");
-        w.Line("if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));");
+        w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + AnalyticProgress + " progress, " + Token + " cancellationToken)");
+        w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);");
         w.Line("double[] a = x1.ToFlatArray();");
         w.Line("double[] b = x2 is null ? a : x2.ToFlatArray();");
@@ -98,15 +98,15 @@ internal static partial class ModelEmitter
         w.Line("const int d = " + c.Model.Inputs + ";");
         w.Line("var dot = new double[(long)n1 * n2];");
         w.Line("global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q");
-        w.Line("var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
-        w.Line("var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
+        w.Line("var chain1 = __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
+        w.Line("var chain2 = x2 is null ? chain1 : __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
         EmitTables(w, L, quad, "chain1", "x2 is null ? null : chain2", "true", "cancellationToken", "progress");
         w.Line("bool symmetric = x2 is null;");
         w.Line("long rowsDone = 0;");
         w.Open("global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>");
         w.Open("for (int j = 0; j < (symmetric ? i + 1 : n2); j++)");
         w.Line("long idx = (long)i * n2 + j;");
-        w.Line("AnalyticPair(dot[idx], chain1, i, chain2, j, gw" + tablesArg + ", out double nngp, out double ntk);");
+        w.Line("__ntkAnalyticPair(dot[idx], chain1, i, chain2, j, gw" + tablesArg + ", out double nngp, out double ntk);");
         w.Line("double v = ntkWanted ? ntk : nngp;");
         w.Line("dot[idx] = v;");
         w.Line("if (symmetric) dot[(long)j * n2 + i] = v;");
@@ -121,7 +121,7 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
-        w.Line("private static void CheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Model.Inputs) + ", x?.DType ?? global::NtkDsl.DType.Float64, " + Str(c.Name) + ", argument);");
+        w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Model.Inputs) + ", x?.DType ?? global::NtkDsl.DType.Float64, " + Str(c.Name) + ", argument);");
         w.Line();
 
         string ones = "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
@@ -129,35 +129,35 @@ internal static partial class ModelEmitter
             ? "Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1."
             : "NTK parameterization.";
         w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
         w.Line();
         w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). " + limit + " float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => AnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
         w.Line();
         w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>");
         w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
+        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => AnalyticDiagonal(x, ntkWanted: true);");
+        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: true);");
         w.Line();
         w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => AnalyticDiagonal(x, ntkWanted: false);");
+        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: false);");
         w.Line();
-        w.Open("private static " + Tensor + " AnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
-        w.Line("CheckAnalyticInput(x, nameof(x));");
+        w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
+        w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
         w.Line("double[] a = x.ToFlatArray();");
         w.Line("int n = x.Rows;");
         w.Line("const int d = " + c.Model.Inputs + ";");
         w.Line("var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);");
-        w.Line("var chain = AnalyticDiagonalChain(sq, n);");
+        w.Line("var chain = __ntkAnalyticDiagonalChain(sq, n);");
         w.Line("var gw = " + ones + ";");
         EmitTables(w, L, quad, "chain", "null", "false", "default", "null");
         w.Line("var result = new double[n];");
         w.Open("for (int i = 0; i < n; i++)");
-        w.Line("AnalyticPair(sq[i], chain, i, chain, i, gw" + tablesArg + ", out double nngp, out double ntk);");
+        w.Line("__ntkAnalyticPair(sq[i], chain, i, chain, i, gw" + tablesArg + ", out double nngp, out double ntk);");
         w.Line("result[i] = ntkWanted ? ntk : nngp;");
         w.Close();
         w.Line("global::NtkDsl.FiniteChecks.Block<double>(result, 1, " + Str(c.Name + ": infinite-width kernel diagonal (the sum of the per-layer terms)") + ");");
@@ -166,8 +166,6 @@ internal static partial class ModelEmitter
     }
 
     private static double Sq(double v) => v * v;
-
-    private static string QuadField(LayerPlan l) => "_" + Camel(l.Name) + "Quadrature";
 
     private const string Series = "global::NtkDsl.Analytic.DualSeries";
     private const string AnalyticProgress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
@@ -188,7 +186,7 @@ internal static partial class ModelEmitter
         for (int k = 0; k < quad.Count; k++)
         {
             int p = IndexOf(layers, quad[k]);
-            w.Line("tables[" + k + "] = " + Series + ".Build(" + QuadField(quad[k]) + ", " + chain1 + "[" + p + "], "
+            w.Line("tables[" + k + "] = " + Series + ".Build(" + quad[k].QuadratureField + ", " + chain1 + "[" + p + "], "
                 + (chain2 == "null" ? "null" : "(" + chain2 + ")?[" + p + "]") + ", " + series + ", " + token + ");");
             if (progress != "null")
                 w.Line(progress + "?.Report(new global::NtkDsl.NtkProgress(\"Analytic dual tables\", " + (k + 1) + ", " + quad.Count + "));");
@@ -215,14 +213,14 @@ internal static partial class ModelEmitter
             ActivationKind.Abs => Dual + ".Abs(" + args,
             ActivationKind.Erf => Dual + ".Erf(" + args,
             ActivationKind.Sin => "global::NtkDsl.Analytic.SinDual.Dual(" + args,
-            _ => QuadField(l) + ".Dual(" + args,
+            _ => l.QuadratureField + ".Dual(" + args,
         };
     }
 
     /// <summary>A call computing the diagonal (K̃(q), Ṫ(q)).</summary>
     private static string DiagonalCall(LayerPlan l, string q, string kt)
     {
-        string args = q + ", out " + kt + ", out _);";
+        string args = q + ", out " + kt + ", out double _);";
         return l.Spec.Activation switch
         {
             ActivationKind.Identity => Dual + ".IdentityDiagonal(" + args,
@@ -231,7 +229,7 @@ internal static partial class ModelEmitter
             ActivationKind.Abs => Dual + ".AbsDiagonal(" + args,
             ActivationKind.Erf => Dual + ".ErfDiagonal(" + args,
             ActivationKind.Sin => "global::NtkDsl.Analytic.SinDual.Diagonal(" + args,
-            _ => QuadField(l) + ".Diagonal(" + args,
+            _ => l.QuadratureField + ".Diagonal(" + args,
         };
     }
 }

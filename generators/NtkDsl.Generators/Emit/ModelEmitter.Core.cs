@@ -32,7 +32,7 @@ internal static partial class ModelEmitter
             w.Line("private readonly global::NtkDsl.DenseLayer " + l.Field + ";");
         }
         w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
-        w.Line("private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
+        w.Line("private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
         w.Line();
 
         // Constructor.
@@ -41,7 +41,7 @@ internal static partial class ModelEmitter
         w.Line("/// layer by layer in <see cref=\"GetParameters\"/> order (" + (m.Parameterization == ParameterizationKind.Ntk
             ? "NTK parameterization: every entry ~ N(0, 1)" : "standard parameterization: W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²)") + ").");
         w.Line("/// </summary>");
-        w.Open("public " + c.Name + "(int seed, global::NtkDsl.Device? device = null)");
+        w.Open("public " + c.Id + "(int seed, global::NtkDsl.Device? device = null)");
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
         w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
         w.Line("var sampler = new global::NtkDsl.NormalSampler(seed);");
@@ -64,11 +64,11 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
         w.Line();
         w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;");
+        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
         w.Line();
         w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
-        w.Open("public " + c.Name + " Clone()");
-        w.Line("var copy = new " + c.Name + "(0, Device);");
+        w.Open("public " + c.Id + " Clone()");
+        w.Line("var copy = new " + c.Id + "(0, Device);");
         w.Line("copy.SetParameters(GetParameters());");
         w.Line("return copy;");
         w.Close();
@@ -85,14 +85,14 @@ internal static partial class ModelEmitter
         foreach (var l in c.Layers)
         {
             w.Line("/// <summary>Layer " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec) + ".</summary>");
-            w.Line(l.Spec.Accessibility + " partial global::NtkDsl.DenseLayer " + l.Identifier + " => " + l.Field + ";");
+            w.Line((l.Spec.Modifiers.Length == 0 ? "" : l.Spec.Modifiers + " ") + "partial global::NtkDsl.DenseLayer " + l.Identifier + " => " + l.Field + ";");
         }
         w.Line();
 
         // Parameters.
         w.Line("/// <summary>All " + Int(c.ParameterCount) + " parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>");
         w.Open("public double[] GetParameters()");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"GetParameters\");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"GetParameters\");");
         w.Line("var values = new double[" + Int(c.ParameterCount) + "];");
         foreach (var l in c.Layers)
         {
@@ -106,7 +106,7 @@ internal static partial class ModelEmitter
         w.Open("public void SetParameters(global::System.ReadOnlySpan<double> values)");
         w.Line("global::NtkDsl.InputChecks.ParameterLength(values.Length, " + Int(c.ParameterCount) + ", " + Str(c.Name) + ");");
         w.Line("global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, " + Str(c.Name) + ");");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterWrite(\"SetParameters\");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterWrite(\"SetParameters\");");
         foreach (var l in c.Layers)
         {
             w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) " + l.W + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.WeightOffset) + " + i];");
@@ -119,8 +119,8 @@ internal static partial class ModelEmitter
         w.Line("public void Save(string path, global::NtkDsl.IO.CheckpointMetadata? metadata = null) => global::NtkDsl.IO.Checkpoint.Save(path, Info, GetParameters(), metadata);");
         w.Line();
         w.Line("/// <summary>Loads a checkpoint written by <see cref=\"Save\"/>; a different architecture or a corrupted file is an error that says which.</summary>");
-        w.Open("public static " + c.Name + " Load(string path, global::NtkDsl.Device? device = null)");
-        w.Line("var model = new " + c.Name + "(0, device);");
+        w.Open("public static " + c.Id + " Load(string path, global::NtkDsl.Device? device = null)");
+        w.Line("var model = new " + c.Id + "(0, device);");
         w.Line("model.SetParameters(global::NtkDsl.IO.Checkpoint.Load(path, Info));");
         w.Line("return model;");
         w.Close();
@@ -139,7 +139,7 @@ internal static partial class ModelEmitter
 
         // Forward pass with cached activations and derivatives.
         w.Line("/// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>");
-        w.Open("private (" + S + "[][] Activations, " + S + "[][]? Derivatives) RunForward(global::System.ReadOnlySpan<" + S + "> x, int rows, bool derivatives)");
+        w.Open("private (" + S + "[][] Activations, " + S + "[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<" + S + "> x, int rows, bool derivatives)");
         w.Line("var acts = new " + S + "[" + c.Layers.Count + "][];");
         w.Line("var ders = derivatives ? new " + S + "[" + c.Layers.Count + "][] : null;");
         foreach (var l in c.Layers)
@@ -177,14 +177,14 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line("/// <summary>Checks an input batch: N × " + m.Inputs + ", finite, " + m.Precision + ".</summary>");
-        w.Line("private static void CheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(m.Inputs) + ", " + c.DType + ", " + Str(c.Name) + ", argument);");
+        w.Line("private static void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(m.Inputs) + ", " + c.DType + ", " + Str(c.Name) + ", argument);");
         w.Line();
 
         w.Line("/// <summary>Network outputs f(x): N × " + m.Inputs + " in, N × " + c.K + " out (one GEMM per layer for the whole batch).</summary>");
         w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
-        w.Line("CheckInput(x, nameof(x));");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Forward\");");
-        w.Line("var (acts, _) = RunForward(x." + c.Span + ", x.Rows, derivatives: false);");
+        w.Line("__ntkCheckInput(x, nameof(x));");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Forward\");");
+        w.Line("var (acts, _) = __ntkRunForward(x." + c.Span + ", x.Rows, derivatives: false);");
         if (!c.Output.IsIdentity) // the output activation can overflow after the last (checked) affine step
             w.Line("global::NtkDsl.FiniteChecks.Block<" + c.S + ">(acts[" + (c.Layers.Count - 1) + "], " + c.K + ", " + Str(c.Name + ".Forward: the output activation") + ");");
         w.Line("return " + Tensor + ".Wrap(acts[" + (c.Layers.Count - 1) + "], x.Rows, " + c.K + ");");
@@ -200,14 +200,14 @@ internal static partial class ModelEmitter
         var L = c.Layers;
         w.Line("/// <summary>Jacobian-vector product J(x)·t: N × " + c.K + ", for a tangent t of length " + Int(c.ParameterCount) + " (forward mode; J is never built).</summary>");
         w.Open("public " + Tensor + " Jvp(" + Tensor + " x, " + Tensor + " tangent)");
-        w.Line("CheckInput(x, nameof(x));");
+        w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.InputChecks.Shape(tangent, " + Str(c.Name) + ", nameof(tangent), " + Int(c.ParameterCount) + ");");
         w.Line("var t = tangent.DType == " + c.DType + " ? tangent : tangent.To(" + c.DType + ");");
         w.Line("var tv = t." + c.Span + ";");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Jvp\");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jvp\");");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
-        w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");
+        w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");
         w.Line(S + "[]? dot = null;");
         foreach (var l in L)
         {
@@ -227,13 +227,13 @@ internal static partial class ModelEmitter
 
         w.Line("/// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × " + c.K + ": the gradient of Σ u·f, length " + Int(c.ParameterCount) + " (reverse mode).</summary>");
         w.Open("public " + Tensor + " Vjp(" + Tensor + " x, " + Tensor + " cotangent)");
-        w.Line("CheckInput(x, nameof(x));");
+        w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
         w.Line("var u = cotangent.DType == " + c.DType + " ? cotangent : cotangent.To(" + c.DType + ");");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Vjp\");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Vjp\");");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
-        w.Line("var (acts, ders) = RunForward(xs, rows, derivatives: true);");
+        w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");
         w.Line("var grad = new " + S + "[" + Int(c.ParameterCount) + "];");
         w.Line("var delta = u." + c.Span + ".ToArray();");
         if (!c.Output.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + c.Output.Index + "]);");

@@ -10,7 +10,7 @@ internal static partial class ModelEmitter
         w.Line("/// memory of Ntk (each mode, symmetric or not), Jacobian and AnalyticNtk for given batch sizes.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>Created on first use (it reads <see cref=\"Info\"/>, which another generated file initializes).</remarks>");
-        w.Line("public static global::NtkDsl.ModelCost Cost => _ntkDslCost ??= new global::NtkDsl.ModelCost(Info);");
-        w.Line("private static global::NtkDsl.ModelCost? _ntkDslCost;");
+        w.Line("public static global::NtkDsl.ModelCost Cost => __ntkCost ??= new global::NtkDsl.ModelCost(Info);");
+        w.Line("private static global::NtkDsl.ModelCost? __ntkCost;");
     }
 }

@@ -20,12 +20,12 @@ internal static partial class ModelEmitter
         bool outputIdentity = c.Output.IsIdentity;
 
         w.Line("/// <summary>Rows per block when extracting NTK features (bounds the forward/backward temporaries).</summary>");
-        w.Line("private const int NtkFeatureBlock = 1024;");
+        w.Line("private const int __ntkNtkFeatureBlock = 1024;");
         w.Line();
 
         // Feature containers with the delta form of every layer.
         w.Line("/// <summary>Allocates per-layer NTK features; <paramref name=\"traced\"/> allows the traced last-hidden-layer reduction.</summary>");
-        w.Open("private static " + feat + " CreateNtkFeatures(int rows, bool traced)");
+        w.Open("private static " + feat + " __ntkCreateNtkFeatures(int rows, bool traced)");
         w.Line("return new " + feat + "(rows, " + c.K + ", new " + lfeat + "[]").Indent();
         w.Line("{");
         foreach (var l in L)
@@ -41,8 +41,8 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line("/// <summary>Forward and backward pass of one row block, writing scaled inputs and deltas (math.md §2).</summary>");
-        w.Open("private void FillNtkFeatures(global::System.ReadOnlySpan<" + S + "> x, int row0, int rows, " + feat + " f, bool traced)");
-        w.Line("var (acts, ders) = RunForward(x, rows, derivatives: true);");
+        w.Open("private void __ntkFillNtkFeatures(global::System.ReadOnlySpan<" + S + "> x, int row0, int rows, " + feat + " f, bool traced)");
+        w.Line("var (acts, ders) = __ntkRunForward(x, rows, derivatives: true);");
         w.Line("var layers = f.Layers;");
         foreach (var l in L)
         {
@@ -87,29 +87,29 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line("/// <summary>Per-layer NTK features of a whole batch, computed in row blocks.</summary>");
-        w.Open("private " + feat + " NtkFeaturesOf(" + Tensor + " x, bool traced, " + Token + " cancellationToken)");
-        w.Line("var f = CreateNtkFeatures(x.Rows, traced);");
+        w.Open("private " + feat + " __ntkNtkFeaturesOf(" + Tensor + " x, bool traced, " + Token + " cancellationToken)");
+        w.Line("var f = __ntkCreateNtkFeatures(x.Rows, traced);");
         w.Line("var xs = x." + c.Span + ";");
-        w.Open("for (int row0 = 0; row0 < x.Rows; row0 += NtkFeatureBlock)");
+        w.Open("for (int row0 = 0; row0 < x.Rows; row0 += __ntkNtkFeatureBlock)");
         w.Line("cancellationToken.ThrowIfCancellationRequested();");
-        w.Line("int rows = global::System.Math.Min(NtkFeatureBlock, x.Rows - row0);");
-        w.Line("FillNtkFeatures(xs.Slice(row0 * " + c.Model.Inputs + ", rows * " + c.Model.Inputs + "), row0, rows, f, traced);");
+        w.Line("int rows = global::System.Math.Min(__ntkNtkFeatureBlock, x.Rows - row0);");
+        w.Line("__ntkFillNtkFeatures(xs.Slice(row0 * " + c.Model.Inputs + ", rows * " + c.Model.Inputs + "), row0, rows, f, traced);");
         w.Close();
         w.Line("return f;");
         w.Close();
         w.Line();
 
-        w.Open("private global::NtkDsl.Tensor[] NtkCore(" + Tensor + " x1, " + Tensor + "? x2, " + Mode + " mode, double[] groupWeight, bool perGroup, " + Progress + " progress, " + Token + " cancellationToken)");
-        w.Line("CheckInput(x1, nameof(x1));");
-        w.Line("if (x2 is not null) CheckInput(x2, nameof(x2));");
+        w.Open("private global::NtkDsl.Tensor[] __ntkNtkCore(" + Tensor + " x1, " + Tensor + "? x2, " + Mode + " mode, double[] groupWeight, bool perGroup, " + Progress + " progress, " + Token + " cancellationToken)");
+        w.Line("__ntkCheckInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) __ntkCheckInput(x2, nameof(x2));");
         w.Line("if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, \"Unknown NtkMode.\");");
         w.Line("if ((mode == " + Mode + ".Diagonal || mode == " + Mode + ".DiagonalFull) && x2 is not null)");
         w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? " + c.GroupCount + " : 1);");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
         w.Line("bool traced = mode == " + Mode + ".Trace || mode == " + Mode + ".Diagonal;");
-        w.Line("var f1 = NtkFeaturesOf(x1, traced, cancellationToken);");
-        w.Line("var f2 = x2 is null ? null : NtkFeaturesOf(x2, traced, cancellationToken);");
+        w.Line("var f1 = __ntkNtkFeaturesOf(x1, traced, cancellationToken);");
+        w.Line("var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);");
         w.Line("var groupOutput = new int[" + c.GroupCount + "];");
         w.Line("if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;");
         w.Line("return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken);");
@@ -123,27 +123,27 @@ internal static partial class ModelEmitter
         w.Line("/// N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.");
         w.Line("/// </summary>");
         w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return NtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
+        w.Line("return __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
         w.Close();
         w.Line();
         w.Line("/// <summary>The NTK term Θ^g of every parameter group (each layer's weights and biases); they sum to <see cref=\"Ntk\"/>.</summary>");
         w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, NtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
+        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
         w.Close();
         w.Line();
         w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
         w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return NtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
+        w.Line("return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
         w.Close();
         w.Line();
 
         w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
         w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");
-        w.Line("CheckInput(x, nameof(x));");
+        w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);");
-        w.Line("using var ntkDslAccess = _ntkDslAccess.EnterRead(\"Jacobian\");");
-        w.Line("var f = NtkFeaturesOf(x, traced: false, default);");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jacobian\");");
+        w.Line("var f = __ntkNtkFeaturesOf(x, traced: false, default);");
         w.Line("return global::NtkDsl.Kernels.JacobianAssembler.Build(f, " + Int(c.ParameterCount) + ", new int[] { " + string.Join(", ", L.Select(l => Int(l.WeightOffset))) + " }, new int[] { "
             + string.Join(", ", L.Select(l => Int(l.BiasOffset))) + " });");
         w.Close();

@@ -33,5 +33,5 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location?.ToLocation(compilation), System.Linq.Enumerable.ToArray(Arguments));
 }
 
-/// <summary>What the transform step returns for one [NtkModel] class.</summary>
-internal sealed record ModelResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>What the transform step returns for one [NtkModel] class: the model, or (when it has errors) a stub.</summary>
+internal sealed record ModelResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, ModelStub? Stub = null);

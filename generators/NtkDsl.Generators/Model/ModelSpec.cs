@@ -15,16 +15,22 @@ internal enum PrecisionKind { Float64 = 0, Float32 = 1 }
 /// <summary>Mirrors NtkDsl.AnalyticKernels.</summary>
 internal enum AnalyticKernelsKind { Auto = 0, ClosedFormOnly = 1 }
 
-/// <summary>A containing type of a nested model class.</summary>
-internal sealed record ContainingType(string Keyword, string Name);
+/// <summary>
+/// A containing type of a nested model class: <paramref name="Keyword"/> is the declaration text before the name
+/// ("partial class", "ref partial struct", "partial record struct"), <paramref name="Name"/> the raw name, and
+/// <paramref name="TypeParameters"/> the raw type-parameter names (only stubs need them: generic models are rejected).
+/// </summary>
+internal sealed record ContainingType(string Keyword, string Name, string TypeParameters = "");
 
 /// <summary>A custom activation: the user's method and its symbolic derivative as C# text.</summary>
 internal sealed record CustomActivationSpec(string MethodName, string ValueExpression, string DerivativeExpression);
 
-/// <summary>One dense layer as the generator sees it (no Roslyn types: equatable and cacheable).</summary>
+/// <summary>One dense layer as the generator sees it; <c>Modifiers</c> repeats the declaration's modifiers (but
+/// 'partial') so the implementation part matches it (accessibility, virtual/override/sealed/new, unsafe).</summary>
+/// <remarks>No Roslyn types: equatable and cacheable.</remarks>
 internal sealed record LayerSpec(
     string Name,
-    string Accessibility,
+    string Modifiers,
     int Width,
     ActivationKind Activation,
     double WeightStd,
@@ -46,5 +52,19 @@ internal sealed record ModelSpec(
     double OutputScale = 1.0,
     bool Centered = false)
 {
+    /// <summary>Raw dotted name (namespace, containing types, class), for messages.</summary>
     public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", System.Linq.Enumerable.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Name), new[] { ClassName }));
 }
+
+/// <summary>A [Dense] partial property to stub when the model is not generated (so its errors do not cascade into CS9248).</summary>
+internal sealed record StubProperty(string Modifiers, string Type, string Name, bool HasGetter, bool HasSetter, bool InitOnly);
+
+/// <summary>
+/// What is emitted for a model with errors: each [Dense] partial property gets an implementation that throws, so the
+/// only errors the user sees are the ones that say what to fix. Names are raw; the emitter escapes them.
+/// </summary>
+internal sealed record ModelStub(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    ContainingType Model,
+    EquatableArray<StubProperty> Properties);

@@ -20,13 +20,16 @@ internal static class CustomActivationReader
             return null;
         }
         var candidates = model.GetMembers(methodName!).OfType<IMethodSymbol>().ToList();
-        var method = candidates.FirstOrDefault(m => m.IsStatic && m.Parameters.Length == 1
+        // The generated code calls F(z) with a double z: a generic method cannot infer its type arguments, and a ref/out
+        // parameter would need a variable; 'in' and a ref-returning method are fine.
+        var method = candidates.FirstOrDefault(m => m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 1
+            && m.Parameters[0].RefKind is RefKind.None or RefKind.In
             && m.Parameters[0].Type.SpecialType == SpecialType.System_Double && m.ReturnType.SpecialType == SpecialType.System_Double);
         if (method is null)
         {
             string why = candidates.Count == 0
                 ? $"the model has no method named '{methodName}'"
-                : $"'{methodName}' must be 'static double {methodName}(double x)'";
+                : $"'{methodName}' must be 'static double {methodName}(double x)' (not generic, its parameter passed by value)";
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.CustomActivationMissing, argLocation, layer, why + "; ActivationMethod must name a 'static double F(double)' method of the model"));
             return null;
         }

@@ -15,15 +15,19 @@ namespace NtkDsl.Generators.Parsing;
 internal static class ModelParser
 {
     public const string ModelAttribute = "NtkDsl.NtkModelAttribute";
-    private const string DenseAttribute = "NtkDsl.DenseAttribute";
+    internal const string DenseAttribute = "NtkDsl.DenseAttribute";
     private const string DenseLayerType = "NtkDsl.DenseLayer";
 
-    /// <summary>Members the generator emits; a layer property of the same name would collide.</summary>
+    /// <summary>
+    /// The public members the generator emits (every other generated member starts with <see cref="Emit.Names.Reserved"/>).
+    /// A layer (NTK1012), another member, an inherited member or the class itself (NTK1025) of the same name would collide.
+    /// A test parses the generated code of several models and checks that this list is complete.
+    /// </summary>
     internal static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
     {
         "Info", "Device", "Forward", "GetParameters", "SetParameters", "Jacobian", "Jvp", "Vjp", "Ntk", "NtkPerGroup",
         "Wntk", "AnalyticNngp", "AnalyticNtk", "AnalyticWntk", "AnalyticNtkDiagonal", "AnalyticNngpDiagonal", "Save", "Load",
-        "Cost", "Linearize",
+        "Cost", "Linearize", "Clone",
     };
 
     /// <summary>
@@ -35,13 +39,18 @@ internal static class ModelParser
     public static ModelResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        var syntax = (ClassDeclarationSyntax)context.TargetNode;
+        var syntax = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
         try
         {
-            var model = ParseCore(symbol, syntax, context.SemanticModel, context.Attributes[0], diagnostics, ct);
-            return new ModelResult(diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error) ? null : model,
-                new EquatableArray<DiagnosticInfo>(diagnostics));
+            // Structs and interfaces cannot carry [NtkModel] (the compiler says so: CS0592). When two parts of one class
+            // both carry it (CS0579), only the first part is analysed, so nothing is generated twice.
+            if (symbol.TypeKind != TypeKind.Class || !IsFirstAttributedPart(symbol, syntax, ct))
+                return new ModelResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            var model = ParseCore(symbol, syntax, context.SemanticModel, context.Attributes[0], diagnostics, out bool compilerErrors, ct);
+            bool errors = compilerErrors || diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            return new ModelResult(errors ? null : model, new EquatableArray<DiagnosticInfo>(diagnostics),
+                errors || model is null ? StubBuilder.Build(symbol, ct) : null);
         }
         catch (OperationCanceledException)
         {
@@ -52,13 +61,43 @@ internal static class ModelParser
 #pragma warning restore CA1031
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, LocationInfo.From(syntax.Identifier.GetLocation()), symbol.Name, ex.GetType().Name + ": " + ex.Message));
-            return new ModelResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new ModelResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), SafeStub(symbol, ct));
         }
     }
 
-    private static ModelSpec? ParseCore(INamedTypeSymbol symbol, ClassDeclarationSyntax syntax, SemanticModel semanticModel,
-        AttributeData attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    private static ModelStub? SafeStub(INamedTypeSymbol symbol, CancellationToken ct)
     {
+        try
+        {
+            return StubBuilder.Build(symbol, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Already reporting NTK2001; a stub is a nicety.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
+    private static bool IsFirstAttributedPart(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, CancellationToken ct)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != ModelAttribute) continue;
+            var owner = attribute.ApplicationSyntaxReference?.GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            return owner is null || owner == syntax;
+        }
+        return true;
+    }
+
+    private static ModelSpec? ParseCore(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, SemanticModel semanticModel,
+        AttributeData attribute, List<DiagnosticInfo> diagnostics, out bool compilerErrors, CancellationToken ct)
+    {
+        compilerErrors = false;
         if (FaultInjection?.Invoke(symbol.Name) is { } fault) throw fault;
         var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
         bool structuralError = false;
@@ -77,7 +116,7 @@ internal static class ModelParser
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, t.Name));
                 structuralError = true;
             }
-            containing.Insert(0, new ContainingType(t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind == TypeKind.Struct ? "struct" : t.TypeKind == TypeKind.Interface ? "interface" : "class", t.Name));
+            containing.Insert(0, new ContainingType(StubBuilder.Keyword(t, ct), t.Name));
         }
         if (symbol.IsGenericType)
         {
@@ -94,6 +133,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.StaticOrAbstractModel, classLocation, symbol.Name, symbol.IsStatic ? "static" : "abstract"));
             structuralError = true;
         }
+        if (DeclarationChecks.Check(symbol, syntax, semanticModel, diagnostics, ct)) structuralError = true;
 
         // [NtkModel] arguments.
         int inputs = 0;
@@ -103,7 +143,11 @@ internal static class ModelParser
         double weightStd = 1.0, biasStd = 1.0, outputScale = 1.0;
         bool centered = false;
         LocationInfo? inputsLocation = AttributeLocation(attribute, ct);
-        foreach (var arg in attribute.NamedArguments)
+        // An argument the compiler could not bind (a typo, a wrong type) is the compiler's error to report: checking
+        // the values that did bind would only add misleading diagnostics such as "Inputs = 0".
+        bool modelAttributeBroken = HasCompilerErrors(attribute, semanticModel, ct);
+        compilerErrors |= modelAttributeBroken;
+        foreach (var arg in modelAttributeBroken ? Enumerable.Empty<KeyValuePair<string, TypedConstant>>() : attribute.NamedArguments)
         {
             var loc = ArgumentLocation(attribute, arg.Key, -1, ct);
             switch (arg.Key)
@@ -125,7 +169,7 @@ internal static class ModelParser
                     break;
             }
         }
-        if (inputs <= 0)
+        if (inputs <= 0 && !modelAttributeBroken)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
 
         // Layers: [Dense] properties in declaration order.
@@ -135,10 +179,15 @@ internal static class ModelParser
             ct.ThrowIfCancellationRequested();
             var dense = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttribute);
             if (dense is null) continue;
+            if (HasCompilerErrors(dense, semanticModel, ct))
+            {
+                compilerErrors = true;
+                continue;
+            }
             var layer = ParseLayer(symbol, member, dense, weightStd, biasStd, analytic, semanticModel.Compilation, diagnostics, ct);
             if (layer is not null) layers.Add(layer);
         }
-        if (layers.Count == 0 && !diagnostics.Any(d => d.Id == Descriptors.InvalidLayerMember.Id))
+        if (layers.Count == 0 && !compilerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
 
         if (inputs > 0 && layers.Count > 0)
@@ -157,7 +206,8 @@ internal static class ModelParser
         // Two members with one name are the compiler's CS0102; generating for them would only add errors.
         if (layers.Select(l => l.Name).Distinct().Count() != layers.Count) return null;
         if (structuralError) return null;
-        string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+        if (structuralError || compilerErrors) return null;
+        string? ns = NamespaceOf(symbol);
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
             new EquatableArray<LayerSpec>(layers), outputScale, centered);
     }
@@ -169,6 +219,8 @@ internal static class ModelParser
         string? problem = member switch
         {
             IPropertySymbol { IsStatic: true } => "it is static",
+            IPropertySymbol { IsIndexer: true } => "it is an indexer",
+            IPropertySymbol { ReturnsByRef: true } or IPropertySymbol { ReturnsByRefReadonly: true } => "it returns by reference",
             IPropertySymbol p when p.Type.ToDisplayString() != DenseLayerType => $"its type is {p.Type.ToDisplayString()}, not DenseLayer",
             IPropertySymbol { SetMethod: not null } => "it has a setter",
             IPropertySymbol { IsPartialDefinition: false } => "it is not a partial property declaration (or it already has an implementation)",
@@ -181,7 +233,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem));
             return null;
         }
-        if (ReservedNames.Contains(member.Name))
+        if (ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name));
             return null;
@@ -203,12 +255,11 @@ internal static class ModelParser
             var loc = ArgumentLocation(dense, arg.Key, -1, ct);
             switch (arg.Key)
             {
+                // NaN is the attribute's default ("the model's value"), but a NaN the user wrote is an error, not a silent default.
                 case "WeightStd":
-                    if (arg.Value.Value is double ws && double.IsNaN(ws)) break;
                     weightStd = CheckStd(arg.Value, "WeightStd", "layer " + member.Name, loc, diagnostics);
                     break;
                 case "BiasStd":
-                    if (arg.Value.Value is double bs && double.IsNaN(bs)) break;
                     biasStd = CheckStd(arg.Value, "BiasStd", "layer " + member.Name, loc, diagnostics);
                     break;
                 case "UseBias": useBias = arg.Value.Value is bool b && b; break;
@@ -235,8 +286,30 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoClosedForm, ArgumentLocation(dense, null, 1, ct) ?? memberLocation, member.Name,
                 activation == ActivationKind.Custom ? "a custom activation" : "Activation." + activation));
 
-        string accessibility = SyntaxFacts.GetText(member.DeclaredAccessibility);
-        return new LayerSpec(member.Name, accessibility, width, activation, weightStd, biasStd, useBias, slope, custom);
+        return new LayerSpec(member.Name, StubBuilder.Modifiers(member, ct), width, activation, weightStd, biasStd, useBias, slope, custom);
+    }
+
+    /// <summary>The raw dotted namespace (Roslyn's display string escapes keywords: "@event").</summary>
+    internal static string? NamespaceOf(INamedTypeSymbol symbol)
+    {
+        var parts = new List<string>();
+        for (var n = symbol.ContainingNamespace; n is not null && !n.IsGlobalNamespace; n = n.ContainingNamespace) parts.Insert(0, n.Name);
+        return parts.Count == 0 ? null : string.Join(".", parts);
+    }
+
+    /// <summary>Whether the compiler reports an error inside the attribute (an unknown member, a wrong argument type).</summary>
+    private static bool HasCompilerErrors(AttributeData attribute, SemanticModel semanticModel, CancellationToken ct)
+    {
+        if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+            || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error)) return true;
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return false;
+        if (syntax.ContainsDiagnostics) return true;
+        // An argument that did not bind is missing from the attribute data (cheaper than asking for diagnostics).
+        var args = syntax.ArgumentList?.Arguments ?? default;
+        int named = args.Count(a => a.NameEquals is not null), positional = args.Count - named;
+        if (named != attribute.NamedArguments.Length || positional > attribute.ConstructorArguments.Length) return true;
+        return syntax.SyntaxTree == semanticModel.SyntaxTree && args.Any(a => a.NameColon is not null)
+            && semanticModel.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
     }
 
     internal static bool HasClosedForm(ActivationKind a) =>

@@ -8,10 +8,10 @@ namespace Demo.Standard;
 partial class Small
 {
     /// <summary>Rows per block when extracting NTK features (bounds the forward/backward temporaries).</summary>
-    private const int NtkFeatureBlock = 1024;
+    private const int __ntkNtkFeatureBlock = 1024;
 
     /// <summary>Allocates per-layer NTK features; <paramref name="traced"/> allows the traced last-hidden-layer reduction.</summary>
-    private static global::NtkDsl.Kernels.NtkFeatures<double> CreateNtkFeatures(int rows, bool traced)
+    private static global::NtkDsl.Kernels.NtkFeatures<double> __ntkCreateNtkFeatures(int rows, bool traced)
     {
         return new global::NtkDsl.Kernels.NtkFeatures<double>(rows, 1, new global::NtkDsl.Kernels.LayerFeatures<double>[]
             {
@@ -21,9 +21,9 @@ partial class Small
     }
 
     /// <summary>Forward and backward pass of one row block, writing scaled inputs and deltas (math.md §2).</summary>
-    private void FillNtkFeatures(global::System.ReadOnlySpan<double> x, int row0, int rows, global::NtkDsl.Kernels.NtkFeatures<double> f, bool traced)
+    private void __ntkFillNtkFeatures(global::System.ReadOnlySpan<double> x, int row0, int rows, global::NtkDsl.Kernels.NtkFeatures<double> f, bool traced)
     {
-        var (acts, ders) = RunForward(x, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(x, rows, derivatives: true);
         var layers = f.Layers;
         global::NtkDsl.Kernels.FeatureOps.ScaleInto(x, 1.0, layers[0].Inputs.AsSpan(row0 * 5, rows * 5));
         global::NtkDsl.Kernels.FeatureOps.ScaleInto(acts[0], 1.0, layers[1].Inputs.AsSpan(row0 * 8, rows * 8));
@@ -31,42 +31,42 @@ partial class Small
         double[]? delta = null;
         if (traced)
         {
-            global::NtkDsl.Kernels.DenseOps<double>.ReducedOutputDeltas(rows, 1, 8, _w1, 1.0, ders![0])
+            global::NtkDsl.Kernels.DenseOps<double>.ReducedOutputDeltas(rows, 1, 8, __ntkW1, 1.0, ders![0])
                 .AsSpan().CopyTo(layers[0].Deltas.AsSpan(row0 * 8, rows * 8));
         }
         if (!traced)
         {
-            delta = global::NtkDsl.Kernels.DenseOps<double>.OutputDeltas(rows, 1, 8, _w1, 1.0, ders![0], default);
+            delta = global::NtkDsl.Kernels.DenseOps<double>.OutputDeltas(rows, 1, 8, __ntkW1, 1.0, ders![0], default);
             if (!traced) delta.AsSpan().CopyTo(layers[0].Deltas.AsSpan(row0 * 8, rows * 8));
         }
     }
 
     /// <summary>Per-layer NTK features of a whole batch, computed in row blocks.</summary>
-    private global::NtkDsl.Kernels.NtkFeatures<double> NtkFeaturesOf(global::NtkDsl.Tensor x, bool traced, global::System.Threading.CancellationToken cancellationToken)
+    private global::NtkDsl.Kernels.NtkFeatures<double> __ntkNtkFeaturesOf(global::NtkDsl.Tensor x, bool traced, global::System.Threading.CancellationToken cancellationToken)
     {
-        var f = CreateNtkFeatures(x.Rows, traced);
+        var f = __ntkCreateNtkFeatures(x.Rows, traced);
         var xs = x.AsSpan();
-        for (int row0 = 0; row0 < x.Rows; row0 += NtkFeatureBlock)
+        for (int row0 = 0; row0 < x.Rows; row0 += __ntkNtkFeatureBlock)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int rows = global::System.Math.Min(NtkFeatureBlock, x.Rows - row0);
-            FillNtkFeatures(xs.Slice(row0 * 5, rows * 5), row0, rows, f, traced);
+            int rows = global::System.Math.Min(__ntkNtkFeatureBlock, x.Rows - row0);
+            __ntkFillNtkFeatures(xs.Slice(row0 * 5, rows * 5), row0, rows, f, traced);
         }
         return f;
     }
 
-    private global::NtkDsl.Tensor[] NtkCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.NtkMode mode, double[] groupWeight, bool perGroup, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
+    private global::NtkDsl.Tensor[] __ntkNtkCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.NtkMode mode, double[] groupWeight, bool perGroup, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {
-        CheckInput(x1, nameof(x1));
-        if (x2 is not null) CheckInput(x2, nameof(x2));
+        __ntkCheckInput(x1, nameof(x1));
+        if (x2 is not null) __ntkCheckInput(x2, nameof(x2));
         if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         if ((mode == global::NtkDsl.NtkMode.Diagonal || mode == global::NtkDsl.NtkMode.DiagonalFull) && x2 is not null)
             throw new global::System.ArgumentException("Small: NtkMode." + mode + " computes Θ(x_i, x_i) of one batch and requires x2 == null.", nameof(x2));
         global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? 3 : 1);
-        using var ntkDslAccess = _ntkDslAccess.EnterRead(perGroup ? "NtkPerGroup" : "Ntk");
+        using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? "NtkPerGroup" : "Ntk");
         bool traced = mode == global::NtkDsl.NtkMode.Trace || mode == global::NtkDsl.NtkMode.Diagonal;
-        var f1 = NtkFeaturesOf(x1, traced, cancellationToken);
-        var f2 = x2 is null ? null : NtkFeaturesOf(x2, traced, cancellationToken);
+        var f1 = __ntkNtkFeaturesOf(x1, traced, cancellationToken);
+        var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);
         var groupOutput = new int[3];
         if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;
         return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 3 : 1, groupOutput, groupWeight, progress, cancellationToken);
@@ -79,29 +79,29 @@ partial class Small
     /// </summary>
     public global::NtkDsl.Tensor Ntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::NtkDsl.NtkMode mode = global::NtkDsl.NtkMode.Trace, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return NtkCore(x1, x2, mode, new double[] { 1.0, 1.0, 1.0 }, perGroup: false, progress, cancellationToken)[0];
+        return __ntkNtkCore(x1, x2, mode, new double[] { 1.0, 1.0, 1.0 }, perGroup: false, progress, cancellationToken)[0];
     }
 
     /// <summary>The NTK term Θ^g of every parameter group (each layer's weights and biases); they sum to <see cref="Ntk"/>.</summary>
     public global::NtkDsl.NtkBlocks NtkPerGroup(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::NtkDsl.NtkMode mode = global::NtkDsl.NtkMode.Trace, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return new global::NtkDsl.NtkBlocks(Info, mode, NtkCore(x1, x2, mode, new double[] { 1.0, 1.0, 1.0 }, perGroup: true, progress, cancellationToken));
+        return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, new double[] { 1.0, 1.0, 1.0 }, perGroup: true, progress, cancellationToken));
     }
 
     /// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>
     public global::NtkDsl.Tensor Wntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::NtkDsl.NtkMode mode = global::NtkDsl.NtkMode.Trace, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(weights);
-        return NtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];
+        return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];
     }
 
     /// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref="GetParameters"/> order. Memory N·K·P: for small models and tests.</summary>
     public global::NtkDsl.Tensor Jacobian(global::NtkDsl.Tensor x)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jacobian");
-        var f = NtkFeaturesOf(x, traced: false, default);
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Jacobian");
+        var f = __ntkNtkFeaturesOf(x, traced: false, default);
         return global::NtkDsl.Kernels.JacobianAssembler.Build(f, 49, new int[] { 0, 40 }, new int[] { -1, 48 });
     }
 }

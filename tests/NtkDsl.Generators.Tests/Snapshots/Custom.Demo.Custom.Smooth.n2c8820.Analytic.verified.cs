@@ -8,23 +8,23 @@ namespace Demo.Custom;
 partial class Smooth
 {
     /// <summary>φ and φ' of Hidden for the adaptive Gaussian integrals.</summary>
-    private readonly struct HiddenFunction : global::NtkDsl.Analytic.IScalarFunction
+    private readonly struct __ntkFunction0 : global::NtkDsl.Analytic.IScalarFunction
     {
-        public double Value(double x) => HiddenActivation(x);
-        public double Derivative(double x) => HiddenDerivative(x);
+        public double Value(double x) => __ntkPhi0(x);
+        public double Derivative(double x) => __ntkDPhi0(x);
     }
-    private static readonly global::NtkDsl.Analytic.AdaptiveDual<HiddenFunction> _hiddenQuadrature = global::NtkDsl.Analytic.AdaptiveDual.Create(new HiddenFunction(), "Smooth.Hidden (Swish)");
+    private static readonly global::NtkDsl.Analytic.AdaptiveDual<__ntkFunction0> __ntkQuadrature0 = global::NtkDsl.Analytic.AdaptiveDual.Create(new __ntkFunction0(), "Smooth.Hidden (Swish)");
 
     /// <summary>φ and φ' of Hidden2 for the adaptive Gaussian integrals.</summary>
-    private readonly struct Hidden2Function : global::NtkDsl.Analytic.IScalarFunction
+    private readonly struct __ntkFunction1 : global::NtkDsl.Analytic.IScalarFunction
     {
-        public double Value(double x) => Hidden2Activation(x);
-        public double Derivative(double x) => Hidden2Derivative(x);
+        public double Value(double x) => __ntkPhi1(x);
+        public double Derivative(double x) => __ntkDPhi1(x);
     }
-    private static readonly global::NtkDsl.Analytic.AdaptiveDual<Hidden2Function> _hidden2Quadrature = global::NtkDsl.Analytic.AdaptiveDual.Create(new Hidden2Function(), "Smooth.Hidden2 (Tanh)");
+    private static readonly global::NtkDsl.Analytic.AdaptiveDual<__ntkFunction1> __ntkQuadrature1 = global::NtkDsl.Analytic.AdaptiveDual.Create(new __ntkFunction1(), "Smooth.Hidden2 (Tanh)");
 
     /// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>
-    private static double[][] AnalyticDiagonalChain(double[] sq, int n)
+    private static double[][] __ntkAnalyticDiagonalChain(double[] sq, int n)
     {
         var chain = new double[3][];
         for (int l = 0; l < 3; l++) chain[l] = new double[n];
@@ -34,10 +34,10 @@ partial class Smooth
             double kt;
             q = 1.0 * q + 1.0;
             chain[0][i] = q;
-            _hiddenQuadrature.Diagonal(q, out kt, out _);
+            __ntkQuadrature0.Diagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[1][i] = q;
-            _hidden2Quadrature.Diagonal(q, out kt, out _);
+            __ntkQuadrature1.Diagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[2][i] = q;
         }
@@ -46,7 +46,7 @@ partial class Smooth
 
     /// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, global::NtkDsl.Analytic.DualSeries[] tables, out double nngp, out double ntk)
+    private static void __ntkAnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, global::NtkDsl.Analytic.DualSeries[] tables, out double nngp, out double ntk)
     {
         double kt = c, td;
         nngp = 0.0;
@@ -64,10 +64,10 @@ partial class Smooth
         nngp = 1.0 * kt + 1.0;
     }
 
-    private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
+    private static global::NtkDsl.Tensor __ntkAnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {
-        CheckAnalyticInput(x1, nameof(x1));
-        if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));
+        __ntkCheckAnalyticInput(x1, nameof(x1));
+        if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));
         global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);
         double[] a = x1.ToFlatArray();
         double[] b = x2 is null ? a : x2.ToFlatArray();
@@ -75,12 +75,12 @@ partial class Smooth
         const int d = 3;
         var dot = new double[(long)n1 * n2];
         global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q
-        var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
-        var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
+        var chain1 = __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
+        var chain2 = x2 is null ? chain1 : __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
         var tables = new global::NtkDsl.Analytic.DualSeries[2];
-        tables[0] = global::NtkDsl.Analytic.DualSeries.Build(_hiddenQuadrature, chain1[0], (x2 is null ? null : chain2)?[0], true, cancellationToken);
+        tables[0] = global::NtkDsl.Analytic.DualSeries.Build(__ntkQuadrature0, chain1[0], (x2 is null ? null : chain2)?[0], true, cancellationToken);
         progress?.Report(new global::NtkDsl.NtkProgress("Analytic dual tables", 1, 2));
-        tables[1] = global::NtkDsl.Analytic.DualSeries.Build(_hidden2Quadrature, chain1[1], (x2 is null ? null : chain2)?[1], true, cancellationToken);
+        tables[1] = global::NtkDsl.Analytic.DualSeries.Build(__ntkQuadrature1, chain1[1], (x2 is null ? null : chain2)?[1], true, cancellationToken);
         progress?.Report(new global::NtkDsl.NtkProgress("Analytic dual tables", 2, 2));
         bool symmetric = x2 is null;
         long rowsDone = 0;
@@ -89,7 +89,7 @@ partial class Smooth
             for (int j = 0; j < (symmetric ? i + 1 : n2); j++)
             {
                 long idx = (long)i * n2 + j;
-                AnalyticPair(dot[idx], chain1, i, chain2, j, gw, tables, out double nngp, out double ntk);
+                __ntkAnalyticPair(dot[idx], chain1, i, chain2, j, gw, tables, out double nngp, out double ntk);
                 double v = ntkWanted ? ntk : nngp;
                 dot[idx] = v;
                 if (symmetric) dot[(long)j * n2 + i] = v;
@@ -104,43 +104,43 @@ partial class Smooth
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
     }
 
-    private static void CheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 3, x?.DType ?? global::NtkDsl.DType.Float64, "Smooth", argument);
+    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 3, x?.DType ?? global::NtkDsl.DType.Float64, "Smooth", argument);
 
     /// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
 
     /// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). NTK parameterization. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
 
     /// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>
     public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(weights);
-        return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
+        return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
     }
 
     /// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNtkDiagonal(global::NtkDsl.Tensor x) => AnalyticDiagonal(x, ntkWanted: true);
+    public static global::NtkDsl.Tensor AnalyticNtkDiagonal(global::NtkDsl.Tensor x) => __ntkAnalyticDiagonal(x, ntkWanted: true);
 
     /// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Tensor x) => AnalyticDiagonal(x, ntkWanted: false);
+    public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Tensor x) => __ntkAnalyticDiagonal(x, ntkWanted: false);
 
-    private static global::NtkDsl.Tensor AnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)
+    private static global::NtkDsl.Tensor __ntkAnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)
     {
-        CheckAnalyticInput(x, nameof(x));
+        __ntkCheckAnalyticInput(x, nameof(x));
         double[] a = x.ToFlatArray();
         int n = x.Rows;
         const int d = 3;
         var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);
-        var chain = AnalyticDiagonalChain(sq, n);
+        var chain = __ntkAnalyticDiagonalChain(sq, n);
         var gw = new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 };
         var tables = new global::NtkDsl.Analytic.DualSeries[2];
-        tables[0] = global::NtkDsl.Analytic.DualSeries.Build(_hiddenQuadrature, chain[0], null, false, default);
-        tables[1] = global::NtkDsl.Analytic.DualSeries.Build(_hidden2Quadrature, chain[1], null, false, default);
+        tables[0] = global::NtkDsl.Analytic.DualSeries.Build(__ntkQuadrature0, chain[0], null, false, default);
+        tables[1] = global::NtkDsl.Analytic.DualSeries.Build(__ntkQuadrature1, chain[1], null, false, default);
         var result = new double[n];
         for (int i = 0; i < n; i++)
         {
-            AnalyticPair(sq[i], chain, i, chain, i, gw, tables, out double nngp, out double ntk);
+            __ntkAnalyticPair(sq[i], chain, i, chain, i, gw, tables, out double nngp, out double ntk);
             result[i] = ntkWanted ? ntk : nngp;
         }
         global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Smooth: infinite-width kernel diagonal (the sum of the per-layer terms)");

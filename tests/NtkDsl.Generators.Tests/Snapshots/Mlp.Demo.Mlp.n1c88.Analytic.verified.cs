@@ -8,7 +8,7 @@ namespace Demo;
 partial class Mlp
 {
     /// <summary>K^l(x_i, x_i) for every layer l (the variance entering each activation), per example.</summary>
-    private static double[][] AnalyticDiagonalChain(double[] sq, int n)
+    private static double[][] __ntkAnalyticDiagonalChain(double[] sq, int n)
     {
         var chain = new double[3][];
         for (int l = 0; l < 3; l++) chain[l] = new double[n];
@@ -18,10 +18,10 @@ partial class Mlp
             double kt;
             q = 1.0 * q + 1.0;
             chain[0][i] = q;
-            global::NtkDsl.Analytic.DualActivations.ReluDiagonal(q, out kt, out _);
+            global::NtkDsl.Analytic.DualActivations.ReluDiagonal(q, out kt, out double _);
             q = 1.9599999999999997 * kt + 0.010000000000000002;
             chain[1][i] = q;
-            global::NtkDsl.Analytic.DualActivations.ErfDiagonal(q, out kt, out _);
+            global::NtkDsl.Analytic.DualActivations.ErfDiagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[2][i] = q;
         }
@@ -30,7 +30,7 @@ partial class Mlp
 
     /// <summary>NNGP and (weighted) NTK of one pair from c = x·x'/d and the two diagonal chains.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void AnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, out double nngp, out double ntk)
+    private static void __ntkAnalyticPair(double c, double[][] chain1, int i, double[][] chain2, int j, double[] gw, out double nngp, out double ntk)
     {
         double kt = c, td;
         nngp = 0.0;
@@ -48,10 +48,10 @@ partial class Mlp
         nngp = 1.0 * kt + 1.0;
     }
 
-    private static global::NtkDsl.Tensor AnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
+    private static global::NtkDsl.Tensor __ntkAnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {
-        CheckAnalyticInput(x1, nameof(x1));
-        if (x2 is not null) CheckAnalyticInput(x2, nameof(x2));
+        __ntkCheckAnalyticInput(x1, nameof(x1));
+        if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));
         global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);
         double[] a = x1.ToFlatArray();
         double[] b = x2 is null ? a : x2.ToFlatArray();
@@ -59,8 +59,8 @@ partial class Mlp
         const int d = 784;
         var dot = new double[(long)n1 * n2];
         global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q
-        var chain1 = AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
-        var chain2 = x2 is null ? chain1 : AnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
+        var chain1 = __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);
+        var chain2 = x2 is null ? chain1 : __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);
         bool symmetric = x2 is null;
         long rowsDone = 0;
         global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>
@@ -68,7 +68,7 @@ partial class Mlp
             for (int j = 0; j < (symmetric ? i + 1 : n2); j++)
             {
                 long idx = (long)i * n2 + j;
-                AnalyticPair(dot[idx], chain1, i, chain2, j, gw, out double nngp, out double ntk);
+                __ntkAnalyticPair(dot[idx], chain1, i, chain2, j, gw, out double nngp, out double ntk);
                 double v = ntkWanted ? ntk : nngp;
                 dot[idx] = v;
                 if (symmetric) dot[(long)j * n2 + i] = v;
@@ -83,40 +83,40 @@ partial class Mlp
         return global::NtkDsl.Tensor.Wrap(dot, n1, n2);
     }
 
-    private static void CheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 784, x?.DType ?? global::NtkDsl.DType.Float64, "Mlp", argument);
+    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 784, x?.DType ?? global::NtkDsl.DType.Float64, "Mlp", argument);
 
     /// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
 
     /// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). NTK parameterization. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => AnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
+    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticCore(x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
 
     /// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>
     public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
     {
         global::System.ArgumentNullException.ThrowIfNull(weights);
-        return AnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
+        return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
     }
 
     /// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNtkDiagonal(global::NtkDsl.Tensor x) => AnalyticDiagonal(x, ntkWanted: true);
+    public static global::NtkDsl.Tensor AnalyticNtkDiagonal(global::NtkDsl.Tensor x) => __ntkAnalyticDiagonal(x, ntkWanted: true);
 
     /// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>
-    public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Tensor x) => AnalyticDiagonal(x, ntkWanted: false);
+    public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Tensor x) => __ntkAnalyticDiagonal(x, ntkWanted: false);
 
-    private static global::NtkDsl.Tensor AnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)
+    private static global::NtkDsl.Tensor __ntkAnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)
     {
-        CheckAnalyticInput(x, nameof(x));
+        __ntkCheckAnalyticInput(x, nameof(x));
         double[] a = x.ToFlatArray();
         int n = x.Rows;
         const int d = 784;
         var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);
-        var chain = AnalyticDiagonalChain(sq, n);
+        var chain = __ntkAnalyticDiagonalChain(sq, n);
         var gw = new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 };
         var result = new double[n];
         for (int i = 0; i < n; i++)
         {
-            AnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
+            __ntkAnalyticPair(sq[i], chain, i, chain, i, gw, out double nngp, out double ntk);
             result[i] = ntkWanted ? ntk : nngp;
         }
         global::NtkDsl.FiniteChecks.Block<double>(result, 1, "Mlp: infinite-width kernel diagonal (the sum of the per-layer terms)");

@@ -18,15 +18,15 @@ partial class Outer
             });
 
         // Features: Dense 2 → 3, Gelu; h = 0.7071067811865475·W·a + 1.0·b
-        private readonly float[] _w0;
-        private readonly float[] _b0;
-        private readonly global::NtkDsl.DenseLayer _featuresLayer;
+        private readonly float[] __ntkW0;
+        private readonly float[] __ntkB0;
+        private readonly global::NtkDsl.DenseLayer __ntkLayer0;
         // Probabilities: Dense 3 → 2, Sigmoid; h = 0.5773502691896258·W·a + 1.0·b
-        private readonly float[] _w1;
-        private readonly float[] _b1;
-        private readonly global::NtkDsl.DenseLayer _probabilitiesLayer;
+        private readonly float[] __ntkW1;
+        private readonly float[] __ntkB1;
+        private readonly global::NtkDsl.DenseLayer __ntkLayer1;
         /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
-        private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Classifier");
+        private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Classifier");
 
         /// <summary>
         /// A new Classifier with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -37,23 +37,23 @@ partial class Outer
             Device = device ?? global::NtkDsl.Device.Cpu;
             global::NtkDsl.Device.RequireCpu(Device, "Classifier");
             var sampler = new global::NtkDsl.NormalSampler(seed);
-            _w0 = new float[6];
-            sampler.FillNormal(_w0, 1.0);
-            _b0 = new float[3];
-            sampler.FillNormal(_b0, 1.0);
-            _featuresLayer = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(_w0, 3, 2), global::NtkDsl.Tensor.Wrap(_b0, 3));
-            _w1 = new float[6];
-            sampler.FillNormal(_w1, 1.0);
-            _b1 = new float[2];
-            sampler.FillNormal(_b1, 1.0);
-            _probabilitiesLayer = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(_w1, 2, 3), global::NtkDsl.Tensor.Wrap(_b1, 2));
+            __ntkW0 = new float[6];
+            sampler.FillNormal(__ntkW0, 1.0);
+            __ntkB0 = new float[3];
+            sampler.FillNormal(__ntkB0, 1.0);
+            __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkW0, 3, 2), global::NtkDsl.Tensor.Wrap(__ntkB0, 3));
+            __ntkW1 = new float[6];
+            sampler.FillNormal(__ntkW1, 1.0);
+            __ntkB1 = new float[2];
+            sampler.FillNormal(__ntkB1, 1.0);
+            __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 2, 3), global::NtkDsl.Tensor.Wrap(__ntkB1, 2));
         }
 
         /// <inheritdoc />
         global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
         /// <inheritdoc />
-        global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+        global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
 
         /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
         public Classifier Clone()
@@ -73,19 +73,19 @@ partial class Outer
         public global::NtkDsl.Device Device { get; }
 
         /// <summary>Layer Features: Dense 2 → 3, Gelu.</summary>
-        public partial global::NtkDsl.DenseLayer Features => _featuresLayer;
+        public partial global::NtkDsl.DenseLayer Features => __ntkLayer0;
         /// <summary>Layer Probabilities: Dense 3 → 2, Sigmoid.</summary>
-        public partial global::NtkDsl.DenseLayer Probabilities => _probabilitiesLayer;
+        public partial global::NtkDsl.DenseLayer Probabilities => __ntkLayer1;
 
         /// <summary>All 17 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
         public double[] GetParameters()
         {
-            using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
+            using var __ntkAccessScope = __ntkAccess.EnterRead("GetParameters");
             var values = new double[17];
-            for (int i = 0; i < 6; i++) values[0 + i] = _w0[i];
-            for (int i = 0; i < 3; i++) values[6 + i] = _b0[i];
-            for (int i = 0; i < 6; i++) values[9 + i] = _w1[i];
-            for (int i = 0; i < 2; i++) values[15 + i] = _b1[i];
+            for (int i = 0; i < 6; i++) values[0 + i] = __ntkW0[i];
+            for (int i = 0; i < 3; i++) values[6 + i] = __ntkB0[i];
+            for (int i = 0; i < 6; i++) values[9 + i] = __ntkW1[i];
+            for (int i = 0; i < 2; i++) values[15 + i] = __ntkB1[i];
             return values;
         }
 
@@ -94,11 +94,11 @@ partial class Outer
         {
             global::NtkDsl.InputChecks.ParameterLength(values.Length, 17, "Classifier");
             global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Classifier");
-            using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
-            for (int i = 0; i < 6; i++) _w0[i] = (float)values[0 + i];
-            for (int i = 0; i < 3; i++) _b0[i] = (float)values[6 + i];
-            for (int i = 0; i < 6; i++) _w1[i] = (float)values[9 + i];
-            for (int i = 0; i < 2; i++) _b1[i] = (float)values[15 + i];
+            using var __ntkAccessScope = __ntkAccess.EnterWrite("SetParameters");
+            for (int i = 0; i < 6; i++) __ntkW0[i] = (float)values[0 + i];
+            for (int i = 0; i < 3; i++) __ntkB0[i] = (float)values[6 + i];
+            for (int i = 0; i < 6; i++) __ntkW1[i] = (float)values[9 + i];
+            for (int i = 0; i < 2; i++) __ntkB1[i] = (float)values[15 + i];
         }
 
         /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -113,30 +113,30 @@ partial class Outer
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double FeaturesActivation(double z) => z * global::NtkDsl.Kernels.Special.NormalCdf(z);
+        private static double __ntkPhi0(double z) => z * global::NtkDsl.Kernels.Special.NormalCdf(z);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double FeaturesDerivative(double z) => global::NtkDsl.Kernels.Special.NormalCdf(z) + z * global::NtkDsl.Kernels.Special.NormalPdf(z);
+        private static double __ntkDPhi0(double z) => global::NtkDsl.Kernels.Special.NormalCdf(z) + z * global::NtkDsl.Kernels.Special.NormalPdf(z);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double ProbabilitiesActivation(double z) => global::NtkDsl.Kernels.Special.Sigmoid(z);
+        private static double __ntkPhi1(double z) => global::NtkDsl.Kernels.Special.Sigmoid(z);
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double ProbabilitiesDerivative(double z) => global::NtkDsl.Kernels.Special.SigmoidDerivative(z);
+        private static double __ntkDPhi1(double z) => global::NtkDsl.Kernels.Special.SigmoidDerivative(z);
 
         /// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>
-        private (float[][] Activations, float[][]? Derivatives) RunForward(global::System.ReadOnlySpan<float> x, int rows, bool derivatives)
+        private (float[][] Activations, float[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<float> x, int rows, bool derivatives)
         {
             var acts = new float[2][];
             var ders = derivatives ? new float[2][] : null;
 
             {
                 // Features: Dense 2 → 3, Gelu
-                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(x, rows, 2, _w0, _b0, 3, 0.7071067811865475, 1.0);
+                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(x, rows, 2, __ntkW0, __ntkB0, 3, 0.7071067811865475, 1.0);
                 var a = new float[h.Length];
                 var d = ders is not null ? new float[h.Length] : null;
                 for (int i = 0; i < h.Length; i++)
                 {
                     double z = h[i];
-                    a[i] = (float)(FeaturesActivation(z));
-                    if (d is not null) d[i] = (float)(FeaturesDerivative(z));
+                    a[i] = (float)(__ntkPhi0(z));
+                    if (d is not null) d[i] = (float)(__ntkDPhi0(z));
                 }
                 acts[0] = a;
                 if (ders is not null) ders[0] = d!;
@@ -144,14 +144,14 @@ partial class Outer
 
             {
                 // Probabilities: Dense 3 → 2, Sigmoid
-                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, _w1, _b1, 2, 0.5773502691896258, 1.0);
+                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, __ntkW1, __ntkB1, 2, 0.5773502691896258, 1.0);
                 var a = new float[h.Length];
                 var d = ders is not null ? new float[h.Length] : null;
                 for (int i = 0; i < h.Length; i++)
                 {
                     double z = h[i];
-                    a[i] = (float)(ProbabilitiesActivation(z));
-                    if (d is not null) d[i] = (float)(ProbabilitiesDerivative(z));
+                    a[i] = (float)(__ntkPhi1(z));
+                    if (d is not null) d[i] = (float)(__ntkDPhi1(z));
                 }
                 acts[1] = a;
                 if (ders is not null) ders[1] = d!;
@@ -160,14 +160,14 @@ partial class Outer
         }
 
         /// <summary>Checks an input batch: N × 2, finite, Float32.</summary>
-        private static void CheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 2, global::NtkDsl.DType.Float32, "Classifier", argument);
+        private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 2, global::NtkDsl.DType.Float32, "Classifier", argument);
 
         /// <summary>Network outputs f(x): N × 2 in, N × 2 out (one GEMM per layer for the whole batch).</summary>
         public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
         {
-            CheckInput(x, nameof(x));
-            using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
-            var (acts, _) = RunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
+            __ntkCheckInput(x, nameof(x));
+            using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+            var (acts, _) = __ntkRunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
             global::NtkDsl.FiniteChecks.Block<float>(acts[1], 2, "Classifier.Forward: the output activation");
             return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 2);
         }
@@ -175,14 +175,14 @@ partial class Outer
         /// <summary>Jacobian-vector product J(x)·t: N × 2, for a tangent t of length 17 (forward mode; J is never built).</summary>
         public global::NtkDsl.Tensor Jvp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor tangent)
         {
-            CheckInput(x, nameof(x));
+            __ntkCheckInput(x, nameof(x));
             global::NtkDsl.InputChecks.Shape(tangent, "Classifier", nameof(tangent), 17);
             var t = tangent.DType == global::NtkDsl.DType.Float32 ? tangent : tangent.To(global::NtkDsl.DType.Float32);
             var tv = t.AsSingleSpan();
-            using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
+            using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
-            var (acts, ders) = RunForward(xs, rows, derivatives: true);
+            var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
             float[]? dot = null;
 
             {
@@ -195,7 +195,7 @@ partial class Outer
             {
                 // Probabilities: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
                 var hdot = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, tv.Slice(9, 6), tv.Slice(15, 2), 2, 0.5773502691896258, 1.0);
-                if (dot is not null) global::NtkDsl.Kernels.DenseOps<float>.AddTimesTransposed(dot, rows, 3, _w1, 2, 0.5773502691896258, hdot);
+                if (dot is not null) global::NtkDsl.Kernels.DenseOps<float>.AddTimesTransposed(dot, rows, 3, __ntkW1, 2, 0.5773502691896258, hdot);
                 global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(hdot, ders![1]);
                 dot = hdot;
             }
@@ -205,20 +205,20 @@ partial class Outer
         /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 2: the gradient of Σ u·f, length 17 (reverse mode).</summary>
         public global::NtkDsl.Tensor Vjp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor cotangent)
         {
-            CheckInput(x, nameof(x));
+            __ntkCheckInput(x, nameof(x));
             global::NtkDsl.InputChecks.Shape(cotangent, "Classifier", nameof(cotangent), x.Rows, 2);
             var u = cotangent.DType == global::NtkDsl.DType.Float32 ? cotangent : cotangent.To(global::NtkDsl.DType.Float32);
-            using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
+            using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
-            var (acts, ders) = RunForward(xs, rows, derivatives: true);
+            var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
             var grad = new float[17];
             var delta = u.AsSingleSpan().ToArray();
             global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![1]);
             // Probabilities
             global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 2, acts[0], 3, 0.5773502691896258, grad.AsSpan(9, 6));
             global::NtkDsl.Kernels.DenseOps<float>.AccumulateBiasGradient(delta, rows, 2, 1.0, grad.AsSpan(15, 2));
-            delta = global::NtkDsl.Kernels.DenseOps<float>.BackwardInput(delta, rows, 2, _w1, 3, 0.5773502691896258);
+            delta = global::NtkDsl.Kernels.DenseOps<float>.BackwardInput(delta, rows, 2, __ntkW1, 3, 0.5773502691896258);
             global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![0]);
             // Features
             global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 3, xs, 2, 0.7071067811865475, grad.AsSpan(0, 6));

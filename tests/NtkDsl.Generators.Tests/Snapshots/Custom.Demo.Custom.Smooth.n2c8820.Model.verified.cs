@@ -19,19 +19,19 @@ partial class Smooth : global::NtkDsl.INtkModel
         });
 
     // Hidden: Dense 3 → 16, Swish; h = 0.5773502691896258·W·a + 1.0·b
-    private readonly double[] _w0;
-    private readonly double[] _b0;
-    private readonly global::NtkDsl.DenseLayer _hiddenLayer;
+    private readonly double[] __ntkW0;
+    private readonly double[] __ntkB0;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer0;
     // Hidden2: Dense 16 → 16, Tanh; h = 0.25·W·a + 1.0·b
-    private readonly double[] _w1;
-    private readonly double[] _b1;
-    private readonly global::NtkDsl.DenseLayer _hidden2Layer;
+    private readonly double[] __ntkW1;
+    private readonly double[] __ntkB1;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer1;
     // Readout: Dense 16 → 2, Identity; h = 0.25·W·a + 1.0·b
-    private readonly double[] _w2;
-    private readonly double[] _b2;
-    private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    private readonly double[] __ntkW2;
+    private readonly double[] __ntkB2;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer2;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
-    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Smooth");
+    private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Smooth");
 
     /// <summary>
     /// A new Smooth with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -42,28 +42,28 @@ partial class Smooth : global::NtkDsl.INtkModel
         Device = device ?? global::NtkDsl.Device.Cpu;
         global::NtkDsl.Device.RequireCpu(Device, "Smooth");
         var sampler = new global::NtkDsl.NormalSampler(seed);
-        _w0 = new double[48];
-        sampler.FillNormal(_w0, 1.0);
-        _b0 = new double[16];
-        sampler.FillNormal(_b0, 1.0);
-        _hiddenLayer = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(_w0, 16, 3), global::NtkDsl.Tensor.Wrap(_b0, 16));
-        _w1 = new double[256];
-        sampler.FillNormal(_w1, 1.0);
-        _b1 = new double[16];
-        sampler.FillNormal(_b1, 1.0);
-        _hidden2Layer = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(_w1, 16, 16), global::NtkDsl.Tensor.Wrap(_b1, 16));
-        _w2 = new double[32];
-        sampler.FillNormal(_w2, 1.0);
-        _b2 = new double[2];
-        sampler.FillNormal(_b2, 1.0);
-        _readoutLayer = new global::NtkDsl.DenseLayer(Info.Layers[2], global::NtkDsl.Tensor.Wrap(_w2, 2, 16), global::NtkDsl.Tensor.Wrap(_b2, 2));
+        __ntkW0 = new double[48];
+        sampler.FillNormal(__ntkW0, 1.0);
+        __ntkB0 = new double[16];
+        sampler.FillNormal(__ntkB0, 1.0);
+        __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkW0, 16, 3), global::NtkDsl.Tensor.Wrap(__ntkB0, 16));
+        __ntkW1 = new double[256];
+        sampler.FillNormal(__ntkW1, 1.0);
+        __ntkB1 = new double[16];
+        sampler.FillNormal(__ntkB1, 1.0);
+        __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 16, 16), global::NtkDsl.Tensor.Wrap(__ntkB1, 16));
+        __ntkW2 = new double[32];
+        sampler.FillNormal(__ntkW2, 1.0);
+        __ntkB2 = new double[2];
+        sampler.FillNormal(__ntkB2, 1.0);
+        __ntkLayer2 = new global::NtkDsl.DenseLayer(Info.Layers[2], global::NtkDsl.Tensor.Wrap(__ntkW2, 2, 16), global::NtkDsl.Tensor.Wrap(__ntkB2, 2));
     }
 
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Smooth Clone()
@@ -83,23 +83,23 @@ partial class Smooth : global::NtkDsl.INtkModel
     public global::NtkDsl.Device Device { get; }
 
     /// <summary>Layer Hidden: Dense 3 → 16, Swish.</summary>
-    public partial global::NtkDsl.DenseLayer Hidden => _hiddenLayer;
+    public partial global::NtkDsl.DenseLayer Hidden => __ntkLayer0;
     /// <summary>Layer Hidden2: Dense 16 → 16, Tanh.</summary>
-    public partial global::NtkDsl.DenseLayer Hidden2 => _hidden2Layer;
+    public partial global::NtkDsl.DenseLayer Hidden2 => __ntkLayer1;
     /// <summary>Layer Readout: Dense 16 → 2, Identity.</summary>
-    public partial global::NtkDsl.DenseLayer Readout => _readoutLayer;
+    public partial global::NtkDsl.DenseLayer Readout => __ntkLayer2;
 
     /// <summary>All 370 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("GetParameters");
         var values = new double[370];
-        for (int i = 0; i < 48; i++) values[0 + i] = _w0[i];
-        for (int i = 0; i < 16; i++) values[48 + i] = _b0[i];
-        for (int i = 0; i < 256; i++) values[64 + i] = _w1[i];
-        for (int i = 0; i < 16; i++) values[320 + i] = _b1[i];
-        for (int i = 0; i < 32; i++) values[336 + i] = _w2[i];
-        for (int i = 0; i < 2; i++) values[368 + i] = _b2[i];
+        for (int i = 0; i < 48; i++) values[0 + i] = __ntkW0[i];
+        for (int i = 0; i < 16; i++) values[48 + i] = __ntkB0[i];
+        for (int i = 0; i < 256; i++) values[64 + i] = __ntkW1[i];
+        for (int i = 0; i < 16; i++) values[320 + i] = __ntkB1[i];
+        for (int i = 0; i < 32; i++) values[336 + i] = __ntkW2[i];
+        for (int i = 0; i < 2; i++) values[368 + i] = __ntkB2[i];
         return values;
     }
 
@@ -108,13 +108,13 @@ partial class Smooth : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 370, "Smooth");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Smooth");
-        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
-        for (int i = 0; i < 48; i++) _w0[i] = values[0 + i];
-        for (int i = 0; i < 16; i++) _b0[i] = values[48 + i];
-        for (int i = 0; i < 256; i++) _w1[i] = values[64 + i];
-        for (int i = 0; i < 16; i++) _b1[i] = values[320 + i];
-        for (int i = 0; i < 32; i++) _w2[i] = values[336 + i];
-        for (int i = 0; i < 2; i++) _b2[i] = values[368 + i];
+        using var __ntkAccessScope = __ntkAccess.EnterWrite("SetParameters");
+        for (int i = 0; i < 48; i++) __ntkW0[i] = values[0 + i];
+        for (int i = 0; i < 16; i++) __ntkB0[i] = values[48 + i];
+        for (int i = 0; i < 256; i++) __ntkW1[i] = values[64 + i];
+        for (int i = 0; i < 16; i++) __ntkB1[i] = values[320 + i];
+        for (int i = 0; i < 32; i++) __ntkW2[i] = values[336 + i];
+        for (int i = 0; i < 2; i++) __ntkB2[i] = values[368 + i];
     }
 
     /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -129,34 +129,34 @@ partial class Smooth : global::NtkDsl.INtkModel
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double HiddenActivation(double z) => Swish(z);
+    private static double __ntkPhi0(double z) => Swish(z);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double HiddenDerivative(double z) => (global::System.Math.Exp(-z) + 1.0 + z * global::System.Math.Exp(-z)) / global::System.Math.Pow(global::System.Math.Exp(-z) + 1.0, 2.0);
+    private static double __ntkDPhi0(double z) => (global::System.Math.Exp(-z) + 1.0 + z * global::System.Math.Exp(-z)) / global::System.Math.Pow(global::System.Math.Exp(-z) + 1.0, 2.0);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden2Activation(double z) => global::System.Math.Tanh(z);
+    private static double __ntkPhi1(double z) => global::System.Math.Tanh(z);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden2Derivative(double z) => global::NtkDsl.Kernels.Special.TanhDerivative(z);
+    private static double __ntkDPhi1(double z) => global::NtkDsl.Kernels.Special.TanhDerivative(z);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutActivation(double z) => z;
+    private static double __ntkPhi2(double z) => z;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutDerivative(double z) => 1.0;
+    private static double __ntkDPhi2(double z) => 1.0;
 
     /// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>
-    private (double[][] Activations, double[][]? Derivatives) RunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
+    private (double[][] Activations, double[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
     {
         var acts = new double[3][];
         var ders = derivatives ? new double[3][] : null;
 
         {
             // Hidden: Dense 3 → 16, Swish
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 3, _w0, _b0, 16, 0.5773502691896258, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 3, __ntkW0, __ntkB0, 16, 0.5773502691896258, 1.0);
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
             {
                 double z = h[i];
-                a[i] = HiddenActivation(z);
-                if (d is not null) d[i] = HiddenDerivative(z);
+                a[i] = __ntkPhi0(z);
+                if (d is not null) d[i] = __ntkDPhi0(z);
             }
             acts[0] = a;
             if (ders is not null) ders[0] = d!;
@@ -164,14 +164,14 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Hidden2: Dense 16 → 16, Tanh
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, _w1, _b1, 16, 0.25, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, __ntkW1, __ntkB1, 16, 0.25, 1.0);
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
             {
                 double z = h[i];
-                a[i] = Hidden2Activation(z);
-                if (d is not null) d[i] = Hidden2Derivative(z);
+                a[i] = __ntkPhi1(z);
+                if (d is not null) d[i] = __ntkDPhi1(z);
             }
             acts[1] = a;
             if (ders is not null) ders[1] = d!;
@@ -179,7 +179,7 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 16 → 2, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, _w2, _b2, 2, 0.25, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, __ntkW2, __ntkB2, 2, 0.25, 1.0);
             acts[2] = h;
             if (ders is not null)
             {
@@ -192,28 +192,28 @@ partial class Smooth : global::NtkDsl.INtkModel
     }
 
     /// <summary>Checks an input batch: N × 3, finite, Float64.</summary>
-    private static void CheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 3, global::NtkDsl.DType.Float64, "Smooth", argument);
+    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 3, global::NtkDsl.DType.Float64, "Smooth", argument);
 
     /// <summary>Network outputs f(x): N × 3 in, N × 2 out (one GEMM per layer for the whole batch).</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
-        CheckInput(x, nameof(x));
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
-        var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
+        __ntkCheckInput(x, nameof(x));
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+        var (acts, _) = __ntkRunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[2], x.Rows, 2);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 2, for a tangent t of length 370 (forward mode; J is never built).</summary>
     public global::NtkDsl.Tensor Jvp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor tangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(tangent, "Smooth", nameof(tangent), 370);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         double[]? dot = null;
 
         {
@@ -226,7 +226,7 @@ partial class Smooth : global::NtkDsl.INtkModel
         {
             // Hidden2: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
             var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, tv.Slice(64, 256), tv.Slice(320, 16), 16, 0.25, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, _w1, 16, 0.25, hdot);
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW1, 16, 0.25, hdot);
             global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1]);
             dot = hdot;
         }
@@ -234,7 +234,7 @@ partial class Smooth : global::NtkDsl.INtkModel
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
             var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, tv.Slice(336, 32), tv.Slice(368, 2), 2, 0.25, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, _w2, 2, 0.25, hdot);
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW2, 2, 0.25, hdot);
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 2);
@@ -243,24 +243,24 @@ partial class Smooth : global::NtkDsl.INtkModel
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 2: the gradient of Σ u·f, length 370 (reverse mode).</summary>
     public global::NtkDsl.Tensor Vjp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor cotangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Smooth", nameof(cotangent), x.Rows, 2);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         var grad = new double[370];
         var delta = u.AsSpan().ToArray();
         // Readout
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2, acts[1], 16, 0.25, grad.AsSpan(336, 32));
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 2, 1.0, grad.AsSpan(368, 2));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2, _w2, 16, 0.25);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2, __ntkW2, 16, 0.25);
         global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1]);
         // Hidden2
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, acts[0], 16, 0.25, grad.AsSpan(64, 256));
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 16, 1.0, grad.AsSpan(320, 16));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 16, _w1, 16, 0.25);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 16, __ntkW1, 16, 0.25);
         global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
         // Hidden
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, xs, 3, 0.5773502691896258, grad.AsSpan(0, 48));

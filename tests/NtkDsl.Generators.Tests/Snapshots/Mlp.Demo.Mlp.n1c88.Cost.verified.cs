@@ -12,6 +12,6 @@ partial class Mlp
     /// memory of Ntk (each mode, symmetric or not), Jacobian and AnalyticNtk for given batch sizes.
     /// </summary>
     /// <remarks>Created on first use (it reads <see cref="Info"/>, which another generated file initializes).</remarks>
-    public static global::NtkDsl.ModelCost Cost => _ntkDslCost ??= new global::NtkDsl.ModelCost(Info);
-    private static global::NtkDsl.ModelCost? _ntkDslCost;
+    public static global::NtkDsl.ModelCost Cost => __ntkCost ??= new global::NtkDsl.ModelCost(Info);
+    private static global::NtkDsl.ModelCost? __ntkCost;
 }

@@ -19,19 +19,19 @@ partial class Mlp : global::NtkDsl.INtkModel
         });
 
     // Hidden1: Dense 784 → 2048, Relu; h = 0.03571428571428571·W·a + 1.0·b
-    private readonly double[] _w0;
-    private readonly double[] _b0;
-    private readonly global::NtkDsl.DenseLayer _hidden1Layer;
+    private readonly double[] __ntkW0;
+    private readonly double[] __ntkB0;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer0;
     // Hidden2: Dense 2048 → 2048, Erf; h = 0.03093592167691145·W·a + 0.1·b
-    private readonly double[] _w1;
-    private readonly double[] _b1;
-    private readonly global::NtkDsl.DenseLayer _hidden2Layer;
+    private readonly double[] __ntkW1;
+    private readonly double[] __ntkB1;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer1;
     // Readout: Dense 2048 → 10, Identity; h = 0.022097086912079608·W·a + 1.0·b
-    private readonly double[] _w2;
-    private readonly double[] _b2;
-    private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    private readonly double[] __ntkW2;
+    private readonly double[] __ntkB2;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer2;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
-    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Mlp");
+    private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Mlp");
 
     /// <summary>
     /// A new Mlp with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -42,28 +42,28 @@ partial class Mlp : global::NtkDsl.INtkModel
         Device = device ?? global::NtkDsl.Device.Cpu;
         global::NtkDsl.Device.RequireCpu(Device, "Mlp");
         var sampler = new global::NtkDsl.NormalSampler(seed);
-        _w0 = new double[1605632];
-        sampler.FillNormal(_w0, 1.0);
-        _b0 = new double[2048];
-        sampler.FillNormal(_b0, 1.0);
-        _hidden1Layer = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(_w0, 2048, 784), global::NtkDsl.Tensor.Wrap(_b0, 2048));
-        _w1 = new double[4194304];
-        sampler.FillNormal(_w1, 1.0);
-        _b1 = new double[2048];
-        sampler.FillNormal(_b1, 1.0);
-        _hidden2Layer = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(_w1, 2048, 2048), global::NtkDsl.Tensor.Wrap(_b1, 2048));
-        _w2 = new double[20480];
-        sampler.FillNormal(_w2, 1.0);
-        _b2 = new double[10];
-        sampler.FillNormal(_b2, 1.0);
-        _readoutLayer = new global::NtkDsl.DenseLayer(Info.Layers[2], global::NtkDsl.Tensor.Wrap(_w2, 10, 2048), global::NtkDsl.Tensor.Wrap(_b2, 10));
+        __ntkW0 = new double[1605632];
+        sampler.FillNormal(__ntkW0, 1.0);
+        __ntkB0 = new double[2048];
+        sampler.FillNormal(__ntkB0, 1.0);
+        __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkW0, 2048, 784), global::NtkDsl.Tensor.Wrap(__ntkB0, 2048));
+        __ntkW1 = new double[4194304];
+        sampler.FillNormal(__ntkW1, 1.0);
+        __ntkB1 = new double[2048];
+        sampler.FillNormal(__ntkB1, 1.0);
+        __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 2048, 2048), global::NtkDsl.Tensor.Wrap(__ntkB1, 2048));
+        __ntkW2 = new double[20480];
+        sampler.FillNormal(__ntkW2, 1.0);
+        __ntkB2 = new double[10];
+        sampler.FillNormal(__ntkB2, 1.0);
+        __ntkLayer2 = new global::NtkDsl.DenseLayer(Info.Layers[2], global::NtkDsl.Tensor.Wrap(__ntkW2, 10, 2048), global::NtkDsl.Tensor.Wrap(__ntkB2, 10));
     }
 
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Mlp Clone()
@@ -83,23 +83,23 @@ partial class Mlp : global::NtkDsl.INtkModel
     public global::NtkDsl.Device Device { get; }
 
     /// <summary>Layer Hidden1: Dense 784 → 2048, Relu.</summary>
-    public partial global::NtkDsl.DenseLayer Hidden1 => _hidden1Layer;
+    public partial global::NtkDsl.DenseLayer Hidden1 => __ntkLayer0;
     /// <summary>Layer Hidden2: Dense 2048 → 2048, Erf.</summary>
-    public partial global::NtkDsl.DenseLayer Hidden2 => _hidden2Layer;
+    public partial global::NtkDsl.DenseLayer Hidden2 => __ntkLayer1;
     /// <summary>Layer Readout: Dense 2048 → 10, Identity.</summary>
-    public partial global::NtkDsl.DenseLayer Readout => _readoutLayer;
+    public partial global::NtkDsl.DenseLayer Readout => __ntkLayer2;
 
     /// <summary>All 5824522 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("GetParameters");
         var values = new double[5824522];
-        for (int i = 0; i < 1605632; i++) values[0 + i] = _w0[i];
-        for (int i = 0; i < 2048; i++) values[1605632 + i] = _b0[i];
-        for (int i = 0; i < 4194304; i++) values[1607680 + i] = _w1[i];
-        for (int i = 0; i < 2048; i++) values[5801984 + i] = _b1[i];
-        for (int i = 0; i < 20480; i++) values[5804032 + i] = _w2[i];
-        for (int i = 0; i < 10; i++) values[5824512 + i] = _b2[i];
+        for (int i = 0; i < 1605632; i++) values[0 + i] = __ntkW0[i];
+        for (int i = 0; i < 2048; i++) values[1605632 + i] = __ntkB0[i];
+        for (int i = 0; i < 4194304; i++) values[1607680 + i] = __ntkW1[i];
+        for (int i = 0; i < 2048; i++) values[5801984 + i] = __ntkB1[i];
+        for (int i = 0; i < 20480; i++) values[5804032 + i] = __ntkW2[i];
+        for (int i = 0; i < 10; i++) values[5824512 + i] = __ntkB2[i];
         return values;
     }
 
@@ -108,13 +108,13 @@ partial class Mlp : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 5824522, "Mlp");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Mlp");
-        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
-        for (int i = 0; i < 1605632; i++) _w0[i] = values[0 + i];
-        for (int i = 0; i < 2048; i++) _b0[i] = values[1605632 + i];
-        for (int i = 0; i < 4194304; i++) _w1[i] = values[1607680 + i];
-        for (int i = 0; i < 2048; i++) _b1[i] = values[5801984 + i];
-        for (int i = 0; i < 20480; i++) _w2[i] = values[5804032 + i];
-        for (int i = 0; i < 10; i++) _b2[i] = values[5824512 + i];
+        using var __ntkAccessScope = __ntkAccess.EnterWrite("SetParameters");
+        for (int i = 0; i < 1605632; i++) __ntkW0[i] = values[0 + i];
+        for (int i = 0; i < 2048; i++) __ntkB0[i] = values[1605632 + i];
+        for (int i = 0; i < 4194304; i++) __ntkW1[i] = values[1607680 + i];
+        for (int i = 0; i < 2048; i++) __ntkB1[i] = values[5801984 + i];
+        for (int i = 0; i < 20480; i++) __ntkW2[i] = values[5804032 + i];
+        for (int i = 0; i < 10; i++) __ntkB2[i] = values[5824512 + i];
     }
 
     /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -129,34 +129,34 @@ partial class Mlp : global::NtkDsl.INtkModel
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden1Activation(double z) => z > 0.0 ? z : 0.0;
+    private static double __ntkPhi0(double z) => z > 0.0 ? z : 0.0;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden1Derivative(double z) => z > 0.0 ? 1.0 : 0.0;
+    private static double __ntkDPhi0(double z) => z > 0.0 ? 1.0 : 0.0;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden2Activation(double z) => global::NtkDsl.Kernels.Special.Erf(z);
+    private static double __ntkPhi1(double z) => global::NtkDsl.Kernels.Special.Erf(z);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Hidden2Derivative(double z) => global::NtkDsl.Kernels.Special.TwoOverSqrtPi * global::System.Math.Exp(-z * z);
+    private static double __ntkDPhi1(double z) => global::NtkDsl.Kernels.Special.TwoOverSqrtPi * global::System.Math.Exp(-z * z);
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutActivation(double z) => z;
+    private static double __ntkPhi2(double z) => z;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutDerivative(double z) => 1.0;
+    private static double __ntkDPhi2(double z) => 1.0;
 
     /// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>
-    private (double[][] Activations, double[][]? Derivatives) RunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
+    private (double[][] Activations, double[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
     {
         var acts = new double[3][];
         var ders = derivatives ? new double[3][] : null;
 
         {
             // Hidden1: Dense 784 → 2048, Relu
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 784, _w0, _b0, 2048, 0.03571428571428571, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 784, __ntkW0, __ntkB0, 2048, 0.03571428571428571, 1.0);
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
             {
                 double z = h[i];
-                a[i] = Hidden1Activation(z);
-                if (d is not null) d[i] = Hidden1Derivative(z);
+                a[i] = __ntkPhi0(z);
+                if (d is not null) d[i] = __ntkDPhi0(z);
             }
             acts[0] = a;
             if (ders is not null) ders[0] = d!;
@@ -164,14 +164,14 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Hidden2: Dense 2048 → 2048, Erf
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, _w1, _b1, 2048, 0.03093592167691145, 0.1);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, __ntkW1, __ntkB1, 2048, 0.03093592167691145, 0.1);
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
             {
                 double z = h[i];
-                a[i] = Hidden2Activation(z);
-                if (d is not null) d[i] = Hidden2Derivative(z);
+                a[i] = __ntkPhi1(z);
+                if (d is not null) d[i] = __ntkDPhi1(z);
             }
             acts[1] = a;
             if (ders is not null) ders[1] = d!;
@@ -179,7 +179,7 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 2048 → 10, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, _w2, _b2, 10, 0.022097086912079608, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, __ntkW2, __ntkB2, 10, 0.022097086912079608, 1.0);
             acts[2] = h;
             if (ders is not null)
             {
@@ -192,28 +192,28 @@ partial class Mlp : global::NtkDsl.INtkModel
     }
 
     /// <summary>Checks an input batch: N × 784, finite, Float64.</summary>
-    private static void CheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 784, global::NtkDsl.DType.Float64, "Mlp", argument);
+    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 784, global::NtkDsl.DType.Float64, "Mlp", argument);
 
     /// <summary>Network outputs f(x): N × 784 in, N × 10 out (one GEMM per layer for the whole batch).</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
-        CheckInput(x, nameof(x));
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
-        var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
+        __ntkCheckInput(x, nameof(x));
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+        var (acts, _) = __ntkRunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[2], x.Rows, 10);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 10, for a tangent t of length 5824522 (forward mode; J is never built).</summary>
     public global::NtkDsl.Tensor Jvp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor tangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(tangent, "Mlp", nameof(tangent), 5824522);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         double[]? dot = null;
 
         {
@@ -226,7 +226,7 @@ partial class Mlp : global::NtkDsl.INtkModel
         {
             // Hidden2: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
             var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, tv.Slice(1607680, 4194304), tv.Slice(5801984, 2048), 2048, 0.03093592167691145, 0.1);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, _w1, 2048, 0.03093592167691145, hdot);
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW1, 2048, 0.03093592167691145, hdot);
             global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1]);
             dot = hdot;
         }
@@ -234,7 +234,7 @@ partial class Mlp : global::NtkDsl.INtkModel
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
             var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, tv.Slice(5804032, 20480), tv.Slice(5824512, 10), 10, 0.022097086912079608, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, _w2, 10, 0.022097086912079608, hdot);
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW2, 10, 0.022097086912079608, hdot);
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 10);
@@ -243,24 +243,24 @@ partial class Mlp : global::NtkDsl.INtkModel
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 10: the gradient of Σ u·f, length 5824522 (reverse mode).</summary>
     public global::NtkDsl.Tensor Vjp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor cotangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Mlp", nameof(cotangent), x.Rows, 10);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         var grad = new double[5824522];
         var delta = u.AsSpan().ToArray();
         // Readout
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 10, acts[1], 2048, 0.022097086912079608, grad.AsSpan(5804032, 20480));
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 10, 1.0, grad.AsSpan(5824512, 10));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 10, _w2, 2048, 0.022097086912079608);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 10, __ntkW2, 2048, 0.022097086912079608);
         global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1]);
         // Hidden2
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, acts[0], 2048, 0.03093592167691145, grad.AsSpan(1607680, 4194304));
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 2048, 0.1, grad.AsSpan(5801984, 2048));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2048, _w1, 2048, 0.03093592167691145);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2048, __ntkW1, 2048, 0.03093592167691145);
         global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
         // Hidden1
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, xs, 784, 0.03571428571428571, grad.AsSpan(0, 1605632));

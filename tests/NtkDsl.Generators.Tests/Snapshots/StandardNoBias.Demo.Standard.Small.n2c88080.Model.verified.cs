@@ -18,14 +18,14 @@ partial class Small : global::NtkDsl.INtkModel
         });
 
     // Hidden: Dense 5 → 8, LeakyRelu(0.1), no bias; h = 1.0·W·a
-    private readonly double[] _w0;
-    private readonly global::NtkDsl.DenseLayer _hiddenLayer;
+    private readonly double[] __ntkW0;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer0;
     // Readout: Dense 8 → 1, Identity; h = 1.0·W·a + 1.0·b
-    private readonly double[] _w1;
-    private readonly double[] _b1;
-    private readonly global::NtkDsl.DenseLayer _readoutLayer;
+    private readonly double[] __ntkW1;
+    private readonly double[] __ntkB1;
+    private readonly global::NtkDsl.DenseLayer __ntkLayer1;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
-    private readonly global::NtkDsl.ModelAccessGuard _ntkDslAccess = new global::NtkDsl.ModelAccessGuard("Small");
+    private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Small");
 
     /// <summary>
     /// A new Small with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -36,21 +36,21 @@ partial class Small : global::NtkDsl.INtkModel
         Device = device ?? global::NtkDsl.Device.Cpu;
         global::NtkDsl.Device.RequireCpu(Device, "Small");
         var sampler = new global::NtkDsl.NormalSampler(seed);
-        _w0 = new double[40];
-        sampler.FillNormal(_w0, 0.6708203932499369);
-        _hiddenLayer = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(_w0, 8, 5), null);
-        _w1 = new double[8];
-        sampler.FillNormal(_w1, 0.5303300858899106);
-        _b1 = new double[1];
-        sampler.FillNormal(_b1, 0.5);
-        _readoutLayer = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(_w1, 1, 8), global::NtkDsl.Tensor.Wrap(_b1, 1));
+        __ntkW0 = new double[40];
+        sampler.FillNormal(__ntkW0, 0.6708203932499369);
+        __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkW0, 8, 5), null);
+        __ntkW1 = new double[8];
+        sampler.FillNormal(__ntkW1, 0.5303300858899106);
+        __ntkB1 = new double[1];
+        sampler.FillNormal(__ntkB1, 0.5);
+        __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 1, 8), global::NtkDsl.Tensor.Wrap(__ntkB1, 1));
     }
 
     /// <inheritdoc />
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => _ntkDslAccess;
+    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Small Clone()
@@ -70,18 +70,18 @@ partial class Small : global::NtkDsl.INtkModel
     public global::NtkDsl.Device Device { get; }
 
     /// <summary>Layer Hidden: Dense 5 → 8, LeakyRelu(0.1).</summary>
-    internal partial global::NtkDsl.DenseLayer Hidden => _hiddenLayer;
+    internal partial global::NtkDsl.DenseLayer Hidden => __ntkLayer0;
     /// <summary>Layer Readout: Dense 8 → 1, Identity.</summary>
-    public partial global::NtkDsl.DenseLayer Readout => _readoutLayer;
+    public partial global::NtkDsl.DenseLayer Readout => __ntkLayer1;
 
     /// <summary>All 49 parameters as one vector: per layer the weights (out × in, row-major), then the biases.</summary>
     public double[] GetParameters()
     {
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("GetParameters");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("GetParameters");
         var values = new double[49];
-        for (int i = 0; i < 40; i++) values[0 + i] = _w0[i];
-        for (int i = 0; i < 8; i++) values[40 + i] = _w1[i];
-        for (int i = 0; i < 1; i++) values[48 + i] = _b1[i];
+        for (int i = 0; i < 40; i++) values[0 + i] = __ntkW0[i];
+        for (int i = 0; i < 8; i++) values[40 + i] = __ntkW1[i];
+        for (int i = 0; i < 1; i++) values[48 + i] = __ntkB1[i];
         return values;
     }
 
@@ -90,10 +90,10 @@ partial class Small : global::NtkDsl.INtkModel
     {
         global::NtkDsl.InputChecks.ParameterLength(values.Length, 49, "Small");
         global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, "Small");
-        using var ntkDslAccess = _ntkDslAccess.EnterWrite("SetParameters");
-        for (int i = 0; i < 40; i++) _w0[i] = values[0 + i];
-        for (int i = 0; i < 8; i++) _w1[i] = values[40 + i];
-        for (int i = 0; i < 1; i++) _b1[i] = values[48 + i];
+        using var __ntkAccessScope = __ntkAccess.EnterWrite("SetParameters");
+        for (int i = 0; i < 40; i++) __ntkW0[i] = values[0 + i];
+        for (int i = 0; i < 8; i++) __ntkW1[i] = values[40 + i];
+        for (int i = 0; i < 1; i++) __ntkB1[i] = values[48 + i];
     }
 
     /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -108,30 +108,30 @@ partial class Small : global::NtkDsl.INtkModel
     }
 
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double HiddenActivation(double z) => z > 0.0 ? z : 0.1 * z;
+    private static double __ntkPhi0(double z) => z > 0.0 ? z : 0.1 * z;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double HiddenDerivative(double z) => z > 0.0 ? 1.0 : 0.1;
+    private static double __ntkDPhi0(double z) => z > 0.0 ? 1.0 : 0.1;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutActivation(double z) => z;
+    private static double __ntkPhi1(double z) => z;
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double ReadoutDerivative(double z) => 1.0;
+    private static double __ntkDPhi1(double z) => 1.0;
 
     /// <summary>Forward pass of rows examples; keeps every layer's activation and, if asked, φ'(h).</summary>
-    private (double[][] Activations, double[][]? Derivatives) RunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
+    private (double[][] Activations, double[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<double> x, int rows, bool derivatives)
     {
         var acts = new double[2][];
         var ders = derivatives ? new double[2][] : null;
 
         {
             // Hidden: Dense 5 → 8, LeakyRelu(0.1)
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 5, _w0, default, 8, 1.0, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 5, __ntkW0, default, 8, 1.0, 1.0);
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
             {
                 double z = h[i];
-                a[i] = HiddenActivation(z);
-                if (d is not null) d[i] = HiddenDerivative(z);
+                a[i] = __ntkPhi0(z);
+                if (d is not null) d[i] = __ntkDPhi0(z);
             }
             acts[0] = a;
             if (ders is not null) ders[0] = d!;
@@ -139,7 +139,7 @@ partial class Small : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 8 → 1, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, _w1, _b1, 1, 1.0, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, __ntkW1, __ntkB1, 1, 1.0, 1.0);
             acts[1] = h;
             if (ders is not null)
             {
@@ -152,28 +152,28 @@ partial class Small : global::NtkDsl.INtkModel
     }
 
     /// <summary>Checks an input batch: N × 5, finite, Float64.</summary>
-    private static void CheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 5, global::NtkDsl.DType.Float64, "Small", argument);
+    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 5, global::NtkDsl.DType.Float64, "Small", argument);
 
     /// <summary>Network outputs f(x): N × 5 in, N × 1 out (one GEMM per layer for the whole batch).</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)
     {
-        CheckInput(x, nameof(x));
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Forward");
-        var (acts, _) = RunForward(x.AsSpan(), x.Rows, derivatives: false);
+        __ntkCheckInput(x, nameof(x));
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+        var (acts, _) = __ntkRunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 1);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 1, for a tangent t of length 49 (forward mode; J is never built).</summary>
     public global::NtkDsl.Tensor Jvp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor tangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(tangent, "Small", nameof(tangent), 49);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Jvp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         double[]? dot = null;
 
         {
@@ -186,7 +186,7 @@ partial class Small : global::NtkDsl.INtkModel
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
             var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, tv.Slice(40, 8), tv.Slice(48, 1), 1, 1.0, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 8, _w1, 1, 1.0, hdot);
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 8, __ntkW1, 1, 1.0, hdot);
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 1);
@@ -195,19 +195,19 @@ partial class Small : global::NtkDsl.INtkModel
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 1: the gradient of Σ u·f, length 49 (reverse mode).</summary>
     public global::NtkDsl.Tensor Vjp(global::NtkDsl.Tensor x, global::NtkDsl.Tensor cotangent)
     {
-        CheckInput(x, nameof(x));
+        __ntkCheckInput(x, nameof(x));
         global::NtkDsl.InputChecks.Shape(cotangent, "Small", nameof(cotangent), x.Rows, 1);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
-        using var ntkDslAccess = _ntkDslAccess.EnterRead("Vjp");
+        using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
         int rows = x.Rows;
         var xs = x.AsSpan();
-        var (acts, ders) = RunForward(xs, rows, derivatives: true);
+        var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
         var grad = new double[49];
         var delta = u.AsSpan().ToArray();
         // Readout
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 1, acts[0], 8, 1.0, grad.AsSpan(40, 8));
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 1, 1.0, grad.AsSpan(48, 1));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 1, _w1, 8, 1.0);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 1, __ntkW1, 8, 1.0);
         global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
         // Hidden
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 8, xs, 5, 1.0, grad.AsSpan(0, 40));
