@@ -15,12 +15,15 @@ namespace NtkDsl.Regression;
 /// <remarks>
 /// <para>Mean: the kernel-ridge / NTK-GP posterior mean μ(x*) = k*ᵀ(K + λI)⁻¹y on standardized data (math.md §5;
 /// neural-tangents' <c>gp_inference</c> with the ridge as noise variance).</para>
-/// <para>Variance: the GP posterior with covariance s²·Θ and noise variance s²·λ (Rasmussen &amp; Williams 2006,
-/// eqs. 2.25–2.26): latent v_f = s²·(k** − k*ᵀ(K + λI)⁻¹k*), clamped at 0 against rounding, and observation
-/// v_y = v_f + s²·λ. The kernel's amplitude s² is not known from the network, so it is set by leave-one-out like the
-/// depth and the ridge: the leave-one-out predictive densities of the GP are N(y_i; y_i − r_i, s²/A_ii) with
-/// A = (K + λI)⁻¹ and r_i = [Ay]_i/A_ii (Rasmussen &amp; Williams §5.4.2, eqs. 5.10–5.12), and their log-likelihood is
-/// maximized by s² = (1/n)·Σ_i r_i²·A_ii (Sundararajan &amp; Keerthi 2001). Original units: μ·σ_y + m_y and v·σ_y².</para>
+/// <para>Variance: the GP posterior of the latent function with covariance s²·Θ (Rasmussen &amp; Williams 2006,
+/// eqs. 2.25–2.26), v_f = s²·(k** − k*ᵀ(K + λI)⁻¹k*), clamped at 0 against rounding, plus an observation noise
+/// τ² = s²·ρ: v_y = v_f + τ². Neither the amplitude s² nor the noise is known from the network, and the ridge λ is
+/// chosen for the mean's squared error (often far below the noise), so both are set by leave-one-out likelihood:
+/// with A = (K + λI)⁻¹, the leave-one-out residuals are r_i = [Ay]_i/A_ii and the latent leave-one-out variances
+/// u_i = 1/A_ii − λ (Rasmussen &amp; Williams §5.4.2, eqs. 5.10–5.12); ρ is the candidate among λ and the relative
+/// ridge grid (× mean diagonal) that maximizes Σ_i log N(r_i; 0, s²·(u_i + ρ)), with the closed-form
+/// s² = (1/n)·Σ_i r_i²/(u_i + ρ) (Sundararajan &amp; Keerthi 2001 for ρ = λ, the plain GP). Original units: μ·σ_y + m_y
+/// and v·σ_y².</para>
 /// <para>Single target column. Inputs may be float32 or float64; work is float64.</para>
 /// </remarks>
 public sealed class NtkRegressor
@@ -32,7 +35,7 @@ public sealed class NtkRegressor
     private readonly double[] _featureWeights; // InputFeatureGroups layout; all ones for the plain NTK
 
     private NtkRegressor(NtkRegressorOptions options, Standardizer inputs, Standardizer target, Tensor trainZ, AnalyticMlp network,
-        double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude,
+        double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude, double noiseVariance,
         WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores)
     {
         Options = options;
@@ -46,6 +49,7 @@ public sealed class NtkRegressor
         _solver = solver;
         _alpha = alpha;
         Amplitude = amplitude;
+        NoiseVariance = noiseVariance;
         Learning = learning;
         DepthScores = depthScores;
     }
@@ -79,6 +83,9 @@ public sealed class NtkRegressor
 
     /// <summary>The kernel amplitude s² chosen by leave-one-out likelihood (see remarks).</summary>
     public double Amplitude { get; }
+
+    /// <summary>The noise variance τ² of the predictive distribution, standardized target units (see remarks).</summary>
+    public double NoiseVariance { get; }
 
     /// <summary>The WNTK learning result, or null when <see cref="NtkRegressorOptions.Weights"/> is None.</summary>
     public WntkLearningResult? Learning { get; }
@@ -145,14 +152,46 @@ public sealed class NtkRegressor
         var solver = CholeskySolver.Factor(k2, n, best!.Ridge, Owner);
         double[] alpha = solver.Solve(t.ToFlatArray(), 1);
         double[] inv = solver.InverseDiagonal();
-        double amplitude = 0, loo = 0;
+        var residuals = new double[n];
+        var latent = new double[n];
+        double loo = 0;
         for (int i = 0; i < n; i++)
         {
-            double r = alpha[i] / inv[i];
-            loo += r * r;
-            amplitude += r * r * inv[i];
+            residuals[i] = alpha[i] / inv[i];
+            latent[i] = Math.Max(1.0 / inv[i] - best.Ridge, 0.0);
+            loo += residuals[i] * residuals[i];
         }
-        return new NtkRegressor(o, inputs, target, z, network, weights, best.Ridge, loo / n, solver, alpha, amplitude / n, learning, scores);
+        var candidates = new[] { best.Ridge }.Concat(Grid(kernel, o.RelativeRidges)).ToArray();
+        var (amplitude, noiseRatio) = CalibrateVariance(residuals, latent, candidates);
+        return new NtkRegressor(o, inputs, target, z, network, weights, best.Ridge, loo / n, solver, alpha, amplitude, amplitude * noiseRatio, learning, scores);
+    }
+
+    /// <summary>
+    /// The amplitude s² and noise ratio ρ maximizing Σ_i log N(r_i; 0, s²·(u_i + ρ)) over ρ ∈ <paramref name="noiseRatios"/>
+    /// (first best wins), with s²(ρ) = (1/n)·Σ_i r_i²/(u_i + ρ) in closed form. Ratios that leave some u_i + ρ = 0 are skipped.
+    /// </summary>
+    internal static (double Amplitude, double NoiseRatio) CalibrateVariance(double[] residuals, double[] latent, double[] noiseRatios)
+    {
+        int n = residuals.Length;
+        double bestLl = double.NegativeInfinity, bestS2 = double.NaN, bestRho = double.NaN;
+        foreach (double rho in noiseRatios)
+        {
+            double s2 = 0, logSum = 0;
+            bool ok = true;
+            for (int i = 0; i < n; i++)
+            {
+                double v = latent[i] + rho;
+                if (!(v > 0)) { ok = false; break; }
+                s2 += residuals[i] * residuals[i] / v / n;
+                logSum += Math.Log(v);
+            }
+            if (!ok || !(s2 > 0)) continue;
+            double ll = -0.5 * n * Math.Log(2 * Math.PI * s2) - 0.5 * logSum - 0.5 * n;
+            if (ll > bestLl) { bestLl = ll; bestS2 = s2; bestRho = rho; }
+        }
+        if (double.IsNaN(bestS2))
+            throw new InvalidOperationException($"{Owner}: every leave-one-out residual is zero (the targets are reproduced exactly), so no predictive variance can be calibrated; check that the target is not constant or an exact copy of a feature.");
+        return (bestS2, bestRho);
     }
 
     /// <summary>
@@ -191,7 +230,7 @@ public sealed class NtkRegressor
                 double vf = Amplitude * Math.Max(prior[c0 + j] - quad, 0.0);
                 mean[c0 + j] = mu * sy + my;
                 latent[c0 + j] = vf * sy * sy;
-                variance[c0 + j] = (vf + Amplitude * Ridge) * sy * sy;
+                variance[c0 + j] = (vf + NoiseVariance) * sy * sy;
             }
         }
         return new NtkPrediction(Tensor.Wrap(mean, m), Tensor.Wrap(variance, m), Tensor.Wrap(latent, m));
@@ -229,7 +268,7 @@ public sealed class NtkRegressor
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"NtkRegressor(depth {Depth}, λ {Ridge:G3}, s² {Amplitude:G3}, LOO {LeaveOneOutError:G4}, weights {Options.Weights})");
+        $"NtkRegressor(depth {Depth}, λ {Ridge:G3}, s² {Amplitude:G3}, τ² {NoiseVariance:G3}, LOO {LeaveOneOutError:G4}, weights {Options.Weights})");
 
     private sealed record Choice(double Ridge, double Score);
 

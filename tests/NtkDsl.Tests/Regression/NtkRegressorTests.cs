@@ -77,8 +77,14 @@ public sealed class NtkRegressorTests
         var a = Matrix<double>.Build.Dense(n, n, (i, j) => k[i * n + j] + (i == j ? ridge : 0));
         var ks = Matrix<double>.Build.Dense(m, n, (i, j) => kx[i * n + j]);
         var ainv = a.Inverse();
-        double s2 = 0;
-        for (int i = 0; i < n; i++) s2 += alpha[i] * alpha[i] / ainv[i, i] / n;
+        // s² = (1/n) Σ r_i²/(u_i + ρ) with r_i = α_i/[A⁻¹]_ii, u_i = 1/[A⁻¹]_ii − λ at the chosen noise ratio ρ = τ²/s²
+        // (the choice of ρ is checked against brute force in DepthRidgeAndVarianceCalibrationEqualBruteForceLeaveOneOut).
+        double rho = reg.NoiseVariance / reg.Amplitude, s2 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = alpha[i] / ainv[i, i];
+            s2 += r * r / (1 / ainv[i, i] - ridge + rho) / n;
+        }
         Assert.Equal(s2, reg.Amplitude, 1e-8 * s2);
         var quad = ks * ainv * ks.Transpose();
         for (int j = 0; j < m; j++)
@@ -87,7 +93,7 @@ public sealed class NtkRegressorTests
             for (int i = 0; i < n; i++) mu += kx[j * n + i] * alpha[i];
             double expectedMean = mu * sy[0] + my[0];
             double latent = s2 * (kss[j * m + j] - quad[j, j]) * sy[0] * sy[0];
-            double variance = latent + s2 * ridge * sy[0] * sy[0];
+            double variance = latent + s2 * rho * sy[0] * sy[0];
             Assert.Equal(expectedMean, p.Mean.AsSpan()[j], 1e-9 * Math.Abs(expectedMean));
             Assert.Equal(latent, p.LatentVariance.AsSpan()[j], 1e-7 * variance);
             Assert.Equal(variance, p.Variance.AsSpan()[j], 1e-7 * variance);
@@ -120,7 +126,7 @@ public sealed class NtkRegressorTests
     }
 
     [Fact]
-    public void DepthRidgeAndAmplitudeEqualBruteForceLeaveOneOut()
+    public void DepthRidgeAndVarianceCalibrationEqualBruteForceLeaveOneOut()
     {
         const int n = 25, d = 2;
         var (x, y, xr, yr) = Data(n, d, 9);
@@ -153,16 +159,29 @@ public sealed class NtkRegressorTests
         Assert.Equal(bestRidge, reg.Ridge, 1e-12 * bestRidge);
         Assert.Equal(best, reg.LeaveOneOutError, 1e-8 * best);
 
-        // Amplitude: the s² maximizing Σ_i log N(t_i; μ_{−i}, s²·v_{−i}) with the refit's predictive variance
-        // v_{−i} = k_ii − k_iᵀ(K_{−i} + λI)⁻¹k_i + λ is s² = (1/n) Σ (t_i − μ_{−i})²/v_{−i}.
+        // Variance calibration: over ρ ∈ {λ} ∪ relative grid × mean diagonal, maximize the leave-one-out likelihood
+        // Σ_i log N(t_i; μ_{−i}, s²·(u_{−i} + ρ)) of refits without row i, u_{−i} = k_ii − k_iᵀ(K_{−i} + λI)⁻¹k_i, over s² and ρ;
+        // for fixed ρ the best s² is (1/n) Σ (t_i − μ_{−i})²/(u_{−i} + ρ). Here the maximum is found by scanning.
         double[] kb = AnalyticMlp.Relu(d, bestDepth).Ntk(Tensor.FromArray(z, n, d)).ToFlatArray();
-        double s2 = 0;
-        for (int i = 0; i < n; i++)
+        var refits = Enumerable.Range(0, n).Select(i => RefitWithout(kb, t, n, i, bestRidge)).ToArray();
+        double bestLl = double.NegativeInfinity, bestS2 = 0, bestRho = 0;
+        foreach (double rho in new[] { bestRidge }.Concat(rel.Select(r => r * MeanDiagonal(kb, n))))
         {
-            var (pred, v) = RefitWithout(kb, t, n, i, bestRidge);
-            s2 += (t[i] - pred) * (t[i] - pred) / v / n;
+            double s2 = 0;
+            for (int i = 0; i < n; i++) s2 += Math.Pow(t[i] - refits[i].Mean, 2) / (refits[i].Variance - bestRidge + rho) / n;
+            foreach (double scale in new[] { 0.9, 1.0, 1.1 }) // s² itself is the maximum along the amplitude
+            {
+                double ll = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double v = scale * s2 * (refits[i].Variance - bestRidge + rho);
+                    ll += -0.5 * Math.Log(2 * Math.PI * v) - Math.Pow(t[i] - refits[i].Mean, 2) / (2 * v);
+                }
+                if (ll > bestLl) { bestLl = ll; bestS2 = scale * s2; bestRho = rho; }
+            }
         }
-        Assert.Equal(s2, reg.Amplitude, 1e-7 * s2);
+        Assert.Equal(bestS2, reg.Amplitude, 1e-7 * bestS2);
+        Assert.Equal(bestS2 * bestRho, reg.NoiseVariance, 1e-7 * bestS2 * bestRho);
     }
 
     /// <summary>Fits on every row but i (Gaussian elimination) and returns the prediction at i and the GP variance there (with noise λ).</summary>
