@@ -2,19 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using NtkDsl;
 using NtkDsl.IO;
+using NtkDsl.Regression;
 using Spectre.Console;
 using Uci;
 
-// UCI kernel-regression benchmark (issue 6 item 4). Usage:
-//   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--power-splits N|all]
-//       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--no-empirical] [--coarse-from N|0] [--output DIR]
-// (--help lists them all).
-// DATA_DIR defaults to ../shared/datasets/uci relative to the repository root. The default run is a quick look
-// (5 splits, power-plant's first 3 with at most 2,000 training rows). The README's protocol is one command:
-//   dotnet run -c Release --project samples/Uci -- --full
-// (all 20 splits of yacht, concrete, energy and wine-quality-red; power-plant's first 3 splits with all 8,611
-// training rows; ridge grids searched coarse-to-fine from 3,000 rows, where each ridge costs one O(n³)
-// factorization). Add --no-empirical to skip the finite-width columns (they dominate the time on power-plant).
+// UCI regression with NtkRegressor (issue 15). Usage:
+//   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--large-splits N|all]
+//       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--coarse-from N|0] [--output DIR]
+// DATA_DIR holds one folder per data set (data.txt, optional splits/train_K.txt + test_K.txt and dataset.json with
+// {"target": column, "features": [...]}); the five shipped UCI sets need no dataset.json. The default run is a quick
+// look (5 splits; sets of 5,000+ rows: 3 splits with at most 2,000 training rows); --full is the whole protocol.
+// Per split and method the results are written to uci-splits.csv as soon as the split is done.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220;
@@ -22,54 +20,85 @@ var (options, exitCode) = UciOptions.Parse(args);
 if (options is null) return exitCode;
 if (!Directory.Exists(options.DataDir))
 {
-    AnsiConsole.MarkupLine($"[yellow]UCI data folder not found:[/] {Markup.Escape(options.DataDir)}");
-    AnsiConsole.WriteLine("Pass the folder holding yacht/, concrete/, energy/, wine-quality-red/ and power-plant/ as the first argument (default ../shared/datasets/uci beside the repository). Nothing to do.");
+    AnsiConsole.MarkupLine($"[yellow]Data folder not found:[/] {Markup.Escape(options.DataDir)}");
+    AnsiConsole.WriteLine("Pass the folder holding the data set folders (e.g. yacht/, concrete/) as the first argument (default ../shared/datasets/uci beside the repository). Nothing to do.");
     return 0;
 }
+var names = options.Datasets?.ToList() ?? UciData.Discover(options.DataDir).ToList();
 
-var results = new List<DatasetResult>();
-var perSplit = new List<IReadOnlyList<object?>>();
-var total = Stopwatch.StartNew();
-foreach (var spec in UciDataset.All.Where(s => options.Datasets is null || options.Datasets.Contains(s.Name)))
-{
-    var data = UciDataset.Load(options.DataDir, spec);
-    int splits = Math.Min(spec.Name == "power-plant" ? options.PowerSplits : options.Splits, 20);
-    var scores = new Dictionary<string, List<double>>();
-    for (int k = 0; k < splits; k++)
-    {
-        var sw = Stopwatch.StartNew();
-        var split = data.Split(k, options.MaxTrain);
-        var r = UciBenchmark.RunSplit(split, options);
-        foreach (var (method, rmse) in r.Rmse)
-        {
-            if (!scores.TryGetValue(method, out var list)) scores[method] = list = [];
-            list.Add(rmse);
-            perSplit.Add([spec.Name, k, method, rmse, r.Details.GetValueOrDefault(method, "")]);
-        }
-        AnsiConsole.MarkupLine(Markup.Escape($"{spec.Name} split {k}: n = {split.TrainX.Rows}, " +
-            string.Join(", ", r.Rmse.Select(p => $"{p.Key} {p.Value:F3}")) + $" ({sw.Elapsed.TotalSeconds:F0} s); " + string.Join("; ", r.Details.Select(p => $"{p.Key}: {p.Value}"))));
-    }
-    results.Add(new DatasetResult(spec, splits, scores));
-}
-
-var table = new Spectre.Console.Table().Title($"Test RMSE, mean ± s.e. over splits ({total.Elapsed.TotalMinutes:F1} min)");
-table.AddColumns("data", "splits", "analytic NTK", "learned analytic WNTK", $"empirical NTK (w={UciBenchmark.Width})", $"empirical WNTK (w={UciBenchmark.Width})",
-    "MC dropout (README)", "independent NTK (README)", "independent WNTK (README)");
-foreach (var d in results)
-    table.AddRow(d.Spec.Name, d.Splits.ToString(CultureInfo.InvariantCulture), d.Cell(UciBenchmark.AnalyticNtk), d.Cell(UciBenchmark.AnalyticWntk),
-        d.Cell(UciBenchmark.EmpiricalNtk), d.Cell(UciBenchmark.EmpiricalWntk), d.Spec.McDropout, d.Spec.IndependentNtk, d.Spec.IndependentWntk);
-AnsiConsole.Write(table);
+// The three kernels, each fitted by NtkRegressor: the NTK (depth and ridge by leave-one-out), then the learned WNTK
+// per layer and per input feature at the NTK's depth (weights by Adam on the leave-one-out loss of a row subset).
+(string Name, NtkRegressorWeights Weights)[] methods =
+[
+    ("NTK", NtkRegressorWeights.None), ("WNTK per layer", NtkRegressorWeights.PerLayer), ("WNTK per feature", NtkRegressorWeights.PerInputFeature),
+];
 
 Directory.CreateDirectory(options.OutDir);
 var meta = new RunMetadata { Seed = 0, DeviceName = Device.Cpu.Name };
 meta.Values["command"] = "samples/Uci " + string.Join(' ', args);
-meta.Values["protocol"] = "standardize with training statistics; ReLU NTK parameterization σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO";
+meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood";
 meta.Values["max_train"] = options.MaxTrain.ToString(CultureInfo.InvariantCulture);
 meta.Values["wntk_rows"] = options.WntkRows.ToString(CultureInfo.InvariantCulture);
-string summary = Path.Combine(options.OutDir, "uci-summary.csv");
-ResultWriter.WriteCsv(summary, meta, ["dataset", "method", "splits", "mean_rmse", "se_rmse"],
-    results.SelectMany(d => d.Scores.Select(s => (IReadOnlyList<object?>)[d.Spec.Name, s.Key, s.Value.Count, Stats.Mean(s.Value), Stats.StdErr(s.Value)])));
 string splitsCsv = Path.Combine(options.OutDir, "uci-splits.csv");
-ResultWriter.WriteCsv(splitsCsv, meta, ["dataset", "split", "method", "rmse", "details"], perSplit);
-AnsiConsole.MarkupLine($"Wrote {Markup.Escape(summary)} and {Markup.Escape(splitsCsv)}.");
+string summaryCsv = Path.Combine(options.OutDir, "uci-summary.csv");
+string[] splitColumns = ["dataset", "split", "train_rows", "method", "rmse", "log_likelihood", "depth", "ridge", "seconds", "weights"];
+var perSplit = new List<IReadOnlyList<object?>>();
+var results = new List<(UciData Data, int Splits, int TrainRows, Dictionary<string, (List<double> Rmse, List<double> Ll)> Scores)>();
+var total = Stopwatch.StartNew();
+foreach (string name in names)
+{
+    var data = UciData.Load(options.DataDir, name);
+    int splits = Math.Min(data.Rows >= UciOptions.LargeRows ? options.LargeSplits : options.Splits, data.SplitCount);
+    var scores = methods.ToDictionary(m => m.Name, _ => (Rmse: new List<double>(), Ll: new List<double>()));
+    int trainRows = 0;
+    for (int k = 0; k < splits; k++)
+    {
+        var (xtr, ytr, xte, yte) = data.Split(k, options.MaxTrain);
+        trainRows = xtr.Rows;
+        var line = new List<string>();
+        int depth = 0;
+        foreach (var (method, weights) in methods)
+        {
+            var sw = Stopwatch.StartNew();
+            var reg = NtkRegressor.Fit(xtr, ytr, new NtkRegressorOptions
+            {
+                Depths = depth == 0 ? [1, 2, 3, 4] : [depth],
+                Weights = weights,
+                WntkRows = options.WntkRows,
+                WntkIterations = options.Iterations,
+                CoarseFrom = options.CoarseFrom,
+            });
+            depth = reg.Depth;
+            var score = reg.Score(xte, yte);
+            scores[method].Rmse.Add(score.Rmse);
+            scores[method].Ll.Add(score.LogLikelihood);
+            string w = weights == NtkRegressorWeights.None ? "" : string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)));
+            perSplit.Add([name, k, xtr.Rows, method, score.Rmse, score.LogLikelihood, reg.Depth, reg.Ridge, sw.Elapsed.TotalSeconds, w]);
+            line.Add($"{method} {Stats.Value(score.Rmse)} / {Stats.Value(score.LogLikelihood)}");
+        }
+        // Rewritten (atomically) after every split, so a run stopped by a timeout keeps every finished split.
+        ResultWriter.WriteCsv(splitsCsv, meta, splitColumns, perSplit);
+        AnsiConsole.MarkupLine(Markup.Escape($"{name} split {k}: n = {xtr.Rows}, depth {depth}; RMSE / LL: {string.Join(", ", line)} ({total.Elapsed.TotalMinutes:F1} min)"));
+    }
+    results.Add((data, splits, trainRows, scores));
+    ResultWriter.WriteCsv(summaryCsv, meta, ["dataset", "method", "splits", "mean_rmse", "se_rmse", "mean_ll", "se_ll"],
+        results.SelectMany(d => d.Scores.Select(s => (IReadOnlyList<object?>)[d.Data.Name, s.Key, s.Value.Rmse.Count,
+            Stats.Mean(s.Value.Rmse), Stats.StdErr(s.Value.Rmse), Stats.Mean(s.Value.Ll), Stats.StdErr(s.Value.Ll)])));
+}
+
+var table = new Spectre.Console.Table().Title($"Test RMSE and log-likelihood, mean ± s.e. over splits ({total.Elapsed.TotalMinutes:F1} min)");
+table.AddColumn("data");
+table.AddColumn("splits (train rows)");
+foreach (var (method, _) in methods) { table.AddColumn($"{method} RMSE"); table.AddColumn($"{method} LL"); }
+table.AddColumn("MC dropout RMSE / LL (published)");
+foreach (var (data, splits, trainRows, scores) in results)
+{
+    var cells = new List<string> { data.Name, $"{splits} ({trainRows})" };
+    foreach (var (method, _) in methods) { cells.Add(Stats.MeanSe(scores[method].Rmse)); cells.Add(Stats.MeanSe(scores[method].Ll)); }
+    var d = data.Description;
+    cells.Add(d.ReferenceRmse is double r ? $"{Stats.Value(r)} / {(d.ReferenceLl is double l ? Stats.Value(l) : "–")}" : "–");
+    table.AddRow(cells.Select(Markup.Escape).ToArray());
+}
+AnsiConsole.Write(table);
+AnsiConsole.MarkupLine($"Wrote {Markup.Escape(summaryCsv)} and {Markup.Escape(splitsCsv)}.");
 return 0;

@@ -1,7 +1,8 @@
-using NtkDsl;
+using System.Globalization;
+
 namespace Uci;
 
-/// <summary>Mean and standard error over splits.</summary>
+/// <summary>Mean, standard error and the significant-digit format of the tables.</summary>
 internal static class Stats
 {
     public static double Mean(IReadOnlyList<double> x) => x.Average();
@@ -14,18 +15,27 @@ internal static class Stats
         return Math.Sqrt(x.Sum(v => (v - m) * (v - m)) / (x.Count - 1) / x.Count);
     }
 
-    public static double Rmse(Tensor pred, Tensor truth)
+    /// <summary>
+    /// "mean ± s.e." with the mean to 3 significant digits and the s.e. to the same decimal places, so small targets
+    /// keep their digits (0.00123 ± 0.00004, not 0.00 ± 0.00).
+    /// </summary>
+    public static string MeanSe(IReadOnlyList<double> x)
     {
-        double s = 0;
-        for (int i = 0; i < truth.Rows; i++) s += Math.Pow(pred[i, 0] - truth[i, 0], 2);
-        return Math.Sqrt(s / truth.Rows);
+        double m = Mean(x), se = StdErr(x);
+        int decimals = Decimals(m);
+        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        return x.Count < 2 ? m.ToString(f, CultureInfo.InvariantCulture)
+            : $"{m.ToString(f, CultureInfo.InvariantCulture)} ± {se.ToString(f, CultureInfo.InvariantCulture)}";
     }
-}
 
-/// <summary>The scores of one data set.</summary>
-internal sealed record DatasetResult(UciDataset Spec, int Splits, Dictionary<string, List<double>> Scores)
-{
-    public string Cell(string method) => Scores.TryGetValue(method, out var v)
-        ? (Spec.Name == "wine-quality-red" ? $"{Stats.Mean(v):F3} ± {Stats.StdErr(v):F3}" : $"{Stats.Mean(v):F2} ± {Stats.StdErr(v):F2}")
-        : "–";
+    /// <summary>A single value to 3 significant digits (at least 2 decimals for values below 100).</summary>
+    public static string Value(double v) => v.ToString("F" + Decimals(v).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>Decimal places that give 3 significant digits (0 for |v| ≥ 100; up to 12).</summary>
+    public static int Decimals(double v)
+    {
+        if (v == 0 || !double.IsFinite(v)) return 2;
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(v)));
+        return Math.Clamp(2 - exponent, 0, 12);
+    }
 }

@@ -1,58 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using NtkDsl;
 using NtkDsl.IO;
 using NtkDsl.Regression;
 
 namespace Uci;
 
-/// <summary>One UCI data set: where it lives, which column is the target, and the README's reference figures.</summary>
-internal sealed record UciDataset(string Name, int Columns, int Target, string McDropout, string IndependentNtk, string IndependentWntk)
+/// <summary>
+/// How to read one data set folder: which columns are features, which is the target, and optional reference figures
+/// to print beside ours. Read from <c>dataset.json</c> in the folder (see <see cref="FileName"/>); the five shipped
+/// UCI sets have built-in descriptions, used when their folder has no such file.
+/// </summary>
+internal sealed record UciDescription
 {
-    public static IReadOnlyList<UciDataset> All { get; } =
-    [
-        new("yacht", 7, 6, "1.23 ± 0.38", "2.70 ± 0.21", "1.00 ± 0.11"),
-        new("concrete", 9, 8, "5.45 ± 0.19", "4.91 ± 0.14", "4.83 ± 0.15"),
-        new("energy", 9, 8, "0.97 ± 0.06", "1.65 ± 0.03", "0.84 ± 0.02"),
-        new("wine-quality-red", 12, 11, "0.657 ± 0.010", "0.577 ± 0.011", "0.570 ± 0.011"),
-        new("power-plant", 5, 4, "4.18 ± 0.04", "3.64 ± 0.10 (3 splits)", "3.61 ± 0.09 (3 splits)"),
-    ];
+    /// <summary>The description file's name inside a data set folder.</summary>
+    public const string FileName = "dataset.json";
 
-    public static UciData Load(string root, UciDataset spec)
+    /// <summary>0-based target column of data.txt.</summary>
+    [JsonPropertyName("target")] public int Target { get; init; }
+
+    /// <summary>0-based feature columns (default: every column but the target).</summary>
+    [JsonPropertyName("features")] public int[]? Features { get; init; }
+
+    /// <summary>Whether data.txt starts with a header line (default: no).</summary>
+    [JsonPropertyName("header")] public bool Header { get; init; }
+
+    /// <summary>"whitespace" (default), "comma", "semicolon" or "tab".</summary>
+    [JsonPropertyName("delimiter")] public string Delimiter { get; init; } = "whitespace";
+
+    /// <summary>Optional reference test RMSE to print beside ours.</summary>
+    [JsonPropertyName("reference_rmse")] public double? ReferenceRmse { get; init; }
+
+    /// <summary>Optional reference test log-likelihood to print beside ours.</summary>
+    [JsonPropertyName("reference_ll")] public double? ReferenceLl { get; init; }
+
+    /// <summary>
+    /// The five shipped sets (README of the shared UCI folder), with the one-hidden-layer MC-dropout figures of
+    /// Gal &amp; Ghahramani (2016), grid-search table of the dropout-uncertainty experiments' README (RMSE / LL).
+    /// </summary>
+    public static IReadOnlyDictionary<string, UciDescription> BuiltIn { get; } = new Dictionary<string, UciDescription>(StringComparer.Ordinal)
     {
-        string dir = Path.Combine(root, spec.Name);
-        var table = TableReader.Read(Path.Combine(dir, "data.txt"), new TableReadOptions
+        ["yacht"] = new() { Target = 6, ReferenceRmse = 0.67, ReferenceLl = -1.25 },
+        ["concrete"] = new() { Target = 8, ReferenceRmse = 4.82, ReferenceLl = -2.93 },
+        ["energy"] = new() { Target = 8, Features = [0, 1, 2, 3, 4, 5, 6, 7], ReferenceRmse = 0.54, ReferenceLl = -1.21 },
+        ["wine-quality-red"] = new() { Target = 11, ReferenceRmse = 0.62, ReferenceLl = -0.93 },
+        ["power-plant"] = new() { Target = 4, ReferenceRmse = 4.01, ReferenceLl = -2.80 },
+    };
+
+    /// <summary>The description of <paramref name="dir"/>: its dataset.json, else the built-in one for its name, else null.</summary>
+    public static UciDescription? For(string dir)
+    {
+        string file = Path.Combine(dir, FileName);
+        if (File.Exists(file))
         {
-            Delimiter = TableDelimiter.Whitespace,
-            HasHeader = false,
-            TargetColumn = spec.Target,
-            FeatureColumns = Enumerable.Range(0, spec.Columns).Where(c => c != spec.Target && (spec.Name != "energy" || c < 8)).ToArray(),
-        });
-        return new UciData(spec, table, dir);
+            try
+            {
+                return JsonSerializer.Deserialize<UciDescription>(File.ReadAllText(file))
+                    ?? throw new InvalidDataException($"{file} is empty; write e.g. {{\"target\": 8}}.");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{file}: {e.Message} Expected e.g. {{\"target\": 8, \"features\": [0, 1, 2], \"header\": false, \"delimiter\": \"whitespace\"}}.", e);
+            }
+        }
+        return BuiltIn.GetValueOrDefault(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
     }
+
+    public TableDelimiter ParsedDelimiter => Delimiter.ToLowerInvariant() switch
+    {
+        "whitespace" => TableDelimiter.Whitespace,
+        "comma" => TableDelimiter.Comma,
+        "semicolon" => TableDelimiter.Semicolon,
+        "tab" => TableDelimiter.Tab,
+        _ => throw new InvalidDataException($"Unknown delimiter '{Delimiter}' in {FileName}; use whitespace, comma, semicolon or tab."),
+    };
 }
 
-/// <summary>A loaded data set.</summary>
-internal sealed class UciData(UciDataset spec, Table table, string dir)
+/// <summary>A loaded data set folder: data.txt read per its description, and its splits.</summary>
+internal sealed class UciData
 {
-    public UciDataset Spec { get; } = spec;
+    private readonly Table _table;
+    private readonly string _dir;
 
-    /// <summary>Split k, standardized with the training rows' statistics; at most maxTrain training rows (a deterministic subset).</summary>
-    public UciSplit Split(int k, int maxTrain)
+    private UciData(string name, UciDescription description, Table table, string dir)
     {
-        int[] train = TableReader.ReadIndices(Path.Combine(dir, "splits", $"train_{k}.txt"), table.Rows);
-        int[] test = TableReader.ReadIndices(Path.Combine(dir, "splits", $"test_{k}.txt"), table.Rows);
+        Name = name;
+        Description = description;
+        _table = table;
+        _dir = dir;
+    }
+
+    public string Name { get; }
+
+    public UciDescription Description { get; }
+
+    public int Rows => _table.Rows;
+
+    /// <summary>Whether the folder has splits/train_K.txt and splits/test_K.txt files.</summary>
+    public bool HasSplitFiles => File.Exists(Path.Combine(_dir, "splits", "train_0.txt"));
+
+    /// <summary>
+    /// The data set folders under <paramref name="root"/> that have a data.txt and a description: the five shipped
+    /// sets first in their usual order, then the others alphabetically.
+    /// </summary>
+    public static IReadOnlyList<string> Discover(string root)
+    {
+        var known = UciDescription.BuiltIn.Keys.ToList();
+        return Directory.GetDirectories(root)
+            .Where(d => File.Exists(Path.Combine(d, "data.txt")) && UciDescription.For(d) is not null)
+            .Select(Path.GetFileName).OfType<string>()
+            .OrderBy(n => known.IndexOf(n) is int i && i >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public static UciData Load(string root, string name)
+    {
+        string dir = Path.Combine(root, name);
+        if (!File.Exists(Path.Combine(dir, "data.txt")))
+            throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
+        var description = UciDescription.For(dir)
+            ?? throw new InvalidDataException($"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).");
+        var table = TableReader.Read(Path.Combine(dir, "data.txt"), new TableReadOptions
+        {
+            Delimiter = description.ParsedDelimiter,
+            HasHeader = description.Header,
+            TargetColumn = description.Target,
+            FeatureColumns = description.Features,
+        });
+        return new UciData(name, description, table, dir);
+    }
+
+    /// <summary>
+    /// Split k: from splits/train_k.txt and test_k.txt when the folder has them, else a deterministic 90/10 split
+    /// (seed k). At most maxTrain training rows (a deterministic subset). Raw (unstandardized) values.
+    /// </summary>
+    public (Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY) Split(int k, int maxTrain)
+    {
+        int[] train, test;
+        if (HasSplitFiles)
+        {
+            train = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"train_{k}.txt")), _table.Rows);
+            test = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"test_{k}.txt")), _table.Rows);
+        }
+        else
+        {
+            test = RidgeSelection.FoldIndices(_table.Rows, 10, k)[0].ToArray();
+            train = Enumerable.Range(0, _table.Rows).Except(test).ToArray();
+        }
         if (train.Length > maxTrain)
         {
             var folds = RidgeSelection.FoldIndices(train.Length, (int)Math.Ceiling(train.Length / (double)maxTrain), k);
             train = folds[0].Select(i => train[i]).ToArray();
         }
-        Tensor xtr = Rows(table.Features, train), xte = Rows(table.Features, test);
-        Tensor ytr = Rows(table.Targets!, train), yte = Rows(table.Targets!, test);
-        var fx = Standardizer.Fit(xtr);
-        var fy = Standardizer.Fit(ytr);
-        return new UciSplit(fx.Transform(xtr), fy.Transform(ytr), fx.Transform(xte), yte, fy);
+        return (Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test));
     }
 
-    private static Tensor Rows(Tensor t, int[] rows)
+    /// <summary>Number of split files (train_K.txt) in the folder, or 20 generated splits when there are none.</summary>
+    public int SplitCount => HasSplitFiles ? Directory.GetFiles(Path.Combine(_dir, "splits"), "train_*.txt").Length : 20;
+
+    private static Tensor Take(Tensor t, int[] rows)
     {
         int c = t.Columns;
         var d = new double[rows.Length * c];
@@ -61,6 +168,3 @@ internal sealed class UciData(UciDataset spec, Table table, string dir)
         return Tensor.Wrap(d, rows.Length, c);
     }
 }
-
-/// <summary>Standardized training rows, standardized test features, raw test targets and the target scaler.</summary>
-internal sealed record UciSplit(Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY, Standardizer TargetScaler);

@@ -8,14 +8,16 @@ internal sealed class UciOptions
 {
     public string DataDir { get; private set; } = DefaultDataDir();
     public int Splits { get; private set; } = 5;
-    public int PowerSplits { get; private set; } = 3;
+    public int LargeSplits { get; private set; } = 3;
     public int MaxTrain { get; private set; } = 2000;
     public int WntkRows { get; private set; } = 400;
     public int Iterations { get; private set; } = 300;
-    public bool Empirical { get; private set; } = true;
     public int CoarseFrom { get; private set; } = 3000;
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
+
+    /// <summary>Data sets with at least this many rows run <see cref="LargeSplits"/> splits.</summary>
+    public const int LargeRows = 5000;
 
     /// <summary>
     /// Parses <paramref name="args"/>. Options is null when nothing is to run: after <c>--help</c> (exit code 0) or a
@@ -26,22 +28,21 @@ internal sealed class UciOptions
         var defaults = new UciOptions();
         var dataDir = new Argument<string?>("DATA_DIR")
         {
-            Description = "Folder holding yacht/, concrete/, energy/, wine-quality-red/ and power-plant/ (default ../shared/datasets/uci beside the repository)",
+            Description = "Folder of data set folders (each: data.txt, optional splits/ and dataset.json; the five UCI sets need no dataset.json). Default ../shared/datasets/uci beside the repository",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var full = new Option<bool>("--full") { Description = "The README protocol: all 20 splits, power-plant's first 3, all training rows" };
-        var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set (at most 20)", defaults.Splits);
-        var powerSplits = SampleCommandLine.CountOrAll("--power-splits", "Splits of power-plant", defaults.PowerSplits);
-        var datasets = new Option<string?>("--datasets") { Description = "Comma-separated subset, e.g. yacht,concrete", HelpName = "a,b" };
+        var full = new Option<bool>("--full") { Description = "The README protocol: every split (20), the first 3 of large sets (power-plant), all training rows" };
+        var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set", defaults.Splits);
+        var largeSplits = SampleCommandLine.CountOrAll("--large-splits", "Splits of data sets with at least 5,000 rows (power-plant)", defaults.LargeSplits);
+        var datasets = new Option<string?>("--datasets") { Description = "Comma-separated data set folder names, e.g. yacht,concrete (default: every folder with data.txt and a description)", HelpName = "a,b" };
         var maxTrain = SampleCommandLine.CountOrAll("--max-train", "Training rows per split at most (0 or all: every row)", defaults.MaxTrain, zeroMeansAll: true);
         var wntkRows = SampleCommandLine.Count("--wntk-rows", "Training rows used to learn the WNTK weights", defaults.WntkRows);
         var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
-        var noEmpirical = new Option<bool>("--no-empirical") { Description = "Skip the finite-width (empirical NTK/WNTK) columns" };
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
         var output = SampleCommandLine.Output(defaults.OutDir);
-        var root = new RootCommand("UCI kernel-regression benchmark: analytic and empirical NTK/WNTK with depth and ridge by leave-one-out")
+        var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, powerSplits, datasets, maxTrain, wntkRows, iterations, noEmpirical, coarseFrom, output,
+            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -49,18 +50,17 @@ internal sealed class UciOptions
             var o = new UciOptions
             {
                 Splits = p.GetValue(splits),
-                PowerSplits = p.GetValue(powerSplits),
+                LargeSplits = p.GetValue(largeSplits),
                 MaxTrain = p.GetValue(maxTrain),
                 WntkRows = p.GetValue(wntkRows),
                 Iterations = p.GetValue(iterations),
-                Empirical = !p.GetValue(noEmpirical),
                 CoarseFrom = p.GetValue(coarseFrom),
                 OutDir = p.GetValue(output)!,
             };
             if (p.GetValue(full))
             {
                 o.Splits = int.MaxValue;
-                o.PowerSplits = 3;
+                o.LargeSplits = 3;
                 o.MaxTrain = int.MaxValue;
             }
             if (p.GetValue(dataDir) is string dir) o.DataDir = Path.GetFullPath(dir);

@@ -1,0 +1,357 @@
+using System.Globalization;
+using NtkDsl.Analytic;
+using NtkDsl.Wntk;
+
+namespace NtkDsl.Regression;
+
+/// <summary>
+/// Kernel regression with the infinite-width NTK of a ReLU network, for the common job: <see cref="Fit"/> standardizes
+/// inputs and target, chooses the depth and the ridge by closed-form leave-one-out error
+/// (<see cref="RidgeSelection.LeaveOneOut"/>), optionally learns weighted-NTK group weights
+/// (<see cref="WntkLearner"/> on the leave-one-out loss, per layer or per input feature); <see cref="Predict"/> gives
+/// the mean and the predictive variance, and <see cref="Score"/> the test RMSE and Gaussian log-likelihood, all in the
+/// original target units. One regressor serves any input width (<see cref="AnalyticMlp"/> takes it at run time).
+/// </summary>
+/// <remarks>
+/// <para>Mean: the kernel-ridge / NTK-GP posterior mean μ(x*) = k*ᵀ(K + λI)⁻¹y on standardized data (math.md §5;
+/// neural-tangents' <c>gp_inference</c> with the ridge as noise variance).</para>
+/// <para>Variance: the GP posterior of the latent function with covariance s²·Θ (Rasmussen &amp; Williams 2006,
+/// eqs. 2.25–2.26), v_f = s²·(k** − k*ᵀ(K + λI)⁻¹k*), clamped at 0 against rounding, plus an observation noise
+/// τ² = s²·ρ: v_y = v_f + τ². Neither the amplitude s² nor the noise is known from the network, and the ridge λ is
+/// chosen for the mean's squared error (often far below the noise), so both are set by leave-one-out likelihood:
+/// with A = (K + λI)⁻¹, the leave-one-out residuals are r_i = [Ay]_i/A_ii and the latent leave-one-out variances
+/// u_i = 1/A_ii − λ (Rasmussen &amp; Williams §5.4.2, eqs. 5.10–5.12); ρ is the candidate among λ and the relative
+/// ridge grid (× mean diagonal) that maximizes Σ_i log N(r_i; 0, s²·(u_i + ρ)), with the closed-form
+/// s² = (1/n)·Σ_i r_i²/(u_i + ρ) (Sundararajan &amp; Keerthi 2001 for ρ = λ, the plain GP). Original units: μ·σ_y + m_y
+/// and v·σ_y².</para>
+/// <para>Single target column. Inputs may be float32 or float64; work is float64.</para>
+/// </remarks>
+public sealed class NtkRegressor
+{
+    private const string Owner = nameof(NtkRegressor);
+    private readonly Tensor _trainZ;
+    private readonly CholeskySolver _solver;
+    private readonly double[] _alpha;
+    private readonly double[] _featureWeights; // InputFeatureGroups layout; all ones for the plain NTK
+
+    private NtkRegressor(NtkRegressorOptions options, Standardizer inputs, Standardizer target, Tensor trainZ, AnalyticMlp network,
+        double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude, double noiseVariance,
+        WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores)
+    {
+        Options = options;
+        InputScaler = inputs;
+        TargetScaler = target;
+        _trainZ = trainZ;
+        Network = network;
+        _featureWeights = featureWeights;
+        Ridge = ridge;
+        LeaveOneOutError = looMse;
+        _solver = solver;
+        _alpha = alpha;
+        Amplitude = amplitude;
+        NoiseVariance = noiseVariance;
+        Learning = learning;
+        DepthScores = depthScores;
+    }
+
+    /// <summary>The settings used.</summary>
+    public NtkRegressorOptions Options { get; }
+
+    /// <summary>The input standardizer fitted on the training rows.</summary>
+    public Standardizer InputScaler { get; }
+
+    /// <summary>The target standardizer fitted on the training targets.</summary>
+    public Standardizer TargetScaler { get; }
+
+    /// <summary>The chosen network (its depth is <see cref="Depth"/>).</summary>
+    public AnalyticMlp Network { get; }
+
+    /// <summary>The chosen number of hidden layers.</summary>
+    public int Depth => Network.HiddenLayers.Count;
+
+    /// <summary>Training rows n.</summary>
+    public int TrainSize => _trainZ.Rows;
+
+    /// <summary>The ridge λ (absolute, in the units of the kernel of standardized inputs and targets).</summary>
+    public double Ridge { get; }
+
+    /// <summary>The leave-one-out mean squared error of the final kernel and ridge, in standardized target units.</summary>
+    public double LeaveOneOutError { get; }
+
+    /// <summary>Per candidate depth, the best leave-one-out mean squared error of the plain NTK (standardized units).</summary>
+    public IReadOnlyDictionary<int, double> DepthScores { get; }
+
+    /// <summary>The kernel amplitude s² chosen by leave-one-out likelihood (see remarks).</summary>
+    public double Amplitude { get; }
+
+    /// <summary>The noise variance τ² of the predictive distribution, standardized target units (see remarks).</summary>
+    public double NoiseVariance { get; }
+
+    /// <summary>The WNTK learning result, or null when <see cref="NtkRegressorOptions.Weights"/> is None.</summary>
+    public WntkLearningResult? Learning { get; }
+
+    /// <summary>
+    /// The group weights of the kernel used, in <see cref="InputFeatureGroups.GroupNames"/> order (all 1 for the
+    /// plain NTK; per-layer weights are expanded so every input feature has the first layer's weight).
+    /// </summary>
+    public IReadOnlyList<double> KernelWeights => _featureWeights;
+
+    /// <summary>
+    /// Fits the regressor.
+    /// </summary>
+    /// <param name="x">n × d training inputs (n ≥ 2), finite.</param>
+    /// <param name="y">n training targets: a length-n vector or an n × 1 matrix, finite.</param>
+    /// <param name="options">Settings (defaults when null).</param>
+    /// <exception cref="ArgumentException">Bad shapes, non-finite values, an empty depth or ridge grid, or more than one target column.</exception>
+    /// <exception cref="KernelNotPositiveDefiniteException">No ridge in the grid makes the kernel positive definite.</exception>
+    public static NtkRegressor Fit(Tensor x, Tensor y, NtkRegressorOptions? options = null)
+    {
+        var o = options ?? new NtkRegressorOptions();
+        CheckOptions(o);
+        if (x is null) throw new ArgumentNullException(nameof(x), $"{Owner}: x is null; pass the n × d training inputs.");
+        if (x.Rank != 2) throw new ArgumentException($"{Owner}: x must be an n × d matrix, got shape [{KernelInput.ShapeText(x)}].", nameof(x));
+        int n = x.Rows, d = x.Columns;
+        if (n < 2) throw new ArgumentException($"{Owner}: at least 2 training rows are needed for leave-one-out, got {n}.", nameof(x));
+        var yt = TargetMatrix(y, n, nameof(y));
+        var inputs = Standardizer.Fit(x);
+        var target = Standardizer.Fit(yt);
+        var z = inputs.Transform(x);
+        var t = target.Transform(yt);
+        bool coarse = n >= o.CoarseFrom;
+
+        // Depth and ridge by leave-one-out on the plain NTK.
+        var scores = new SortedDictionary<int, double>();
+        AnalyticMlp? bestNet = null;
+        Tensor? bestKernel = null;
+        Choice? best = null;
+        foreach (int depth in o.Depths.Distinct())
+        {
+            var net = AnalyticMlp.Relu(d, depth, o.WeightVariance, o.BiasVariance);
+            var k = net.Ntk(z);
+            var choice = Search(k, t, Grid(k, o.RelativeRidges), coarse);
+            scores[depth] = choice.Score;
+            if (best is null || choice.Score < best.Score) { best = choice; bestNet = net; bestKernel = k; }
+        }
+        var network = bestNet!;
+        var kernel = bestKernel!;
+        double[] weights = Enumerable.Repeat(1.0, d + network.GroupCount - 1).ToArray();
+        WntkLearningResult? learning = null;
+        if (o.Weights != NtkRegressorWeights.None)
+        {
+            learning = Learn(network, z, t, best!.Ridge, o);
+            weights = o.Weights == NtkRegressorWeights.PerInputFeature
+                ? learning.Weights.ToArray()
+                : InputFeatureGroups.FromLayerWeights(network, learning.Weights.ToArray());
+            kernel = InputFeatureGroups.Wntk(network, z, null, weights);
+            var search = Search(kernel, t, Grid(kernel, o.RelativeRidges), coarse);
+            var learned = ScoreAt(kernel, t, learning.Ridge);
+            best = learned.Score < search.Score ? learned : search;
+        }
+
+        double[] k2 = KernelInput.SquareSymmetric(kernel, Owner, "kernel", out _);
+        var solver = CholeskySolver.Factor(k2, n, best!.Ridge, Owner);
+        double[] alpha = solver.Solve(t.ToFlatArray(), 1);
+        double[] inv = solver.InverseDiagonal();
+        var residuals = new double[n];
+        var latent = new double[n];
+        double loo = 0;
+        for (int i = 0; i < n; i++)
+        {
+            residuals[i] = alpha[i] / inv[i];
+            latent[i] = Math.Max(1.0 / inv[i] - best.Ridge, 0.0);
+            loo += residuals[i] * residuals[i];
+        }
+        var candidates = new[] { best.Ridge }.Concat(Grid(kernel, o.RelativeRidges)).ToArray();
+        var (amplitude, noiseRatio) = CalibrateVariance(residuals, latent, candidates);
+        return new NtkRegressor(o, inputs, target, z, network, weights, best.Ridge, loo / n, solver, alpha, amplitude, amplitude * noiseRatio, learning, scores);
+    }
+
+    /// <summary>
+    /// The amplitude s² and noise ratio ρ maximizing Σ_i log N(r_i; 0, s²·(u_i + ρ)) over ρ ∈ <paramref name="noiseRatios"/>
+    /// (first best wins), with s²(ρ) = (1/n)·Σ_i r_i²/(u_i + ρ) in closed form. Ratios that leave some u_i + ρ = 0 are skipped.
+    /// </summary>
+    internal static (double Amplitude, double NoiseRatio) CalibrateVariance(double[] residuals, double[] latent, double[] noiseRatios)
+    {
+        int n = residuals.Length;
+        double bestLl = double.NegativeInfinity, bestS2 = double.NaN, bestRho = double.NaN;
+        foreach (double rho in noiseRatios)
+        {
+            double s2 = 0, logSum = 0;
+            bool ok = true;
+            for (int i = 0; i < n; i++)
+            {
+                double v = latent[i] + rho;
+                if (!(v > 0)) { ok = false; break; }
+                s2 += residuals[i] * residuals[i] / v / n;
+                logSum += Math.Log(v);
+            }
+            if (!ok || !(s2 > 0)) continue;
+            double ll = -0.5 * n * Math.Log(2 * Math.PI * s2) - 0.5 * logSum - 0.5 * n;
+            if (ll > bestLl) { bestLl = ll; bestS2 = s2; bestRho = rho; }
+        }
+        if (double.IsNaN(bestS2))
+            throw new InvalidOperationException($"{Owner}: every leave-one-out residual is zero (the targets are reproduced exactly), so no predictive variance can be calibrated; check that the target is not constant or an exact copy of a feature.");
+        return (bestS2, bestRho);
+    }
+
+    /// <summary>
+    /// Predictive mean and variance at m new points, in the original target units (see remarks for the formulas).
+    /// </summary>
+    /// <param name="x">m × d inputs (raw, as given to <see cref="Fit"/>), finite.</param>
+    public NtkPrediction Predict(Tensor x)
+    {
+        if (x is null) throw new ArgumentNullException(nameof(x), $"{Owner}: x is null; pass the m × {Network.InputDimension} new inputs.");
+        if (x.Rank != 2 || x.Columns != Network.InputDimension)
+            throw new ArgumentException($"{Owner}: x must be an m × {Network.InputDimension} matrix (the training inputs' width), got shape [{KernelInput.ShapeText(x)}].", nameof(x));
+        var z = InputScaler.Transform(x);
+        int m = z.Rows, n = TrainSize;
+        double[] cross = InputFeatureGroups.Wntk(Network, z, _trainZ, _featureWeights).ToFlatArray(); // m × n
+        double[] prior = InputFeatureGroups.WntkDiagonal(Network, z, _featureWeights);
+        var mean = new double[m];
+        var latent = new double[m];
+        var variance = new double[m];
+        double my = TargetScaler.Mean[0], sy = TargetScaler.Scale[0];
+        const int chunk = 256;
+        for (int c0 = 0; c0 < m; c0 += chunk)
+        {
+            int cols = Math.Min(chunk, m - c0);
+            var rhs = new double[n * cols]; // K*ᵀ for this chunk of test points, n × cols
+            for (int j = 0; j < cols; j++)
+                for (int i = 0; i < n; i++) rhs[i * cols + j] = cross[(long)(c0 + j) * n + i];
+            double[] sol = _solver.Solve(rhs, cols);
+            for (int j = 0; j < cols; j++)
+            {
+                double quad = 0, mu = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    quad += rhs[i * cols + j] * sol[i * cols + j];
+                    mu += rhs[i * cols + j] * _alpha[i];
+                }
+                double vf = Amplitude * Math.Max(prior[c0 + j] - quad, 0.0);
+                mean[c0 + j] = mu * sy + my;
+                latent[c0 + j] = vf * sy * sy;
+                variance[c0 + j] = (vf + NoiseVariance) * sy * sy;
+            }
+        }
+        return new NtkPrediction(Tensor.Wrap(mean, m), Tensor.Wrap(variance, m), Tensor.Wrap(latent, m));
+    }
+
+    /// <summary>Test RMSE and average Gaussian log-likelihood in the original target units.</summary>
+    /// <param name="x">m × d test inputs.</param>
+    /// <param name="y">m test targets (a vector or an m × 1 matrix).</param>
+    public NtkRegressionScore Score(Tensor x, Tensor y)
+    {
+        var p = Predict(x);
+        int m = p.Mean.Rows;
+        double[] truth = TargetMatrix(y, m, nameof(y)).ToFlatArray();
+        return ScoreOf(p, truth);
+    }
+
+    /// <summary>RMSE and average Gaussian log-likelihood of predictions against targets (original units).</summary>
+    public static NtkRegressionScore ScoreOf(NtkPrediction prediction, ReadOnlySpan<double> targets)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        int m = prediction.Mean.Rows;
+        if (targets.Length != m)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Owner}: {targets.Length} targets for {m} predictions."), nameof(targets));
+        var mu = prediction.Mean.AsSpan();
+        var v = prediction.Variance.AsSpan();
+        double sse = 0, ll = 0;
+        for (int j = 0; j < m; j++)
+        {
+            double e = targets[j] - mu[j];
+            sse += e * e;
+            ll += -0.5 * Math.Log(2 * Math.PI * v[j]) - e * e / (2 * v[j]);
+        }
+        return new NtkRegressionScore(Math.Sqrt(sse / m), ll / m, m);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"NtkRegressor(depth {Depth}, λ {Ridge:G3}, s² {Amplitude:G3}, τ² {NoiseVariance:G3}, LOO {LeaveOneOutError:G4}, weights {Options.Weights})");
+
+    private sealed record Choice(double Ridge, double Score);
+
+    private static WntkLearningResult Learn(AnalyticMlp network, Tensor z, Tensor t, double ridge, NtkRegressorOptions o)
+    {
+        int n = z.Rows;
+        int[] rows = n <= o.WntkRows ? Enumerable.Range(0, n).ToArray()
+            : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)o.WntkRows), o.Seed)[0].ToArray();
+        var zs = Rows(z, rows);
+        var ts = Rows(t, rows);
+        var kernels = o.Weights == NtkRegressorWeights.PerInputFeature ? InputFeatureGroups.Kernels(network, zs) : network.Kernels(zs);
+        var problem = WntkProblem.FromAnalytic(kernels, ts);
+        var learner = new WntkLearner(new LeaveOneOutRidgeObjective(),
+            new WntkLearnerOptions { Iterations = o.WntkIterations, StepSize = o.WntkStepSize, InitialRidge = ridge });
+        return learner.Learn(problem);
+    }
+
+    private static Choice Search(Tensor k, Tensor y, double[] grid, bool coarse)
+    {
+        if (!coarse || grid.Length < 3) return Full(k, y, grid);
+        var first = Full(k, y, grid.Where((_, i) => i % 2 == 0).ToArray());
+        int at = Array.IndexOf(grid, first.Ridge);
+        double[] neighbours = new[] { at - 1, at + 1 }.Where(i => i >= 0 && i < grid.Length).Select(i => grid[i]).ToArray();
+        if (neighbours.Length == 0) return first;
+        var fine = Full(k, y, neighbours);
+        return fine.Score < first.Score ? fine : first;
+    }
+
+    private static Choice Full(Tensor k, Tensor y, double[] grid)
+    {
+        var r = RidgeSelection.LeaveOneOut(k, y, grid);
+        return new Choice(r.BestRidge, r.BestScore);
+    }
+
+    private static Choice ScoreAt(Tensor k, Tensor y, double ridge)
+    {
+        try
+        {
+            return Full(k, y, [ridge]);
+        }
+        catch (KernelNotPositiveDefiniteException)
+        {
+            return new Choice(ridge, double.PositiveInfinity);
+        }
+    }
+
+    private static double[] Grid(Tensor k, IReadOnlyList<double> relative)
+    {
+        double mean = 0;
+        for (int i = 0; i < k.Rows; i++) mean += k[i, i];
+        mean /= k.Rows;
+        return relative.Select(r => r * mean).ToArray();
+    }
+
+    private static Tensor TargetMatrix(Tensor? y, int rows, string argument)
+    {
+        if (y is null) throw new ArgumentNullException(argument, $"{Owner}: {argument} is null; pass {rows} targets.");
+        if (y.Rank == 1) y = y.Reshape(y.Rows, 1);
+        if (y.Rank != 2 || y.Columns != 1)
+            throw new ArgumentException($"{Owner}: {argument} must be a length-{rows} vector or a {rows} × 1 matrix (one target column; fit one regressor per column), got shape [{KernelInput.ShapeText(y)}].", argument);
+        if (y.Rows != rows)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Owner}: {argument} has {y.Rows} rows but x has {rows}; give one target per input row."), argument);
+        InputChecks.Finite(y, Owner, argument);
+        return y;
+    }
+
+    private static void CheckOptions(NtkRegressorOptions o)
+    {
+        if (o.Depths is null || o.Depths.Count == 0 || o.Depths.Any(v => v < 1))
+            throw new ArgumentException($"{Owner}: Depths must list at least one number of hidden layers ≥ 1, e.g. [1, 2, 3, 4].", "options");
+        if (o.RelativeRidges is null || o.RelativeRidges.Count == 0 || o.RelativeRidges.Any(r => !double.IsFinite(r) || r < 0))
+            throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
+        if (!Enum.IsDefined(o.Weights))
+            throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer or PerInputFeature.", "options");
+        if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");
+    }
+
+    private static Tensor Rows(Tensor t, int[] rows)
+    {
+        int c = t.Columns;
+        var d = new double[rows.Length * c];
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < c; j++) d[i * c + j] = t[rows[i], j];
+        return Tensor.Wrap(d, rows.Length, c);
+    }
+}

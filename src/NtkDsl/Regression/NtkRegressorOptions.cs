@@ -1,0 +1,57 @@
+namespace NtkDsl.Regression;
+
+/// <summary>Which weighted-NTK group weights <see cref="NtkRegressor"/> learns after choosing depth and ridge.</summary>
+public enum NtkRegressorWeights
+{
+    /// <summary>No learning: the plain infinite-width NTK.</summary>
+    None,
+
+    /// <summary>One weight per parameter group (each layer's weights and bias), learned by <see cref="Wntk.WntkLearner"/>.</summary>
+    PerLayer,
+
+    /// <summary>
+    /// Per-layer groups with the first layer's weights split per input feature (automatic relevance determination,
+    /// <see cref="Wntk.InputFeatureGroups"/>).
+    /// </summary>
+    PerInputFeature,
+}
+
+/// <summary>Settings of <see cref="NtkRegressor.Fit"/>. The defaults are the UCI kernel-regression protocol.</summary>
+public sealed class NtkRegressorOptions
+{
+    /// <summary>Candidate numbers of hidden layers of the ReLU network (default 1–4); the best by leave-one-out wins.</summary>
+    public IReadOnlyList<int> Depths { get; init; } = [1, 2, 3, 4];
+
+    /// <summary>
+    /// Candidate ridges relative to the mean diagonal of the training kernel (default 1e-6 … 3 in half-decades).
+    /// In standardized target units the ridge is also the noise variance relative to the kernel's amplitude.
+    /// </summary>
+    public IReadOnlyList<double> RelativeRidges { get; init; } = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3];
+
+    /// <summary>σ_w² of every layer (default 2, the ReLU He scale).</summary>
+    public double WeightVariance { get; init; } = 2.0;
+
+    /// <summary>σ_b² of every layer (default 0.01).</summary>
+    public double BiasVariance { get; init; } = 0.01;
+
+    /// <summary>Which WNTK weights to learn (default <see cref="NtkRegressorWeights.None"/>).</summary>
+    public NtkRegressorWeights Weights { get; init; } = NtkRegressorWeights.None;
+
+    /// <summary>At most this many training rows (a deterministic subset) are used to learn the WNTK weights (default 400).</summary>
+    public int WntkRows { get; init; } = 400;
+
+    /// <summary>Adam iterations of the WNTK learner (default 300).</summary>
+    public int WntkIterations { get; init; } = 300;
+
+    /// <summary>Adam step size in log space of the WNTK learner (default 0.1).</summary>
+    public double WntkStepSize { get; init; } = 0.1;
+
+    /// <summary>
+    /// From this many training rows on, ridge grids are searched coarse-to-fine (every other grid point, then the two
+    /// neighbours of the best), since each ridge then costs one O(n³) factorization (default 3000).
+    /// </summary>
+    public int CoarseFrom { get; init; } = 3000;
+
+    /// <summary>Seed of the deterministic subset of rows used for WNTK learning (default 0).</summary>
+    public long Seed { get; init; }
+}
