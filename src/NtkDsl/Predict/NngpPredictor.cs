@@ -21,22 +21,19 @@ namespace NtkDsl.Predict;
 /// <c>"ntkgp"</c> posterior (He, Lakshminarayanan, Teh 2020) at t = ∞.
 /// </para>
 /// <para>
-/// Singular kernels: eigenvalues of K_λ at or below <see cref="EigenvalueCutoff"/> (default n·ε·λ_max, as SciPy's
+/// Singular kernels: eigenvalues of K_λ at or below <see cref="KernelFlowPredictor.EigenvalueCutoff"/> (default n·ε·λ_max, as SciPy's
 /// <c>pinvh</c>) are treated as exact zeros and their directions dropped, so K_λ^{-1} is the pseudo-inverse: for a
 /// kernel that is positive semi-definite jointly over train and test points, K(x*, X) is orthogonal to the null space,
 /// which therefore contributes nothing. Eigenvalues below −1e-8·max|λ| are rejected as a clearly indefinite kernel.
 /// </para>
 /// Inputs may be float32 or float64; all work and all results are float64. At t = ∞ a blocked Cholesky factor of K_λ
-/// serves when K_λ is positive definite beyond rounding (<see cref="UsesCholeskyAtInfinity"/>); finite times, singular
+/// serves when K_λ is positive definite beyond rounding (<see cref="KernelFlowPredictor.UsesCholeskyAtInfinity"/>); finite times, singular
 /// kernels and a user tolerance use the eigendecomposition (MathNet, made once and reused; O(n³) and, measured on a
 /// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000).
 /// </summary>
-public sealed class NngpPredictor
+public sealed class NngpPredictor : KernelFlowPredictor
 {
     private const string Owner = nameof(NngpPredictor);
-    private readonly TrainingSolver _solver;
-    private readonly bool _vector;
-    private readonly bool _float32Train;
 
     /// <summary>Checks the inputs and factors K(X, X) + λI (Cholesky, or the eigendecomposition when it is singular).</summary>
     /// <param name="kTrainTrain">K(X, X), the n × n symmetric training kernel (one output's kernel; the K outputs share it).</param>
@@ -51,69 +48,14 @@ public sealed class NngpPredictor
     /// <exception cref="ArgumentOutOfRangeException">learningRate ≤ 0, ridge &lt; 0, a tolerance outside [0, 1), or a
     /// non-finite value.</exception>
     public NngpPredictor(Tensor kTrainTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, double? eigenvalueTolerance = null)
+        : base(Owner, kTrainTrain, nameof(kTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance)
     {
-        double[] k = KernelInput.SquareSymmetric(kTrainTrain, Owner, nameof(kTrainTrain), out int n);
-        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _vector);
-        double tol = PosteriorMath.CheckSettings(learningRate, ridge, eigenvalueTolerance, n, Owner);
-        _float32Train = kTrainTrain.DType == DType.Float32;
-        TrainSize = n;
-        Outputs = outputs;
-        LearningRate = learningRate;
-        Ridge = ridge;
-        EigenvalueTolerance = tol;
-        _solver = new TrainingSolver(k, n, y, outputs, ridge, tol, eigenvalueTolerance is null, Owner, nameof(kTrainTrain));
     }
-
-    /// <summary>Number of training examples n.</summary>
-    public int TrainSize { get; }
-
-    /// <summary>Number of outputs K (target columns).</summary>
-    public int Outputs { get; }
-
-    /// <summary>N = n·K, the loss normalization (neural-tangents' y_train.size).</summary>
-    public int OutputSize => TrainSize * Outputs;
-
-    /// <summary>The learning rate η.</summary>
-    public double LearningRate { get; }
-
-    /// <summary>The absolute ridge λ (noise variance).</summary>
-    public double Ridge { get; }
-
-    /// <summary>The relative eigenvalue tolerance in use.</summary>
-    public double EigenvalueTolerance { get; }
-
-    /// <summary>The absolute cutoff: eigenvalues of K + λI at or below it are treated as exact zeros (computes the
-    /// eigendecomposition if it was not needed yet).</summary>
-    public double EigenvalueCutoff => _solver.Basis.Cutoff;
-
-    /// <summary>The number of eigen-directions of K + λI kept, n minus the numerical null space (computes the
-    /// eigendecomposition if it was not needed yet).</summary>
-    public int Rank => _solver.Basis.Rank;
-
-    /// <summary>Eigenvalues of K + λI, ascending, with the dropped ones set to 0 (computes the eigendecomposition if it
-    /// was not needed yet).</summary>
-    public IReadOnlyList<double> Eigenvalues => _solver.Basis.Values;
-
-    /// <summary>
-    /// True when t = ∞ is served by a Cholesky factor of K + λI (positive definite beyond the n·ε rounding floor, default
-    /// tolerance) instead of the eigendecomposition: the same formula, O(n³/3) in blocked, multi-threaded code.
-    /// </summary>
-    public bool UsesCholeskyAtInfinity => _solver.Cholesky is not null;
 
     /// <summary>The posterior mean at time t: K(x*, X) K_λ^{-1}(I − e^{−sK_λ/N}) Y, shape [m, K] (or [m]).</summary>
     /// <param name="t">Time in steps, ≥ 0; +∞ for the GP posterior mean.</param>
     /// <param name="kTestTrain">K(x*, X), m × n.</param>
-    public Tensor PredictMean(double t, Tensor kTestTrain)
-    {
-        PosteriorMath.Times([t], Owner);
-        double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
-        if (AtInfinityByCholesky(t))
-            return PosteriorMath.MeanTensor(DenseMath.Multiply(kt, m, TrainSize, _solver.DualCoefficients, Outputs), m, Outputs, _vector);
-        double[] b = DenseMath.Multiply(kt, m, TrainSize, _solver.Basis.Vectors, TrainSize);
-        return Mean(b, m, t);
-    }
-
-    private bool AtInfinityByCholesky(double t) => double.IsPositiveInfinity(t) && _solver.Cholesky is not null;
+    public Tensor PredictMean(double t, Tensor kTestTrain) => MeanAt(t, kTestTrain, nameof(kTestTrain));
 
     /// <summary>
     /// The posterior at time t: mean (see <see cref="PredictMean"/>) and covariance
@@ -133,7 +75,7 @@ public sealed class NngpPredictor
         double[] ts = PosteriorMath.Times(times, Owner);
         double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
         double[] ktt = PosteriorMath.TestTest(kTestTest, m, Owner, nameof(kTestTest), out bool full);
-        double tol = PosteriorMath.Tolerance(_float32Train, kTestTrain, kTestTest);
+        double tol = PosteriorMath.Tolerance(Float32Train, kTestTrain, kTestTest);
         int n = TrainSize;
         double[]? b = null;
         var results = new GaussianPrediction[ts.Length];
@@ -143,15 +85,15 @@ public sealed class NngpPredictor
             double[] left, right; // the correction is left·rightᵀ (m × m)
             if (AtInfinityByCholesky(ts[i]))
             {
-                left = _solver.RightSolve(kt, m); // K*X K_λ^{-1}
+                left = Solver.RightSolve(kt, m); // K*X K_λ^{-1}
                 right = kt;
-                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(left, m, n, _solver.Y, Outputs), m, Outputs, _vector);
+                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(left, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
             }
             else
             {
-                b ??= DenseMath.Multiply(kt, m, n, _solver.Basis.Vectors, n);
-                mean = Mean(b, m, ts[i]);
-                left = PosteriorMath.ScaleColumns(b, m, n, _solver.Basis.Gains(LearningRate * ts[i], OutputSize, 2.0));
+                b ??= DenseMath.Multiply(kt, m, n, Solver.Basis.Vectors, n);
+                mean = MeanFromScaled(PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 1.0)), m);
+                left = PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 2.0));
                 right = b;
             }
             var variance = new double[m];
@@ -184,10 +126,4 @@ public sealed class NngpPredictor
 
     /// <summary>The GP posterior (t = ∞): mean K*X K_λ^{-1} Y, covariance K** − K*X K_λ^{-1} K X*.</summary>
     public GaussianPrediction Posterior(Tensor kTestTrain, Tensor kTestTest) => Predict(double.PositiveInfinity, kTestTrain, kTestTest);
-
-    private Tensor Mean(double[] b, int m, double t)
-    {
-        double[] bg = PosteriorMath.ScaleColumns(b, m, TrainSize, _solver.Basis.Gains(LearningRate * t, OutputSize, 1.0));
-        return PosteriorMath.MeanTensor(DenseMath.Multiply(bg, m, TrainSize, _solver.EigenTargets, Outputs), m, Outputs, _vector);
-    }
 }

@@ -22,24 +22,21 @@ namespace NtkDsl.Predict;
 /// ensemble trained with per-group learning rates).
 /// </para>
 /// <para>
-/// Singular kernels: eigenvalues of Θ_λ at or below <see cref="EigenvalueCutoff"/> (default n·ε·λ_max, as SciPy's
+/// Singular kernels: eigenvalues of Θ_λ at or below <see cref="KernelFlowPredictor.EigenvalueCutoff"/> (default n·ε·λ_max, as SciPy's
 /// <c>pinvh</c>) are treated as exact zeros and their directions dropped from A_t at every t, so a rank-deficient
 /// Θ gives bounded, t-independent contributions from its null space (none at all when Θ is positive semi-definite
 /// jointly over train and test points, since Θ(x*, X) is then orthogonal to that null space). Eigenvalues below
 /// −1e-8·max|λ| are rejected as a clearly indefinite kernel.
 /// </para>
 /// Inputs may be float32 or float64; all work and all results are float64. At t = ∞ a blocked Cholesky factor of Θ_λ
-/// serves when Θ_λ is positive definite beyond rounding (<see cref="UsesCholeskyAtInfinity"/>); finite times, singular
+/// serves when Θ_λ is positive definite beyond rounding (<see cref="KernelFlowPredictor.UsesCholeskyAtInfinity"/>); finite times, singular
 /// kernels and a user tolerance use the eigendecomposition (MathNet, made once and reused; O(n³) and, measured on a
 /// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000).
 /// </summary>
-public sealed class NtkGpPredictor
+public sealed class NtkGpPredictor : KernelFlowPredictor
 {
     private const string Owner = nameof(NtkGpPredictor);
-    private readonly TrainingSolver _solver;
     private readonly double[]? _nngp; // K(X, X), n × n, no ridge
-    private readonly bool _vector;
-    private readonly bool _float32Train;
 
     /// <summary>Checks the inputs and factors Θ(X, X) + λI (Cholesky, or the eigendecomposition when it is singular).</summary>
     /// <param name="ntkTrainTrain">Θ(X, X), the n × n symmetric NTK of the training set (one output's kernel).</param>
@@ -58,76 +55,19 @@ public sealed class NtkGpPredictor
     /// non-finite value.</exception>
     public NtkGpPredictor(Tensor ntkTrainTrain, Tensor? nngpTrainTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0,
         double? eigenvalueTolerance = null)
+        : base(Owner, ntkTrainTrain, nameof(ntkTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance)
     {
-        double[] theta = KernelInput.SquareSymmetric(ntkTrainTrain, Owner, nameof(ntkTrainTrain), out int n);
-        if (nngpTrainTrain is not null)
-        {
-            _nngp = KernelInput.SquareSymmetric(nngpTrainTrain, Owner, nameof(nngpTrainTrain), out int nk);
-            if (nk != n)
-                throw new ArgumentException($"{Owner}: {nameof(nngpTrainTrain)} is {nk} × {nk} but {nameof(ntkTrainTrain)} is {n} × {n}; both must be kernels of the same training set.", nameof(nngpTrainTrain));
-        }
-        double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _vector);
-        double tol = PosteriorMath.CheckSettings(learningRate, ridge, eigenvalueTolerance, n, Owner);
-        _float32Train = ntkTrainTrain.DType == DType.Float32 || nngpTrainTrain?.DType == DType.Float32;
-        TrainSize = n;
-        Outputs = outputs;
-        LearningRate = learningRate;
-        Ridge = ridge;
-        EigenvalueTolerance = tol;
-        _solver = new TrainingSolver(theta, n, y, outputs, ridge, tol, eigenvalueTolerance is null, Owner, nameof(ntkTrainTrain));
+        if (nngpTrainTrain is null) return;
+        _nngp = KernelInput.SquareSymmetric(nngpTrainTrain, Owner, nameof(nngpTrainTrain), out int nk);
+        if (nk != TrainSize)
+            throw new ArgumentException($"{Owner}: {nameof(nngpTrainTrain)} is {nk} × {nk} but {nameof(ntkTrainTrain)} is {TrainSize} × {TrainSize}; both must be kernels of the same training set.", nameof(nngpTrainTrain));
+        Float32Train |= nngpTrainTrain.DType == DType.Float32;
     }
-
-    /// <summary>Number of training examples n.</summary>
-    public int TrainSize { get; }
-
-    /// <summary>Number of outputs K (target columns).</summary>
-    public int Outputs { get; }
-
-    /// <summary>N = n·K, the loss normalization (neural-tangents' y_train.size).</summary>
-    public int OutputSize => TrainSize * Outputs;
-
-    /// <summary>The learning rate η.</summary>
-    public double LearningRate { get; }
-
-    /// <summary>The absolute ridge λ added to Θ(X, X).</summary>
-    public double Ridge { get; }
-
-    /// <summary>The relative eigenvalue tolerance in use.</summary>
-    public double EigenvalueTolerance { get; }
-
-    /// <summary>The absolute cutoff: eigenvalues of Θ + λI at or below it are treated as exact zeros (computes the
-    /// eigendecomposition if it was not needed yet).</summary>
-    public double EigenvalueCutoff => _solver.Basis.Cutoff;
-
-    /// <summary>The number of eigen-directions of Θ + λI kept, n minus the numerical null space (computes the
-    /// eigendecomposition if it was not needed yet).</summary>
-    public int Rank => _solver.Basis.Rank;
-
-    /// <summary>Eigenvalues of Θ + λI, ascending, with the dropped ones set to 0 (computes the eigendecomposition if it
-    /// was not needed yet).</summary>
-    public IReadOnlyList<double> Eigenvalues => _solver.Basis.Values;
-
-    /// <summary>
-    /// True when t = ∞ is served by a Cholesky factor of Θ + λI (positive definite beyond the n·ε rounding floor, default
-    /// tolerance) instead of the eigendecomposition: the same formula, O(n³/3) in blocked, multi-threaded code.
-    /// </summary>
-    public bool UsesCholeskyAtInfinity => _solver.Cholesky is not null;
 
     /// <summary>The ensemble mean at time t: Θ(x*, X) Θ_λ^{-1}(I − e^{−sΘ_λ/N}) Y, shape [m, K] (or [m]).</summary>
     /// <param name="t">Time in steps, ≥ 0; +∞ for the end of training.</param>
     /// <param name="ntkTestTrain">Θ(x*, X), m × n.</param>
-    public Tensor PredictMean(double t, Tensor ntkTestTrain)
-    {
-        PosteriorMath.Times([t], Owner);
-        double[] kt = KernelInput.CrossKernel(ntkTestTrain, TrainSize, Owner, nameof(ntkTestTrain), out int m);
-        if (AtInfinityByCholesky(t))
-            return PosteriorMath.MeanTensor(DenseMath.Multiply(kt, m, TrainSize, _solver.DualCoefficients, Outputs), m, Outputs, _vector);
-        double[] b = DenseMath.Multiply(kt, m, TrainSize, _solver.Basis.Vectors, TrainSize);
-        double[] bg = PosteriorMath.ScaleColumns(b, m, TrainSize, _solver.Basis.Gains(LearningRate * t, OutputSize, 1.0));
-        return Mean(bg, m);
-    }
-
-    private bool AtInfinityByCholesky(double t) => double.IsPositiveInfinity(t) && _solver.Cholesky is not null;
+    public Tensor PredictMean(double t, Tensor ntkTestTrain) => MeanAt(t, ntkTestTrain, nameof(ntkTestTrain));
 
     /// <summary>The ensemble mean and covariance at time t (see the class summary for the formulas).</summary>
     /// <param name="t">Time in steps, ≥ 0; +∞ for the end of training.</param>
@@ -153,7 +93,7 @@ public sealed class NtkGpPredictor
         if (mk != m)
             throw new ArgumentException($"{Owner}: {nameof(nngpTestTrain)} has {mk} rows but {nameof(ntkTestTrain)} has {m}; both must be kernels of the same test points against the training points.", nameof(nngpTestTrain));
         double[] ktt = PosteriorMath.TestTest(nngpTestTest, m, Owner, nameof(nngpTestTest), out bool full);
-        double tol = PosteriorMath.Tolerance(_float32Train, ntkTestTrain, nngpTestTrain, nngpTestTest);
+        double tol = PosteriorMath.Tolerance(Float32Train, ntkTestTrain, nngpTestTrain, nngpTestTest);
         double[]? b = null;
         var results = new GaussianPrediction[ts.Length];
         for (int i = 0; i < ts.Length; i++)
@@ -162,15 +102,15 @@ public sealed class NtkGpPredictor
             double[] tm; // T = Θ*X A_t, m × n
             if (AtInfinityByCholesky(ts[i]))
             {
-                tm = _solver.RightSolve(theta, m);
-                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(tm, m, n, _solver.Y, Outputs), m, Outputs, _vector);
+                tm = Solver.RightSolve(theta, m);
+                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(tm, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
             }
             else
             {
-                b ??= DenseMath.Multiply(theta, m, n, _solver.Basis.Vectors, n);
-                double[] bg = PosteriorMath.ScaleColumns(b, m, n, _solver.Basis.Gains(LearningRate * ts[i], OutputSize, 1.0));
-                mean = Mean(bg, m);
-                tm = PosteriorMath.MultiplyByTranspose(bg, m, n, _solver.Basis.Vectors, n);
+                b ??= DenseMath.Multiply(theta, m, n, Solver.Basis.Vectors, n);
+                double[] bg = PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 1.0));
+                mean = MeanFromScaled(bg, m);
+                tm = PosteriorMath.MultiplyByTranspose(bg, m, n, Solver.Basis.Vectors, n);
             }
             double[] u = DenseMath.Multiply(tm, m, n, _nngp, n);                         // U = T K(X, X)
             var variance = new double[m];
@@ -208,8 +148,4 @@ public sealed class NtkGpPredictor
     /// <summary>The ensemble at the end of training (t = ∞, A_∞ = Θ_λ^{-1}).</summary>
     public GaussianPrediction Posterior(Tensor ntkTestTrain, Tensor nngpTestTrain, Tensor nngpTestTest) =>
         Predict(double.PositiveInfinity, ntkTestTrain, nngpTestTrain, nngpTestTest);
-
-    /// <summary>mean = (B diag g) Vᵀ Y.</summary>
-    private Tensor Mean(double[] bg, int m) =>
-        PosteriorMath.MeanTensor(DenseMath.Multiply(bg, m, TrainSize, _solver.EigenTargets, Outputs), m, Outputs, _vector);
 }
