@@ -21,8 +21,8 @@ if (options is null) return exitCode;
 if (!Directory.Exists(options.DataDir))
 {
     AnsiConsole.MarkupLine($"[yellow]Data folder not found:[/] {Markup.Escape(options.DataDir)}");
-    AnsiConsole.WriteLine("Pass the folder holding the data set folders (e.g. yacht/, concrete/) as the first argument (default ../shared/datasets/uci beside the repository). Nothing to do.");
-    return 0;
+    AnsiConsole.WriteLine("Pass the folder holding the data set folders (e.g. yacht/, concrete/) as the first argument (default ../shared/datasets/uci beside the repository).");
+    return 1; // the run asked for cannot happen: a failure for scripts, as the samples' command-line convention says
 }
 var names = options.Datasets?.ToList() ?? UciData.Discover(options.DataDir).ToList();
 

@@ -79,7 +79,7 @@ public sealed class CallSiteAnalyzerTests
             var k2 = net.Wntk(x, null, gw, NtkMode.Full);
             """, id: "NTK1021");
         Assert.Equal(["\"Hiden\"", "\"Readot\"", "\"Zzz\""], ds.Select(AnalyzerHarness.At));
-        Assert.Contains("did you mean 'Hidden'?", ds[0].GetMessage());
+        Assert.Contains("does not have. Did you mean 'Hidden'? Layers:", ds[0].GetMessage());
         Assert.Equal("Hidden", ds[0].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
         Assert.Equal("Readout", ds[1].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
         Assert.Contains("Layers: Hidden, Narrow, Readout", ds[2].GetMessage());
@@ -92,7 +92,7 @@ public sealed class CallSiteAnalyzerTests
         var ds = Diagnostics("""var k = net.Wntk(Tensor.Zeros(2, 784), null, new GroupWeights().Weights("Qqqqqq", 1.0));""", id: "NTK1021");
         var d = Assert.Single(ds);
         Assert.False(d.Properties.ContainsKey(NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey));
-        Assert.DoesNotContain("did you mean", d.GetMessage());
+        Assert.DoesNotContain("Did you mean", d.GetMessage());
     }
 
     [Fact]

@@ -152,6 +152,16 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void LeakySlopeOnAnotherActivationIsAWarning()
+    {
+        var (d, run) = Single("NTK1026", "[Dense(2, Activation.Relu, LeakySlope = 0.2)] public partial DenseLayer Out { get; }");
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal("LeakySlope = 0.2", At(d));
+        Assert.Contains("its activation is Relu", d.GetMessage());
+        Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // warnings still generate
+    }
+
+    [Fact]
     public void NonFiniteLeakySlope()
     {
         var (d, _) = Single("NTK1011", "[Dense(2, Activation.LeakyRelu, LeakySlope = double.NaN)] public partial DenseLayer Out { get; }");
@@ -163,6 +173,12 @@ public sealed class DiagnosticTests
     {
         var (d, _) = Single("NTK1012", "[Dense(2)] public partial DenseLayer Forward { get; }");
         Assert.Equal("Forward", At(d));
+        Assert.Contains("collides with the generated member 'Forward'", d.GetMessage());
+        var (prefixed, _) = Single("NTK1012", "[Dense(2)] public partial DenseLayer __ntkX { get; }");
+        Assert.Equal("__ntkX", At(prefixed));
+        // No member __ntkX is generated: the message names the reserved prefix, not a collision.
+        Assert.Contains("prefix '__ntk', which is reserved", prefixed.GetMessage());
+        Assert.DoesNotContain("collides", prefixed.GetMessage());
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
                 string? nearest = shape.UniqueNearestLayer(name);
                 var properties = nearest is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(SuggestionKey, nearest);
                 ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.UnknownGroupLayer, location, properties,
-                    name, shape.Name, nearest is null ? "" : "; did you mean '" + nearest + "'?", string.Join(", ", shape.Layers.Select(l => l.Name))));
+                    name, shape.Name, nearest is null ? "" : " Did you mean '" + nearest + "'?", string.Join(", ", shape.Layers.Select(l => l.Name))));
             }
             else if (bias && !layer.UseBias)
                 ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.LayerHasNoBias, location, name, shape.Name));

@@ -46,11 +46,14 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor ActivationMethodIgnored = Warning("NTK1010", "ActivationMethod is ignored",
         "Layer '{0}' sets ActivationMethod but its activation is {1}; use Activation.Custom or remove ActivationMethod");
 
+    public static readonly DiagnosticDescriptor LeakySlopeIgnored = Warning("NTK1026", "LeakySlope is ignored",
+        "Layer '{0}' sets LeakySlope but its activation is {1}; use Activation.LeakyRelu or remove LeakySlope");
+
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("NTK1011", "LeakySlope must be finite",
         "Layer '{0}' has LeakySlope = {1}; use a finite slope");
 
     public static readonly DiagnosticDescriptor ReservedLayerName = Error("NTK1012", "Layer name collides with a generated member",
-        "Layer name '{0}' collides with the generated member '{0}'; rename the property");
+        "Layer name '{0}' {1}; rename the property");
 
     public static readonly DiagnosticDescriptor CustomActivationBody = Error("NTK1013", "Custom activation body must be a single expression",
         "Custom activation '{0}' must have an expression body ('=> expr;') or a block with a single 'return expr;'");
@@ -93,7 +96,7 @@ internal static class Descriptors
         "'{0}' expects {1} input features (Inputs = {1}) but this tensor has {2} columns; pass an N × {1} tensor");
 
     public static readonly DiagnosticDescriptor UnknownGroupLayer = Error("NTK1021", "GroupWeights names a layer the model does not have",
-        "GroupWeights names layer '{0}', which '{1}' does not have{2}. Layers: {3}.");
+        "GroupWeights names layer '{0}', which '{1}' does not have.{2} Layers: {3}.");
 
     public static readonly DiagnosticDescriptor LayerHasNoBias = Error("NTK1022", "GroupWeights sets the bias of a layer without bias",
         "GroupWeights sets a bias weight of layer '{0}' of '{1}', which has UseBias = false; use Weights(\"{0}\", …) instead");

@@ -235,7 +235,10 @@ internal static class ModelParser
         }
         if (ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name));
+            string why = ReservedNames.Contains(member.Name)
+                ? "collides with the generated member '" + member.Name + "'"
+                : "starts with the prefix '__ntk', which is reserved for generated members";
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name, why));
             return null;
         }
 
@@ -249,7 +252,7 @@ internal static class ModelParser
         double weightStd = modelWeightStd, biasStd = modelBiasStd, slope = 0.01;
         bool useBias = true;
         string? methodName = null;
-        LocationInfo? methodArgLocation = null;
+        LocationInfo? methodArgLocation = null, slopeLocation = null;
         foreach (var arg in dense.NamedArguments)
         {
             var loc = ArgumentLocation(dense, arg.Key, -1, ct);
@@ -265,6 +268,7 @@ internal static class ModelParser
                 case "UseBias": useBias = arg.Value.Value is bool b && b; break;
                 case "LeakySlope":
                     slope = arg.Value.Value is double s ? s : 0.01;
+                    slopeLocation = loc;
                     if (double.IsNaN(slope) || double.IsInfinity(slope))
                         diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLeakySlope, loc, member.Name, slope.ToString("R", CultureInfo.InvariantCulture)));
                     break;
@@ -281,6 +285,10 @@ internal static class ModelParser
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ActivationMethodIgnored, methodArgLocation, member.Name, activation.ToString()));
         }
+
+        // Only LeakyRelu reads the slope: on any other activation it would be silently ignored (a ReLU meant as leaky).
+        if (slopeLocation is not null && activation != ActivationKind.LeakyRelu)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.LeakySlopeIgnored, slopeLocation, member.Name, activation.ToString()));
 
         if (analytic == AnalyticKernelsKind.ClosedFormOnly && !HasClosedForm(activation))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoClosedForm, ArgumentLocation(dense, null, 1, ct) ?? memberLocation, member.Name,
