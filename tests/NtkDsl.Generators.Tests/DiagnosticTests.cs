@@ -190,6 +190,27 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ClosedFormOnlyAcceptsSinWhichHasAClosedForm()
+    {
+        // Sin's dual kernels are closed forms (SinDual), so ClosedFormOnly must not reject it, and no quadrature
+        // engine (AdaptiveDual) may be emitted for it.
+        var run = GeneratorHarness.Generate("""
+            using NtkDsl;
+            namespace Demo;
+            [NtkModel(Inputs = 3, AnalyticKernels = AnalyticKernels.ClosedFormOnly)]
+            public partial class M
+            {
+                [Dense(4, Activation.Sin)] public partial DenseLayer H { get; }
+                [Dense(2)] public partial DenseLayer Out { get; }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        string analytic = run.Result.Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith(".Analytic.g.cs", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("global::NtkDsl.Analytic.SinDual.Dual(", analytic);
+        Assert.DoesNotContain("AdaptiveDual", analytic);
+    }
+
+    [Fact]
     public void TooManyParameters()
     {
         var (d, _) = Single("NTK1015", "[Dense(100000)] public partial DenseLayer H { get; }\n[Dense(100000)] public partial DenseLayer Out { get; }");

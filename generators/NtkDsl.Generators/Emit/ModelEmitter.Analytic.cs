@@ -100,7 +100,7 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.Analytic.AnalyticGram.ScaledDots(a, n1, x2 is null ? null : b, n2, d, dot); // equal rows: exactly the chain's q");
         w.Line("var chain1 = __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n1, d), n1);");
         w.Line("var chain2 = x2 is null ? chain1 : __ntkAnalyticDiagonalChain(global::NtkDsl.Kernels.AnalyticOps.MeanSquares(b, n2, d), n2);");
-        EmitTables(w, L, quad, "chain1", "x2 is null ? null : chain2", "true", "cancellationToken", "progress");
+        EmitTables(w, quad, "chain1", "x2 is null ? null : chain2", "true", "cancellationToken", "progress");
         w.Line("bool symmetric = x2 is null;");
         w.Line("long rowsDone = 0;");
         w.Open("global::System.Threading.Tasks.Parallel.For(0, n1, new global::System.Threading.Tasks.ParallelOptions { CancellationToken = cancellationToken }, i =>");
@@ -154,7 +154,7 @@ internal static partial class ModelEmitter
         w.Line("var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);");
         w.Line("var chain = __ntkAnalyticDiagonalChain(sq, n);");
         w.Line("var gw = " + ones + ";");
-        EmitTables(w, L, quad, "chain", "null", "false", "default", "null");
+        EmitTables(w, quad, "chain", "null", "false", "default", "null");
         w.Line("var result = new double[n];");
         w.Open("for (int i = 0; i < n; i++)");
         w.Line("__ntkAnalyticPair(sq[i], chain, i, chain, i, gw" + tablesArg + ", out double nngp, out double ntk);");
@@ -172,32 +172,25 @@ internal static partial class ModelEmitter
 
     /// <summary>Activations evaluated by AdaptiveDual/DualSeries: everything without a closed form (sin has one in SinDual).</summary>
     private static bool UsesQuadrature(LayerPlan l) =>
-        !Parsing.ModelParser.HasClosedForm(l.Spec.Activation) && l.Spec.Activation != ActivationKind.Sin;
+        !Parsing.ModelParser.HasClosedForm(l.Spec.Activation);
 
     /// <summary>
     /// One DualSeries per quadrature layer, built from the variances entering its activation (chain index = the
     /// layer's position; the output activation reads the last chain entry, which is the output layer's position too).
     /// </summary>
-    private static void EmitTables(SourceWriter w, System.Collections.Generic.IReadOnlyList<LayerPlan> layers, System.Collections.Generic.List<LayerPlan> quad,
+    private static void EmitTables(SourceWriter w, System.Collections.Generic.List<LayerPlan> quad,
         string chain1, string chain2, string series, string token, string progress)
     {
         if (quad.Count == 0) return;
         w.Line("var tables = new " + Series + "[" + quad.Count + "];");
         for (int k = 0; k < quad.Count; k++)
         {
-            int p = IndexOf(layers, quad[k]);
+            int p = quad[k].Index; // the layer's position, which is its chain index
             w.Line("tables[" + k + "] = " + Series + ".Build(" + quad[k].QuadratureField + ", " + chain1 + "[" + p + "], "
                 + (chain2 == "null" ? "null" : "(" + chain2 + ")?[" + p + "]") + ", " + series + ", " + token + ");");
             if (progress != "null")
                 w.Line(progress + "?.Report(new global::NtkDsl.NtkProgress(\"Analytic dual tables\", " + (k + 1) + ", " + quad.Count + "));");
         }
-    }
-
-    private static int IndexOf(System.Collections.Generic.IReadOnlyList<LayerPlan> layers, LayerPlan l)
-    {
-        for (int i = 0; i < layers.Count; i++)
-            if (ReferenceEquals(layers[i], l)) return i;
-        return -1;
     }
 
     /// <summary>A call computing (K̃, Ṫ) of <paramref name="l"/>'s activation for variances q1, q2 and covariance c (in variable <paramref name="cov"/>).</summary>

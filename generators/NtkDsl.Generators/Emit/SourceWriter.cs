@@ -69,8 +69,6 @@ internal sealed class SourceWriter
 
     public static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-    public static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
-
     public static string Bool(bool b) => b ? "true" : "false";
 
     public static string Join(string sep, System.Collections.Generic.IEnumerable<string> items) => string.Join(sep, items);

@@ -177,7 +177,7 @@ internal static class ModelParser
         foreach (var member in OrderedMembers(symbol))
         {
             ct.ThrowIfCancellationRequested();
-            var dense = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DenseAttribute);
+            var dense = member.GetAttributes().FirstOrDefault(IsDense);
             if (dense is null) continue;
             if (HasCompilerErrors(dense, semanticModel, ct))
             {
@@ -205,7 +205,6 @@ internal static class ModelParser
 
         // Two members with one name are the compiler's CS0102; generating for them would only add errors.
         if (layers.Select(l => l.Name).Distinct().Count() != layers.Count) return null;
-        if (structuralError) return null;
         if (structuralError || compilerErrors) return null;
         string? ns = NamespaceOf(symbol);
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
@@ -320,8 +319,10 @@ internal static class ModelParser
             && semanticModel.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
     }
 
+    /// <summary>Activations whose dual kernels are closed forms in the runtime (DualActivations, SinDual): no quadrature.</summary>
     internal static bool HasClosedForm(ActivationKind a) =>
-        a is ActivationKind.Identity or ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf;
+        a is ActivationKind.Identity or ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf
+            or ActivationKind.Sin;
 
     private static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
     {
@@ -335,7 +336,10 @@ internal static class ModelParser
             .Select(x => x.m);
     }
 
-    private static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
+    /// <summary>True for NtkDsl's [Dense] attribute (by full name, so a user's own DenseAttribute is not taken for it).</summary>
+    internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == DenseAttribute;
+
+    internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
     private static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)

@@ -50,7 +50,7 @@ internal static class StubBuilder
         for (var t = symbol; t is not null; t = t.ContainingType) chain.Insert(0, t);
         if (chain[0].IsFileLocal) return null;
         foreach (var t in chain)
-            if (!t.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax d && d.Modifiers.Any(SyntaxKind.PartialKeyword))) return null;
+            if (!ModelParser.IsPartial(t, ct)) return null;
 
         var properties = new List<StubProperty>();
         var seen = new HashSet<string>();
@@ -58,7 +58,7 @@ internal static class StubBuilder
         {
             if (!member.IsPartialDefinition || member.PartialImplementationPart is not null || member.IsIndexer) continue;
             if (member.Type.TypeKind == TypeKind.Error || !seen.Add(member.Name)) continue;
-            if (!member.GetAttributes().Any(a => a.AttributeClass?.Name is "DenseAttribute" or "Dense")) continue;
+            if (!member.GetAttributes().Any(ModelParser.IsDense)) continue;
             string refKind = member.ReturnsByRefReadonly ? "ref readonly " : member.ReturnsByRef ? "ref " : "";
             properties.Add(new StubProperty(Modifiers(member, ct), refKind + member.Type.ToDisplayString(TypeFormat), member.Name,
                 member.GetMethod is not null, member.SetMethod is not null, member.SetMethod?.IsInitOnly == true));

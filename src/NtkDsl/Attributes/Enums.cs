@@ -21,7 +21,8 @@ public enum Precision
 /// <summary>Which infinite-width kernel paths a model accepts.</summary>
 public enum AnalyticKernels
 {
-    /// <summary>Closed forms where they exist, Gauss–Hermite quadrature for every other activation.</summary>
+    /// <summary>Closed forms where they exist (Identity, Relu, LeakyRelu, Abs, Erf, Sin), error-controlled adaptive
+    /// integration (AdaptiveDual, DualSeries tables) for every other activation.</summary>
     Auto = 0,
     /// <summary>Closed forms only: a model whose activation has no closed form is a compile-time error (NTK1014).</summary>
     ClosedFormOnly = 1,
