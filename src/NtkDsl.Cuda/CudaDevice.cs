@@ -110,6 +110,9 @@ public sealed class CudaDevice : Device, IDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    /// <summary>True once <see cref="Dispose"/> ran (every buffer's memory was released with the device).</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>Waits until everything queued on this device's stream has finished.</summary>
     public void Synchronize()
     {

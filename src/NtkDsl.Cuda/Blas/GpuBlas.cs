@@ -84,20 +84,10 @@ public static class GpuBlas
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Pass GpuFloat32Mode.Strict or GpuFloat32Mode.Tf32."),
     };
 
+    /// <summary>One GEMM is a batch of one with zero strides (the overlap check does not apply).</summary>
     private static CudaDevice CheckGemm<T>(Transpose transA, Transpose transB, int m, int n, int k,
-        DeviceMemory<T> a, int lda, DeviceMemory<T> b, int ldb, DeviceMemory<T> c, int ldc) where T : unmanaged
-    {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"GEMM sizes must be ≥ 0 (m = {m}, n = {n}, k = {k})."));
-        var dev = c.Device;
-        SameDevice.Check(dev, a.Buffer, "a");
-        SameDevice.Check(dev, b.Buffer, "b");
-        SameDevice.Check(dev, c.Buffer, "c");
-        Operand("A", transA == Transpose.No ? m : k, transA == Transpose.No ? k : m, a.Length, lda);
-        Operand("B", transB == Transpose.No ? k : n, transB == Transpose.No ? n : k, b.Length, ldb);
-        Operand("C", m, n, c.Length, ldc);
-        dev.MakeCurrent();
-        return dev;
-    }
+        DeviceMemory<T> a, int lda, DeviceMemory<T> b, int ldb, DeviceMemory<T> c, int ldc) where T : unmanaged =>
+        CheckBatched(transA, transB, m, n, k, a, lda, 0, b, ldb, 0, c, ldc, 0, 1);
 
     private static CudaDevice CheckSyrk<T>(int n, int k, DeviceMemory<T> a, int lda, DeviceMemory<T> c, int ldc) where T : unmanaged
     {

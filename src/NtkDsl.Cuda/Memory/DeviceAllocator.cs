@@ -65,8 +65,6 @@ internal sealed class DeviceAllocator(CudaDevice device)
         CachedBytes += size;
     }
 
-    internal bool IsLive(ulong pointer) => _live.ContainsKey(pointer);
-
     /// <summary>Frees the cached blocks (after waiting for queued work).</summary>
     public void ReleaseCache()
     {

@@ -76,20 +76,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
     {
         if (_disposed) return;
         _disposed = true;
-        if (_pointer != 0 && !IsDeviceDisposed()) Device.Allocator.Return(_pointer);
-    }
-
-    private bool IsDeviceDisposed()
-    {
-        try
-        {
-            Device.ThrowIfDisposed();
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return true;
-        }
+        if (_pointer != 0 && !Device.IsDisposed) Device.Allocator.Return(_pointer); // a disposed device released everything
     }
 }
 
