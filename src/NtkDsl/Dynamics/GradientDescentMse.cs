@@ -309,7 +309,7 @@ public sealed class GradientDescentMse
     /// eigendecomposition, eigenvalues below the rank tolerance dropped) when Θ_λ is singular.</summary>
     private void TestAtInfinity(double[] a, double[] kt, int m, double[] f0t, double[] r, Tensor f0Train, Span<double> dest)
     {
-        if (_evals[0] == 0.0 || !_eigen.IsPositiveDefinite(Ridge))
+        if (_evals[0] == 0.0) // the smallest eigenvalue at or below the rank floor: exactly !IsPositiveDefinite(Ridge)
         {
             TestAt(a, m, f0t, r, j => _evals[j] > 0 ? 1.0 / _evals[j] : 0.0, dest);
             return;

@@ -9,13 +9,13 @@ public partial class SnippetMlp
     [Dense(1)] public partial DenseLayer Readout { get; }
 }
 
-/// <summary>The README snippet for predictions with uncertainty, compiled and run, with its claims checked.</summary>
+/// <summary>A usage example of the predictors, run with its claims checked (the README's own example is compiled and
+/// run by ReadmeSnippetTests).</summary>
 public sealed class PredictSnippetTests
 {
     [Fact]
     public void ReadmeSnippetRunsAndItsNumbersMakeSense()
     {
-        // --- README snippet (begin) ---
         var xTrain = Tensor.FromArray(new double[] { -2, -1.2, -0.4, 0.3, 1.1, 1.9 }, 6, 1);
         var yTrain = Tensor.FromArray(new double[] { -0.9, -0.93, -0.39, 0.3, 0.89, 0.95 }, 6);
         var xTest = Tensor.FromArray(new double[] { -1.6, 0.0, 3.0 }, 3, 1);
@@ -38,7 +38,6 @@ public sealed class PredictSnippetTests
         // Monte Carlo kernels of finite networks: mean over 64 seeds and its standard error.
         var mc = MonteCarloKernel.Estimate(seed => new SnippetMlp(seed), xTrain, samples: 64);
         Console.WriteLine($"Θ(x0, x0) ≈ {mc.Ntk[0, 0]:F3} ± {mc.NtkStandardError[0, 0]:F3}");
-        // --- README snippet (end) ---
 
         // At a training input the trained ensemble interpolates with almost no spread; far away it is uncertain.
         var atTrain = ntkGp.Posterior(SnippetMlp.AnalyticNtk(xTrain, xTrain), SnippetMlp.AnalyticNngp(xTrain, xTrain),
