@@ -6,6 +6,7 @@ using NtkDsl.Dynamics;
 using NtkDsl.Experiments;
 using NtkDsl.IO;
 using NtkDsl.Predict;
+using NtkDsl.Samples;
 using Spectre.Console;
 using UncertaintySample;
 using Table = Spectre.Console.Table;
@@ -14,8 +15,8 @@ using Table = Spectre.Console.Table;
 // by gradient flow, Lee et al. 2019) at several training times and at t = ∞, the NNGP posterior (Bayesian inference
 // with observation noise), a finite ensemble of real width-1024 networks trained on their own empirical NTK, and the
 // Monte Carlo kernel against the analytic one.
-var output = new Option<string>("--output") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("results", "uncertainty") };
-var seeds = new Option<int>("--seeds") { Description = "Networks in the finite ensemble (and seeds of the Monte Carlo kernel)", DefaultValueFactory = _ => 100 };
+var output = SampleCommandLine.Output(Path.Combine("results", "uncertainty"));
+var seeds = SampleCommandLine.Count("--seeds", "Networks in the finite ensemble (and seeds of the Monte Carlo kernel)", 100, minimum: 2);
 var noise = new Option<double>("--noise") { Description = "Standard deviation of the observation noise in the data and in the NNGP posterior", DefaultValueFactory = _ => 0.05 };
 var root = new RootCommand("NtkDsl predictions with uncertainty: NTK-GP, NNGP posterior, finite ensembles, Monte Carlo kernels") { output, seeds, noise };
 root.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(seeds), parse.GetValue(noise)));
@@ -23,7 +24,6 @@ return root.Parse(args).Invoke();
 
 static int Run(string folder, int seedCount, double noiseSd)
 {
-    if (seedCount < 2) throw new ArgumentOutOfRangeException(nameof(seedCount), seedCount, "--seeds must be at least 2.");
     var sw = Stopwatch.StartNew();
     string F(double v, string f = "F3") => v.ToString(f, CultureInfo.InvariantCulture);
 
