@@ -25,7 +25,7 @@ def find(rows, method, n=None, dtype=None):
 
 out = sys.argv[1]
 ours = load(os.path.join(out, "ntkdsl.jsonl"))
-torch = load(os.path.join(out, "torch_extra.jsonl")) + load(os.path.join(out, "torch.jsonl"))
+torch = load(os.path.join(out, "torch.jsonl"))
 dev = next((r.get("device") for r in ours if r.get("method") == "ntkdsl_device"), None) or "unknown"
 smi = open(os.path.join(out, "device.txt")).read().strip() if os.path.exists(os.path.join(out, "device.txt")) else ""
 print(f"Device: {dev} ({smi})\n")

@@ -8,7 +8,7 @@
 #   benchmarks/gpu/run.sh           # both, where .NET and a GPU are on one machine
 #
 # With the session's device tool: run `publish` here, then run `benchmarks/gpu/run.sh run` there carrying
-# artifacts/gpu/app.tar.xz (the unpacked app folder is about 85 MiB, over the 64 MiB a copy may hold). Results go to $OUT (when set) or artifacts/gpu/results: tests.log, ntkdsl.jsonl, torch.jsonl,
+# artifacts/gpu/app.tar.xz and artifacts/gpu/bench (the unpacked app folder is about 85 MiB, over the 64 MiB a copy may hold). Results go to $OUT (when set) or artifacts/gpu/results: tests.log, ntkdsl.jsonl, torch.jsonl,
 # table.md. Each phase has its own timeout so that the whole run stays under 10 minutes.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,6 +29,8 @@ publish() {
     # Debugger-only runtime pieces are not needed to run.
     rm -f "$APP/libmscordbi.so" "$APP/libmscordaccore.so" "$APP/createdump"
     # Two self-contained apps share one runtime folder (about 85 MiB); the copy to the GPU machine is the xz archive.
+    mkdir -p "$ART/bench" && cp "$ROOT/../shared/bench/torch_ntk.py" "$ART/bench/" 2>/dev/null \
+        || echo "warning: ../shared/bench/torch_ntk.py not found; the GPU run will have no PyTorch anchors" >&2
     rm -f "$ART/app.tar.xz"
     XZ_OPT="-T0 -6" tar -C "$ART" -cJf "$ART/app.tar.xz" app || return 1
     local raw=$(( $(du -sb "$APP" | cut -f1) / 1048576 )) mib=$(( $(stat -c %s "$ART/app.tar.xz") / 1048576 ))
@@ -46,20 +48,21 @@ run() {
     [ -x "$APP/NtkDsl.Cuda.Tests" ] || { echo "no published app in $APP: run '$0 publish' first" >&2; return 1; }
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/device.txt" 2>&1 || true
     echo "== tests (real libraries and emulation) =="
-    timeout 150 "$APP/NtkDsl.Cuda.Tests" > "$out/tests.log" 2>&1
+    timeout 120 "$APP/NtkDsl.Cuda.Tests" > "$out/tests.log" 2>&1
     echo "tests exit code $?" | tee -a "$out/tests.log"
     grep -E "Total:|total:|failed:|succeeded:|skipped:" "$out/tests.log" | sed "s/\x1b\[[0-9;]*m//g" || true
     echo "== NtkDsl benchmark =="
-    timeout 180 "$APP/NtkDsl.Cuda.Benchmarks" > "$out/ntkdsl.jsonl" 2> "$out/ntkdsl.err"
+    timeout 150 "$APP/NtkDsl.Cuda.Benchmarks" > "$out/ntkdsl.jsonl" 2> "$out/ntkdsl.err"
     echo "benchmark exit code $?"; cat "$out/ntkdsl.jsonl"
     echo "== PyTorch anchors (same machine, same call) =="
+    # ../shared does not travel to the GPU machine with the device tool: publish copies the script into artifacts/gpu/bench.
     local torch="$ROOT/../shared/bench/torch_ntk.py"
+    [ -f "$torch" ] || torch="$ART/bench/torch_ntk.py"
     if [ -f "$torch" ]; then
-        EXTRA_ONLY=1 timeout 110 python3 "$torch" > "$out/torch_extra.jsonl" 2> "$out/torch_extra.err"
-        timeout 130 python3 "$torch" > "$out/torch.jsonl" 2> "$out/torch.err"
-        cat "$out/torch_extra.jsonl" "$out/torch.jsonl"
+        PYTHONUNBUFFERED=1 timeout 170 python3 "$ROOT/benchmarks/gpu/anchors.py" "$torch" > "$out/torch.jsonl" 2> "$out/torch.err"
+        echo "anchors exit code $?"; cat "$out/torch.jsonl"; tail -5 "$out/torch.err"
     else
-        echo "missing $torch" | tee "$out/torch.err"
+        echo "missing torch_ntk.py (looked in $ROOT/../shared/bench and $ART/bench)" | tee "$out/torch.err"
     fi
     python3 "$ROOT/benchmarks/gpu/ratio_table.py" "$out" | tee "$out/table.md"
 }

@@ -54,3 +54,16 @@ public enum Activation
     /// <summary>A user function named by <see cref="DenseAttribute.ActivationMethod"/>, differentiated symbolically at compile time.</summary>
     Custom,
 }
+
+/// <summary>Border handling of <see cref="Conv2DAttribute"/> and <see cref="AvgPool2DAttribute"/> (neural-tangents' <c>Padding</c>).</summary>
+public enum Padding
+{
+    /// <summary>Zero padding so that the output has ceil(input / stride) pixels per side; the padding before is half the total, rounded down (JAX's 'SAME').</summary>
+    Same = 0,
+
+    /// <summary>No padding: floor((input − window) / stride) + 1 pixels per side.</summary>
+    Valid = 1,
+
+    /// <summary>Periodic (wrap-around) padding with the output size of <see cref="Same"/>.</summary>
+    Circular = 2,
+}

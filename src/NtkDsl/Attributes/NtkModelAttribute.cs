@@ -8,8 +8,14 @@ namespace NtkDsl;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NtkModelAttribute : Attribute
 {
-    /// <summary>Number of input features d.</summary>
+    /// <summary>Number of input features d (a flat input; the alternative to <see cref="InputShape"/>).</summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// Image input <c>{ height, width, channels }</c>, channels last (NHWC): each input row holds height·width·channels
+    /// values. The alternative to <see cref="Inputs"/>; required by <see cref="Conv2DAttribute"/> and the pooling layers.
+    /// </summary>
+    public int[]? InputShape { get; set; }
 
     /// <summary>Parameterization of every layer (default <see cref="NtkDsl.Parameterization.Ntk"/>).</summary>
     public Parameterization Parameterization { get; set; } = Parameterization.Ntk;

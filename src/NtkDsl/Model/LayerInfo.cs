@@ -1,10 +1,10 @@
 namespace NtkDsl;
 
-/// <summary>What the generator knows about one dense layer of a model.</summary>
+/// <summary>What the generator knows about one layer of a model (Dense, Conv2D, or a layer without parameters).</summary>
 /// <param name="Name">The property name; keys per-layer WNTK weights and learning rates.</param>
-/// <param name="Kind">Layer kind (always "Dense" for now).</param>
-/// <param name="FanIn">Input width m.</param>
-/// <param name="Width">Output width n.</param>
+/// <param name="Kind">Layer kind: "Dense", "Conv2D", "AvgPool2D", "GlobalAvgPool", "Flatten", "Add" or "LayerNorm".</param>
+/// <param name="FanIn">Input width m (Conv2D: kernel height · width · input channels; 0 for a layer without parameters).</param>
+/// <param name="Width">Output width n (Conv2D: output channels; a layer without parameters: its flattened output size).</param>
 /// <param name="Activation">Activation after the affine map.</param>
 /// <param name="ActivationName">Activation as written (the method name for custom activations).</param>
 /// <param name="WeightStd">σ_w.</param>
@@ -26,7 +26,13 @@ public sealed record LayerInfo(
     int WeightOffset,
     int BiasOffset)
 {
-    /// <summary>Number of weights (Width × FanIn).</summary>
+    /// <summary>
+    /// Geometry of a spatial layer as text (e.g. <c>"28×28×1 → 28×28×32, 3×3, stride 1, Same"</c>); part of the
+    /// architecture fingerprint when set. Null for Dense layers.
+    /// </summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Number of weights (Width × FanIn; 0 for a layer without parameters).</summary>
     public int WeightCount => Width * FanIn;
 
     /// <summary>Number of biases (Width, or 0 without bias).</summary>

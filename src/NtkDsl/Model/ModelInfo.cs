@@ -10,8 +10,11 @@ public sealed class ModelInfo
 {
     /// <summary>Creates the description (called by generated code).</summary>
     public ModelInfo(string name, int inputs, Parameterization parameterization, Precision precision, IReadOnlyList<LayerInfo> layers,
-        double outputScale = 1.0, bool centered = false)
+        double outputScale = 1.0, bool centered = false, IReadOnlyList<int>? inputShape = null)
     {
+        if (inputShape is not null && (inputShape.Count != 3 || inputShape.Any(v => v <= 0) || (long)inputShape[0] * inputShape[1] * inputShape[2] != inputs))
+            throw new ArgumentException($"Model {name}: the input shape must be {{ height, width, channels }} with height·width·channels = {inputs}.", nameof(inputShape));
+        InputShape = inputShape;
         ArgumentNullException.ThrowIfNull(layers);
         if (!double.IsFinite(outputScale) || outputScale == 0)
             throw new ArgumentOutOfRangeException(nameof(outputScale), outputScale, "The output scale α must be finite and non-zero.");
@@ -25,6 +28,7 @@ public sealed class ModelInfo
         var groups = new List<ParameterGroup>();
         foreach (var l in layers)
         {
+            if (l.WeightCount == 0) continue; // pooling, Flatten, Add, LayerNorm: no parameters
             groups.Add(new ParameterGroup(l.Name, ParameterKind.Weights, l.WeightOffset, l.WeightCount));
             if (l.UseBias) groups.Add(new ParameterGroup(l.Name, ParameterKind.Bias, l.BiasOffset, l.BiasCount));
         }
@@ -40,6 +44,9 @@ public sealed class ModelInfo
 
     /// <summary>Input feature count d.</summary>
     public int Inputs { get; }
+
+    /// <summary>The image input shape { height, width, channels } (NHWC) of a model declared with <c>InputShape</c>; null for a flat input.</summary>
+    public IReadOnlyList<int>? InputShape { get; }
 
     /// <summary>Output count K (the last layer's width).</summary>
     public int Outputs => Layers[^1].Width;
@@ -80,6 +87,9 @@ public sealed class ModelInfo
         sb.Append(CultureInfo.InvariantCulture, $"{Name}|{Inputs}|{Parameterization}|{Precision}");
         foreach (var l in Layers)
             sb.Append(CultureInfo.InvariantCulture, $"|{l.Name}:{l.Kind}:{l.FanIn}x{l.Width}:{l.ActivationName}:{l.WeightStd:R}:{l.BiasStd:R}:{l.UseBias}");
+        foreach (var l in Layers)
+            if (l.Detail is not null) sb.Append(CultureInfo.InvariantCulture, $"|{l.Name}:{l.Detail}");
+        if (InputShape is not null) sb.Append(CultureInfo.InvariantCulture, $"|shape:{string.Join('x', InputShape)}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16].ToLowerInvariant();
     }
 
