@@ -54,9 +54,9 @@ internal static class StreamBenchmarkCommand
         var x1 = r == n ? x : x.SliceRows(0, r);
         Tensor? x2 = r == n ? null : x; // First R rows of the symmetric kernel: columns are all N inputs.
         var model = new StreamBenchMlp(0);
-        KernelBlockFunction compute = kernel == "analytic"
-            ? (a, b, ct) => StreamBenchMlp.AnalyticNtk(a, b, cancellationToken: ct)
-            : (a, b, ct) => model.Ntk(a, b, NtkMode.Trace, null, ct);
+        // The empirical kernel goes through the model overloads (blocks sized by the cost model), the analytic one through
+        // a delegate (blocks sized from a one-row probe block).
+        KernelBlockFunction compute = (a, b, ct) => StreamBenchMlp.AnalyticNtk(a, b, cancellationToken: ct);
         var sw = Stopwatch.StartNew();
         int blocks = 0;
         var progress = new SyncProgress(p =>
@@ -72,14 +72,20 @@ internal static class StreamBenchmarkCommand
         int firstBlock = 0;
         if (output is not null)
         {
-            var h = KernelStream.ToNpy(output, x1, x2, compute, new KernelStreamOptions { BlockRows = blockRows, Progress = progress });
+            var options = new KernelStreamOptions { BlockRows = blockRows, Progress = progress };
+            var h = kernel == "ntk"
+                ? KernelStream.NtkToNpy(model, output, x1, x2, NtkMode.Trace, options)
+                : KernelStream.ToNpy(output, x1, x2, compute, options);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file                       {Path.GetFullPath(output)}"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file_bytes                 {new FileInfo(output).Length}"));
             log.WriteLine($"header                     {h}");
         }
         else
         {
-            foreach (var b in KernelStream.RowBlocks(x1, x2, compute, blockRows, progress))
+            var stream = kernel == "ntk"
+                ? KernelStream.NtkRowBlocks(model, x1, x2, NtkMode.Trace, blockRows, progress)
+                : KernelStream.RowBlocks(x1, x2, compute, blockRows, progress);
+            foreach (var b in stream)
             {
                 if (b.RowStart == 0) firstBlock = b.RowCount;
                 var v = b.Values.AsSpan();
@@ -102,7 +108,7 @@ internal static class StreamBenchmarkCommand
         process.Refresh();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n                          {n}"));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows_computed              {r}"));
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blocks                     {blocks} (first block {(firstBlock > 0 ? firstBlock : 0)} rows)"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blocks                     {blocks}{(firstBlock > 0 ? $" (first block {firstBlock} rows)" : "")}"));
         double cpu = process.TotalProcessorTime.TotalSeconds;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time_s                     {seconds:F1}"));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process_cpu_s              {cpu:F1} (all threads, whole process)"));

@@ -160,7 +160,7 @@ public static partial class KernelStream
     /// tile buffers) plus <paramref name="results"/> more results (the other groups' results, and the previous block the
     /// garbage collector may not have reclaimed yet).
     /// </summary>
-    private static Func<int, long> Sizer(INtkModel model, Tensor x1, Tensor? x2, NtkMode mode, int results)
+    private static BlockSizer Sizer(INtkModel model, Tensor x1, Tensor? x2, NtkMode mode, int results)
     {
         var cost = new ModelCost(model.Info);
         bool diagonal = mode is NtkMode.Diagonal or NtkMode.DiagonalFull;
@@ -173,11 +173,11 @@ public static partial class KernelStream
             NtkMode.Diagonal => 1,
             _ => k * k,
         } * cost.ElementSize;
-        return b =>
+        return new BlockSizer(b =>
         {
             long c = cost.Ntk(b, diagonal ? null : n2, mode).Bytes;
             long extra = perRow * b * results;
             return c < 0 || extra < 0 || c > long.MaxValue - extra ? long.MaxValue : c + extra;
-        };
+        }, perRow * results);
     }
 }

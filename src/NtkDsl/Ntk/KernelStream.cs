@@ -30,6 +30,10 @@ namespace NtkDsl;
 /// (<see cref="MemoryBudget.Available"/>): for models from the cost model (<see cref="ModelCost.Ntk"/>), for a
 /// delegate from the bytes of a one-row first block (see <see cref="ChooseBlockRows"/>). The block sizes need not
 /// divide N1; the last block is shorter.</para>
+/// <para>Memory: before each block after one of 16 MiB or more, a full garbage collection returns the previous
+/// block's arrays (the .NET GC otherwise lets large-object memory accumulate while memory is plentiful), so the peak
+/// working set stays about one block's working set. A caller of the <c>*RowBlocks</c> methods who keeps blocks keeps
+/// their memory.</para>
 /// <para>Progress: <see cref="KernelStreamOptions.Progress"/> (or the <c>progress</c> argument of the <c>*RowBlocks</c>
 /// methods) receives <c>("rows", rows finished, N1)</c> after each block, on the computing thread. Cancellation is
 /// checked before every block and passed to the kernel.</para>
@@ -56,12 +60,20 @@ public static partial class KernelStream
     /// </summary>
     public const int DelegateWorkingCopies = 6;
 
+    /// <summary>
+    /// Automatic block sizes also keep one block's results (all groups' for <c>NtkPerGroup</c>) under this many bytes
+    /// (512 MiB): larger blocks gain little speed (each block costs B · N2 kernel entries against one pass over x2) and
+    /// would take memory other processes on the machine need.
+    /// </summary>
+    public const long MaxAutomaticBlockBytes = 512L << 20;
+
     private const string Stage = "rows";
 
     /// <summary>
     /// The rows per block that keep <paramref name="bytesPerRow"/> × rows within <see cref="MemoryFraction"/> of the
-    /// memory available now, between 1 and <paramref name="totalRows"/> (and small enough that one block's result is
-    /// one .NET array).
+    /// memory available now and the block's float64 result (<paramref name="elementsPerRow"/> × 8 bytes a row) within
+    /// <see cref="MaxAutomaticBlockBytes"/>, between 1 and <paramref name="totalRows"/> (and small enough that one
+    /// block's result is one .NET array).
     /// </summary>
     /// <param name="bytesPerRow">Bytes one kernel row costs in the working set (≥ 1).</param>
     /// <param name="elementsPerRow">Elements of one row of the result (for the array-length cap; ≥ 1).</param>
@@ -72,6 +84,7 @@ public static partial class KernelStream
         long budget = (long)(MemoryBudget.Available().Bytes * MemoryFraction);
         long rows = budget / Math.Max(1, bytesPerRow);
         rows = Math.Min(rows, Array.MaxLength / Math.Max(1, elementsPerRow));
+        rows = Math.Min(rows, MaxAutomaticBlockBytes / Math.Max(8, elementsPerRow * 8));
         return (int)Math.Clamp(rows, 1, totalRows);
     }
 
@@ -157,7 +170,7 @@ public static partial class KernelStream
     /// The row-block loop shared by every kernel. <paramref name="bytesForRows"/> (cost model) sizes blocks up front;
     /// without it a one-row first block is measured.
     /// </summary>
-    internal static IEnumerable<KernelRowBlock> Run(Tensor x1, Func<int, int, CancellationToken, Tensor> compute, Func<int, long>? bytesForRows,
+    internal static IEnumerable<KernelRowBlock> Run(Tensor x1, Func<int, int, CancellationToken, Tensor> compute, BlockSizer? bytesForRows,
         int? blockRows, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
         int n1 = x1.Rows;
@@ -170,13 +183,19 @@ public static partial class KernelStream
     }
 
     internal static IEnumerable<(int Start, T Block)> RunAny<T>(int n1, Func<int, int, CancellationToken, T> compute, Func<T, int> rowsOf,
-        Func<T, long> elementsOf, Func<int, long>? bytesForRows, int? blockRows, IProgress<NtkProgress>? progress, CancellationToken ct)
+        Func<T, long> elementsOf, BlockSizer? bytesForRows, int? blockRows, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
         int? rows = blockRows ?? (bytesForRows is null ? null : FromCost(bytesForRows, n1));
         int start = 0;
+        long previousElements = 0;
         while (start < n1)
         {
             ct.ThrowIfCancellationRequested();
+            // The previous block is garbage by now (written, or reduced by the caller). Large arrays live on the large
+            // object heap, which the GC lets grow by gigabytes while memory is plentiful; collecting here makes the
+            // next block reuse that memory, so the peak stays about one block instead of growing with N1.
+            if (previousElements * 8 >= MemoryBudget.CheckThresholdBytes)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
             int count = Math.Min(rows ?? 1, n1 - start);
             var block = compute(start, count, ct);
             int got = rowsOf(block);
@@ -189,15 +208,21 @@ public static partial class KernelStream
                 rows = ChooseBlockRows(elements * 8 * DelegateWorkingCopies, elements, n1);
             }
             start += count;
+            previousElements = elementsOf(block);
             progress?.Report(new NtkProgress(Stage, start, n1));
             yield return (start - count, block);
         }
     }
 
-    /// <summary>The largest B whose working set <paramref name="bytesForRows"/>(B) fits within <see cref="MemoryFraction"/> of the available memory.</summary>
-    private static int FromCost(Func<int, long> bytesForRows, int n1)
+    /// <summary>
+    /// The largest B whose working set <paramref name="sizer"/>(B) fits within <see cref="MemoryFraction"/> of the
+    /// available memory and whose results fit in <see cref="MaxAutomaticBlockBytes"/>.
+    /// </summary>
+    private static int FromCost(BlockSizer sizer, int n1)
     {
         long budget = (long)(MemoryBudget.Available().Bytes * MemoryFraction);
+        var bytesForRows = sizer.WorkingSet;
+        n1 = (int)Math.Clamp(MaxAutomaticBlockBytes / Math.Max(1, sizer.ResultBytesPerRow), 1, n1);
         if (bytesForRows(n1) <= budget) return n1;
         int lo = 1, hi = n1; // bytesForRows(hi) > budget; answer in [1, hi).
         while (hi - lo > 1)
@@ -211,9 +236,9 @@ public static partial class KernelStream
 
     internal static int[] CheckTrailing(Tensor block, int[]? trailing, string who)
     {
-        var shape = block.Shape[1..].ToArray();
         if (block.Rank == 0)
             throw new InvalidOperationException($"{who} returned a scalar; a kernel block has its rows first.");
+        var shape = block.Shape[1..].ToArray();
         if (trailing is not null && !shape.AsSpan().SequenceEqual(trailing))
             throw new InvalidOperationException(
                 $"{who} returned a block of shape [{string.Join(", ", block.Shape.ToArray())}] after blocks of shape [B, {string.Join(", ", trailing)}]; every block must have the same shape after its rows.");
@@ -263,4 +288,7 @@ public static partial class KernelStream
         if (block.DType == DType.Float64) writer.WriteRows(block.AsSpan());
         else writer.WriteRows(block.AsSingleSpan());
     }
+
+    /// <summary>A block's working set for B rows (from the cost model) and the bytes of its results per row.</summary>
+    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow);
 }

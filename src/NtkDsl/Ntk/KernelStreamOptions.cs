@@ -7,7 +7,8 @@ namespace NtkDsl;
 public sealed record KernelStreamOptions
 {
     /// <summary>
-    /// Rows of x1 per block (B). Null (default): chosen from the memory available now (<see cref="Memory.MemoryBudget"/>)
+    /// Rows of x1 per block (B). Null (default): chosen from the memory available now (<see cref="Memory.MemoryBudget"/>,
+    /// results at most <see cref="KernelStream.MaxAutomaticBlockBytes"/> a block)
     /// after a one-row first block has shown the bytes per kernel row (see <see cref="KernelStream.ChooseBlockRows"/>).
     /// </summary>
     public int? BlockRows { get; init; }

@@ -140,6 +140,20 @@ public sealed class KernelStreamFunctionTests
     }
 
     [Fact]
+    public void AutomaticBlocksKeepTheirResultUnderTheCap()
+    {
+        // 2²⁰ float64 values a row are 8 MiB: 512 MiB hold 64 rows, however much memory is free.
+        Assert.Equal(64, KernelStream.ChooseBlockRows(1, 1 << 20, 10_000));
+        Assert.Equal(10, KernelStream.ChooseBlockRows(1, 1 << 20, 10));
+        // Memory smaller than the cap decides: 8 MiB a row of working set, 40 MiB available → half of it, 2 rows.
+        using (MemoryBudget.LimitForTesting(40L << 20))
+            Assert.Equal(2, KernelStream.ChooseBlockRows(8L << 20, 1, 10_000));
+        // Too little for one row: still one row (the kernel's own memory check then reports the shortage).
+        using (MemoryBudget.LimitForTesting(1000))
+            Assert.Equal(1, KernelStream.ChooseBlockRows(8L << 20, 1, 10_000));
+    }
+
+    [Fact]
     public void ModelStreamsUnderALimitWhereTheInMemoryKernelDoesNotFit()
     {
         using var dir = new TempDir();
