@@ -8,7 +8,7 @@ namespace NtkDsl.IO;
 /// byte order and either memory order. Tensors are always row-major and native-endian in memory; reading converts.
 /// </summary>
 /// <remarks>Thread safety: stateless; safe to call from any thread. Writes are atomic (temporary file, then rename): concurrent writes to one path leave one complete file, and readers never see a partial one.</remarks>
-public static class NpyFile
+public static partial class NpyFile
 {
     private const int ChunkElements = 8192;
 

@@ -44,7 +44,7 @@ public static class MemoryBudget
     /// <param name="bytes">The bytes the operation will hold at once.</param>
     /// <param name="operation">Who asks, for the message (e.g. "Mlp.Ntk").</param>
     /// <param name="detail">What the bytes are, e.g. "Trace kernel 20000 × 20000 plus features".</param>
-    /// <param name="fix">Operation-specific advice placed before the general one (row blocks, .npy streaming, Float32); may be empty.</param>
+    /// <param name="fix">Operation-specific advice placed before the general one (row blocks with <see cref="KernelStream"/>, .npy streaming, Float32); may be empty.</param>
     public static void Ensure(long bytes, string operation, string detail, string fix)
     {
         if (bytes < 0) bytes = long.MaxValue; // An overflowed size is certainly too large.
@@ -57,7 +57,7 @@ public static class MemoryBudget
         if (bytes <= available.Bytes) return;
         string size = bytes == long.MaxValue ? "more than 9.2 EB (the size overflows)" : ModelCost.FormatBytes(bytes);
         throw new NotEnoughMemoryException(string.Create(CultureInfo.InvariantCulture,
-            $"{operation}: {detail} needs {size} at once, but only {ModelCost.FormatBytes(available.Bytes)} is available to this process ({available}). {fix}{(fix.Length > 0 ? " " : "")}In general: compute the result in row blocks (pass x1.SliceRows(start, count) and write each block with IO.NpyStreamWriter instead of holding the whole result), declare the model with [NtkModel(Precision = Precision.Float32)] to halve features and results, or free memory / raise the container limit."),
+            $"{operation}: {detail} needs {size} at once, but only {ModelCost.FormatBytes(available.Bytes)} is available to this process ({available}). {fix}{(fix.Length > 0 ? " " : "")}In general: compute the result in row blocks with NtkDsl.KernelStream (KernelStream.NtkToNpy(model, \"k.npy\", x) streams Ntk to an .npy file of any size in O(rows per block × N) memory with progress; WntkToNpy, NtkPerGroupToNpy and ToNpy(path, x1, x2, (r, c, ct) => Model.AnalyticNtk(r, c, cancellationToken: ct)) do the same for the other kernels; the *RowBlocks methods hand each block of x1.SliceRows(start, count) to your code instead), declare the model with [NtkModel(Precision = Precision.Float32)] to halve features and results, or free memory / raise the container limit."),
             operation, bytes, available.Bytes);
     }
 

@@ -3,8 +3,8 @@ namespace NtkDsl.Memory;
 /// <summary>
 /// Thrown before a large allocation that would not fit in the memory available to the process (see
 /// <see cref="MemoryBudget"/>), instead of a bare <see cref="OutOfMemoryException"/> halfway through or the
-/// operating system's out-of-memory killer. The message gives the size, what is available and the fix (row blocks,
-/// streaming to .npy, <c>Precision.Float32</c>). Derives from <see cref="OutOfMemoryException"/>, so existing
+/// operating system's out-of-memory killer. The message gives the size, what is available and the fix (row blocks and
+/// streaming to .npy with <see cref="KernelStream"/>, <c>Precision.Float32</c>). Derives from <see cref="OutOfMemoryException"/>, so existing
 /// handlers of that type still see it.
 /// </summary>
 /// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>

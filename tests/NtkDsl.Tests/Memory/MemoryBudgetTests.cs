@@ -19,7 +19,7 @@ public sealed class MemoryBudgetTests
         Assert.Contains(ModelCost.FormatBytes(e.RequestedBytes), e.Message, StringComparison.Ordinal);
         Assert.Contains("only " + ModelCost.FormatBytes(limit) + " is available", e.Message, StringComparison.Ordinal);
         Assert.Contains("SliceRows", e.Message, StringComparison.Ordinal);
-        Assert.Contains("NpyStreamWriter", e.Message, StringComparison.Ordinal);
+        Assert.Contains("KernelStream.NtkToNpy", e.Message, StringComparison.Ordinal);
         Assert.Contains("Precision.Float32", e.Message, StringComparison.Ordinal);
     }
 
