@@ -56,13 +56,15 @@ internal sealed class AnalyticDeviceKernels
     /// Rows [r0, r0 + rows) of the NTK (<paramref name="ntk"/>) or NNGP between <paramref name="c1"/> and
     /// <paramref name="c2"/> into <paramref name="tile"/> (rows × c2.Rows); <paramref name="symmetric"/> when c2 is c1.
     /// </summary>
-    public void Pairs(Chain c1, Chain c2, bool symmetric, bool ntk, int r0, int rows, DeviceMemory<double> tile)
+    public void Pairs(Chain c1, Chain c2, bool symmetric, bool ntk, int r0, int rows, DeviceMemory<double> tile, Ntk.PhaseTimes? timer = null)
     {
         int n2 = c2.Rows;
         GpuBlas.Gemm(Transpose.No, Transpose.Yes, rows, n2, _d, 1.0 / _d, c1.X.Slice((long)r0 * _d, (long)rows * _d), _d, c2.X, _d, 0.0, tile, n2);
+        timer?.Mark("Gram DGEMM x·x'/d");
         _module.Kernel(AnalyticDeviceSource.PairKernel).LaunchLinear((long)rows * n2, Block, KernelArg.Pointer(tile),
             KernelArg.Pointer(c1.X), KernelArg.Pointer(c2.X), c1.MeanSquares, c2.MeanSquares, c1.Values, c2.Values,
             rows, n2, c1.Rows, r0, _d, symmetric ? 1 : 0, ntk ? 1 : 0);
+        timer?.Mark("fused pair recursion");
     }
 }
 

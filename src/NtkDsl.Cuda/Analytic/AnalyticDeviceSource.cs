@@ -164,6 +164,7 @@ internal static class AnalyticDeviceSource
         #define NTK_INV_TWO_PI {{Lit(1.0 / (2.0 * Math.PI))}}
         #define NTK_TWO_OVER_PI {{Lit(2.0 / Math.PI)}}
         #define NTK_FOUR_OVER_PI {{Lit(4.0 / Math.PI)}}
+        #define NTK_DBL_MAX {{Lit(double.MaxValue)}}
 
         // u·v/d summed left to right (AnalyticGram.MeanDot): equal rows give exactly the chain's mean square.
         __device__ double ntk_mean_dot(const double* __restrict__ u, const double* __restrict__ v, int d)
@@ -175,7 +176,7 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ int ntk_invalid(double q1, double q2, double c)
         {
-            return !(q1 >= 0.0) || !(q2 >= 0.0) || !isfinite(q1) || !isfinite(q2) || !isfinite(c);
+            return !(q1 >= 0.0) || !(q2 >= 0.0) || !(fabs(q1) <= NTK_DBL_MAX) || !(fabs(q2) <= NTK_DBL_MAX) || !(fabs(c) <= NTK_DBL_MAX);
         }
 
         __device__ __forceinline__ void ntk_normalize(double q1, double q2, double c, double* sq, double* rho)
@@ -203,7 +204,7 @@ internal static class AnalyticDeviceSource
         __device__ __forceinline__ void ntk_abrelu_diag(double sumSq, double halfSumSq, double amb2, double twoAb, double d0Sq, double d0Half,
                                                         double q, double* kt, double* td)
         {
-            if (!(q >= 0.0) || !isfinite(q)) { *kt = NAN; *td = NAN; return; }
+            if (!(q >= 0.0) || !(q <= NTK_DBL_MAX)) { *kt = nan(""); *td = nan(""); return; }
             *kt = __dmul_rn(halfSumSq, q);
             *td = q == 0.0 ? d0Sq : halfSumSq;
         }
@@ -211,7 +212,7 @@ internal static class AnalyticDeviceSource
         __device__ __forceinline__ void ntk_abrelu(double sumSq, double halfSumSq, double amb2, double twoAb, double d0Sq, double d0Half,
                                                    double q1, double q2, double c, double* kt, double* td)
         {
-            if (ntk_invalid(q1, q2, c)) { *kt = NAN; *td = NAN; return; }
+            if (ntk_invalid(q1, q2, c)) { *kt = nan(""); *td = nan(""); return; }
             double sq, rho;
             ntk_normalize(q1, q2, c, &sq, &rho);
             if (q1 == q2 && c >= q1) { ntk_abrelu_diag(sumSq, halfSumSq, amb2, twoAb, d0Sq, d0Half, q1, kt, td); return; }
@@ -228,7 +229,7 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ void ntk_erf_diag(double q, double* kt, double* td)
         {
-            if (!(q >= 0.0) || !isfinite(q)) { *kt = NAN; *td = NAN; return; }
+            if (!(q >= 0.0) || !(q <= NTK_DBL_MAX)) { *kt = nan(""); *td = nan(""); return; }
             double det = __dadd_rn(1.0, __dmul_rn(4.0, q));
             *kt = __dmul_rn(NTK_TWO_OVER_PI, atan2(__dmul_rn(2.0, q), sqrt(det)));
             *td = NTK_FOUR_OVER_PI / sqrt(det);
@@ -236,7 +237,7 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ void ntk_erf(double q1, double q2, double c, double* kt, double* td)
         {
-            if (ntk_invalid(q1, q2, c)) { *kt = NAN; *td = NAN; return; }
+            if (ntk_invalid(q1, q2, c)) { *kt = nan(""); *td = nan(""); return; }
             double sq, rho;
             ntk_normalize(q1, q2, c, &sq, &rho);
             if (q1 == q2 && c >= q1) { ntk_erf_diag(q1, kt, td); return; }
@@ -248,14 +249,14 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ void ntk_identity_diag(double q, double* kt, double* td)
         {
-            if (!(q >= 0.0) || !isfinite(q)) { *kt = NAN; *td = NAN; return; }
+            if (!(q >= 0.0) || !(q <= NTK_DBL_MAX)) { *kt = nan(""); *td = nan(""); return; }
             *kt = q;
             *td = 1.0;
         }
 
         __device__ __forceinline__ void ntk_identity(double q1, double q2, double c, double* kt, double* td)
         {
-            if (ntk_invalid(q1, q2, c)) { *kt = NAN; *td = NAN; return; }
+            if (ntk_invalid(q1, q2, c)) { *kt = nan(""); *td = nan(""); return; }
             *kt = c;
             *td = 1.0;
         }
@@ -270,7 +271,7 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ void ntk_sin_diag(double q, double* kt, double* td)
         {
-            if (!(q >= 0.0) || !isfinite(q)) { *kt = NAN; *td = NAN; return; }
+            if (!(q >= 0.0) || !(q <= NTK_DBL_MAX)) { *kt = nan(""); *td = nan(""); return; }
             double e = exp(__dmul_rn(-2.0, q));
             *kt = __dmul_rn(-0.5, ntk_expm1(__dmul_rn(-2.0, q)));
             *td = __dmul_rn(0.5, __dadd_rn(1.0, e));
@@ -278,7 +279,7 @@ internal static class AnalyticDeviceSource
 
         __device__ __forceinline__ void ntk_sin(double q1, double q2, double c, double* kt, double* td)
         {
-            if (ntk_invalid(q1, q2, c)) { *kt = NAN; *td = NAN; return; }
+            if (ntk_invalid(q1, q2, c)) { *kt = nan(""); *td = nan(""); return; }
             double sq, rho;
             ntk_normalize(q1, q2, c, &sq, &rho);
             double cov = c < -sq ? -sq : (c > sq ? sq : c);

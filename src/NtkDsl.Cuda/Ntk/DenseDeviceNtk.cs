@@ -58,10 +58,13 @@ internal sealed class DenseDeviceNtk<T> : IDisposable where T : unmanaged
         }
 
         // out += c0 + (cx·ga + cb) ⊙ gd (c0: the output layer's σ_b², added once with the first hidden layer's term).
-        extern "C" __global__ void hadamard_SFX(const REAL* __restrict__ ga, const REAL* __restrict__ gd, REAL* __restrict__ out, REAL cx, REAL cb, REAL c0, long long count)
+        // lowerN > 0: only the lower triangle (j ≤ i) of an lowerN × lowerN matrix (the SYRK path; mirrored afterwards).
+        extern "C" __global__ void hadamard_SFX(const REAL* __restrict__ ga, const REAL* __restrict__ gd, REAL* __restrict__ out, REAL cx, REAL cb, REAL c0, long long count, int lowerN)
         {
             long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-            if (idx < count) out[idx] += c0 + (cx * ga[idx] + cb) * gd[idx];
+            if (idx >= count) return;
+            if (lowerN > 0 && idx % lowerN > idx / lowerN) return;
+            out[idx] += c0 + (cx * ga[idx] + cb) * gd[idx];
         }
 
         // out[i, j] = out[j, i] for j > i: mirrors the lower triangle of an n × n matrix.
@@ -282,14 +285,14 @@ internal sealed class DenseDeviceNtk<T> : IDisposable where T : unmanaged
             }
             Timer?.Mark(l == hidden - 1 ? "Gram GEMMs: reduced last layer" : "Gram GEMMs: deltas (K·n wide)");
             _module.Kernel(Name("hadamard")).LaunchLinear(count, Block, Ptr(ga), Ptr(gd), Ptr(tile),
-                R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), R(l == 0 ? top.BiasStd * top.BiasStd : 0.0), count);
+                R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), R(l == 0 ? top.BiasStd * top.BiasStd : 0.0), count, 0);
             Timer?.Mark("Hadamard accumulation");
         }
     }
 
     /// <summary>
     /// The traced NTK of one input set with itself (x1 = x2): every Gram by SYRK on the lower triangle (about half the
-    /// GEMM work), the elementwise terms over the whole square (the upper part is then overwritten), and one mirror.
+    /// GEMM work), the elementwise terms on the lower triangle only, and one mirror.
     /// </summary>
     public void TraceSymmetric(Features f, DeviceMemory<T> output)
     {
@@ -309,7 +312,7 @@ internal sealed class DenseDeviceNtk<T> : IDisposable where T : unmanaged
             else SyrkLower(n, _k * L.Width, 1.0, f.E[l]!, _k * L.Width, gd, n);
             Timer?.Mark(l == hidden - 1 ? "Gram SYRKs: reduced last layer" : "Gram SYRKs: deltas (K·n wide)");
             _module.Kernel(Name("hadamard")).LaunchLinear(count, Block, Ptr(ga), Ptr(gd), Ptr(output),
-                R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), R(l == 0 ? top.BiasStd * top.BiasStd : 0.0), count);
+                R(L.WeightStd * L.WeightStd / L.FanIn / _k), R(L.BiasStd * L.BiasStd / _k), R(l == 0 ? top.BiasStd * top.BiasStd : 0.0), count, n);
             Timer?.Mark("Hadamard accumulation");
         }
         _module.Kernel(Name("mirror_lower")).LaunchLinear(count, Block, Ptr(output), n);
