@@ -74,6 +74,23 @@ sy = find(ours, "ntkdsl_dsyrk")
 if sy:
     print(f"| dsyrk (lower, n^2 k useful flops) | {sy['tflops']:.1f} | |")
 
+# GEMM-bound floor: the structured algorithm's flops (forward, delta and Gram GEMMs) at the measured GEMM rate.
+print("\n| case | GFLOP (GEMMs) | effective TFLOP/s | floor at our GEMM rate | goal time (goal ratio x PyTorch) |")
+print("| --- | --- | --- | --- | --- |")
+rates = {"ntkdsl_structured_f64": "ntkdsl_dgemm", "ntkdsl_structured_f64_symmetric": "ntkdsl_dsyrk",
+         "ntkdsl_structured_f32": "ntkdsl_sgemm_fp32_strict", "ntkdsl_structured_tf32": "ntkdsl_sgemm_tf32"}
+anchors = {"ntkdsl_structured_f64": ("torch.float64", 0.5), "ntkdsl_structured_f64_symmetric": ("torch.float64", 0.3),
+           "ntkdsl_structured_f32": ("torch.float32", 0.5), "ntkdsl_structured_tf32": (None, 0.5)}
+for m, g in rates.items():
+    r, gr = find(ours, m, n), find(ours, g)
+    if not r or "gflop" not in r:
+        continue
+    floor = f"{r['gflop'] / gr['tflops']:.1f} ms" if gr else "n/a"
+    dt, factor = anchors[m]
+    t = find(torch, "structured_torch_tf32", n) if dt is None else find(torch, "structured_torch", n, dt)
+    goal = f"{t['ms'] * factor:.1f} ms" if t else "n/a"
+    print(f"| {m[len('ntkdsl_'):]} | {r['gflop']:.0f} | {r['gflop'] / r['ms']:.1f} | {floor} | {goal} |")
+
 # Where the time goes: one profiled run per case, the device synchronized after every phase.
 phases = [r for r in ours if r.get("method", "").startswith("ntkdsl_phases_")]
 for p in phases:

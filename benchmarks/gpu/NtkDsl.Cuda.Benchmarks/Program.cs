@@ -101,7 +101,7 @@ using (device)
         var block = new double[b * b];
         for (int i = 0; i < b; i++)
             for (int j = 0; j < b; j++) block[i * b + j] = reference64[(long)i * n + j];
-        Emit(new() { ["method"] = "ntkdsl_structured_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, cpu), ["rel_entry_point_vs_cpu"] = MaxOverMax(viaEntry, cpu), ["rel_block"] = b });
+        Emit(new() { ["method"] = "ntkdsl_structured_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, cpu), ["rel_entry_point_vs_cpu"] = MaxOverMax(viaEntry, cpu), ["rel_block"] = b, ["gflop"] = ntk.FlopCount(n, n, false) / 1e9 });
         EmitPhases("ntkdsl_phases_f64", n, ms, phases);
 
         // x1 = x2: features once, Grams by SYRK on one triangle, then a mirror.
@@ -113,7 +113,7 @@ using (device)
         }
         double msSym = Time(device, quick ? 1 : 3, RunSym);
         var phasesSym = Profile(device, ntk, RunSym);
-        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym });
+        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym, ["gflop"] = ntk.FlopCount(n, n, true) / 1e9 });
         EmitPhases("ntkdsl_phases_f64_symmetric", n, msSym, phasesSym);
 
         // Eigendecomposition of the symmetric kernel (cuSOLVER syevd), as torch.linalg.eigh.
@@ -190,7 +190,7 @@ using (device)
         string name = mode == GpuFloat32Mode.Strict ? "ntkdsl_structured_f32" : "ntkdsl_structured_tf32";
         Emit(new()
         {
-            ["method"] = name, ["n"] = n, ["dtype"] = "float32", ["ms"] = ms,
+            ["method"] = name, ["n"] = n, ["dtype"] = "float32", ["ms"] = ms, ["gflop"] = ntk.FlopCount(n, n, false) / 1e9,
             ["rel_vs_f64"] = maxErrUnrounded / maxScaleUnrounded,
             ["rel_max_vs_f64r"] = maxErr / maxScale,
             ["rel_fro_vs_f64r"] = Math.Sqrt(sumSqErr / sumSqRef),

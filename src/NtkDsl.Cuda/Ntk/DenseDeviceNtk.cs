@@ -319,6 +319,23 @@ internal sealed class DenseDeviceNtk<T> : IDisposable where T : unmanaged
         Timer?.Mark("mirror");
     }
 
+    /// <summary>
+    /// Floating-point operations of the traced NTK of n1 × n2 inputs (2 per multiply–add; SYRK counts its triangle):
+    /// forward GEMMs and delta GEMMs per input set, and the per-layer Grams (math.md §2). Elementwise work is not counted.
+    /// </summary>
+    public double FlopCount(int n1, int n2, bool symmetric)
+    {
+        int hidden = _layers.Length - 1;
+        double perRow = 0;
+        for (int l = 0; l < hidden; l++) perRow += 2.0 * _layers[l].FanIn * _layers[l].Width;
+        for (int l = hidden - 2; l >= 0; l--) perRow += 2.0 * _k * _layers[l].Width * _layers[l + 1].Width;
+        double gramInner = _layers[^1].FanIn;
+        for (int l = 0; l < hidden; l++) gramInner += _layers[l].FanIn + (l == hidden - 1 ? _layers[l].Width : (double)_k * _layers[l].Width);
+        return symmetric
+            ? perRow * n1 + (double)n1 * n1 * gramInner
+            : perRow * (n1 + (double)n2) + 2.0 * n1 * n2 * gramInner;
+    }
+
     /// <summary>Bytes of device memory the features of one input row hold (activations, derivatives, deltas, reduction, transients).</summary>
     public long FeatureBytesPerRow()
     {
