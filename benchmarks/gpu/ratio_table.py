@@ -44,11 +44,25 @@ f64 = find(ours, "ntkdsl_structured_f64", n)
 row("W1 structured NTK float64, x1 != x2", f64, find(torch, "structured_torch", n, "torch.float64"), "<= 0.5x",
     f"rel vs CPU NtkDsl {f64['rel_vs_cpu']:.2e} ({f64['rel_block']}^2 block)" if f64 else "")
 row("W1 float64, x1 == x2 (SYRK triangle + mirror)", find(ours, "ntkdsl_structured_f64_symmetric", n), find(torch, "structured_torch", n, "torch.float64"), "<= 0.3x")
+def acc32(r):
+    if not r:
+        return ""
+    if "rel_max_vs_f64r" not in r:
+        return f"rel vs float64 {r['rel_vs_f64']:.2e}"
+    return (f"vs float64 of the same float32-rounded inputs: max/max {r['rel_max_vs_f64r']:.2e}, Frobenius {r['rel_fro_vs_f64r']:.2e}; "
+            f"{r['relu_flips']} ReLU derivative flips in {r['rows_with_flips_x1']}+{r['rows_with_flips_x2']} rows, "
+            f"max/max without those rows {r['rel_max_unflipped_vs_f64r']:.2e}")
+
 f32 = find(ours, "ntkdsl_structured_f32", n)
-row("W1 float32 strict", f32, find(torch, "structured_torch", n, "torch.float32"), "<= 0.5x", f"rel vs float64 {f32['rel_vs_f64']:.2e}" if f32 else "")
+t32 = find(torch, "structured_torch", n, "torch.float32")
+row("W1 float32 strict", f32, t32, "<= 0.5x", acc32(f32) + (f"; torch Frobenius {t32['rel']:.2e}" if t32 and "rel" in t32 else ""))
 tf = find(ours, "ntkdsl_structured_tf32", n)
-row("W1 TF32", tf, find(torch, "structured_torch_tf32", n), "<= 0.5x", f"rel vs float64 {tf['rel_vs_f64']:.2e}" if tf else "")
+ttf = find(torch, "structured_torch_tf32", n)
+row("W1 TF32", tf, ttf, "<= 0.5x", acc32(tf) + (f"; torch Frobenius {ttf['rel']:.2e}" if ttf and "rel" in ttf else ""))
 row("W1 float32 N=1024 vs torch.func Jacobian contraction", find(ours, "ntkdsl_structured_f32", 1024), find(torch, "jacobian_contraction", 1024), ">= 1000x faster", inverse=True)
+an = find(ours, "ntkdsl_analytic_ntk_f64", n)
+row("AnalyticNtk depth-2 ReLU float64 (device recursion vs torch elementwise)", an, find(torch, "analytic_ntk_torch_f64", n), "<= 0.25x",
+    f"rel vs CPU AnalyticNtk {an['rel_vs_cpu']:.2e} ({an['rel_block']}^2 block)" if an else "")
 row("eigh of the 8192^2 kernel (cuSOLVER syevd)", find(ours, "ntkdsl_eigh_f64", n), find(torch, "eigh_f64", n), "(none)")
 print()
 print("| GEMM | NtkDsl TFLOP/s | PyTorch TFLOP/s |")
@@ -56,4 +70,33 @@ print("| --- | --- | --- |")
 for mine, theirs in [("ntkdsl_dgemm", "dgemm"), ("ntkdsl_sgemm_fp32_strict", "sgemm_fp32_strict"), ("ntkdsl_sgemm_tf32", "sgemm_tf32")]:
     a, b = find(ours, mine), find(torch, theirs)
     print(f"| {theirs} | {a['tflops']:.1f} | {b['tflops']:.1f} |" if a and b else f"| {theirs} | {a and round(a['tflops'], 1)} | {b and round(b['tflops'], 1)} |")
-print("\nNot measured here: AnalyticNtk (needs the generator's device code, issue 12 part 2).")
+sy = find(ours, "ntkdsl_dsyrk")
+if sy:
+    print(f"| dsyrk (lower, n^2 k useful flops) | {sy['tflops']:.1f} | |")
+
+# GEMM-bound floor: the structured algorithm's flops (forward, delta and Gram GEMMs) at the measured GEMM rate.
+print("\n| case | GFLOP (GEMMs) | effective TFLOP/s | floor at our GEMM rate | goal time (goal ratio x PyTorch) |")
+print("| --- | --- | --- | --- | --- |")
+rates = {"ntkdsl_structured_f64": "ntkdsl_dgemm", "ntkdsl_structured_f64_symmetric": "ntkdsl_dsyrk",
+         "ntkdsl_structured_f32": "ntkdsl_sgemm_fp32_strict", "ntkdsl_structured_tf32": "ntkdsl_sgemm_tf32"}
+anchors = {"ntkdsl_structured_f64": ("torch.float64", 0.5), "ntkdsl_structured_f64_symmetric": ("torch.float64", 0.3),
+           "ntkdsl_structured_f32": ("torch.float32", 0.5), "ntkdsl_structured_tf32": (None, 0.5)}
+for m, g in rates.items():
+    r, gr = find(ours, m, n), find(ours, g)
+    if not r or "gflop" not in r:
+        continue
+    floor = f"{r['gflop'] / gr['tflops']:.1f} ms" if gr else "n/a"
+    dt, factor = anchors[m]
+    t = find(torch, "structured_torch_tf32", n) if dt is None else find(torch, "structured_torch", n, dt)
+    goal = f"{t['ms'] * factor:.1f} ms" if t else "n/a"
+    print(f"| {m[len('ntkdsl_'):]} | {r['gflop']:.0f} | {r['gflop'] / r['ms']:.1f} | {floor} | {goal} |")
+
+# Where the time goes: one profiled run per case, the device synchronized after every phase.
+phases = [r for r in ours if r.get("method", "").startswith("ntkdsl_phases_")]
+for p in phases:
+    print(f"\nPhases of {p['method'][len('ntkdsl_phases_'):]} (N = {p['n']}): profiled total {p['ms_profiled_total']:.1f} ms, unprofiled median {p['ms_unprofiled']:.1f} ms\n")
+    print("| phase | ms | share |")
+    print("| --- | --- | --- |")
+    total = p["ms_profiled_total"] or 1.0
+    for k, v in sorted(p["phases"].items(), key=lambda kv: -kv[1]):
+        print(f"| {k} | {v:.2f} | {100 * v / total:.0f}% |")

@@ -16,7 +16,6 @@ public sealed class CudaDevice : Device, IDisposable
 {
     private readonly Dictionary<string, CudaModule> _modules = new(StringComparer.Ordinal);
     private readonly int _device;
-    private CublasMath _math = CublasMath.Default;
     private bool _disposed;
 
     private CudaDevice(CudaBackend backend, int ordinal)
@@ -167,13 +166,13 @@ public sealed class CudaDevice : Device, IDisposable
         return m;
     }
 
-    /// <summary>Sets the cuBLAS math mode of this device's handle (only when it changes).</summary>
-    internal void SetMath(CublasMath mode)
-    {
-        if (_math == mode) return;
+    /// <summary>
+    /// Sets the cuBLAS math mode of this device's handle. Called before every float32 product with the mode that call
+    /// asks for: the mode is handle state, and a cached "already set" would trust state that anything else holding the
+    /// handle (or an earlier TF32 call that failed half-way) can change, turning strict float32 silently into TF32.
+    /// </summary>
+    internal void SetMath(CublasMath mode) =>
         CudaCheck.Cublas(Backend.Cublas.SetMathMode(CublasHandle, mode), "cublasSetMathMode");
-        _math = mode;
-    }
 
     /// <summary>Waits for queued work, then releases modules, buffers (live ones too), handles, the stream and the context.</summary>
     public void Dispose()

@@ -10,7 +10,7 @@ namespace NtkDsl.Cuda.Tests;
 /// (<see cref="NativeConformanceTests"/>, skipped without a GPU). Every result is compared with a reference written in
 /// the tests (triple loops, closed forms, reconstruction), never with the backend itself.
 /// </summary>
-public abstract class DeviceConformance : IDisposable
+public abstract partial class DeviceConformance : IDisposable
 {
     private CudaDevice? _device;
 

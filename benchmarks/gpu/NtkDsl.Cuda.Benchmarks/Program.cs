@@ -5,12 +5,16 @@ using NtkDsl;
 using NtkDsl.Cuda;
 using NtkDsl.Cuda.Interop;
 using NtkDsl.Cuda.Memory;
-using NtkDsl.Cuda.Tests.Ntk;
+using NtkDsl.Cuda.Analytic;
+using NtkDsl.Cuda.Ntk;
 using NtkDsl.Kernels;
 
 // GPU benchmark of the NtkDsl.Cuda machinery beside ../shared/bench/torch_ntk.py (run both in one command:
 // benchmarks/gpu/run.sh). Prints one JSON object per line: method, n, dtype, ms (median), rel (relative error).
 // Workload W1 (gpu.md): MLP 784-2048-2048-10, ReLU, NTK parameterization, Trace mode, random normal inputs.
+// Also: per-phase time breakdowns (ntkdsl_phases_*: device synchronized after every phase), float32/TF32 accuracy
+// against float64 from the same float32-rounded inputs and parameters (max/max, Frobenius, ReLU derivative flips),
+// and the device infinite-width NTK (ntkdsl_analytic_ntk_f64) beside torch's elementwise analytic ReLU NTK.
 // Usage: NtkDsl.Cuda.Benchmarks [--n 8192] [--small-n 1024] [--gemm-n 8192] [--quick] [--emulated]
 // (--emulated runs the same code on the host emulation: a smoke test of the benchmark itself, not a measurement.)
 
@@ -56,6 +60,9 @@ using (device)
         using var c = device.Allocate<double>((long)g * g);
         double ms = Time(device, reps, () => GpuBlas.Gemm(Transpose.No, Transpose.Yes, g, g, g, 1.0, a, g, b, g, 0.0, c, g));
         Emit(new() { ["method"] = "ntkdsl_dgemm", ["n"] = g, ["ms"] = ms, ["tflops"] = 2.0 * g * g * g / ms / 1e9 });
+        // SYRK (the x1 = x2 path): n²·k useful flops, half a GEMM's.
+        double msSyrk = Time(device, reps, () => GpuBlas.SyrkLower(g, g, 1.0, a, g, 0.0, c, g));
+        Emit(new() { ["method"] = "ntkdsl_dsyrk", ["n"] = g, ["ms"] = msSyrk, ["tflops"] = 1.0 * g * g * g / msSyrk / 1e9 });
         using var af = RandomF(device, (long)g * g, 3);
         using var bf = RandomF(device, (long)g * g, 4);
         using var cf = device.Allocate<float>((long)g * g);
@@ -71,39 +78,43 @@ using (device)
     var x1 = Normal(n, 784, 11);
     var x2 = Normal(n, 784, 12);
 
-    // float64, x1 ≠ x2, and its accuracy against the CPU NtkDsl result on a corner block.
+    // float64, x1 ≠ x2: the library's device NTK engine (what model.NtkOnDevice runs), timed with the result left on
+    // the device as PyTorch's is; accuracy of the public entry point against the CPU NtkDsl result on a corner block.
     double[] reference64;
     {
-        using var ntk = new DenseStackNtkOnDevice<double>(device, W1Model.Info, parameters);
+        using var ntk = new DenseDeviceNtk<double>(device, W1Model.Info, parameters);
         using var d1 = ntk.UploadInputs(x1);
         using var d2 = ntk.UploadInputs(x2);
         using var k = device.Allocate<double>((long)n * n);
-        double ms = Time(device, quick ? 1 : 3, () =>
+        void Run()
         {
             using var f1 = ntk.Compute(d1, n);
             using var f2 = ntk.Compute(d2, n);
             ntk.TraceTile(f1, f2, k);
-        });
+        }
+        double ms = Time(device, quick ? 1 : 3, Run);
+        var phases = Profile(device, ntk, Run);
         reference64 = k.ToArray();
         int b = Math.Min(256, n);
         var cpu = model.Ntk(x1.SliceRows(0, b), x2.SliceRows(0, b), NtkMode.Trace).ToFlatArray();
-        double rel = 0, scale = 0;
+        var viaEntry = model.NtkOnDevice(device, x1.SliceRows(0, b), x2.SliceRows(0, b)).ToFlatArray();
+        var block = new double[b * b];
         for (int i = 0; i < b; i++)
-            for (int j = 0; j < b; j++)
-            {
-                rel = Math.Max(rel, Math.Abs(reference64[(long)i * n + j] - cpu[i * b + j]));
-                scale = Math.Max(scale, Math.Abs(cpu[i * b + j]));
-            }
-        Emit(new() { ["method"] = "ntkdsl_structured_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = rel / scale, ["rel_block"] = b });
+            for (int j = 0; j < b; j++) block[i * b + j] = reference64[(long)i * n + j];
+        Emit(new() { ["method"] = "ntkdsl_structured_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, cpu), ["rel_entry_point_vs_cpu"] = MaxOverMax(viaEntry, cpu), ["rel_block"] = b, ["gflop"] = ntk.FlopCount(n, n, false) / 1e9 });
+        EmitPhases("ntkdsl_phases_f64", n, ms, phases);
 
         // x1 = x2: features once, Grams by SYRK on one triangle, then a mirror.
         using var sym = device.Allocate<double>((long)n * n);
-        double msSym = Time(device, quick ? 1 : 3, () =>
+        void RunSym()
         {
             using var f = ntk.Compute(d1, n);
             ntk.TraceSymmetric(f, sym);
-        });
-        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym });
+        }
+        double msSym = Time(device, quick ? 1 : 3, RunSym);
+        var phasesSym = Profile(device, ntk, RunSym);
+        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym, ["gflop"] = ntk.FlopCount(n, n, true) / 1e9 });
+        EmitPhases("ntkdsl_phases_f64_symmetric", n, msSym, phasesSym);
 
         // Eigendecomposition of the symmetric kernel (cuSOLVER syevd), as torch.linalg.eigh.
         using var a = device.Allocate<double>((long)n * n);
@@ -116,32 +127,82 @@ using (device)
         Emit(new() { ["method"] = "ntkdsl_eigh_f64", ["n"] = n, ["ms"] = msEig });
     }
 
-    // float32 strict and TF32, accuracy against the float64 device result.
+    // The float32 reference: float64 from the float32-rounded inputs and parameters (as torch_ntk.py does), so that the
+    // comparison measures the float32 arithmetic only. Its ReLU derivatives φ'(h) are kept to count the units where
+    // float32 rounding moved a pre-activation across 0 (a "flip": φ' = 0 instead of 1 or back).
+    var roundedParameters = parameters.Select(v => (double)(float)v).ToArray();
+    var x1r = Round(x1);
+    var x2r = Round(x2);
+    double[] reference32;
+    List<double[]> masks64;
+    {
+        using var ntk = new DenseDeviceNtk<double>(device, W1Model.Info, roundedParameters);
+        using var d1 = ntk.UploadInputs(x1r);
+        using var d2 = ntk.UploadInputs(x2r);
+        using var k = device.Allocate<double>((long)n * n);
+        using var f1 = ntk.Compute(d1, n);
+        using var f2 = ntk.Compute(d2, n);
+        ntk.TraceTile(f1, f2, k);
+        reference32 = k.ToArray();
+        masks64 = [.. f1.P.Select(p => p.ToArray()), .. f2.P.Select(p => p.ToArray())];
+    }
+
+    // float32 strict and TF32: accuracy against both float64 results, max-error/max-scale and Frobenius relative.
     foreach (var mode in new[] { GpuFloat32Mode.Strict, GpuFloat32Mode.Tf32 })
     {
-        using var ntk = new DenseStackNtkOnDevice<float>(device, W1Model.Info, parameters, mode);
+        using var ntk = new DenseDeviceNtk<float>(device, W1Model.Info, parameters, mode);
         using var d1 = ntk.UploadInputs(x1);
         using var d2 = ntk.UploadInputs(x2);
         using var k = device.Allocate<float>((long)n * n);
-        double ms = Time(device, quick ? 1 : 3, () =>
+        void Run()
         {
             using var f1 = ntk.Compute(d1, n);
             using var f2 = ntk.Compute(d2, n);
             ntk.TraceTile(f1, f2, k);
-        });
-        var got = k.ToArray();
-        double err = 0, scale = 0;
-        for (long i = 0; i < got.LongLength; i++)
-        {
-            err = Math.Max(err, Math.Abs(got[i] - reference64[i]));
-            scale = Math.Max(scale, Math.Abs(reference64[i]));
         }
-        Emit(new() { ["method"] = mode == GpuFloat32Mode.Strict ? "ntkdsl_structured_f32" : "ntkdsl_structured_tf32", ["n"] = n, ["dtype"] = "float32", ["ms"] = ms, ["rel_vs_f64"] = err / scale });
+        double ms = Time(device, quick ? 1 : 3, Run);
+        var phases = Profile(device, ntk, Run);
+        var got = k.ToArray();
+        // Rows of x1 / columns of x2 whose φ' pattern differs from the float64 run's in any hidden layer.
+        bool[] rows1, rows2;
+        long flips;
+        using (var f1 = ntk.Compute(d1, n))
+        using (var f2 = ntk.Compute(d2, n))
+        {
+            var masks32 = f1.P.Select(p => p.ToArray()).Concat(f2.P.Select(p => p.ToArray())).ToList();
+            int layers = f1.P.Count;
+            (rows1, long fl1) = Flips(masks64.Take(layers).ToList(), masks32.Take(layers).ToList(), n);
+            (rows2, long fl2) = Flips(masks64.Skip(layers).ToList(), masks32.Skip(layers).ToList(), n);
+            flips = fl1 + fl2;
+        }
+        double maxErr = 0, maxScale = 0, maxErrClean = 0, sumSqErr = 0, sumSqRef = 0, maxErrUnrounded = 0, maxScaleUnrounded = 0;
+        for (long idx = 0; idx < got.LongLength; idx++)
+        {
+            double r = reference32[idx], diff = Math.Abs(got[idx] - r);
+            maxErr = Math.Max(maxErr, diff);
+            maxScale = Math.Max(maxScale, Math.Abs(r));
+            sumSqErr += diff * diff;
+            sumSqRef += r * r;
+            if (!rows1[idx / n] && !rows2[idx % n]) maxErrClean = Math.Max(maxErrClean, diff);
+            maxErrUnrounded = Math.Max(maxErrUnrounded, Math.Abs(got[idx] - reference64[idx]));
+            maxScaleUnrounded = Math.Max(maxScaleUnrounded, Math.Abs(reference64[idx]));
+        }
+        string name = mode == GpuFloat32Mode.Strict ? "ntkdsl_structured_f32" : "ntkdsl_structured_tf32";
+        Emit(new()
+        {
+            ["method"] = name, ["n"] = n, ["dtype"] = "float32", ["ms"] = ms, ["gflop"] = ntk.FlopCount(n, n, false) / 1e9,
+            ["rel_vs_f64"] = maxErrUnrounded / maxScaleUnrounded,
+            ["rel_max_vs_f64r"] = maxErr / maxScale,
+            ["rel_fro_vs_f64r"] = Math.Sqrt(sumSqErr / sumSqRef),
+            ["rel_max_unflipped_vs_f64r"] = maxErrClean / maxScale,
+            ["relu_flips"] = flips, ["rows_with_flips_x1"] = rows1.Count(v => v), ["rows_with_flips_x2"] = rows2.Count(v => v),
+        });
+        EmitPhases(name.Replace("structured", "phases", StringComparison.Ordinal), n, ms, phases);
     }
 
     // N = smallN float32 (torch.func's Jacobian contraction anchor is at N = 1024).
     {
-        using var ntk = new DenseStackNtkOnDevice<float>(device, W1Model.Info, parameters, GpuFloat32Mode.Strict);
+        using var ntk = new DenseDeviceNtk<float>(device, W1Model.Info, parameters, GpuFloat32Mode.Strict);
         using var d1 = ntk.UploadInputs(x1.SliceRows(0, smallN));
         using var d2 = ntk.UploadInputs(x2.SliceRows(0, smallN));
         using var k = device.Allocate<float>((long)smallN * smallN);
@@ -153,8 +214,94 @@ using (device)
         });
         Emit(new() { ["method"] = "ntkdsl_structured_f32", ["n"] = smallN, ["dtype"] = "float32", ["ms"] = ms });
     }
+
+    // Infinite-width NTK of W1's architecture (depth-2 ReLU, σ_w = σ_b = 1: torch_ntk.py's analytic_relu_ntk), float64,
+    // from inputs on the device: the diagonal chains, one DGEMM for x·x'/d and the fused per-pair recursion.
+    {
+        var kernels = new AnalyticDeviceKernels(device, W1Model.Info);
+        using var d1 = device.Upload<double>(x1.ToFlatArray());
+        using var d2 = device.Upload<double>(x2.ToFlatArray());
+        using var k = device.Allocate<double>((long)n * n);
+        double ms = Time(device, reps, () =>
+        {
+            using var c1 = kernels.DiagonalChain(d1, n);
+            using var c2 = kernels.DiagonalChain(d2, n);
+            kernels.Pairs(c1, c2, symmetric: false, ntk: true, 0, n, k);
+        });
+        var timer = new PhaseTimes(device);
+        timer.Start();
+        using (var c1 = kernels.DiagonalChain(d1, n))
+        using (var c2 = kernels.DiagonalChain(d2, n))
+        {
+            timer.Mark("diagonal chains");
+            kernels.Pairs(c1, c2, symmetric: false, ntk: true, 0, n, k, timer);
+        }
+        int b = Math.Min(128, n);
+        var got = k.ToArray();
+        var cpu = W1Model.AnalyticNtk(x1.SliceRows(0, b), x2.SliceRows(0, b)).ToFlatArray();
+        var block = new double[b * b];
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < b; j++) block[i * b + j] = got[(long)i * n + j];
+        Emit(new() { ["method"] = "ntkdsl_analytic_ntk_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, cpu), ["rel_block"] = b });
+        EmitPhases("ntkdsl_phases_analytic_ntk_f64", n, ms, timer.Milliseconds);
+    }
 }
 return 0;
+
+static List<KeyValuePair<string, double>> Profile<T>(CudaDevice device, DenseDeviceNtk<T> ntk, Action run) where T : unmanaged
+{
+    var timer = new PhaseTimes(device);
+    ntk.Timer = timer;
+    try
+    {
+        timer.Start();
+        run();
+        timer.Mark("release and return");
+    }
+    finally
+    {
+        ntk.Timer = null;
+    }
+    return timer.Milliseconds;
+}
+
+static void EmitPhases(string method, int n, double unprofiledMs, List<KeyValuePair<string, double>> phases) =>
+    Emit(new()
+    {
+        ["method"] = method, ["n"] = n, ["ms_unprofiled"] = unprofiledMs, ["ms_profiled_total"] = phases.Sum(p => p.Value),
+        ["phases"] = phases.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
+    });
+
+static double MaxOverMax(double[] got, double[] reference)
+{
+    double err = 0, scale = 0;
+    for (int i = 0; i < got.Length; i++)
+    {
+        err = Math.Max(err, Math.Abs(got[i] - reference[i]));
+        scale = Math.Max(scale, Math.Abs(reference[i]));
+    }
+    return err / scale;
+}
+
+/// <summary>Per example: whether any φ' differs between the two runs (masks per hidden layer, n × width each); and the count of differing units.</summary>
+static (bool[] Rows, long Units) Flips(List<double[]> reference, List<float[]> got, int n)
+{
+    var rows = new bool[n];
+    long units = 0;
+    for (int l = 0; l < reference.Count; l++)
+    {
+        int width = reference[l].Length / n;
+        for (long idx = 0; idx < reference[l].LongLength; idx++)
+            if (reference[l][idx] != got[l][idx])
+            {
+                units++;
+                rows[idx / width] = true;
+            }
+    }
+    return (rows, units);
+}
+
+static Tensor Round(Tensor x) => Tensor.FromArray(x.ToFlatArray().Select(v => (double)(float)v).ToArray(), x.Rows, x.Columns);
 
 static double Time(CudaDevice device, int reps, Action run)
 {
@@ -200,7 +347,12 @@ static DeviceBuffer<float> RandomF(CudaDevice device, long count, int seed)
     return device.Upload<float>(v);
 }
 
-static void Emit(Dictionary<string, object> row) => Console.WriteLine(JsonSerializer.Serialize(row));
+static void Emit(Dictionary<string, object> row) => Console.WriteLine(JsonSerializer.Serialize(row, JsonOptions.Relaxed));
+
+static class JsonOptions
+{
+    public static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
 
 /// <summary>Workload W1 of gpu.md.</summary>
 [NtkModel(Inputs = 784)]

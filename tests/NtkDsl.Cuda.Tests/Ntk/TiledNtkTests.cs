@@ -1,4 +1,5 @@
 using NtkDsl.Cuda.Emulation;
+using NtkDsl.Cuda.Ntk;
 using NtkDsl.Cuda.Tests.Support;
 using NtkDsl.Cuda.Tiling;
 using NtkDsl.IO;
@@ -23,10 +24,10 @@ public sealed class TiledNtkTests
 
     private static double[] OnDevice<T>(Emulated e, INtkModel model, Tensor x1, Tensor x2, int tileRows, GpuFloat32Mode mode = GpuFloat32Mode.Strict) where T : unmanaged
     {
-        using var ntk = new DenseStackNtkOnDevice<T>(e.Device, model.Info, model.GetParameters(), mode);
+        using var ntk = new DenseDeviceNtk<T>(e.Device, model.Info, model.GetParameters(), mode);
         using var d1 = ntk.UploadInputs(x1);
         var d2 = ntk.UploadInputs(x2);
-        using var f2 = ntk.Compute(d2, x2.Rows, ownsInput: true);
+        using var f2 = ntk.Compute(d2, x2.Rows, d2);
         var result = new T[x1.Rows * x2.Rows];
         RowTiledAssembly.ToHost(e.Device, x1.Rows, x2.Rows, tileRows, ntk.Tiles(d1, f2), result);
         return result is double[] dd ? dd : Reference.ToDouble((float[])(object)result);
@@ -73,9 +74,9 @@ public sealed class TiledNtkTests
         var (model, x1, _) = Case(name);
         var cpu = model.Ntk(x1).ToFlatArray();
         using var e = new Emulated();
-        using var ntk = new DenseStackNtkOnDevice<double>(e.Device, model.Info, model.GetParameters());
+        using var ntk = new DenseDeviceNtk<double>(e.Device, model.Info, model.GetParameters());
         var d1 = ntk.UploadInputs(x1);
-        using var f = ntk.Compute(d1, x1.Rows, ownsInput: true);
+        using var f = ntk.Compute(d1, x1.Rows, d1);
         using var k = e.Device.Allocate<double>((long)x1.Rows * x1.Rows);
         ntk.TraceSymmetric(f, k);
         var got = k.ToArray();
@@ -94,10 +95,10 @@ public sealed class TiledNtkTests
         var cpu = model.Ntk(x1, x2, NtkMode.Trace).ToFlatArray();
         // 48 KiB of device memory: the parameters, x2's features and only a few rows of tile fit.
         using var e = new Emulated(new EmulatedGpuOptions { TotalMemoryBytes = 48 << 10 });
-        using var ntk = new DenseStackNtkOnDevice<double>(e.Device, model.Info, model.GetParameters());
+        using var ntk = new DenseDeviceNtk<double>(e.Device, model.Info, model.GetParameters());
         using var d1 = ntk.UploadInputs(x1);
         var d2 = ntk.UploadInputs(x2);
-        using var f2 = ntk.Compute(d2, x2.Rows, ownsInput: true);
+        using var f2 = ntk.Compute(d2, x2.Rows, d2);
         int tileRows = RowTiledAssembly.ChooseTileRows(e.Device, x1.Rows, x2.Rows, sizeof(double), ntk.BytesPerTileRow(x2.Rows) - 8L * x2.Rows, 0.5);
         Assert.InRange(tileRows, 1, x1.Rows - 1);
         var result = new double[x1.Rows * x2.Rows];
@@ -116,10 +117,10 @@ public sealed class TiledNtkTests
         {
             var path = Path.Combine(dir, "k.npy");
             using var e = new Emulated();
-            using var ntk = new DenseStackNtkOnDevice<double>(e.Device, model.Info, model.GetParameters());
+            using var ntk = new DenseDeviceNtk<double>(e.Device, model.Info, model.GetParameters());
             using var d1 = ntk.UploadInputs(x1);
             var d2 = ntk.UploadInputs(x2);
-            using var f2 = ntk.Compute(d2, x2.Rows, ownsInput: true);
+            using var f2 = ntk.Compute(d2, x2.Rows, d2);
             using (var w = new NpyStreamWriter(path, DType.Float64, [x1.Rows, x2.Rows]))
                 RowTiledAssembly.ToNpy(e.Device, x1.Rows, x2.Rows, 4, ntk.Tiles(d1, f2), w);
             var k = NpyFile.Read(path);
