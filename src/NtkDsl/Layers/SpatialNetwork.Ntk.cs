@@ -165,7 +165,7 @@ public sealed partial class SpatialNetwork
             for (int o = 0; o < outputCount; o++)
             {
                 var t = outputs[o].AsSpan();
-                for (int c = 0; c < kk; c++) t[i * kk + c] = full ? acc[o][c] : acc[o][c] / k;
+                for (int c = 0; c < kk; c++) t[i * kk + c] = full ? acc[o][c % k > c / k ? (c % k) * k + c / k : c] : acc[o][c] / k;
             }
             if (progress is not null && (i % 256 == 255 || i == n - 1)) progress.Report(new NtkProgress("NTK diagonal", i + 1, n));
         }
@@ -332,7 +332,9 @@ public sealed partial class SpatialNetwork
                 for (int j = 0; j < jEnd; j++)
                     for (int c = 0; c < kk; c++)
                     {
-                        double v = a[(i * tj + j) * kk + c] * scale;
+                        // Θ(x, x) of one example is a symmetric K × K block: take its lower triangle (exact symmetry).
+                        int cs = full && diagonalTile && i == j && c % k > c / k ? (c % k) * k + c / k : c;
+                        double v = a[(i * tj + j) * kk + cs] * scale;
                         t[(int)(((long)(i0 + i) * n2 + (j0 + j)) * kk + c)] = v;
                         if (mirror || (diagonalTile && j != i))
                         {
