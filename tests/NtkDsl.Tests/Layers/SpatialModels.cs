@@ -37,7 +37,7 @@ internal static class SpatialModels
             new DenseSpec("Out", 3, Act(Activation.Identity), 1.0, 0.5, true),
         ]),
         // 7×7×1 → Conv 3×3 stride 2 Same ReLU (2, 4×4) → AvgPool 2 stride 1 Same → Conv 3×3 Circular sigmoid (4)
-        // → Add(C1)? no: Conv 1×1 (2) → Add(C1) → GAP (2) → LayerNorm (flat) → Dense 2 sin (output activation).
+        // → Conv 1×1 Valid identity, no bias (2) → Add(C1) → GAP (2) → LayerNorm (flat) → Dense 2 sin (output activation).
         "Strided" => new SpatialNetwork(name, [7, 7, 1], Parameterization.Ntk, Precision.Float64, 1.0, false,
         [
             new Conv2DSpec("C1", 2, 3, 2, Padding.Same, Act(Activation.Relu), 1.5, 0.3, true),
