@@ -9,4 +9,5 @@ root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());
 root.Subcommands.Add(StreamBenchmarkCommand.Create());
+root.Subcommands.Add(ConvNtkBenchmark.CreateCommand());
 return root.Parse(args).Invoke();

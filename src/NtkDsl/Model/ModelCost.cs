@@ -19,7 +19,8 @@ namespace NtkDsl;
 /// </remarks>
 public sealed class ModelCost
 {
-    private readonly CostCalculator _calc;
+    private readonly CostCalculator? _calc;
+    private readonly IModelCostSource? _source;
 
     /// <summary>The cost model of the architecture <paramref name="model"/> (generated code passes its <c>Info</c>).</summary>
     public ModelCost(ModelInfo model)
@@ -31,14 +32,24 @@ public sealed class ModelCost
         Layers = model.Layers.Select((l, i) => new LayerCost(l.Name, l.FanIn, l.Width, _calc.LayerParameters(i), _calc.ForwardFlopsPerExample(i))).ToArray();
     }
 
+    /// <summary>The cost model of an architecture whose figures come from <paramref name="source"/> (spatial models: <c>SpatialNetwork.Cost</c>).</summary>
+    internal ModelCost(ModelInfo model, IModelCostSource source)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        Model = model;
+        _source = source;
+        Layers = source.Layers;
+    }
+
     /// <summary>The architecture.</summary>
     public ModelInfo Model { get; }
 
     /// <summary>Total parameters P.</summary>
-    public long ParameterCount => _calc.Parameters;
+    public long ParameterCount => _source?.ParameterCount ?? _calc!.Parameters;
 
     /// <summary>Bytes per stored value: 8 (Float64) or 4 (Float32).</summary>
-    public int ElementSize => _calc.ElementSize;
+    public int ElementSize => _source?.ElementSize ?? _calc!.ElementSize;
 
     /// <summary>Per-layer parameters and Forward flops, in layer order.</summary>
     public IReadOnlyList<LayerCost> Layers { get; }
@@ -47,7 +58,7 @@ public sealed class ModelCost
     public long ForwardFlopsPerExample => Layers.Sum(l => l.ForwardFlopsPerExample);
 
     /// <summary><c>Forward</c> of <paramref name="n"/> examples; Bytes are the activations kept for all layers.</summary>
-    public OperationCost Forward(int n) => Convert(_calc.Forward(Check(n, nameof(n))));
+    public OperationCost Forward(int n) => _source?.Forward(Check(n, nameof(n))) ?? Convert(_calc!.Forward(Check(n, nameof(n))));
 
     /// <summary>
     /// <c>Ntk(x1, x2, mode)</c> for <paramref name="n1"/> rows of x1 and <paramref name="n2"/> rows of x2;
@@ -59,17 +70,18 @@ public sealed class ModelCost
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         if (n2 is not null && (mode == NtkMode.Diagonal || mode == NtkMode.DiagonalFull))
             throw new ArgumentException($"NtkMode.{mode} computes Θ(x_i, x_i) of one batch; pass n2 = null.", nameof(n2));
-        return Convert(_calc.Ntk(Check(n1, nameof(n1)), n2 is int m ? Check(m, nameof(n2)) : null, (int)mode));
+        long? other = n2 is int m ? Check(m, nameof(n2)) : null;
+        return _source?.Ntk(Check(n1, nameof(n1)), other, mode) ?? Convert(_calc!.Ntk(Check(n1, nameof(n1)), other, (int)mode));
     }
 
     /// <summary>
     /// <c>Jacobian</c> of <paramref name="n"/> examples: the N × K × P result plus the per-output features. Flops are an
     /// upper bound (entries whose backward delta is exactly zero, e.g. behind an inactive ReLU, are skipped).
     /// </summary>
-    public OperationCost Jacobian(int n) => Convert(_calc.Jacobian(Check(n, nameof(n))));
+    public OperationCost Jacobian(int n) => _source?.Jacobian(Check(n, nameof(n))) ?? Convert(_calc!.Jacobian(Check(n, nameof(n))));
 
     /// <summary>Bytes of the explicit Jacobian alone, N·K·P·<see cref="ElementSize"/> (what NTK3002 compares with the budget).</summary>
-    public long JacobianBytes(int n) => _calc.JacobianBytes(Check(n, nameof(n)));
+    public long JacobianBytes(int n) => _source?.JacobianBytes(Check(n, nameof(n))) ?? _calc!.JacobianBytes(Check(n, nameof(n)));
 
     /// <summary>
     /// <c>AnalyticNtk(x1, x2)</c> (float64) for <paramref name="n1"/> and <paramref name="n2"/> rows (null: symmetric):
@@ -77,7 +89,8 @@ public sealed class ModelCost
     /// <see cref="OperationCost.DualEvaluations"/>, not in flops.
     /// </summary>
     public OperationCost AnalyticNtk(int n1, int? n2 = null)
-        => Convert(_calc.AnalyticNtk(Check(n1, nameof(n1)), n2 is int m ? Check(m, nameof(n2)) : null));
+        => _source?.AnalyticNtk(Check(n1, nameof(n1)), n2 is int m2 ? Check(m2, nameof(n2)) : null)
+            ?? Convert(_calc!.AnalyticNtk(Check(n1, nameof(n1)), n2 is int m ? Check(m, nameof(n2)) : null));
 
     /// <summary>A one-paragraph summary: parameters, Forward flops per layer, Ntk (Trace, symmetric) and Jacobian for <paramref name="n"/> examples.</summary>
     public string Summary(int n = 1000)
@@ -118,4 +131,17 @@ public sealed class ModelCost
     }
 
     private static OperationCost Convert(CostTally t) => new(t.GemmFlops, t.ElementwiseFlops, t.ResidentBytes, t.AllocatedBytes, t.DualEvaluations);
+}
+
+/// <summary>The figures of a model whose cost is not the dense <c>CostCalculator</c>'s (spatial models, <c>SpatialNetwork</c>).</summary>
+internal interface IModelCostSource
+{
+    long ParameterCount { get; }
+    int ElementSize { get; }
+    IReadOnlyList<LayerCost> Layers { get; }
+    OperationCost Forward(long n);
+    OperationCost Ntk(long n1, long? n2, NtkMode mode);
+    OperationCost Jacobian(long n);
+    long JacobianBytes(long n);
+    OperationCost AnalyticNtk(long n1, long? n2);
 }
