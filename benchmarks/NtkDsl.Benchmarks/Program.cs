@@ -8,4 +8,5 @@ root.Subcommands.Add(NtkBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());
+root.Subcommands.Add(CntkAnalyticBenchmarkCommand.Create());
 return root.Parse(args).Invoke();

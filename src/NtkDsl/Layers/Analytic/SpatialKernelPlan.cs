@@ -167,6 +167,7 @@ internal sealed class SpatialKernelPlan
             steps.Add(step);
             h = step.OutH;
             w = step.OutW;
+            c = step.OutC;
         }
         if (steps[^1].Kind != KernelStepKind.Affine || steps[^1].OutPixels != 1)
             throw new ArgumentException($"{model}: the last layer must be a Dense layer (one output per example); it is {steps[^1].Name}.", nameof(layers));
@@ -216,6 +217,8 @@ internal sealed class SpatialKernelPlan
     private static KernelStep Affine(string name, int h, int w, int oh, int ow, int channels, int k, int[] srcH, int[] srcW, long fanIn,
         double weightStd, double biasStd, bool useBias, LayerActivation activation, bool standard, ref int groups)
     {
+        if (channels < 1)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: {channels} output channels/units; a layer needs at least one."));
         if (!double.IsFinite(weightStd) || !double.IsFinite(biasStd))
             throw new ArgumentException($"{name}: σ_w and σ_b must be finite (got {weightStd}, {biasStd}).");
         double sw = weightStd * weightStd, sb = useBias ? biasStd * biasStd : 0.0;
