@@ -10,4 +10,5 @@ root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());
 root.Subcommands.Add(StreamBenchmarkCommand.Create());
 root.Subcommands.Add(ConvNtkBenchmark.CreateCommand());
+root.Subcommands.Add(CntkAnalyticBenchmarkCommand.Create());
 return root.Parse(args).Invoke();

@@ -22,6 +22,10 @@ public sealed partial class SpatialNetwork
     private const long BlockBudgetDoubles = 4L << 20;
 
     private readonly LayerOp[] _ops;
+    // The plan as declared, for the infinite-width kernels (SpatialNetwork.Analytic.cs).
+    private readonly IReadOnlyList<LayerSpec> _layers;
+    private readonly int[] _inputShape;
+    private readonly Parameterization _parameterization;
     private readonly int[] _groupOffsets;
     private readonly int[] _groupLengths;
 
@@ -48,6 +52,9 @@ public sealed partial class SpatialNetwork
         if (layers.Count == 0) throw new ArgumentException($"Model {modelName}: a model needs at least one layer.", nameof(layers));
         ModelName = modelName;
         Parameterization = parameterization;
+        _layers = layers.ToArray();
+        _inputShape = inputShape.ToArray();
+        _parameterization = parameterization;
         InputShape = new SpatialShape(inputShape[0], inputShape[1], inputShape[2]);
         var ops = new LayerOp[layers.Count];
         var shape = InputShape;
