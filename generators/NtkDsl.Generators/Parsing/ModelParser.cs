@@ -15,8 +15,6 @@ namespace NtkDsl.Generators.Parsing;
 internal static class ModelParser
 {
     public const string ModelAttribute = "NtkDsl.NtkModelAttribute";
-    internal const string DenseAttribute = "NtkDsl.DenseAttribute";
-    private const string DenseLayerType = "NtkDsl.DenseLayer";
 
     /// <summary>
     /// The public members the generator emits (every other generated member starts with <see cref="Emit.Names.Reserved"/>).
@@ -173,6 +171,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
 
         // Layers: [Dense] properties in declaration order.
+        var layerContext = new Layers.LayerParseContext(symbol, semanticModel.Compilation, weightStd, biasStd, analytic, diagnostics, ct);
         var layers = new List<LayerSpec>();
         foreach (var member in OrderedMembers(symbol))
         {
@@ -184,7 +183,7 @@ internal static class ModelParser
                 compilerErrors = true;
                 continue;
             }
-            var layer = ParseLayer(symbol, member, dense, weightStd, biasStd, analytic, semanticModel.Compilation, diagnostics, ct);
+            var layer = Layers.DenseKind.Parse(layerContext, member, dense);
             if (layer is not null) layers.Add(layer);
         }
         if (layers.Count == 0 && !compilerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
@@ -209,91 +208,6 @@ internal static class ModelParser
         string? ns = NamespaceOf(symbol);
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
             new EquatableArray<LayerSpec>(layers), outputScale, centered);
-    }
-
-    private static LayerSpec? ParseLayer(INamedTypeSymbol model, ISymbol member, AttributeData dense, double modelWeightStd, double modelBiasStd,
-        AnalyticKernelsKind analytic, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
-    {
-        var memberLocation = LocationInfo.From(member.Locations.FirstOrDefault());
-        string? problem = member switch
-        {
-            IPropertySymbol { IsStatic: true } => "it is static",
-            IPropertySymbol { IsIndexer: true } => "it is an indexer",
-            IPropertySymbol { ReturnsByRef: true } or IPropertySymbol { ReturnsByRefReadonly: true } => "it returns by reference",
-            IPropertySymbol p when p.Type.ToDisplayString() != DenseLayerType => $"its type is {p.Type.ToDisplayString()}, not DenseLayer",
-            IPropertySymbol { SetMethod: not null } => "it has a setter",
-            IPropertySymbol { IsPartialDefinition: false } => "it is not a partial property declaration (or it already has an implementation)",
-            IPropertySymbol { PartialImplementationPart: not null } => "it already has an implementation part; NtkDsl writes the implementation",
-            IPropertySymbol => null,
-            _ => "it is not a property",
-        };
-        if (problem is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem));
-            return null;
-        }
-        if (ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))
-        {
-            string why = ReservedNames.Contains(member.Name)
-                ? "collides with the generated member '" + member.Name + "'"
-                : "starts with the prefix '__ntk', which is reserved for generated members";
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name, why));
-            return null;
-        }
-
-        int width = dense.ConstructorArguments.Length > 0 && dense.ConstructorArguments[0].Value is int w ? w : 0;
-        if (width <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveWidth, ArgumentLocation(dense, null, 0, ct), member.Name, width.ToString(CultureInfo.InvariantCulture)));
-        var activation = ActivationKind.Identity;
-        if (dense.ConstructorArguments.Length > 1)
-            activation = (ActivationKind)CheckEnum(dense.ConstructorArguments[1], (int)ActivationKind.Custom, "Activation of layer " + member.Name, ArgumentLocation(dense, null, 1, ct), diagnostics);
-
-        double weightStd = modelWeightStd, biasStd = modelBiasStd, slope = 0.01;
-        bool useBias = true;
-        string? methodName = null;
-        LocationInfo? methodArgLocation = null, slopeLocation = null;
-        foreach (var arg in dense.NamedArguments)
-        {
-            var loc = ArgumentLocation(dense, arg.Key, -1, ct);
-            switch (arg.Key)
-            {
-                // NaN is the attribute's default ("the model's value"), but a NaN the user wrote is an error, not a silent default.
-                case "WeightStd":
-                    weightStd = CheckStd(arg.Value, "WeightStd", "layer " + member.Name, loc, diagnostics);
-                    break;
-                case "BiasStd":
-                    biasStd = CheckStd(arg.Value, "BiasStd", "layer " + member.Name, loc, diagnostics);
-                    break;
-                case "UseBias": useBias = arg.Value.Value is bool b && b; break;
-                case "LeakySlope":
-                    slope = arg.Value.Value is double s ? s : 0.01;
-                    slopeLocation = loc;
-                    if (double.IsNaN(slope) || double.IsInfinity(slope))
-                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLeakySlope, loc, member.Name, slope.ToString("R", CultureInfo.InvariantCulture)));
-                    break;
-                case "ActivationMethod": methodName = arg.Value.Value as string; methodArgLocation = loc; break;
-            }
-        }
-
-        CustomActivationSpec? custom = null;
-        if (activation == ActivationKind.Custom)
-        {
-            custom = CustomActivationReader.Read(model, member.Name, methodName, methodArgLocation ?? AttributeLocation(dense, ct), compilation, diagnostics, ct);
-        }
-        else if (methodName is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ActivationMethodIgnored, methodArgLocation, member.Name, activation.ToString()));
-        }
-
-        // Only LeakyRelu reads the slope: on any other activation it would be silently ignored (a ReLU meant as leaky).
-        if (slopeLocation is not null && activation != ActivationKind.LeakyRelu)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.LeakySlopeIgnored, slopeLocation, member.Name, activation.ToString()));
-
-        if (analytic == AnalyticKernelsKind.ClosedFormOnly && !HasClosedForm(activation))
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoClosedForm, ArgumentLocation(dense, null, 1, ct) ?? memberLocation, member.Name,
-                activation == ActivationKind.Custom ? "a custom activation" : "Activation." + activation));
-
-        return new LayerSpec(member.Name, StubBuilder.Modifiers(member, ct), width, activation, weightStd, biasStd, useBias, slope, custom);
     }
 
     /// <summary>The raw dotted namespace (Roslyn's display string escapes keywords: "@event").</summary>
@@ -337,12 +251,12 @@ internal static class ModelParser
     }
 
     /// <summary>True for NtkDsl's [Dense] attribute (by full name, so a user's own DenseAttribute is not taken for it).</summary>
-    internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == DenseAttribute;
+    internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == Layers.DenseKind.Attribute;
 
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-    private static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    internal static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
     {
         int v = value.Value is int i ? i : 0;
         if (v < 0 || v > max)
@@ -353,7 +267,7 @@ internal static class ModelParser
         return v;
     }
 
-    private static double CheckStd(TypedConstant value, string name, string owner, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    internal static double CheckStd(TypedConstant value, string name, string owner, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
     {
         double v = value.Value switch { double d => d, float f => f, int i => i, _ => double.NaN };
         if (double.IsNaN(v) || double.IsInfinity(v) || v < 0)
