@@ -37,6 +37,32 @@ internal static class DenseKind
 
     // ---- Spatial models ----------------------------------------------------------------------------------------
 
+    /// <summary>Reads a [Dense] property of a spatial model.</summary>
+    public static SpatialLayerSpec? ParseSpatial(LayerParseContext ctx, ISymbol member, AttributeData dense) =>
+        Parse(ctx, member, dense) is { } l
+            ? new SpatialLayerSpec(LayerKindId.Dense, l.Name, l.Modifiers, l, 0, 0, PaddingKind.Same, null, 0, SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
+            : null;
+
+    /// <summary>
+    /// Shape rule in a spatial model: a flat input (after Flatten/GlobalAvgPool/Dense) or a 1×1 image; on an image with
+    /// H·W &gt; 1, NTK1032 at the attribute. Output: <c>units</c> features.
+    /// </summary>
+    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    {
+        if (p.Spec.Trainable!.Width < 1) return null;
+        if (!input.Flat && (long)input.Height * input.Width > 1)
+        {
+            string previous = before.Count == 0 ? "the input" : before[before.Count - 1].Spec.Name;
+            ctx.Report(Descriptors.DenseAfterSpatial, ctx.Attribute(p.Attribute), p.Spec.Name, previous,
+                LayerParseContext.Text(input.Height), LayerParseContext.Text(input.Width), LayerParseContext.Text(input.Channels));
+            return null;
+        }
+        return new ShapeSpec(1, 1, p.Spec.Trainable.Width, true);
+    }
+
+    public static string Describe(SpatialLayerSpec l) =>
+        "Dense " + l.Input.Size + " → " + l.Trainable!.Width + ", " + ActivationEmitter.DisplayName(l.Trainable) + (l.Trainable.UseBias ? "" : ", no bias");
+
     /// <summary>The <c>DenseSpec</c> of a spatial model's Dense layer (<paramref name="activation"/>: its LayerActivation expression).</summary>
     public static string SpecExpression(LayerSpec l, string activation) =>
         "new global::NtkDsl.Layers.DenseSpec(" + Str(l.Name) + ", " + Int(l.Width) + ", " + activation + ", " + Num(l.WeightStd) + ", " + Num(l.BiasStd) + ", " + Bool(l.UseBias) + ")";

@@ -61,12 +61,19 @@ internal sealed class LayerParseContext
         };
         if (problem is null && member is IPropertySymbol typed && typed.Type.ToDisplayString() != expectedType)
         {
-            Report(Descriptors.InvalidLayerMember, memberLocation, member.Name, $"its type is {typed.Type.ToDisplayString()}, not DenseLayer");
+            if (attributeName == "Dense")
+                Report(Descriptors.InvalidLayerMember, memberLocation, member.Name, $"its type is {typed.Type.ToDisplayString()}, not DenseLayer");
+            else
+                Report(Descriptors.LayerTypeMismatch, LocationInfo.From(PropertyTypeSyntax(typed)) ?? memberLocation, member.Name, attributeName,
+                    typed.Type.ToDisplayString(), shortType);
             return false;
         }
         if (problem is not null)
         {
-            Report(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem);
+            if (attributeName == "Dense")
+                Report(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem);
+            else
+                Report(Descriptors.InvalidSpatialLayerMember, memberLocation, member.Name, attributeName, problem, shortType);
             return false;
         }
         if (ModelParser.ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))

@@ -140,7 +140,9 @@ internal static class ModelParser
         var analytic = AnalyticKernelsKind.Auto;
         double weightStd = 1.0, biasStd = 1.0, outputScale = 1.0;
         bool centered = false;
-        LocationInfo? inputsLocation = AttributeLocation(attribute, ct);
+        LocationInfo? inputsLocation = AttributeLocation(attribute, ct), shapeLocation = null, precisionLocation = null;
+        bool inputsGiven = false;
+        int[]? inputShape = null;
         // An argument the compiler could not bind (a typo, a wrong type) is the compiler's error to report: checking
         // the values that did bind would only add misleading diagnostics such as "Inputs = 0".
         bool modelAttributeBroken = HasCompilerErrors(attribute, semanticModel, ct);
@@ -150,9 +152,15 @@ internal static class ModelParser
             var loc = ArgumentLocation(attribute, arg.Key, -1, ct);
             switch (arg.Key)
             {
-                case "Inputs": inputs = arg.Value.Value is int i ? i : 0; inputsLocation = loc; break;
+                case "Inputs": inputs = arg.Value.Value is int i ? i : 0; inputsLocation = loc; inputsGiven = true; break;
+                case "InputShape":
+                    shapeLocation = loc;
+                    inputShape = arg.Value.Kind == TypedConstantKind.Array && !arg.Value.IsNull
+                        ? arg.Value.Values.Select(v => v.Value is int d ? d : 0).ToArray()
+                        : new int[0];
+                    break;
                 case "Parameterization": parameterization = (ParameterizationKind)CheckEnum(arg.Value, 1, "Parameterization", loc, diagnostics); break;
-                case "Precision": precision = (PrecisionKind)CheckEnum(arg.Value, 1, "Precision", loc, diagnostics); break;
+                case "Precision": precision = (PrecisionKind)CheckEnum(arg.Value, 1, "Precision", loc, diagnostics); precisionLocation = loc; break;
                 case "AnalyticKernels": analytic = (AnalyticKernelsKind)CheckEnum(arg.Value, 1, "AnalyticKernels", loc, diagnostics); break;
                 case "WeightStd": weightStd = CheckStd(arg.Value, "WeightStd", "model " + symbol.Name, loc, diagnostics); break;
                 case "BiasStd": biasStd = CheckStd(arg.Value, "BiasStd", "model " + symbol.Name, loc, diagnostics); break;
@@ -167,29 +175,79 @@ internal static class ModelParser
                     break;
             }
         }
-        if (inputs <= 0 && !modelAttributeBroken)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
+        bool spatial = inputShape is not null;
+        if (!modelAttributeBroken)
+        {
+            if (inputsGiven && spatial)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, shapeLocation, symbol.Name, "declares both Inputs and InputShape", "both"));
+            else if (!inputsGiven && !spatial)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, inputsLocation, symbol.Name, "declares neither Inputs nor InputShape", "neither"));
+            else if (!spatial && inputs <= 0)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
+            if (spatial && (inputShape!.Length != 3 || inputShape.Any(d => d <= 0)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidInputShape, shapeLocation, symbol.Name,
+                    "{ " + string.Join(", ", inputShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }"));
+                inputShape = null;
+            }
+            if (spatial && precision == PrecisionKind.Float32)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SpatialFloat32, precisionLocation, symbol.Name));
+        }
 
         // Layers: [Dense] properties in declaration order.
         var layerContext = new Layers.LayerParseContext(symbol, semanticModel.Compilation, weightStd, biasStd, analytic, diagnostics, ct);
         var layers = new List<LayerSpec>();
+        var spatialLayers = new List<Layers.ParsedLayer>();
+        bool layerErrors = false;
         foreach (var member in OrderedMembers(symbol))
         {
             ct.ThrowIfCancellationRequested();
-            var dense = member.GetAttributes().FirstOrDefault(IsDense);
-            if (dense is null) continue;
-            if (HasCompilerErrors(dense, semanticModel, ct))
+            var declared = member.GetAttributes().Where(Layers.LayerKinds.IsLayerAttribute).ToList();
+            if (declared.Count == 0) continue;
+            var attr = declared[0];
+            var kind = Layers.LayerKinds.KindOf(attr)!.Value;
+            if (declared.Count > 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SeveralLayerAttributes, AttributeLocation(declared[1], ct), member.Name,
+                    Layers.LayerKinds.ShortName(kind), Layers.LayerKinds.ShortName(Layers.LayerKinds.KindOf(declared[1])!.Value)));
+                layerErrors = true;
+                continue;
+            }
+            if (HasCompilerErrors(attr, semanticModel, ct))
             {
                 compilerErrors = true;
                 continue;
             }
-            var layer = Layers.DenseKind.Parse(layerContext, member, dense);
+            if (spatial)
+            {
+                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
+                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
+                else layerErrors = true;
+                continue;
+            }
+            if (kind != LayerKindId.Dense && modelAttributeBroken)
+            {
+                layerErrors = true; // the compiler's error on [NtkModel] may be a mistyped InputShape
+                continue;
+            }
+            if (kind != LayerKindId.Dense)
+            {
+                string d = inputs > 0 ? inputs.ToString(CultureInfo.InvariantCulture) : "d";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.NeedsInputShape, AttributeLocation(attr, ct), member.Name, Layers.LayerKinds.ShortName(kind),
+                    kind is LayerKindId.Add or LayerKindId.LayerNorm ? "1, 1, " + d : "height, width, channels", d));
+                layerErrors = true;
+                continue;
+            }
+            var layer = Layers.DenseKind.Parse(layerContext, member, attr);
             if (layer is not null) layers.Add(layer);
         }
-        if (layers.Count == 0 && !compilerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
+        if (layers.Count == 0 && spatialLayers.Count == 0 && !compilerErrors && !layerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
+        if (spatial)
+            return ParseSpatial(symbol, containing, inputShape, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
+                classLocation, structuralError || compilerErrors || layerErrors);
 
-        if (inputs > 0 && layers.Count > 0)
+        if (!spatial && inputs > 0 && layers.Count > 0)
         {
             long count = 0;
             int fanIn = inputs;
@@ -204,10 +262,40 @@ internal static class ModelParser
 
         // Two members with one name are the compiler's CS0102; generating for them would only add errors.
         if (layers.Select(l => l.Name).Distinct().Count() != layers.Count) return null;
-        if (structuralError || compilerErrors) return null;
+        if (structuralError || compilerErrors || layerErrors) return null;
         string? ns = NamespaceOf(symbol);
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
             new EquatableArray<LayerSpec>(layers), outputScale, centered);
+    }
+
+    /// <summary>
+    /// The rest of a model declared with InputShape: each kind's shape rule in order (their diagnostics), the parameter
+    /// count (NTK1015), and the model (null on any error).
+    /// </summary>
+    private static ModelSpec? ParseSpatial(INamedTypeSymbol symbol, List<ContainingType> containing, int[]? inputShape, ParameterizationKind parameterization,
+        PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
+        LocationInfo? classLocation, bool errors)
+    {
+        if (inputShape is null || layers.Count == 0) return null;
+        // Shapes need every layer's own arguments to be valid (a layer with width 0 has no shape to pass on), and all
+        // layers (one the compiler rejected would leave a gap): otherwise the shape errors would mislead.
+        if (errors || ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        var input = new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
+        if (input.Size > int.MaxValue)
+        {
+            ctx.Report(Descriptors.InvalidInputShape, classLocation, symbol.Name, "{ " + string.Join(", ", inputShape) + " } (more than 2147483647 values per row)");
+            return null;
+        }
+        if (!Layers.LayerKinds.CheckShapes(ctx, input, layers, symbol.Name)) return null;
+        long count = layers.Sum(l => Layers.LayerKinds.ParameterCount(l.Spec));
+        if (count > int.MaxValue)
+        {
+            ctx.Report(Descriptors.TooManyParameters, classLocation, symbol.Name, count.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+        if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
+        return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,
+            EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
     }
 
     /// <summary>The raw dotted namespace (Roslyn's display string escapes keywords: "@event").</summary>
@@ -252,6 +340,9 @@ internal static class ModelParser
 
     /// <summary>True for NtkDsl's [Dense] attribute (by full name, so a user's own DenseAttribute is not taken for it).</summary>
     internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == Layers.DenseKind.Attribute;
+
+    /// <summary>True for any of NtkDsl's layer attributes (Dense, Conv2D, pooling, Flatten, Add, LayerNorm).</summary>
+    internal static bool IsLayer(AttributeData a) => Layers.LayerKinds.IsLayerAttribute(a);
 
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
