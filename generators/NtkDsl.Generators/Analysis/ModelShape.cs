@@ -114,11 +114,9 @@ internal sealed class ModelShape
         var dims = shapeArgument.Values.Select(v => v.Value is int d ? d : 0).ToArray();
         if (dims.Length != 3 || dims.Any(d => d <= 0) || (long)dims[0] * dims[1] * dims[2] > int.MaxValue) return null;
         var diagnostics = new List<Model.DiagnosticInfo>();
-        var ctx = new NtkDsl.Generators.Layers.LayerParseContext(type, compilation, 1.0, 1.0, Model.AnalyticKernelsKind.Auto, diagnostics, ct);
+        var ctx = new NtkDsl.Generators.Layers.LayerParseContext(type, compilation, 1.0, 1.0, Model.AnalyticKernelsKind.Auto, diagnostics, ct) { CheckMembers = false };
         var parsed = new List<NtkDsl.Generators.Layers.ParsedLayer>();
-        var ordered = type.GetMembers().OfType<IPropertySymbol>().OrderBy(m => m.Locations.FirstOrDefault()?.SourceTree?.FilePath, StringComparer.Ordinal)
-            .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0);
-        foreach (var property in ordered)
+        foreach (var property in Parsing.ModelParser.OrderedMembers(type).OfType<IPropertySymbol>()) // the generator's order
         {
             var attributes = property.GetAttributes().Where(NtkDsl.Generators.Layers.LayerKinds.IsLayerAttribute).ToList();
             if (attributes.Count == 0) continue;

@@ -35,6 +35,12 @@ internal sealed class LayerParseContext
     public List<DiagnosticInfo> Diagnostics { get; }
     public CancellationToken Ct { get; }
 
+    /// <summary>
+    /// False for the analyzers, which read models whose generated implementation parts exist already: they skip the
+    /// declaration checks of layer properties (the generator reports those).
+    /// </summary>
+    public bool CheckMembers { get; init; } = true;
+
     public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args) =>
         Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
@@ -45,6 +51,7 @@ internal sealed class LayerParseContext
     /// </summary>
     public bool CheckMember(ISymbol member, string attributeName, string expectedType, AttributeData attribute)
     {
+        if (!CheckMembers) return member is IPropertySymbol;
         var memberLocation = LocationInfo.From(member.Locations.FirstOrDefault());
         string shortType = expectedType.Substring(expectedType.LastIndexOf('.') + 1);
         string? problem = member switch

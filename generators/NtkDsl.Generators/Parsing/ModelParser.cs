@@ -326,7 +326,7 @@ internal static class ModelParser
         a is ActivationKind.Identity or ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf
             or ActivationKind.Sin;
 
-    private static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
+    internal static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
     {
         // Declaration order: by syntax tree (in compilation order), then by position in the file.
         var trees = new Dictionary<SyntaxTree, int>();
