@@ -101,6 +101,12 @@ public sealed class SpatialGeneratorTests
         Assert.Contains("expects 60 input features", d.GetMessage());
         var (_, right) = AnalyzerHarness.Analyze(CallSite.Replace("BODY", "m.Forward(Tensor.Zeros(3, 60));"));
         Assert.DoesNotContain(right, x => x.Id == "NTK1020");
+        // A model the generator rejects (Inputs and InputShape, in either order) is not analysed: its NTK1027 says what to fix.
+        foreach (var header in new[] { "[NtkModel(Inputs = 30, InputShape = new[] { 6, 5, 2 })]", "[NtkModel(InputShape = new[] { 6, 5, 2 }, Inputs = 30)]" })
+        {
+            var (_, rejected) = AnalyzerHarness.Analyze(CallSite.Replace("[NtkModel(InputShape = new[] { 6, 5, 2 })]", header).Replace("BODY", "m.Forward(Tensor.Zeros(3, 7));"));
+            Assert.DoesNotContain(rejected, x => x.Id is "NTK1020" or "AD0001");
+        }
     }
 
     [Fact]

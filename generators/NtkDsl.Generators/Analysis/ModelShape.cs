@@ -69,8 +69,11 @@ internal sealed class ModelShape
         {
             if (arg.Key == "Inputs" && arg.Value.Value is int i) inputs = i;
             if (arg.Key == "Precision" && arg.Value.Value is int p) single = p == 1;
-            if (arg.Key == "InputShape") return inputs == 0 ? ReadSpatial(type, arg.Value, compilation, ct) : null;
         }
+        // A model declared with InputShape (and neither Inputs nor Float32, which the generator rejects: NTK1027, NTK1039).
+        foreach (var arg in attribute.NamedArguments)
+            if (arg.Key == "InputShape")
+                return inputs == 0 && !single && !attribute.NamedArguments.Any(a => a.Key == "Inputs") ? ReadSpatial(type, arg.Value, compilation, ct) : null;
         if (inputs <= 0) return null;
         var layers = new List<ShapeLayer>();
         var trees = new Dictionary<SyntaxTree, int>();
