@@ -57,7 +57,7 @@ public sealed class CachingTests
                     AssertNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), step);
     }
 
-    private static void AssertNoRoslynObjects(object? node, HashSet<object> seen, string path)
+    internal static void AssertNoRoslynObjects(object? node, HashSet<object> seen, string path)
     {
         if (node is null || node is string || node.GetType().IsPrimitive || node.GetType().IsEnum) return;
         Assert.False(node is ISymbol or SyntaxNode or Compilation or SemanticModel or Location or SyntaxTree, $"{path} holds a {node.GetType().Name}");

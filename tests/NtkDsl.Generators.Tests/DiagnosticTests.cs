@@ -70,8 +70,10 @@ public sealed class DiagnosticTests
     {
         var (d, _) = Single("NTK1004", Ok, header: "[NtkModel(Inputs = -2)]");
         Assert.Equal("Inputs = -2", At(d));
-        var (missing, _) = Single("NTK1004", Ok, header: "[NtkModel]");
+        // Neither Inputs nor InputShape is NTK1027 (SpatialDiagnosticTests), not "Inputs = 0".
+        var (missing, run) = Single("NTK1027", Ok, header: "[NtkModel]");
         Assert.Equal("NtkModel", At(missing));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, x => x.Id == "NTK1004");
     }
 
     [Fact]

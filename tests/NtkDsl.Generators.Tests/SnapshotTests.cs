@@ -62,7 +62,44 @@ public sealed class SnapshotTests
         }
         """;
 
+    /// <summary>Every spatial layer kind: Conv2D (Same, Circular), Add, LayerNorm, AvgPool2D, Flatten, a hidden Dense and the readout.</summary>
+    public const string SpatialEveryKind = """
+        using NtkDsl;
+        namespace Demo.Vision;
+
+        [NtkModel(InputShape = new[] { 8, 8, 3 }, WeightStd = 1.5, BiasStd = 0.1)]
+        public partial class ResNetTiny
+        {
+            [Conv2D(4, 3, Activation.Relu)] public partial ConvLayer C1 { get; }
+            [Conv2D(4, 3, Activation.Erf, Padding = Padding.Circular, WeightStd = 2.0)] public partial ConvLayer C2 { get; }
+            [Add(nameof(C1))] public partial Layer Skip { get; }
+            [LayerNorm(Epsilon = 1e-6)] public partial Layer Norm { get; }
+            [AvgPool2D(2)] public partial Layer Pool { get; }
+            [Flatten] public partial Layer Flat { get; }
+            [Dense(16, Activation.Tanh)] internal partial DenseLayer Hidden { get; }
+            [Dense(10)] public partial DenseLayer Readout { get; }
+        }
+        """;
+
+    /// <summary>GlobalAvgPool ending, stride 2 Valid, no bias, a custom activation, standard parameterization.</summary>
+    public const string SpatialGap = """
+        using System;
+        using NtkDsl;
+        namespace Demo.Vision;
+
+        [NtkModel(InputShape = new[] { 9, 7, 2 }, Parameterization = Parameterization.Standard)]
+        internal partial class Cntk
+        {
+            private static double Swish(double x) => x / (1.0 + Math.Exp(-x));
+            [Conv2D(3, 3, Activation.Custom, ActivationMethod = nameof(Swish), Stride = 2, Padding = Padding.Valid, UseBias = false)] public partial ConvLayer Features { get; }
+            [GlobalAvgPool] public partial Layer Gap { get; }
+            [Dense(2, UseBias = false)] public partial DenseLayer Readout { get; }
+        }
+        """;
+
     [Theory]
+    [InlineData("SpatialEveryKind", SpatialEveryKind)]
+    [InlineData("SpatialGap", SpatialGap)]
     [InlineData("Custom", Custom)]
     [InlineData("Mlp", Mlp)]
     [InlineData("StandardNoBias", StandardNoBias)]
@@ -71,7 +108,8 @@ public sealed class SnapshotTests
     {
         var run = GeneratorHarness.Generate(source);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Empty(run.CompileDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        var problems = run.CompileDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
         var failures = new List<string>();
         foreach (var generated in run.Result.Results.Single().GeneratedSources)
         {

@@ -62,7 +62,7 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
         var call = (IInvocationOperation)ctx.Operation;
         var type = call.TargetMethod.ContainingType;
         if (!ModelShape.IsModel(type)) return;
-        var shape = shapes.GetOrAdd(type, t => ModelShape.Read(t));
+        var shape = shapes.GetOrAdd(type, t => ModelShape.Read(t, ctx.Compilation, ctx.CancellationToken));
         if (shape is null) return;
         var ct = ctx.CancellationToken;
         foreach (var arg in call.Arguments)
@@ -86,10 +86,10 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
 
     private static void CheckJacobianBudget(OperationAnalysisContext ctx, IArgumentOperation arg, ModelShape shape, int rows, double budgetMB)
     {
-        long bytes = shape.Cost.JacobianBytes(rows);
+        long bytes = shape.JacobianBytes(rows);
         if (bytes <= budgetMB * 1024 * 1024) return;
         ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.JacobianOverBudget, arg.Syntax.GetLocation(),
-            Int(rows), shape.Name, ModelCostText.Bytes(bytes), Int(shape.Outputs), Int(shape.Cost.Parameters), Int(shape.ElementSize),
+            Int(rows), shape.Name, ModelCostText.Bytes(bytes), Int(shape.Outputs), Int(shape.Parameters), Int(shape.ElementSize),
             budgetMB.ToString("0.###", CultureInfo.InvariantCulture)));
     }
 

@@ -25,7 +25,7 @@ public sealed class ModelCostAnalyzer : DiagnosticAnalyzer
         {
             var type = (INamedTypeSymbol)ctx.Symbol;
             if (!ModelShape.IsModel(type)) return;
-            var shape = ModelShape.Read(type);
+            var shape = ModelShape.Read(type, ctx.Compilation, ctx.CancellationToken);
             if (shape is null) return;
             ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.ModelCostSummary, type.Locations[0], ModelCostText.Summary(shape)));
         }, SymbolKind.NamedType);

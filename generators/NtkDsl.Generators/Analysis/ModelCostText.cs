@@ -30,7 +30,8 @@ internal static class ModelCostText
 
     public static string Summary(ModelShape shape)
     {
-        var c = shape.Cost;
+        if (shape.Spatial is { } sp) return SpatialSummary(shape.Name, sp);
+        var c = shape.Cost!;
         int n = SummaryRows;
         var layers = string.Join(", ", shape.Layers.Select((l, i) => l.Name + " " + Flops(c.ForwardFlopsPerExample(i))));
         long forward = Enumerable.Range(0, shape.Layers.Count).Sum(i => c.ForwardFlopsPerExample(i));
@@ -40,5 +41,17 @@ internal static class ModelCostText
             "{0}: {1:N0} parameters; Forward {2} per example ({3}); Ntk (Trace, symmetric) at N = {4:N0}: {5}, {6}; Jacobian at N = {4:N0}: {7}, {8}",
             shape.Name, c.Parameters, Flops(forward), layers, n, Flops(ntk.GemmFlops + ntk.ElementwiseFlops), Bytes(ntk.ResidentBytes),
             Flops(jac.GemmFlops + jac.ElementwiseFlops), Bytes(jac.ResidentBytes));
+    }
+
+    /// <summary>The NTK3001 text of a spatial model, from <see cref="SpatialCostEstimate"/> (an estimate: "≈").</summary>
+    private static string SpatialSummary(string name, SpatialCostEstimate c)
+    {
+        int n = SummaryRows;
+        var layers = string.Join(", ", Enumerable.Range(0, c.LayerCount).Select(i => c.LayerName(i) + " " + Flops(c.ForwardFlopsPerExample(i))));
+        long forward = Enumerable.Range(0, c.LayerCount).Sum(i => c.ForwardFlopsPerExample(i));
+        var (ntkFlops, ntkBytes) = c.Ntk(n);
+        return string.Format(CultureInfo.InvariantCulture,
+            "{0}: {1:N0} parameters; Forward ≈ {2} per example ({3}); Ntk (Trace, symmetric) at N = {4:N0}: ≈ {5}, ≈ {6}; Jacobian at N = {4:N0}: {7}",
+            name, c.Parameters, Flops(forward), layers, n, Flops(ntkFlops), Bytes(ntkBytes), Bytes(c.JacobianBytes(n)));
     }
 }

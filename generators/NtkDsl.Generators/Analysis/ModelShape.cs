@@ -19,6 +19,15 @@ internal sealed class ModelShape
     private const string ModelAttribute = "NtkDsl.NtkModelAttribute";
     private const string DenseAttribute = "NtkDsl.DenseAttribute";
 
+    private ModelShape(string name, int inputs, SpatialCostEstimate spatial, IReadOnlyList<ShapeLayer> layers)
+    {
+        Name = name;
+        Inputs = inputs;
+        Layers = layers;
+        ElementSize = 8;
+        Spatial = spatial;
+    }
+
     private ModelShape(string name, int inputs, bool single, IReadOnlyList<ShapeLayer> layers)
     {
         Name = name;
@@ -39,13 +48,18 @@ internal sealed class ModelShape
     public int Inputs { get; }
     public IReadOnlyList<ShapeLayer> Layers { get; }
     public int ElementSize { get; }
-    public CostCalculator Cost { get; }
-    public int Outputs => Layers[Layers.Count - 1].Width;
+    /// <summary>The cost model of a Dense model (null for a spatial one: see <see cref="Spatial"/>).</summary>
+    public CostCalculator? Cost { get; }
+    /// <summary>The cost estimate of a model declared with InputShape (null for a Dense model).</summary>
+    public SpatialCostEstimate? Spatial { get; }
+    public int Outputs => Spatial?.Outputs ?? Layers[Layers.Count - 1].Width;
+    public long Parameters => Spatial?.Parameters ?? Cost!.Parameters;
+    public long JacobianBytes(long rows) => Spatial?.JacobianBytes(rows) ?? Cost!.JacobianBytes(rows);
 
     public static bool IsModel(INamedTypeSymbol? type) =>
         type is not null && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ModelAttribute);
 
-    public static ModelShape? Read(INamedTypeSymbol type)
+    public static ModelShape? Read(INamedTypeSymbol type, Compilation compilation, System.Threading.CancellationToken ct = default)
     {
         var attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ModelAttribute);
         if (attribute is null) return null;
@@ -56,6 +70,10 @@ internal sealed class ModelShape
             if (arg.Key == "Inputs" && arg.Value.Value is int i) inputs = i;
             if (arg.Key == "Precision" && arg.Value.Value is int p) single = p == 1;
         }
+        // A model declared with InputShape (and neither Inputs nor Float32, which the generator rejects: NTK1027, NTK1039).
+        foreach (var arg in attribute.NamedArguments)
+            if (arg.Key == "InputShape")
+                return inputs == 0 && !single && !attribute.NamedArguments.Any(a => a.Key == "Inputs") ? ReadSpatial(type, arg.Value, compilation, ct) : null;
         if (inputs <= 0) return null;
         var layers = new List<ShapeLayer>();
         var trees = new Dictionary<SyntaxTree, int>();
@@ -87,6 +105,36 @@ internal sealed class ModelShape
             fanIn = l.Width;
         }
         return new ModelShape(type.Name, inputs, single, layers);
+    }
+
+    /// <summary>
+    /// A model declared with InputShape, read by the generator's own layer kinds (LayerKinds.Parse and CheckShapes), so the
+    /// analyzers see exactly the shapes the generator accepts; null when the generator would report an error.
+    /// </summary>
+    private static ModelShape? ReadSpatial(INamedTypeSymbol type, TypedConstant shapeArgument, Compilation compilation, System.Threading.CancellationToken ct)
+    {
+        if (shapeArgument.Kind != TypedConstantKind.Array || shapeArgument.IsNull) return null;
+        var dims = shapeArgument.Values.Select(v => v.Value is int d ? d : 0).ToArray();
+        if (dims.Length != 3 || dims.Any(d => d <= 0) || (long)dims[0] * dims[1] * dims[2] > int.MaxValue) return null;
+        var diagnostics = new List<Model.DiagnosticInfo>();
+        var ctx = new NtkDsl.Generators.Layers.LayerParseContext(type, compilation, 1.0, 1.0, Model.AnalyticKernelsKind.Auto, diagnostics, ct) { CheckMembers = false };
+        var parsed = new List<NtkDsl.Generators.Layers.ParsedLayer>();
+        foreach (var property in Parsing.ModelParser.OrderedMembers(type).OfType<IPropertySymbol>()) // the generator's order
+        {
+            var attributes = property.GetAttributes().Where(NtkDsl.Generators.Layers.LayerKinds.IsLayerAttribute).ToList();
+            if (attributes.Count == 0) continue;
+            if (attributes.Count > 1) return null;
+            var spec = NtkDsl.Generators.Layers.LayerKinds.Parse(ctx, NtkDsl.Generators.Layers.LayerKinds.KindOf(attributes[0])!.Value, property, attributes[0]);
+            if (spec is null) return null;
+            parsed.Add(new NtkDsl.Generators.Layers.ParsedLayer(spec, attributes[0]));
+        }
+        if (parsed.Count == 0 || diagnostics.Any(d => Diagnostics.Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        if (!NtkDsl.Generators.Layers.LayerKinds.CheckShapes(ctx, new Model.ShapeSpec(dims[0], dims[1], dims[2], false), parsed, type.Name)) return null;
+        var estimate = new SpatialCostEstimate(parsed.Select(p => p.Spec));
+        if (estimate.Parameters > int.MaxValue) return null;
+        var layers = parsed.Where(p => p.Spec.Trainable is not null)
+            .Select(p => new ShapeLayer(p.Spec.Name, p.Spec.Trainable!.Width, p.Spec.Trainable.UseBias, (int)p.Spec.Trainable.Activation)).ToList();
+        return new ModelShape(type.Name, dims[0] * dims[1] * dims[2], estimate, layers);
     }
 
     /// <summary>The layer name nearest to <paramref name="name"/>, or null when several are equally near.</summary>

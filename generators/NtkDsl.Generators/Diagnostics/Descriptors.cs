@@ -49,6 +49,52 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor LeakySlopeIgnored = Warning("NTK1026", "LeakySlope is ignored",
         "Layer '{0}' sets LeakySlope but its activation is {1}; use Activation.LeakyRelu or remove LeakySlope");
 
+    // Spatial models (issue 14): InputShape, Conv2D, AvgPool2D, GlobalAvgPool, Flatten, Add, LayerNorm.
+    public static readonly DiagnosticDescriptor InputsOrInputShape = Error("NTK1027", "Declare exactly one of Inputs and InputShape",
+        "Model '{0}' {1}; declare either [NtkModel(Inputs = d)] for a flat input or [NtkModel(InputShape = new[] {{ H, W, C }})] for images, not {2}");
+
+    public static readonly DiagnosticDescriptor InvalidInputShape = Error("NTK1028", "InputShape must be three positive integers",
+        "Model '{0}' has InputShape = {1}; write InputShape = new[] {{ height, width, channels }} with three positive values");
+
+    public static readonly DiagnosticDescriptor SpatialLayerOnFlatInput = Error("NTK1029", "Spatial layer on a flat input",
+        "Layer '{0}' ([{1}]) needs an image but its input is flat ({2}); {3}");
+
+    public static readonly DiagnosticDescriptor WindowTooLarge = Error("NTK1030", "Window larger than the image",
+        "Layer '{0}' has a {1}×{1} window but its input is {2}×{3} pixels{4}; use a window of at most {5}, Padding.Same, or remove a downsampling layer before it");
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error("NTK1031", "Layer size must be positive",
+        "Layer '{0}' has {1} = {2}; {1} must be at least 1");
+
+    public static readonly DiagnosticDescriptor DenseAfterSpatial = Error("NTK1032", "Dense layer on an image",
+        "Dense layer '{0}' follows '{1}', whose output is a {2}×{3}×{4} image; add a [Flatten] or [GlobalAvgPool] layer before it");
+
+    public static readonly DiagnosticDescriptor InvalidAddSource = Error("NTK1033", "Add must name an earlier layer",
+        "Add layer '{0}' names '{1}', which {2}; name an earlier layer of '{3}' (use nameof){4}");
+
+    public static readonly DiagnosticDescriptor AddShapeMismatch = Error("NTK1034", "Add sums tensors of different shapes",
+        "Add layer '{0}' adds the output of '{1}' ({2}) to activations of shape {3}; name a layer whose output has shape {3}, or change the layers in between");
+
+    public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("NTK1035", "Layer property has the wrong type",
+        "'{0}' is marked [{1}] but its type is {2}; declare it as '{3}'");
+
+    public static readonly DiagnosticDescriptor InvalidSpatialLayerMember = Error("NTK1036", "Layer must be a get-only partial property",
+        "'{0}' is marked [{1}] but {2}; declare it as 'public partial {3} {0} {{ get; }}'");
+
+    public static readonly DiagnosticDescriptor LastLayerNotDense = Error("NTK1037", "The last layer must be Dense",
+        "The last layer of '{0}' is '{1}' ([{2}]); end the model with [Flatten] or [GlobalAvgPool] and a [Dense(outputs)] readout layer");
+
+    public static readonly DiagnosticDescriptor InvalidEpsilon = Error("NTK1038", "LayerNorm Epsilon must be positive and finite",
+        "LayerNorm layer '{0}' has Epsilon = {1}; use a finite Epsilon > 0 (the default is 1e-12)");
+
+    public static readonly DiagnosticDescriptor SpatialFloat32 = Error("NTK1039", "Precision.Float32 is not supported with InputShape yet",
+        "Model '{0}' sets Precision.Float32, which models declared with InputShape do not support yet; remove the Precision argument (Float64)");
+
+    public static readonly DiagnosticDescriptor SeveralLayerAttributes = Error("NTK1040", "A property can declare only one layer",
+        "'{0}' carries [{1}] and [{2}]; one property declares one layer, so move [{2}] to a property of its own");
+
+    public static readonly DiagnosticDescriptor NeedsInputShape = Error("NTK1041", "Layer needs a model declared with InputShape",
+        "Layer '{0}' ([{1}]) needs a model declared with InputShape; models declared with Inputs hold only Dense layers, so write [NtkModel(InputShape = new[] {{ {2} }})] instead of Inputs = {3}");
+
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("NTK1011", "LeakySlope must be finite",
         "Layer '{0}' has LeakySlope = {1}; use a finite slope");
 

@@ -43,13 +43,7 @@ internal static partial class ModelEmitter
         w.Open("for (int i = 0; i < n; i++)");
         w.Line("double q = sq[i];");
         if (depth > 1) w.Line("double kt;");
-        for (int i = 0; i < depth; i++)
-        {
-            var l = L[i];
-            if (i > 0) w.Line(DiagonalCall(L[i - 1], "q", "kt"));
-            w.Line("q = " + Num(Sq(l.Spec.WeightStd)) + " * " + (i == 0 ? "q" : "kt") + (l.Spec.UseBias ? " + " + Num(Sq(l.Spec.BiasStd)) : "") + ";");
-            w.Line("chain[" + i + "][i] = q;");
-        }
+        for (int i = 0; i < depth; i++) Layers.DenseKind.EmitAnalyticDiagonal(w, L[i], i > 0 ? DiagonalCall(L[i - 1], "q", "kt") : null);
         w.Close();
         w.Line("return chain;");
         w.Close();
@@ -64,19 +58,8 @@ internal static partial class ModelEmitter
         w.Line("ntk = 0.0;");
         for (int i = 0; i < depth; i++)
         {
-            var l = L[i];
-            string sw2 = Num(Sq(l.Spec.WeightStd)), sb2 = Num(Sq(l.Spec.BiasStd));
-            w.Line("// " + l.Name + (i == 0 ? ": K = σ_w²·x·x'/d + σ_b², Θ from the layer's own parameters" : ": dual of " + L[i - 1].Name + ", then the affine step"));
-            if (i > 0)
-            {
-                var prev = L[i - 1];
-                w.Line(PairCall(prev, "chain1[" + (i - 1) + "][i]", "chain2[" + (i - 1) + "][j]", "nngp", "kt", "td", quad.IndexOf(prev)));
-            }
-            string direct = standard ? Num(l.FanIn) : sw2;
-            string biasTerm = l.Spec.UseBias ? " + gw[" + l.BiasGroup + "] * " + (standard ? "1.0" : sb2) : "";
-            string back = i == 0 ? "" : " + " + sw2 + " * td * ntk";
-            w.Line("ntk = gw[" + l.WeightGroup + "] * " + direct + " * kt" + biasTerm + back + ";");
-            w.Line("nngp = " + sw2 + " * kt" + (l.Spec.UseBias ? " + " + sb2 : "") + ";");
+            string? dual = i == 0 ? null : PairCall(L[i - 1], "chain1[" + (i - 1) + "][i]", "chain2[" + (i - 1) + "][j]", "nngp", "kt", "td", quad.IndexOf(L[i - 1]));
+            Layers.DenseKind.EmitAnalyticPair(w, L[i], i > 0 ? L[i - 1] : null, standard, dual);
         }
         if (!c.Output.IsIdentity)
         {
@@ -164,8 +147,6 @@ internal static partial class ModelEmitter
         w.Line("return " + Tensor + ".Wrap(result, n);");
         w.Close();
     }
-
-    private static double Sq(double v) => v * v;
 
     private const string Series = "global::NtkDsl.Analytic.DualSeries";
     private const string AnalyticProgress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";

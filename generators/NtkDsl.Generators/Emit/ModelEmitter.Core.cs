@@ -1,4 +1,5 @@
 using System.Linq;
+using NtkDsl.Generators.Layers;
 using NtkDsl.Generators.Model;
 using static NtkDsl.Generators.Emit.SourceWriter;
 
@@ -14,23 +15,13 @@ internal static partial class ModelEmitter
         w.Line("public static global::NtkDsl.ModelInfo Info { get; } = new global::NtkDsl.ModelInfo(").Indent();
         w.Line(Str(c.Name) + ", " + Int(m.Inputs) + ", global::NtkDsl.Parameterization." + m.Parameterization + ", global::NtkDsl.Precision." + m.Precision + ",");
         w.Open("new global::NtkDsl.LayerInfo[]");
-        foreach (var l in c.Layers)
-            w.Line("new(" + Str(l.Name) + ", \"Dense\", " + Int(l.FanIn) + ", " + Int(l.Width) + ", global::NtkDsl.Activation." + l.Spec.Activation + ", "
-                + Str(ActivationEmitter.DisplayName(l.Spec)) + ", " + Num(l.Spec.WeightStd) + ", " + Num(l.Spec.BiasStd) + ", " + Bool(l.Spec.UseBias) + ", "
-                + Int(l.WeightOffset) + ", " + Int(l.BiasOffset) + "),");
+        foreach (var l in c.Layers) w.Line(DenseKind.InfoEntry(l));
         w.Close(m.OutputScale != 1.0 || m.Centered ? "," : ");");
         if (m.OutputScale != 1.0 || m.Centered) w.Line("outputScale: " + Num(m.OutputScale) + ", centered: " + Bool(m.Centered) + ");");
         w.Unindent();
         w.Line();
 
-        foreach (var l in c.Layers)
-        {
-            w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec)
-                + (l.Spec.UseBias ? "" : ", no bias") + "; h = " + Num(l.WeightScale) + "·W·a" + (l.Spec.UseBias ? " + " + Num(l.BiasScale) + "·b" : ""));
-            w.Line("private readonly " + S + "[] " + l.W + ";");
-            if (l.Spec.UseBias) w.Line("private readonly " + S + "[] " + l.B + ";");
-            w.Line("private readonly global::NtkDsl.DenseLayer " + l.Field + ";");
-        }
+        foreach (var l in c.Layers) DenseKind.EmitFields(w, c, l);
         w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
         w.Line("private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
         w.Line();
@@ -45,18 +36,7 @@ internal static partial class ModelEmitter
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
         w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
         w.Line("var sampler = new global::NtkDsl.NormalSampler(seed);");
-        foreach (var l in c.Layers)
-        {
-            w.Line(l.W + " = new " + S + "[" + Int(l.WeightCount) + "];");
-            w.Line("sampler.FillNormal(" + l.W + ", " + Num(l.WeightInitStd) + ");");
-            if (l.Spec.UseBias)
-            {
-                w.Line(l.B + " = new " + S + "[" + Int(l.Width) + "];");
-                w.Line("sampler.FillNormal(" + l.B + ", " + Num(l.BiasInitStd) + ");");
-            }
-            w.Line(l.Field + " = new global::NtkDsl.DenseLayer(Info.Layers[" + l.Index + "], " + Tensor + ".Wrap(" + l.W + ", " + Int(l.Width) + ", " + Int(l.FanIn) + "), "
-                + (l.Spec.UseBias ? Tensor + ".Wrap(" + l.B + ", " + Int(l.Width) + ")" : "null") + ");");
-        }
+        foreach (var l in c.Layers) DenseKind.EmitInitialization(w, c, l);
         w.Close();
         w.Line();
 
@@ -142,36 +122,7 @@ internal static partial class ModelEmitter
         w.Open("private (" + S + "[][] Activations, " + S + "[][]? Derivatives) __ntkRunForward(global::System.ReadOnlySpan<" + S + "> x, int rows, bool derivatives)");
         w.Line("var acts = new " + S + "[" + c.Layers.Count + "][];");
         w.Line("var ders = derivatives ? new " + S + "[" + c.Layers.Count + "][] : null;");
-        foreach (var l in c.Layers)
-        {
-            string input = l.Index == 0 ? "x" : "acts[" + (l.Index - 1) + "]";
-            w.Open("");
-            w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec));
-            w.Line("var h = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", " + l.W + ", " + (l.Spec.UseBias ? l.B : "default") + ", " + l.Width + ", "
-                + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
-            if (l.IsIdentity)
-            {
-                w.Line("acts[" + l.Index + "] = h;");
-                w.Open("if (ders is not null)");
-                w.Line("var d = new " + S + "[h.Length];");
-                w.Line("global::System.Array.Fill(d, " + (c.Single ? "1f" : "1.0") + ");");
-                w.Line("ders[" + l.Index + "] = d;");
-                w.Close();
-            }
-            else
-            {
-                w.Line("var a = new " + S + "[h.Length];");
-                w.Line("var d = ders is not null ? new " + S + "[h.Length] : null;");
-                w.Open("for (int i = 0; i < h.Length; i++)");
-                w.Line("double z = h[i];");
-                w.Line("a[i] = " + c.Cast(l.Phi + "(z)") + ";");
-                w.Line("if (d is not null) d[i] = " + c.Cast(l.DPhi + "(z)") + ";");
-                w.Close();
-                w.Line("acts[" + l.Index + "] = a;");
-                w.Line("if (ders is not null) ders[" + l.Index + "] = d!;");
-            }
-            w.Close();
-        }
+        foreach (var l in c.Layers) DenseKind.EmitForward(w, c, l);
         w.Line("return (acts, ders);");
         w.Close();
         w.Line();
@@ -209,18 +160,7 @@ internal static partial class ModelEmitter
         w.Line("var xs = x." + c.Span + ";");
         w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");
         w.Line(S + "[]? dot = null;");
-        foreach (var l in L)
-        {
-            string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
-            w.Open("");
-            w.Line("// " + l.Name + ": ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ");
-            w.Line("var hdot = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", tv.Slice(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), "
-                + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
-            if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot);");
-            if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "]);");
-            w.Line("dot = hdot;");
-            w.Close();
-        }
+        foreach (var l in L) DenseKind.EmitJvp(w, c, l);
         w.Line("return " + Tensor + ".Wrap(dot!, rows, " + c.K + ");");
         w.Close();
         w.Line();
@@ -237,19 +177,7 @@ internal static partial class ModelEmitter
         w.Line("var grad = new " + S + "[" + Int(c.ParameterCount) + "];");
         w.Line("var delta = u." + c.Span + ".ToArray();");
         if (!c.Output.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + c.Output.Index + "]);");
-        for (int i = L.Count - 1; i >= 0; i--)
-        {
-            var l = L[i];
-            string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
-            w.Line("// " + l.Name);
-            w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "));");
-            if (l.Spec.UseBias) w.Line(c.Ops + ".AccumulateBiasGradient(delta, rows, " + l.Width + ", " + Num(l.BiasScale) + ", grad.AsSpan(" + Int(l.BiasOffset) + ", " + l.Width + "));");
-            if (i > 0)
-            {
-                w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ");");
-                if (!L[i - 1].IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + (i - 1) + "]);");
-            }
-        }
+        for (int i = L.Count - 1; i >= 0; i--) DenseKind.EmitVjp(w, c, L[i], i > 0 ? L[i - 1] : null);
         w.Line("return " + Tensor + ".Wrap(grad, " + Int(c.ParameterCount) + ");");
         w.Close();
     }

@@ -44,11 +44,7 @@ internal static partial class ModelEmitter
         w.Open("private void __ntkFillNtkFeatures(global::System.ReadOnlySpan<" + S + "> x, int row0, int rows, " + feat + " f, bool traced)");
         w.Line("var (acts, ders) = __ntkRunForward(x, rows, derivatives: true);");
         w.Line("var layers = f.Layers;");
-        foreach (var l in L)
-        {
-            string input = l.Index == 0 ? "x" : "acts[" + (l.Index - 1) + "]";
-            w.Line("global::NtkDsl.Kernels.FeatureOps.ScaleInto(" + input + ", " + Num(l.WeightScale) + ", layers[" + l.Index + "].Inputs.AsSpan(row0 * " + l.FanIn + ", rows * " + l.FanIn + "));");
-        }
+        foreach (var l in L) Layers.DenseKind.EmitFeatureInput(w, l);
         if (!outputIdentity)
             w.Line("ders![" + last + "].AsSpan().CopyTo(layers[" + last + "].Deltas.AsSpan(row0 * " + c.K + ", rows * " + c.K + "));");
         if (L.Count >= 2)

@@ -12,6 +12,12 @@ internal static partial class ModelEmitter
 
     public static IEnumerable<(string HintName, string Source)> Emit(ModelSpec model)
     {
+        if (model.IsSpatial)
+        {
+            foreach (var (suffix, body, attribute) in SpatialEmitter.Parts(model))
+                yield return (Names.HintStem(model) + suffix, Wrap(model, (w, _) => body(w), null, attribute));
+            yield break;
+        }
         var ctx = new EmitContext(model);
         string prefix = Names.HintStem(model);
         yield return (prefix + ".Model.g.cs", Wrap(ctx, EmitCore, attribute: true));
@@ -20,16 +26,18 @@ internal static partial class ModelEmitter
         yield return (prefix + ".Cost.g.cs", Wrap(ctx, EmitCost, attribute: false));
     }
 
-    private static string Wrap(EmitContext ctx, System.Action<SourceWriter, EmitContext> body, bool attribute)
+    private static string Wrap(EmitContext ctx, System.Action<SourceWriter, EmitContext> body, bool attribute) => Wrap(ctx.Model, body, ctx, attribute);
+
+    private static string Wrap(ModelSpec model, System.Action<SourceWriter, EmitContext> body, EmitContext? ctx, bool attribute)
     {
         var w = new SourceWriter();
-        Header(w, ctx.Model.ClassName, ctx.Model.Namespace);
-        foreach (var c in ctx.Model.ContainingTypes) w.Open(TypeHeader(c));
+        Header(w, model.ClassName, model.Namespace);
+        foreach (var c in model.ContainingTypes) w.Open(TypeHeader(c));
         if (attribute) w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"NtkDsl.Generators\", \"" + Version + "\")]");
-        w.Open("partial class " + ctx.Id + (attribute ? " : global::NtkDsl.INtkModel" : ""));
-        body(w, ctx);
+        w.Open("partial class " + Names.Identifier(model.ClassName) + (attribute ? " : global::NtkDsl.INtkModel" : ""));
+        body(w, ctx!);
         w.Close();
-        foreach (var _ in ctx.Model.ContainingTypes) w.Close();
+        foreach (var _ in model.ContainingTypes) w.Close();
         return w.ToString();
     }
 

@@ -50,8 +50,13 @@ internal sealed record ModelSpec(
     AnalyticKernelsKind AnalyticKernels,
     EquatableArray<LayerSpec> Layers,
     double OutputScale = 1.0,
-    bool Centered = false)
+    bool Centered = false,
+    EquatableArray<int> InputShape = default,
+    EquatableArray<SpatialLayerSpec> SpatialLayers = default)
 {
+    /// <summary>Declared with <c>InputShape</c>: emitted as a delegate to the run time's SpatialNetwork (<see cref="SpatialLayers"/>; <see cref="Layers"/> is empty).</summary>
+    public bool IsSpatial => InputShape.Count > 0;
+
     /// <summary>Raw dotted name (namespace, containing types, class), for messages.</summary>
     public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", System.Linq.Enumerable.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Name), new[] { ClassName }));
 }
@@ -68,3 +73,39 @@ internal sealed record ModelStub(
     EquatableArray<ContainingType> ContainingTypes,
     ContainingType Model,
     EquatableArray<StubProperty> Properties);
+
+/// <summary>The layer kinds of the DSL; each has one home in Layers/ (e.g. Layers/Conv2DKind.cs).</summary>
+internal enum LayerKindId { Dense, Conv2D, AvgPool2D, GlobalAvgPool, Flatten, Add, LayerNorm }
+
+/// <summary>Mirrors NtkDsl.Padding.</summary>
+internal enum PaddingKind { Same = 0, Valid = 1, Circular = 2 }
+
+/// <summary>
+/// The shape of the activations between two layers of a spatial model: <c>Height × Width × Channels</c>; <c>Flat</c>
+/// after Flatten, GlobalAvgPool or Dense (a feature vector of <c>Channels</c> values, Height = Width = 1).
+/// </summary>
+internal sealed record ShapeSpec(int Height, int Width, int Channels, bool Flat)
+{
+    public long Size => (long)Height * Width * Channels;
+
+    public override string ToString() => Flat ? Channels + " features" : Height + "×" + Width + "×" + Channels;
+}
+
+/// <summary>
+/// One layer of a model declared with InputShape. <c>Trainable</c> (Dense and Conv2D) carries the units or channels
+/// (as Width), activation, σ values (model defaults resolved) and bias; <c>Kernel</c>/<c>Stride</c>/<c>Padding</c> the
+/// window of Conv2D and AvgPool2D (AvgPool2D's stride resolved); <c>Source</c> the Add source; <c>Epsilon</c> LayerNorm's.
+/// Input and Output are the checked shapes around the layer. No Roslyn types: equatable and cacheable.
+/// </summary>
+internal sealed record SpatialLayerSpec(
+    LayerKindId Kind,
+    string Name,
+    string Modifiers,
+    LayerSpec? Trainable,
+    int Kernel,
+    int Stride,
+    PaddingKind Padding,
+    string? Source,
+    double Epsilon,
+    ShapeSpec Input,
+    ShapeSpec Output);

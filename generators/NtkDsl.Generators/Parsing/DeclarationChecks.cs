@@ -125,7 +125,7 @@ internal static class DeclarationChecks
     }
 
     private static bool IsLayer(ISymbol member) =>
-        member is IPropertySymbol && member.GetAttributes().Any(ModelParser.IsDense);
+        member is IPropertySymbol && member.GetAttributes().Any(ModelParser.IsLayer);
 
     private static bool ImplementsNtkInterface(ISymbol member)
     {

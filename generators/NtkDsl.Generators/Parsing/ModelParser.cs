@@ -15,8 +15,6 @@ namespace NtkDsl.Generators.Parsing;
 internal static class ModelParser
 {
     public const string ModelAttribute = "NtkDsl.NtkModelAttribute";
-    internal const string DenseAttribute = "NtkDsl.DenseAttribute";
-    private const string DenseLayerType = "NtkDsl.DenseLayer";
 
     /// <summary>
     /// The public members the generator emits (every other generated member starts with <see cref="Emit.Names.Reserved"/>).
@@ -142,7 +140,9 @@ internal static class ModelParser
         var analytic = AnalyticKernelsKind.Auto;
         double weightStd = 1.0, biasStd = 1.0, outputScale = 1.0;
         bool centered = false;
-        LocationInfo? inputsLocation = AttributeLocation(attribute, ct);
+        LocationInfo? inputsLocation = AttributeLocation(attribute, ct), shapeLocation = null, precisionLocation = null;
+        bool inputsGiven = false;
+        int[]? inputShape = null;
         // An argument the compiler could not bind (a typo, a wrong type) is the compiler's error to report: checking
         // the values that did bind would only add misleading diagnostics such as "Inputs = 0".
         bool modelAttributeBroken = HasCompilerErrors(attribute, semanticModel, ct);
@@ -152,9 +152,15 @@ internal static class ModelParser
             var loc = ArgumentLocation(attribute, arg.Key, -1, ct);
             switch (arg.Key)
             {
-                case "Inputs": inputs = arg.Value.Value is int i ? i : 0; inputsLocation = loc; break;
+                case "Inputs": inputs = arg.Value.Value is int i ? i : 0; inputsLocation = loc; inputsGiven = true; break;
+                case "InputShape":
+                    shapeLocation = loc;
+                    inputShape = arg.Value.Kind == TypedConstantKind.Array && !arg.Value.IsNull
+                        ? arg.Value.Values.Select(v => v.Value is int d ? d : 0).ToArray()
+                        : new int[0];
+                    break;
                 case "Parameterization": parameterization = (ParameterizationKind)CheckEnum(arg.Value, 1, "Parameterization", loc, diagnostics); break;
-                case "Precision": precision = (PrecisionKind)CheckEnum(arg.Value, 1, "Precision", loc, diagnostics); break;
+                case "Precision": precision = (PrecisionKind)CheckEnum(arg.Value, 1, "Precision", loc, diagnostics); precisionLocation = loc; break;
                 case "AnalyticKernels": analytic = (AnalyticKernelsKind)CheckEnum(arg.Value, 1, "AnalyticKernels", loc, diagnostics); break;
                 case "WeightStd": weightStd = CheckStd(arg.Value, "WeightStd", "model " + symbol.Name, loc, diagnostics); break;
                 case "BiasStd": biasStd = CheckStd(arg.Value, "BiasStd", "model " + symbol.Name, loc, diagnostics); break;
@@ -169,28 +175,79 @@ internal static class ModelParser
                     break;
             }
         }
-        if (inputs <= 0 && !modelAttributeBroken)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
+        bool spatial = inputShape is not null;
+        if (!modelAttributeBroken)
+        {
+            if (inputsGiven && spatial)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, shapeLocation, symbol.Name, "declares both Inputs and InputShape", "both"));
+            else if (!inputsGiven && !spatial)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, inputsLocation, symbol.Name, "declares neither Inputs nor InputShape", "neither"));
+            else if (!spatial && inputs <= 0)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
+            if (spatial && (inputShape!.Length != 3 || inputShape.Any(d => d <= 0)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidInputShape, shapeLocation, symbol.Name,
+                    "{ " + string.Join(", ", inputShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }"));
+                inputShape = null;
+            }
+            if (spatial && precision == PrecisionKind.Float32)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SpatialFloat32, precisionLocation, symbol.Name));
+        }
 
         // Layers: [Dense] properties in declaration order.
+        var layerContext = new Layers.LayerParseContext(symbol, semanticModel.Compilation, weightStd, biasStd, analytic, diagnostics, ct);
         var layers = new List<LayerSpec>();
+        var spatialLayers = new List<Layers.ParsedLayer>();
+        bool layerErrors = false;
         foreach (var member in OrderedMembers(symbol))
         {
             ct.ThrowIfCancellationRequested();
-            var dense = member.GetAttributes().FirstOrDefault(IsDense);
-            if (dense is null) continue;
-            if (HasCompilerErrors(dense, semanticModel, ct))
+            var declared = member.GetAttributes().Where(Layers.LayerKinds.IsLayerAttribute).ToList();
+            if (declared.Count == 0) continue;
+            var attr = declared[0];
+            var kind = Layers.LayerKinds.KindOf(attr)!.Value;
+            if (declared.Count > 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SeveralLayerAttributes, AttributeLocation(declared[1], ct), member.Name,
+                    Layers.LayerKinds.ShortName(kind), Layers.LayerKinds.ShortName(Layers.LayerKinds.KindOf(declared[1])!.Value)));
+                layerErrors = true;
+                continue;
+            }
+            if (HasCompilerErrors(attr, semanticModel, ct))
             {
                 compilerErrors = true;
                 continue;
             }
-            var layer = ParseLayer(symbol, member, dense, weightStd, biasStd, analytic, semanticModel.Compilation, diagnostics, ct);
+            if (spatial)
+            {
+                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
+                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
+                else layerErrors = true;
+                continue;
+            }
+            if (kind != LayerKindId.Dense && modelAttributeBroken)
+            {
+                layerErrors = true; // the compiler's error on [NtkModel] may be a mistyped InputShape
+                continue;
+            }
+            if (kind != LayerKindId.Dense)
+            {
+                string d = inputs > 0 ? inputs.ToString(CultureInfo.InvariantCulture) : "d";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.NeedsInputShape, AttributeLocation(attr, ct), member.Name, Layers.LayerKinds.ShortName(kind),
+                    kind is LayerKindId.Add or LayerKindId.LayerNorm ? "1, 1, " + d : "height, width, channels", d));
+                layerErrors = true;
+                continue;
+            }
+            var layer = Layers.DenseKind.Parse(layerContext, member, attr);
             if (layer is not null) layers.Add(layer);
         }
-        if (layers.Count == 0 && !compilerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
+        if (layers.Count == 0 && spatialLayers.Count == 0 && !compilerErrors && !layerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
+        if (spatial)
+            return ParseSpatial(symbol, containing, inputShape, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
+                classLocation, structuralError || compilerErrors || layerErrors);
 
-        if (inputs > 0 && layers.Count > 0)
+        if (!spatial && inputs > 0 && layers.Count > 0)
         {
             long count = 0;
             int fanIn = inputs;
@@ -205,95 +262,40 @@ internal static class ModelParser
 
         // Two members with one name are the compiler's CS0102; generating for them would only add errors.
         if (layers.Select(l => l.Name).Distinct().Count() != layers.Count) return null;
-        if (structuralError || compilerErrors) return null;
+        if (structuralError || compilerErrors || layerErrors) return null;
         string? ns = NamespaceOf(symbol);
         return new ModelSpec(ns, symbol.Name, new EquatableArray<ContainingType>(containing), inputs, parameterization, precision, analytic,
             new EquatableArray<LayerSpec>(layers), outputScale, centered);
     }
 
-    private static LayerSpec? ParseLayer(INamedTypeSymbol model, ISymbol member, AttributeData dense, double modelWeightStd, double modelBiasStd,
-        AnalyticKernelsKind analytic, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    /// <summary>
+    /// The rest of a model declared with InputShape: each kind's shape rule in order (their diagnostics), the parameter
+    /// count (NTK1015), and the model (null on any error).
+    /// </summary>
+    private static ModelSpec? ParseSpatial(INamedTypeSymbol symbol, List<ContainingType> containing, int[]? inputShape, ParameterizationKind parameterization,
+        PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
+        LocationInfo? classLocation, bool errors)
     {
-        var memberLocation = LocationInfo.From(member.Locations.FirstOrDefault());
-        string? problem = member switch
+        if (inputShape is null || layers.Count == 0) return null;
+        // Shapes need every layer's own arguments to be valid (a layer with width 0 has no shape to pass on), and all
+        // layers (one the compiler rejected would leave a gap): otherwise the shape errors would mislead.
+        if (errors || ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        var input = new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
+        if (input.Size > int.MaxValue)
         {
-            IPropertySymbol { IsStatic: true } => "it is static",
-            IPropertySymbol { IsIndexer: true } => "it is an indexer",
-            IPropertySymbol { ReturnsByRef: true } or IPropertySymbol { ReturnsByRefReadonly: true } => "it returns by reference",
-            IPropertySymbol p when p.Type.ToDisplayString() != DenseLayerType => $"its type is {p.Type.ToDisplayString()}, not DenseLayer",
-            IPropertySymbol { SetMethod: not null } => "it has a setter",
-            IPropertySymbol { IsPartialDefinition: false } => "it is not a partial property declaration (or it already has an implementation)",
-            IPropertySymbol { PartialImplementationPart: not null } => "it already has an implementation part; NtkDsl writes the implementation",
-            IPropertySymbol => null,
-            _ => "it is not a property",
-        };
-        if (problem is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerMember, memberLocation, member.Name, problem));
+            ctx.Report(Descriptors.InvalidInputShape, classLocation, symbol.Name, "{ " + string.Join(", ", inputShape) + " } (more than 2147483647 values per row)");
             return null;
         }
-        if (ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))
+        if (!Layers.LayerKinds.CheckShapes(ctx, input, layers, symbol.Name)) return null;
+        long count = layers.Sum(l => Layers.LayerKinds.ParameterCount(l.Spec));
+        if (count > int.MaxValue)
         {
-            string why = ReservedNames.Contains(member.Name)
-                ? "collides with the generated member '" + member.Name + "'"
-                : "starts with the prefix '__ntk', which is reserved for generated members";
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, memberLocation, member.Name, why));
+            ctx.Report(Descriptors.TooManyParameters, classLocation, symbol.Name, count.ToString(CultureInfo.InvariantCulture));
             return null;
         }
-
-        int width = dense.ConstructorArguments.Length > 0 && dense.ConstructorArguments[0].Value is int w ? w : 0;
-        if (width <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveWidth, ArgumentLocation(dense, null, 0, ct), member.Name, width.ToString(CultureInfo.InvariantCulture)));
-        var activation = ActivationKind.Identity;
-        if (dense.ConstructorArguments.Length > 1)
-            activation = (ActivationKind)CheckEnum(dense.ConstructorArguments[1], (int)ActivationKind.Custom, "Activation of layer " + member.Name, ArgumentLocation(dense, null, 1, ct), diagnostics);
-
-        double weightStd = modelWeightStd, biasStd = modelBiasStd, slope = 0.01;
-        bool useBias = true;
-        string? methodName = null;
-        LocationInfo? methodArgLocation = null, slopeLocation = null;
-        foreach (var arg in dense.NamedArguments)
-        {
-            var loc = ArgumentLocation(dense, arg.Key, -1, ct);
-            switch (arg.Key)
-            {
-                // NaN is the attribute's default ("the model's value"), but a NaN the user wrote is an error, not a silent default.
-                case "WeightStd":
-                    weightStd = CheckStd(arg.Value, "WeightStd", "layer " + member.Name, loc, diagnostics);
-                    break;
-                case "BiasStd":
-                    biasStd = CheckStd(arg.Value, "BiasStd", "layer " + member.Name, loc, diagnostics);
-                    break;
-                case "UseBias": useBias = arg.Value.Value is bool b && b; break;
-                case "LeakySlope":
-                    slope = arg.Value.Value is double s ? s : 0.01;
-                    slopeLocation = loc;
-                    if (double.IsNaN(slope) || double.IsInfinity(slope))
-                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLeakySlope, loc, member.Name, slope.ToString("R", CultureInfo.InvariantCulture)));
-                    break;
-                case "ActivationMethod": methodName = arg.Value.Value as string; methodArgLocation = loc; break;
-            }
-        }
-
-        CustomActivationSpec? custom = null;
-        if (activation == ActivationKind.Custom)
-        {
-            custom = CustomActivationReader.Read(model, member.Name, methodName, methodArgLocation ?? AttributeLocation(dense, ct), compilation, diagnostics, ct);
-        }
-        else if (methodName is not null)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ActivationMethodIgnored, methodArgLocation, member.Name, activation.ToString()));
-        }
-
-        // Only LeakyRelu reads the slope: on any other activation it would be silently ignored (a ReLU meant as leaky).
-        if (slopeLocation is not null && activation != ActivationKind.LeakyRelu)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.LeakySlopeIgnored, slopeLocation, member.Name, activation.ToString()));
-
-        if (analytic == AnalyticKernelsKind.ClosedFormOnly && !HasClosedForm(activation))
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoClosedForm, ArgumentLocation(dense, null, 1, ct) ?? memberLocation, member.Name,
-                activation == ActivationKind.Custom ? "a custom activation" : "Activation." + activation));
-
-        return new LayerSpec(member.Name, StubBuilder.Modifiers(member, ct), width, activation, weightStd, biasStd, useBias, slope, custom);
+        if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
+        return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,
+            EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
     }
 
     /// <summary>The raw dotted namespace (Roslyn's display string escapes keywords: "@event").</summary>
@@ -324,7 +326,7 @@ internal static class ModelParser
         a is ActivationKind.Identity or ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf
             or ActivationKind.Sin;
 
-    private static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
+    internal static IEnumerable<ISymbol> OrderedMembers(INamedTypeSymbol symbol)
     {
         // Declaration order: by syntax tree (in compilation order), then by position in the file.
         var trees = new Dictionary<SyntaxTree, int>();
@@ -337,12 +339,15 @@ internal static class ModelParser
     }
 
     /// <summary>True for NtkDsl's [Dense] attribute (by full name, so a user's own DenseAttribute is not taken for it).</summary>
-    internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == DenseAttribute;
+    internal static bool IsDense(AttributeData a) => a.AttributeClass?.ToDisplayString() == Layers.DenseKind.Attribute;
+
+    /// <summary>True for any of NtkDsl's layer attributes (Dense, Conv2D, pooling, Flatten, Add, LayerNorm).</summary>
+    internal static bool IsLayer(AttributeData a) => Layers.LayerKinds.IsLayerAttribute(a);
 
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-    private static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    internal static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
     {
         int v = value.Value is int i ? i : 0;
         if (v < 0 || v > max)
@@ -353,7 +358,7 @@ internal static class ModelParser
         return v;
     }
 
-    private static double CheckStd(TypedConstant value, string name, string owner, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
+    internal static double CheckStd(TypedConstant value, string name, string owner, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
     {
         double v = value.Value switch { double d => d, float f => f, int i => i, _ => double.NaN };
         if (double.IsNaN(v) || double.IsInfinity(v) || v < 0)

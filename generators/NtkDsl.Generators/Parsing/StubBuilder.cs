@@ -58,7 +58,7 @@ internal static class StubBuilder
         {
             if (!member.IsPartialDefinition || member.PartialImplementationPart is not null || member.IsIndexer) continue;
             if (member.Type.TypeKind == TypeKind.Error || !seen.Add(member.Name)) continue;
-            if (!member.GetAttributes().Any(ModelParser.IsDense)) continue;
+            if (!member.GetAttributes().Any(ModelParser.IsLayer)) continue;
             string refKind = member.ReturnsByRefReadonly ? "ref readonly " : member.ReturnsByRef ? "ref " : "";
             properties.Add(new StubProperty(Modifiers(member, ct), refKind + member.Type.ToDisplayString(TypeFormat), member.Name,
                 member.GetMethod is not null, member.SetMethod is not null, member.SetMethod?.IsInitOnly == true));

@@ -26,6 +26,7 @@ public sealed partial class GeneratorFuzzTests(ITestOutputHelper output)
         specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["NTK3001"] = ReportDiagnostic.Info });
 
     private static readonly long[] Timing = new long[1];
+    private static readonly int[] SpatialCounts = new int[2];
     private static readonly Dictionary<string, int> Reasons = new();
 
     [GeneratedRegex(@"^F(\d+)\.")]
@@ -56,6 +57,9 @@ public sealed partial class GeneratorFuzzTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(20)));
         // The corpus must exercise both outcomes substantially, or it tests nothing.
         Assert.True(generated > Sources / 5 && rejected > Sources / 5, $"generated {generated}, rejected {rejected}");
+        // Spatial models (InputShape) must be generated and rejected in numbers too.
+        output.WriteLine($"spatial: {SpatialCounts[0]} generated, {SpatialCounts[1]} rejected");
+        Assert.True(SpatialCounts[0] > Sources / 20 && SpatialCounts[1] > Sources / 40, $"spatial generated {SpatialCounts[0]}, rejected {SpatialCounts[1]}");
     }
 
     private static (int Generated, int Rejected) Check(IReadOnlyList<ModelSourceFuzzer.Case> batch, bool full, List<string> failures)
@@ -118,8 +122,11 @@ public sealed partial class GeneratorFuzzTests(ITestOutputHelper output)
             // The optional second model (a case variant of the first name) is valid: the first is generated when both are.
             int models = hints.Count(h => h.EndsWith(".Ntk.g.cs", StringComparison.Ordinal) && (c.Global || h.StartsWith("F" + c.Index + ".", StringComparison.Ordinal)));
             bool emitted = models > (c.ExtraModel ? 1 : 0);
+            bool spatial = c.Source.Contains("InputShape", StringComparison.Ordinal);
             if (emitted) generated++;
-            else if (declaresModel)
+            if (emitted && spatial) SpatialCounts[0]++;
+            if (!emitted && declaresModel && spatial) SpatialCounts[1]++;
+            if (!emitted && declaresModel)
             {
                 rejected++;
                 var reason = ntkErrors.Select(d => d.Id).Concat(userErrors.Select(d => d.Id)).FirstOrDefault() ?? "none";

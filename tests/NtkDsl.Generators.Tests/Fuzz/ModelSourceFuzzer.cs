@@ -106,8 +106,9 @@ internal sealed class ModelSourceFuzzer(int seed)
         sb.Append(attribute).Append('\n').Append(classModifiers).Append(classModifiers.Length > 0 ? " " : "").Append(partial ? "partial " : "")
             .Append(kind).Append(' ').Append(cls).Append(typeParameters).Append(primary).Append(baseList).Append("\n{\n");
 
-        int layers = Bad(0.05) ? 0 : 1 + _r.Next(4);
+        int layers = _spatial ? 0 : Bad(0.05) ? 0 : 1 + _r.Next(4);
         var names = new List<string>();
+        if (_spatial) sb.Append(SpatialLayers(names));
         for (int l = 0; l < layers; l++)
         {
             string name = !Bad(0.3) ? new[] { "Hidden", "Hidden2", "Hidden3", "Out" }[l == layers - 1 ? 3 : l] : Pick(LayerNames);
@@ -139,7 +140,15 @@ internal sealed class ModelSourceFuzzer(int seed)
     {
         var args = new List<string>();
         double p = _r.NextDouble();
-        args.Add(!_hostile ? "Inputs = " + (1 + _r.Next(4)) : p < 0.03 ? "Inputs = 0" : p < 0.05 ? "Inputs = -1" : p < 0.06 ? "Inputs = \"three\"" : p < 0.08 ? "" : "Inputs = " + (1 + _r.Next(4)));
+        _spatial = Chance(0.3);
+        if (_spatial)
+        {
+            _shape = [2 + _r.Next(7), 2 + _r.Next(7), 1 + _r.Next(3)];
+            args.Add(!Bad(0.1) ? "InputShape = new[] { " + string.Join(", ", _shape) + " }"
+                : Pick(new[] { "InputShape = new[] { 3, 3 }", "InputShape = new[] { 0, 3, 1 }", "InputShape = null", "Inputs = 3, InputShape = new[] { 2, 2, 1 }", "" }));
+            if (Bad(0.05)) args.Add("Precision = Precision.Float32");
+        }
+        else args.Add(!_hostile ? "Inputs = " + (1 + _r.Next(4)) : p < 0.03 ? "Inputs = 0" : p < 0.05 ? "Inputs = -1" : p < 0.06 ? "Inputs = \"three\"" : p < 0.08 ? "" : "Inputs = " + (1 + _r.Next(4)));
         if (Chance(0.2)) args.Add("Parameterization = " + Pick(new[] { "Parameterization.Ntk", "Parameterization.Standard", _hostile ? "(Parameterization)5" : "Parameterization.Ntk" }));
         if (Chance(0.2)) args.Add("Precision = " + Pick(new[] { "Precision.Float64", "Precision.Float32" }));
         if (Chance(0.06)) args.Add("WeightStd = " + Std());
@@ -182,6 +191,71 @@ internal sealed class ModelSourceFuzzer(int seed)
         string accessors = !Bad(0.07) ? "{ get; }" : Pick(new[] { "{ get; set; }", "{ get; init; }", "=> null!;" });
         string partial = !Bad(0.04) ? "partial " : "";
         return method + "[Dense(" + string.Join(", ", args) + ")] " + modifiers + (modifiers.Length > 0 ? " " : "") + partial + type + " " + name + " " + accessors;
+    }
+
+    private bool _spatial;
+    private int[] _shape = [1, 1, 1];
+
+    /// <summary>
+    /// The layers of a model declared with InputShape: an image part (Conv2D, AvgPool2D, Add, LayerNorm) whose windows
+    /// fit and whose Adds name earlier layers of the same shape, then Flatten or GlobalAvgPool, then Dense layers. Hostile
+    /// sources also get windows that do not fit, Adds naming later or unknown layers, Dense on an image, a spatial layer
+    /// after Flatten, a wrong property type, two attributes on one property, and no Dense at the end.
+    /// </summary>
+    private string SpatialLayers(List<string> names)
+    {
+        var sb = new StringBuilder();
+        int h = _shape[0], w = _shape[1], c = _shape[2];
+        var shapes = new List<(string Name, int H, int W, int C)>();
+        int count = _r.Next(5);
+        string I(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        void Add(string line, string name)
+        {
+            names.Add(name);
+            sb.Append("    ").Append(line).Append('\n');
+        }
+        for (int i = 0; i < count; i++)
+        {
+            string name = !Bad(0.1) ? "L" + i : Pick(LayerNames);
+            int kind = _r.Next(4);
+            if (kind == 0)
+            {
+                int channels = 1 + _r.Next(3), kernel = 1 + _r.Next(3), stride = 1 + _r.Next(2);
+                string padding = Pick(new[] { "Same", "Valid", "Circular" });
+                if (padding == "Valid" && (kernel > h || kernel > w) && !_hostile) padding = "Same";
+                if (Bad(0.05)) kernel = 0;
+                string activation = Pick(Activations.Take(10).ToArray());
+                string extra = (stride != 1 ? ", Stride = " + I(stride) : "") + ", Padding = Padding." + padding + (Chance(0.2) ? ", UseBias = false" : "")
+                    + (Chance(0.1) ? ", WeightStd = " + Std() : "");
+                string type = !Bad(0.05) ? "ConvLayer" : "Layer";
+                Add("[Conv2D(" + I(channels) + ", " + I(kernel) + ", Activation." + activation + extra + ")] public partial " + type + " " + name + " { get; }", name);
+                int oh = padding == "Valid" ? (h >= kernel ? (h - kernel) / stride + 1 : 0) : (h + stride - 1) / stride;
+                int ow = padding == "Valid" ? (w >= kernel ? (w - kernel) / stride + 1 : 0) : (w + stride - 1) / stride;
+                (h, w, c) = (Math.Max(oh, 1), Math.Max(ow, 1), channels);
+            }
+            else if (kind == 1)
+            {
+                int window = 1 + _r.Next(2);
+                if ((window > h || window > w) && !_hostile) window = 1;
+                bool samePadding = Chance(0.3);
+                Add("[AvgPool2D(" + I(window) + (samePadding ? ", Padding = Padding.Same" : "") + ")] public partial Layer " + name + " { get; }", name);
+                (h, w) = samePadding ? ((h + window - 1) / window, (w + window - 1) / window) : (Math.Max(h / window, 1), Math.Max(w / window, 1));
+            }
+            else if (kind == 2)
+            {
+                var same = shapes.Where(x => x.H == h && x.W == w && x.C == c).ToList();
+                string source = !Bad(0.3) ? (same.Count > 0 ? "nameof(" + Pick(same).Name + ")" : "") : Pick(new[] { "\"Nope\"", "nameof(" + name + ")", "\"L4\"" });
+                if (source.Length == 0) continue;
+                Add("[Add(" + source + ")] public partial Layer " + name + " { get; }", name);
+            }
+            else Add("[LayerNorm" + (Bad(0.1) ? "(Epsilon = 0.0)" : Chance(0.2) ? "(Epsilon = 1e-5)" : "") + "] public partial Layer " + name + " { get; }", name);
+            shapes.Add((name.TrimStart('@'), h, w, c));
+        }
+        if (!Bad(0.1)) Add((Chance(0.5) ? "[Flatten]" : "[GlobalAvgPool]") + (Bad(0.05) ? "[LayerNorm]" : "") + " public partial Layer Flat { get; }", "Flat");
+        if (Bad(0.05)) Add("[Conv2D(2, 1)] public partial ConvLayer Late { get; }", "Late");
+        if (Chance(0.3)) Add("[Dense(" + I(1 + _r.Next(4)) + ", Activation." + Pick(Activations.Take(10).ToArray()) + ")] public partial DenseLayer Hidden { get; }", "Hidden");
+        if (!Bad(0.1)) Add("[Dense(" + I(1 + _r.Next(3)) + ")] public partial DenseLayer Out { get; }", "Out");
+        return sb.ToString();
     }
 
     private string Std() => _hostile ? Pick(Stds) : Pick(new[] { "1.0", "0.5", "2", "0.0", "1e-300", "1.5f" });

@@ -1,0 +1,326 @@
+using System.Collections.Generic;
+using System.Linq;
+using NtkDsl.Generators.Layers;
+using NtkDsl.Generators.Model;
+using static NtkDsl.Generators.Emit.SourceWriter;
+
+namespace NtkDsl.Generators.Emit;
+
+/// <summary>
+/// Emits a model declared with <c>InputShape</c>: the same public surface as a Dense model (Info, Cost, constructor,
+/// Clone, Linearize, Device, layer properties, Get/SetParameters, Save/Load, Forward, Jvp, Vjp, Jacobian, Ntk,
+/// NtkPerGroup, Wntk and the static analytic kernels), each member checking its arguments and the access guard as the
+/// Dense members do, then delegating to one static <c>NtkDsl.Layers.SpatialNetwork</c> built from the layers'
+/// <c>LayerSpec</c> records. The parameters are one <c>double[]</c> per parameter group (layer by layer, weights then bias).
+/// </summary>
+internal static class SpatialEmitter
+{
+    private const string Tensor = ModelEmitter.Tensor;
+    private const string Progress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
+    private const string Token = "global::System.Threading.CancellationToken";
+    private const string Mode = "global::NtkDsl.NtkMode";
+    private const string Network = Names.Reserved + "Network";
+    private const string Parameters = Names.Reserved + "Parameters";
+    private const string F64 = "global::NtkDsl.DType.Float64";
+
+    public static IEnumerable<(string Suffix, System.Action<SourceWriter> Body, bool Attribute)> Parts(ModelSpec model)
+    {
+        var c = new SpatialContext(model);
+        yield return (".Model.g.cs", w => EmitCore(w, c), true);
+        yield return (".Ntk.g.cs", w => EmitNtk(w, c), false);
+        yield return (".Analytic.g.cs", w => EmitAnalytic(w, c), false);
+        yield return (".Cost.g.cs", w => EmitCost(w, c), false);
+    }
+
+    private static void EmitCore(SourceWriter w, SpatialContext c)
+    {
+        var m = c.Model;
+        w.Line("/// <summary>");
+        w.Line("/// The run-time plan of " + c.Name + " (input " + string.Join("×", m.InputShape) + ", NHWC): one LayerSpec per layer with σ defaults resolved;");
+        w.Line("/// every generated member delegates to it.");
+        w.Line("/// </summary>");
+        w.Line("private static readonly global::NtkDsl.Layers.SpatialNetwork " + Network + " = new global::NtkDsl.Layers.SpatialNetwork(").Indent();
+        w.Line(Str(c.Name) + ", new int[] { " + string.Join(", ", m.InputShape.Select(d => Int(d))) + " }, global::NtkDsl.Parameterization." + m.Parameterization
+            + ", global::NtkDsl.Precision." + m.Precision + ", " + Num(m.OutputScale) + ", " + Bool(m.Centered) + ",");
+        w.Open("new global::NtkDsl.Layers.LayerSpec[]");
+        for (int i = 0; i < c.Layers.Count; i++)
+        {
+            var l = c.Layers[i];
+            w.Line("// " + l.Name + ": " + LayerKinds.Describe(l));
+            w.Line(LayerKinds.SpecExpression(l, l.Trainable is null ? "" : ActivationExpression(l.Trainable, i)) + ",");
+        }
+        w.Close(");");
+        w.Unindent();
+        w.Line();
+        w.Line("/// <summary>Architecture of " + c.Name + ": layers, shapes, activations and the parameter layout.</summary>");
+        w.Line("public static global::NtkDsl.ModelInfo Info => " + Network + ".Info;");
+        w.Line();
+        w.Line("/// <summary>The parameters, one array per parameter group in <see cref=\"GetParameters\"/> order (" + c.GroupCount + " groups, " + Int(c.ParameterCount) + " values).</summary>");
+        w.Line("private readonly double[][] " + Parameters + ";");
+        for (int i = 0; i < c.Layers.Count; i++)
+            w.Line("private readonly " + LayerKinds.HandleType(c.Layers[i].Kind) + " " + Field(i) + ";");
+        w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
+        w.Line("private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
+        w.Line();
+
+        w.Line("/// <summary>");
+        w.Line("/// A new " + c.Name + " with parameters drawn from <see cref=\"global::NtkDsl.NormalSampler\"/> seeded with <paramref name=\"seed\"/>,");
+        w.Line("/// group by group in <see cref=\"GetParameters\"/> order (" + (m.Parameterization == ParameterizationKind.Ntk
+            ? "NTK parameterization: every entry ~ N(0, 1)" : "standard parameterization: W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²)") + ").");
+        w.Line("/// </summary>");
+        w.Open("public " + c.Id + "(int seed, global::NtkDsl.Device? device = null)");
+        w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
+        w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
+        w.Line(Parameters + " = " + Network + ".InitializeParameters(new global::NtkDsl.NormalSampler(seed));");
+        if (c.GroupCount > 0) w.Line("var shapes = " + Network + ".GroupShapes;");
+        for (int i = 0; i < c.Layers.Count; i++)
+        {
+            var l = c.Layers[i];
+            string info = "Info.Layers[" + i + "]";
+            string handle = l.Trainable is null
+                ? "new global::NtkDsl.Layer(" + info + ")"
+                : "new " + LayerKinds.HandleType(l.Kind) + "(" + info + ", " + Wrap(c.WeightGroup[i]) + ", " + (l.Trainable.UseBias ? Wrap(c.WeightGroup[i] + 1) : "null") + ")";
+            w.Line(Field(i) + " = " + handle + ";");
+        }
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
+        w.Line();
+        w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
+        w.Open("public " + c.Id + " Clone()");
+        w.Line("var copy = new " + c.Id + "(0, Device);");
+        w.Line("copy.SetParameters(GetParameters());");
+        w.Line("return copy;");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();");
+        w.Line();
+        w.Line("/// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>");
+        w.Line("public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());");
+        w.Line();
+        w.Line("/// <summary>The device this model computes on.</summary>");
+        w.Line("public global::NtkDsl.Device Device { get; }");
+        w.Line();
+        for (int i = 0; i < c.Layers.Count; i++)
+        {
+            var l = c.Layers[i];
+            w.Line("/// <summary>Layer " + l.Name + ": " + Xml(LayerKinds.Describe(l)) + ".</summary>");
+            w.Line((l.Modifiers.Length == 0 ? "" : l.Modifiers + " ") + "partial " + LayerKinds.HandleType(l.Kind) + " " + Names.Identifier(l.Name) + " => " + Field(i) + ";");
+        }
+        w.Line();
+
+        w.Line("/// <summary>All " + Int(c.ParameterCount) + " parameters as one vector: per layer the weights (Conv2D: channels × k × k × input channels; Dense: out × in; row-major), then the biases.</summary>");
+        w.Open("public double[] GetParameters()");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"GetParameters\");");
+        w.Line("var values = new double[" + Int(c.ParameterCount) + "];");
+        w.Line("int offset = 0;");
+        w.Open("foreach (var group in " + Parameters + ")");
+        w.Line("group.CopyTo(values, offset);");
+        w.Line("offset += group.Length;");
+        w.Close();
+        w.Line("return values;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Replaces every parameter from one vector in <see cref=\"GetParameters\"/> order.</summary>");
+        w.Open("public void SetParameters(global::System.ReadOnlySpan<double> values)");
+        w.Line("global::NtkDsl.InputChecks.ParameterLength(values.Length, " + Int(c.ParameterCount) + ", " + Str(c.Name) + ");");
+        w.Line("global::NtkDsl.Kernels.FeatureOps.CheckFiniteParameters(values, " + Str(c.Name) + ");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterWrite(\"SetParameters\");");
+        w.Line("int offset = 0;");
+        w.Open("foreach (var group in " + Parameters + ")");
+        w.Line("values.Slice(offset, group.Length).CopyTo(group);");
+        w.Line("offset += group.Length;");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>");
+        w.Line("public void Save(string path, global::NtkDsl.IO.CheckpointMetadata? metadata = null) => global::NtkDsl.IO.Checkpoint.Save(path, Info, GetParameters(), metadata);");
+        w.Line();
+        w.Line("/// <summary>Loads a checkpoint written by <see cref=\"Save\"/>; a different architecture or a corrupted file is an error that says which.</summary>");
+        w.Open("public static " + c.Id + " Load(string path, global::NtkDsl.Device? device = null)");
+        w.Line("var model = new " + c.Id + "(0, device);");
+        w.Line("model.SetParameters(global::NtkDsl.IO.Checkpoint.Load(path, Info));");
+        w.Line("return model;");
+        w.Close();
+        w.Line();
+
+        for (int i = 0; i < c.Layers.Count; i++)
+        {
+            var t = c.Layers[i].Trainable;
+            if (t is null) continue;
+            var (value, deriv) = ActivationEmitter.Bodies(t);
+            w.Line("private static double " + Phi(i) + "(double z) => " + value + ";");
+            w.Line("private static double " + DPhi(i) + "(double z) => " + deriv + ";");
+        }
+        w.Line();
+
+        w.Line("/// <summary>Checks an input batch: N × " + c.Features + " (" + string.Join("×", m.InputShape) + " per row, channels last), finite, Float64.</summary>");
+        w.Line("private static void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", " + F64 + ", " + Str(c.Name) + ", argument);");
+        w.Line();
+        w.Line("/// <summary>Network outputs f(x): N × " + c.Features + " in, N × " + c.K + " out.</summary>");
+        w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
+        w.Line("__ntkCheckInput(x, nameof(x));");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Forward\");");
+        w.Line("return " + Network + ".Forward(" + Parameters + ", x);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Jacobian-vector product J(x)·t: N × " + c.K + ", for a tangent t of length " + Int(c.ParameterCount) + " (forward mode; J is never built).</summary>");
+        w.Open("public " + Tensor + " Jvp(" + Tensor + " x, " + Tensor + " tangent)");
+        w.Line("__ntkCheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.InputChecks.Shape(tangent, " + Str(c.Name) + ", nameof(tangent), " + Int(c.ParameterCount) + ");");
+        w.Line("var t = tangent.DType == " + F64 + " ? tangent : tangent.To(" + F64 + ");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jvp\");");
+        w.Line("return " + Network + ".Jvp(" + Parameters + ", x, t);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × " + c.K + ": the gradient of Σ u·f, length " + Int(c.ParameterCount) + " (reverse mode).</summary>");
+        w.Open("public " + Tensor + " Vjp(" + Tensor + " x, " + Tensor + " cotangent)");
+        w.Line("__ntkCheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
+        w.Line("var u = cotangent.DType == " + F64 + " ? cotangent : cotangent.To(" + F64 + ");");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Vjp\");");
+        w.Line("return " + Network + ".Vjp(" + Parameters + ", x, u);");
+        w.Close();
+    }
+
+    private static void EmitNtk(SourceWriter w, SpatialContext c)
+    {
+        w.Open("private global::NtkDsl.Tensor[] __ntkNtkCore(" + Tensor + " x1, " + Tensor + "? x2, " + Mode + " mode, double[] groupWeight, bool perGroup, " + Progress + " progress, " + Token + " cancellationToken)");
+        w.Line("__ntkCheckInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) __ntkCheckInput(x2, nameof(x2));");
+        w.Line("if (!global::System.Enum.IsDefined(mode)) throw new global::System.ArgumentOutOfRangeException(nameof(mode), mode, \"Unknown NtkMode.\");");
+        w.Line("if ((mode == " + Mode + ".Diagonal || mode == " + Mode + ".DiagonalFull) && x2 is not null)");
+        w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? " + c.GroupCount + " : 1);");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
+        w.Line("return " + Network + ".Ntk(" + Parameters + ", x1, x2, mode, groupWeight, perGroup, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+
+        string ones = Ones(c);
+        w.Line("/// <summary>");
+        w.Line("/// Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1");
+        w.Line("/// (the symmetric training kernel). Trace: N1 × N2 mean over outputs; Full: N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.");
+        w.Line("/// </summary>");
+        w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The NTK term Θ^g of every parameter group (each Conv2D/Dense layer's weights and biases); they sum to <see cref=\"Ntk\"/>.</summary>");
+        w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
+        w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
+        w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");
+        w.Line("__ntkCheckInput(x, nameof(x));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);");
+        w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jacobian\");");
+        w.Line("return " + Network + ".Jacobian(" + Parameters + ", x);");
+        w.Close();
+    }
+
+    private static void EmitAnalytic(SourceWriter w, SpatialContext c)
+    {
+        string ones = Ones(c);
+        w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", x?.DType ?? " + F64 + ", " + Str(c.Name) + ", argument);");
+        w.Line();
+        w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Progress + " progress, " + Token + " cancellationToken)");
+        w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
+        w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);");
+        w.Line("return " + Network + ".Analytic(x1, x2, gw, ntkWanted, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g, N1 × N2. float64.</summary>");
+        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: true);");
+        w.Line();
+        w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: false);");
+        w.Line();
+        w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
+        w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
+        w.Line("return " + Network + ".AnalyticDiagonal(x, ntkWanted);");
+        w.Close();
+    }
+
+    private static void EmitCost(SourceWriter w, SpatialContext c)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// What " + c.Name + " costs on the CPU backend: " + Int(c.ParameterCount) + " parameters, Forward flops per layer, and the flops and");
+        w.Line("/// memory of Ntk (each mode, symmetric or not), Jacobian and AnalyticNtk for given batch sizes (the run time's SpatialNetwork.Cost).");
+        w.Line("/// </summary>");
+        w.Line("public static global::NtkDsl.ModelCost Cost => " + Network + ".Cost;");
+    }
+
+    private static string Ones(SpatialContext c) =>
+        c.GroupCount == 0 ? "new double[0]" : "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
+
+    private static string Wrap(int group) => Tensor + ".Wrap(" + Parameters + "[" + group + "], shapes[" + group + "])";
+
+    /// <summary>The LayerActivation of layer <paramref name="index"/>: kind, display name, the generated φ and φ', slope.</summary>
+    private static string ActivationExpression(LayerSpec t, int index) =>
+        "new global::NtkDsl.Layers.LayerActivation(global::NtkDsl.Activation." + t.Activation + ", " + Str(ActivationEmitter.DisplayName(t)) + ", "
+        + Phi(index) + ", " + DPhi(index) + ", " + Num(t.LeakySlope) + ")";
+
+    private static string Field(int i) => Names.Reserved + "Layer" + i;
+    private static string Phi(int i) => Names.Reserved + "Phi" + i;
+    private static string DPhi(int i) => Names.Reserved + "DPhi" + i;
+
+    private static string Xml(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}
+
+/// <summary>Derived facts of a spatial model: groups, parameter count, features, outputs.</summary>
+internal sealed class SpatialContext
+{
+    public SpatialContext(ModelSpec model)
+    {
+        Model = model;
+        Layers = model.SpatialLayers.ToList();
+        WeightGroup = new int[Layers.Count];
+        int group = 0;
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            WeightGroup[i] = Layers[i].Trainable is null ? -1 : group;
+            if (Layers[i].Trainable is { } t) group += t.UseBias ? 2 : 1;
+            ParameterCount += LayerKinds.ParameterCount(Layers[i]);
+        }
+        GroupCount = group;
+    }
+
+    public ModelSpec Model { get; }
+    public List<SpatialLayerSpec> Layers { get; }
+    /// <summary>The weight group of each layer (its bias group is the next), −1 for parameter-free layers.</summary>
+    public int[] WeightGroup { get; }
+    public int GroupCount { get; }
+    public long ParameterCount { get; }
+    public int Features => Model.Inputs;
+    public int K => Layers[Layers.Count - 1].Trainable!.Width;
+    public string Name => Model.ClassName;
+    public string Id => Names.Identifier(Model.ClassName);
+}

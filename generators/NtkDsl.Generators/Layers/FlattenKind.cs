@@ -1,0 +1,30 @@
+using Microsoft.CodeAnalysis;
+using NtkDsl.Generators.Model;
+using static NtkDsl.Generators.Emit.SourceWriter;
+
+namespace NtkDsl.Generators.Layers;
+
+/// <summary>
+/// The Flatten layer kind: <c>[Flatten]</c> on a <c>partial Layer</c> property. Shape rule: an image H×W×C in
+/// (NTK1029 on a flat input), H·W·C features out (NHWC order); no parameters; its <c>FlattenSpec</c>.
+/// </summary>
+internal static class FlattenKind
+{
+    public const string Attribute = "NtkDsl.FlattenAttribute";
+
+    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a) =>
+        ctx.CheckMember(member, "Flatten", LayerKinds.LayerType, a)
+            ? new SpatialLayerSpec(LayerKindId.Flatten, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, null, 0,
+                SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
+            : null;
+
+    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    {
+        if (!SpatialLayerRules.RequireImage(ctx, p, "Flatten", input, before)) return null;
+        return input.Size > int.MaxValue ? null : new ShapeSpec(1, 1, (int)input.Size, true);
+    }
+
+    public static string SpecExpression(SpatialLayerSpec l) => "new global::NtkDsl.Layers.FlattenSpec(" + Str(l.Name) + ")";
+
+    public static string Describe(SpatialLayerSpec l) => "Flatten, " + l.Input + " → " + l.Output;
+}

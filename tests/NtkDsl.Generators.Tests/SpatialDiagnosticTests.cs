@@ -1,0 +1,225 @@
+using Microsoft.CodeAnalysis;
+
+namespace NtkDsl.Generators.Tests;
+
+/// <summary>
+/// The diagnostics of spatial models (issue 14, NTK1027–NTK1041, and NTK1005/1015/1016 on the new layers): each once,
+/// at the exact argument or token to change, with no generated model code (the stub of the layer properties compiles).
+/// </summary>
+public sealed class SpatialDiagnosticTests
+{
+    private const string Header = "[NtkModel(InputShape = new[] { 8, 8, 3 })]";
+    private const string Tail = "[GlobalAvgPool] public partial Layer Gap { get; }\n[Dense(2)] public partial DenseLayer Out { get; }";
+
+    private static (Diagnostic Diagnostic, GeneratorHarness.Run Run) Single(string id, string body, string header = Header)
+    {
+        string source = "using System;\nusing NtkDsl;\nnamespace Demo;\n" + header + "\npublic partial class M\n{\n" + body + "\n}\n";
+        var run = GeneratorHarness.Generate(source);
+        var hits = run.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(hits.Count == 1, $"expected one {id}, got: {string.Join("; ", run.GeneratorDiagnostics)}");
+        Assert.True(run.GeneratorDiagnostics.All(d => d.Severity != DiagnosticSeverity.Error || d.Id == id),
+            "only " + id + " expected, got: " + string.Join("; ", run.GeneratorDiagnostics));
+        DiagnosticTests.NoModelCode(run);
+        return (hits[0], run);
+    }
+
+    private static string At(Diagnostic d) => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan);
+
+    [Fact]
+    public void ValidSpatialModelHasNoDiagnostics()
+    {
+        var run = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n" + Header + "\npublic partial class M\n{\n[Conv2D(4, 3)] public partial ConvLayer C { get; }\n" + Tail + "\n}\n");
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void BothOrNeitherInputsAndInputShape()
+    {
+        var (both, _) = Single("NTK1027", "[Dense(2)] public partial DenseLayer Out { get; }", "[NtkModel(Inputs = 3, InputShape = new[] { 2, 2, 1 })]");
+        Assert.Equal("InputShape = new[] { 2, 2, 1 }", At(both));
+        Assert.Contains("both", both.GetMessage());
+        var (neither, _) = Single("NTK1027", "[Dense(2)] public partial DenseLayer Out { get; }", "[NtkModel(WeightStd = 2.0)]");
+        Assert.Equal("NtkModel(WeightStd = 2.0)", At(neither));
+        Assert.Contains("neither", neither.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("new[] { 8, 8 }")]
+    [InlineData("new[] { 8, 0, 3 }")]
+    [InlineData("new[] { 8, 8, 3, 1 }")]
+    [InlineData("new[] { -1, 8, 3 }")]
+    [InlineData("null")]
+    public void InputShapeMustBeThreePositiveInts(string shape)
+    {
+        var (d, _) = Single("NTK1028", "[Dense(2)] public partial DenseLayer Out { get; }", "[NtkModel(InputShape = " + shape + ")]");
+        Assert.Equal("InputShape = " + shape, At(d));
+        Assert.Contains("three positive values", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, 3)] public partial ConvLayer X { get; }", "Conv2D")]
+    [InlineData("[AvgPool2D(2)] public partial Layer X { get; }", "AvgPool2D")]
+    [InlineData("[GlobalAvgPool] public partial Layer X { get; }", "GlobalAvgPool")]
+    [InlineData("[Flatten] public partial Layer X { get; }", "Flatten")]
+    public void SpatialLayerAfterFlatten(string layer, string attribute)
+    {
+        var (d, _) = Single("NTK1029", "[Flatten] public partial Layer F { get; }\n" + layer + "\n[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.StartsWith(attribute, At(d));
+        Assert.Contains("after 'F'", d.GetMessage());
+        Assert.Contains("move it before 'F'", d.GetMessage());
+    }
+
+    [Fact]
+    public void SpatialLayerInAnInputsModel()
+    {
+        var (d, _) = Single("NTK1041", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n[Dense(2)] public partial DenseLayer Out { get; }", "[NtkModel(Inputs = 12)]");
+        Assert.Equal("Conv2D(4, 3)", At(d));
+        Assert.Contains("InputShape = new[] { height, width, channels }", d.GetMessage());
+        var (norm, _) = Single("NTK1041", "[Dense(4)] public partial DenseLayer H { get; }\n[LayerNorm] public partial Layer N { get; }\n[Dense(2)] public partial DenseLayer Out { get; }", "[NtkModel(Inputs = 12)]");
+        Assert.Equal("LayerNorm", At(norm));
+        Assert.Contains("InputShape = new[] { 1, 1, 12 }", norm.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, 9, Padding = Padding.Valid)] public partial ConvLayer X { get; }", "9")]
+    [InlineData("[AvgPool2D(9)] public partial Layer X { get; }", "9")]
+    public void WindowLargerThanTheImage(string layer, string span)
+    {
+        var (d, _) = Single("NTK1030", layer + "\n" + Tail);
+        Assert.Equal(span, At(d));
+        Assert.Contains("8×8 pixels (Padding.Valid: no padding)", d.GetMessage());
+        Assert.Contains("at most 8", d.GetMessage());
+    }
+
+    [Fact]
+    public void WindowTooLargeAfterDownsampling()
+    {
+        // 8 → 4 after the pool; a Valid 5×5 window no longer fits, while Same padding always does.
+        var (d, _) = Single("NTK1030", "[AvgPool2D(2)] public partial Layer P { get; }\n[Conv2D(4, 5, Padding = Padding.Valid)] public partial ConvLayer X { get; }\n" + Tail);
+        Assert.Equal("5", At(d));
+        Assert.Contains("4×4", d.GetMessage());
+        var ok = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n" + Header + "\npublic partial class M\n{\n[AvgPool2D(2)] public partial Layer P { get; }\n[Conv2D(4, 5)] public partial ConvLayer X { get; }\n" + Tail + "\n}\n");
+        Assert.Empty(ok.GeneratorDiagnostics);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(0, 3)] public partial ConvLayer X { get; }", "0", "channels")]
+    [InlineData("[Conv2D(4, -1)] public partial ConvLayer X { get; }", "-1", "kernel size")]
+    [InlineData("[Conv2D(4, 3, Stride = 0)] public partial ConvLayer X { get; }", "Stride = 0", "Stride")]
+    [InlineData("[AvgPool2D(0)] public partial Layer X { get; }", "0", "window")]
+    [InlineData("[AvgPool2D(2, Stride = -2)] public partial Layer X { get; }", "Stride = -2", "Stride")]
+    public void NonPositiveSizes(string layer, string span, string what)
+    {
+        var (d, _) = Single("NTK1031", layer + "\n" + Tail);
+        Assert.Equal(span, At(d));
+        Assert.Contains(what + " = ", d.GetMessage());
+    }
+
+    [Fact]
+    public void DenseDirectlyAfterAnImage()
+    {
+        var (d, _) = Single("NTK1032", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.Equal("Dense(2)", At(d));
+        Assert.Contains("follows 'C', whose output is a 8×8×4 image", d.GetMessage());
+        Assert.Contains("[Flatten] or [GlobalAvgPool]", d.GetMessage());
+        // A 1×1 image is a feature vector already: no Flatten needed.
+        var ok = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n[NtkModel(InputShape = new[] { 1, 1, 5 })]\npublic partial class M\n{\n[LayerNorm] public partial Layer N { get; }\n[Dense(2)] public partial DenseLayer Out { get; }\n}\n");
+        Assert.Empty(ok.GeneratorDiagnostics);
+    }
+
+    [Theory]
+    [InlineData("[Add(\"Nope\")] public partial Layer A { get; }", "\"Nope\"", "is not a layer of the model", "did you mean")]
+    [InlineData("[Add(nameof(A))] public partial Layer A { get; }", "nameof(A)", "is the Add layer itself", null)]
+    [InlineData("[Add(nameof(Later))] public partial Layer A { get; }\n[Conv2D(4, 3)] public partial ConvLayer Later { get; }", "nameof(Later)", "is declared after it", null)]
+    public void AddMustNameAnEarlierLayer(string layers, string span, string problem, string? hint)
+    {
+        var (d, _) = Single("NTK1033", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n" + layers + "\n" + Tail);
+        Assert.Equal(span, At(d));
+        Assert.Contains(problem, d.GetMessage());
+        if (hint is not null) Assert.Contains(hint, d.GetMessage());
+    }
+
+    [Fact]
+    public void AddOfDifferentShapes()
+    {
+        var (d, _) = Single("NTK1034", "[Conv2D(4, 3)] public partial ConvLayer C1 { get; }\n[Conv2D(6, 3)] public partial ConvLayer C2 { get; }\n[Add(nameof(C1))] public partial Layer A { get; }\n" + Tail);
+        Assert.Equal("nameof(C1)", At(d));
+        Assert.Contains("'C1' (8×8×4) to activations of shape 8×8×6", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, 3)] public partial Layer X { get; }", "Layer", "ConvLayer")]
+    [InlineData("[Flatten] public partial ConvLayer X { get; }", "ConvLayer", "Layer")]
+    [InlineData("[LayerNorm] public partial DenseLayer X { get; }", "DenseLayer", "Layer")]
+    public void PropertyTypeMismatch(string layer, string span, string expected)
+    {
+        var (d, _) = Single("NTK1035", layer + "\n" + Tail);
+        Assert.Equal(span, At(d));
+        Assert.Contains("declare it as '" + expected + "'", d.GetMessage());
+    }
+
+    [Fact]
+    public void LayerPropertyWithASetter()
+    {
+        var (d, _) = Single("NTK1036", "[Flatten] public partial Layer X { get; set; }\n" + Tail);
+        Assert.Equal("X", At(d));
+        Assert.Contains("it has a setter", d.GetMessage());
+        Assert.Contains("'public partial Layer X { get; }'", d.GetMessage());
+    }
+
+    [Fact]
+    public void LastLayerMustBeDense()
+    {
+        var (d, _) = Single("NTK1037", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n[GlobalAvgPool] public partial Layer Gap { get; }");
+        Assert.Equal("GlobalAvgPool", At(d));
+        Assert.Contains("'Gap' ([GlobalAvgPool])", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("0.0")]
+    [InlineData("-1e-5")]
+    [InlineData("double.NaN")]
+    [InlineData("double.PositiveInfinity")]
+    public void LayerNormEpsilon(string epsilon)
+    {
+        var (d, _) = Single("NTK1038", "[LayerNorm(Epsilon = " + epsilon + ")] public partial Layer N { get; }\n" + Tail);
+        Assert.Equal("Epsilon = " + epsilon, At(d));
+    }
+
+    [Fact]
+    public void Float32IsNotSupportedYet()
+    {
+        var (d, _) = Single("NTK1039", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n" + Tail, "[NtkModel(InputShape = new[] { 8, 8, 3 }, Precision = Precision.Float32)]");
+        Assert.Equal("Precision = Precision.Float32", At(d));
+        Assert.Contains("not support yet", d.GetMessage());
+    }
+
+    [Fact]
+    public void TwoLayerAttributesOnOneProperty()
+    {
+        var (d, _) = Single("NTK1040", "[Flatten, LayerNorm] public partial Layer X { get; }\n" + Tail);
+        Assert.Equal("LayerNorm", At(d));
+        Assert.Contains("move [LayerNorm] to a property of its own", d.GetMessage());
+    }
+
+    [Fact]
+    public void TooManyParameters()
+    {
+        // 8·8·3 → Flatten (192) → 1 Dense of 2^24 units: 192·2^24 > int.MaxValue.
+        var (d, _) = Single("NTK1015", "[Flatten] public partial Layer F { get; }\n[Dense(16777216)] public partial DenseLayer Out { get; }");
+        Assert.Equal("M", At(d));
+        Assert.Contains((192L * 16777216 + 16777216).ToString(System.Globalization.CultureInfo.InvariantCulture), d.GetMessage());
+    }
+
+    [Fact]
+    public void ConvArgumentsShareTheDenseChecks()
+    {
+        var (std, _) = Single("NTK1005", "[Conv2D(4, 3, WeightStd = -1.0)] public partial ConvLayer C { get; }\n" + Tail);
+        Assert.Equal("WeightStd = -1.0", At(std));
+        var (padding, _) = Single("NTK1016", "[Conv2D(4, 3, Padding = (Padding)7)] public partial ConvLayer C { get; }\n" + Tail);
+        Assert.Equal("Padding = (Padding)7", At(padding));
+        var (custom, _) = Single("NTK1006", "[Conv2D(4, 3, Activation.Custom)] public partial ConvLayer C { get; }\n" + Tail);
+        Assert.Equal("Conv2D(4, 3, Activation.Custom)", At(custom));
+    }
+}
