@@ -157,7 +157,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
             int ncMax = Math.Min(blk.Nc, RoundUp(c1 - c0, nr));
             int mcMax = Math.Min(blk.Mc, RoundUp(r1 - r0, mr));
             int pad = AlignBytes / sizeof(T);
-            T[] bufA = ArrayPool<T>.Shared.Rent(mcMax * kcMax + pad);
+            T[] bufA = ArrayPool<T>.Shared.Rent((mcMax + mr - 1) / mr * blk.AStep * kcMax + pad);
             T[] bufB = ArrayPool<T>.Shared.Rent(ncMax * kcMax + pad);
             T* tile = stackalloc T[mr * nr + pad];
             try
@@ -195,7 +195,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                     for (int ic = rStart; ic < r1; ic += blk.Mc)
                     {
                         int mc = Math.Min(blk.Mc, r1 - ic);
-                        GemmPacking<T>.PackA(a, Lda, TransA, ic, pc, mc, kc, mr, pa);
+                        GemmPacking<T>.PackA(a, Lda, TransA, ic, pc, mc, kc, mr, blk.AStep, pa);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int nAct = Math.Min(nr, nc - jr), j0 = jc + jr;
@@ -204,7 +204,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                             {
                                 int mAct = Math.Min(mr, mc - ir), i0 = ic + ir;
                                 if (Lower && j0 > i0 + mAct - 1) continue;
-                                T* aPanel = pa + (nint)ir * kc;
+                                T* aPanel = pa + (nint)(ir / mr) * blk.AStep * kc;
                                 T* cTile = c + i0 * Ldc + j0;
                                 if (mAct == mr && nAct == nr && (!Lower || j0 + nr - 1 <= i0))
                                 {
