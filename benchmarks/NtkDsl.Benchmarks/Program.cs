@@ -5,6 +5,7 @@ using NtkDsl.Benchmarks;
 var root = new RootCommand("NtkDsl benchmarks. Run one subcommand, e.g. `gemm`; `--help` lists them.");
 root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(NtkBenchmarkCommand.Create());
+root.Subcommands.Add(NtkVsNumpyCommand.Create());
 root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());

@@ -28,16 +28,24 @@ internal static unsafe class BlasEntry<T> where T : unmanaged, IFloatingPointIee
     public static void Syrk(GemmKernelKind kind, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, T beta, Span<T> c,
         int ldc, int maxThreads)
     {
+        SyrkLower(kind, n, k, alpha, a, lda, beta, c, ldc, maxThreads);
+        fixed (T* pc = c) MirrorLower(n, pc, ldc);
+    }
+
+    /// <summary>
+    /// The lower triangle (j ≤ i) of C = α·A·Aᵀ + β·C for A n×k: the strict upper triangle is neither read nor written
+    /// (for callers that only read j ≤ i, such as the diagonal tiles of a symmetric NTK).
+    /// </summary>
+    public static void SyrkLower(GemmKernelKind kind, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, T beta, Span<T> c,
+        int ldc, int maxThreads)
+    {
         CheckDimension(n, nameof(n), "SYRK");
         CheckDimension(k, nameof(k), "SYRK");
         CheckOperand(a.Length, n, k, lda, "A", nameof(lda), "n×k");
         CheckOperand(c.Length, n, n, ldc, "C", nameof(ldc), "n×n");
         if (n > 0) FlopCounter.Record(n, n, k, symmetricLower: true);
         fixed (T* pa = a, pc = c)
-        {
             GemmDriver<T>.Run(kind, Transpose.No, Transpose.Yes, n, n, k, alpha, pa, lda, pa, lda, beta, pc, ldc, lower: true, maxThreads);
-            MirrorLower(n, pc, ldc);
-        }
     }
 
     /// <summary>Copies the strict lower triangle onto the upper one, in square tiles so both sides stay in cache.</summary>

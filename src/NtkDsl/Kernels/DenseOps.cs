@@ -104,7 +104,28 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = new T[rows * k * n];
         T s = T.CreateChecked(cW);
-        for (int r = 0; r < rows; r++)
+        if ((long)rows * k * n < TileRows.ParallelElements)
+        {
+            OutputDeltaRows(0, rows, k, n, w, s, dphi, outputDerivative, d);
+            return d;
+        }
+        // Spans cannot enter the parallel bands: pin the inputs and hand the bands pointers.
+        unsafe
+        {
+            fixed (T* pw = w, pdp = dphi, pod = outputDerivative)
+            {
+                nint aw = (nint)pw, adp = (nint)pdp, aod = (nint)pod;
+                int lw = w.Length, ldp = dphi.Length, lod = outputDerivative.Length;
+                TileRows.For(rows, k * n, (r0, r1) => OutputDeltaRows(r0, r1, k, n, new ReadOnlySpan<T>((T*)aw, lw), s,
+                    new ReadOnlySpan<T>((T*)adp, ldp), new ReadOnlySpan<T>((T*)aod, lod), d));
+            }
+        }
+        return d;
+    }
+
+    private static void OutputDeltaRows(int r0, int r1, int k, int n, ReadOnlySpan<T> w, T s, ReadOnlySpan<T> dphi, ReadOnlySpan<T> outputDerivative, T[] d)
+    {
+        for (int r = r0; r < r1; r++)
         {
             var dp = dphi.Slice(r * n, n);
             for (int c = 0; c < k; c++)
@@ -115,7 +136,6 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (int i = 0; i < n; i++) dst[i] = gc * wc[i] * dp[i];
             }
         }
-        return d;
     }
 
     /// <summary>
@@ -146,7 +166,27 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = new T[rows * k * n];
         BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
-        for (int r = 0; r < rows; r++)
+        if ((long)rows * k * n < TileRows.ParallelElements)
+        {
+            ScaleRowsByDerivative(0, rows, k, n, dphi, d);
+            return d;
+        }
+        unsafe
+        {
+            fixed (T* pdp = dphi)
+            {
+                nint adp = (nint)pdp;
+                int ldp = dphi.Length;
+                TileRows.For(rows, k * n, (r0, r1) => ScaleRowsByDerivative(r0, r1, k, n, new ReadOnlySpan<T>((T*)adp, ldp), d));
+            }
+        }
+        return d;
+    }
+
+    /// <summary>d[r, c, :] ⊙= dphi[r, :] for rows r in [r0, r1).</summary>
+    private static void ScaleRowsByDerivative(int r0, int r1, int k, int n, ReadOnlySpan<T> dphi, T[] d)
+    {
+        for (int r = r0; r < r1; r++)
         {
             var dp = dphi.Slice(r * n, n);
             for (int c = 0; c < k; c++)
@@ -155,7 +195,6 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (int i = 0; i < n; i++) dst[i] *= dp[i];
             }
         }
-        return d;
     }
 
     /// <summary>Copies rows [row0, row0 + rows) of a flat tensor with <paramref name="width"/> columns.</summary>

@@ -35,10 +35,10 @@ internal static class GemmKernels
 
 /// <summary>
 /// Blocking of one (element type, kernel) pair: the micro-tile is <see cref="Mr"/> rows × <see cref="Nr"/> columns;
-/// packed A blocks are <see cref="Mc"/> × <see cref="Kc"/> (sized for L2), packed B blocks <see cref="Kc"/> ×
-/// <see cref="Nc"/> (sized for L3).
+/// packed A steps are <see cref="AStep"/> ≥ <see cref="Mr"/> values apart; packed A blocks are <see cref="Mc"/> ×
+/// <see cref="Kc"/> (sized for L2), packed B blocks <see cref="Kc"/> × <see cref="Nc"/> (sized for L3).
 /// </summary>
-internal readonly record struct GemmBlocking(int Mr, int Nr, int Kc, int Mc, int Nc)
+internal readonly record struct GemmBlocking(int Mr, int Nr, int Kc, int Mc, int Nc, int AStep)
 {
     public static GemmBlocking For<T>(GemmKernelKind kind) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -46,9 +46,9 @@ internal readonly record struct GemmBlocking(int Mr, int Nr, int Kc, int Mc, int
         int kc = size == 8 ? 256 : 384;
         return kind switch
         {
-            GemmKernelKind.Avx512 => new(MicroKernel512<T>.Mr, 2 * Vector512<T>.Count, kc, 144, 2048),
-            GemmKernelKind.Avx2 => new(MicroKernel256<T>.Mr, 2 * Vector256<T>.Count, kc, 144, 2048),
-            _ => new(MicroKernelPortable<T>.Mr, 2 * Vector<T>.Count, kc, 128, 2048),
+            GemmKernelKind.Avx512 => new(MicroKernel512<T>.Mr, 2 * Vector512<T>.Count, kc, 144, 2048, MicroKernel512<T>.AStep),
+            GemmKernelKind.Avx2 => new(MicroKernel256<T>.Mr, 2 * Vector256<T>.Count, kc, 144, 2048, MicroKernel256<T>.Mr),
+            _ => new(MicroKernelPortable<T>.Mr, 2 * Vector<T>.Count, kc, 128, 2048, MicroKernelPortable<T>.Mr),
         };
     }
 }

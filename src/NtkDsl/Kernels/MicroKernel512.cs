@@ -13,7 +13,14 @@ internal static unsafe class MicroKernel512<T> where T : unmanaged, IFloatingPoi
     public const int Mr = 6;
 
     /// <summary>
-    /// C[0..6, 0..Nr] = α·(Â·B̂) + β·C with Â packed 6 per step and B̂ packed Nr per step; β = 0 never reads C.
+    /// Values between packed A steps: 8 for float64 (each step's six values and two pads fill one 64-byte line, and the
+    /// packing is an 8×8 register transpose), <see cref="Mr"/> for float32.
+    /// </summary>
+    public static int AStep => typeof(T) == typeof(double) ? 8 : Mr;
+
+    /// <summary>
+    /// C[0..6, 0..Nr] = α·(Â·B̂) + β·C with Â packed <see cref="AStep"/> per step and B̂ packed Nr per step; β = 0 never
+    /// reads C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
@@ -36,7 +43,7 @@ internal static unsafe class MicroKernel512<T> where T : unmanaged, IFloatingPoi
             c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
             x = Vector512.Create(a[5]);
             c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a += Mr;
+            a += AStep;
             b += 2 * w;
         }
         Vector512<T> va = Vector512.Create(alpha);

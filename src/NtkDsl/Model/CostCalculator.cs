@@ -238,11 +238,13 @@ internal sealed class CostCalculator
                 int form = Form(l, !full);
                 int b = L.HasBias ? 1 : 0;
                 if (L.HasBias) tile.ElementwiseFlops += 2;
-                tile.Gemm(ti, tj, L.FanIn, false, ElementSize);
-                long pairs = ti * tj;
+                // A diagonal Trace tile of a symmetric kernel computes its lower triangle only (SYRKs, j ≤ i).
+                bool lower = !full && diagonal;
+                tile.Gemm(ti, tj, L.FanIn, lower, ElementSize);
+                long pairs = lower ? ti * (ti + 1) / 2 : ti * tj;
                 if (!full)
                 {
-                    if (form != Unit) tile.Gemm(ti, tj, DeltaWidth(l, true), false, ElementSize);
+                    if (form != Unit) tile.Gemm(ti, tj, DeltaWidth(l, true), lower, ElementSize);
                     tile.ElementwiseFlops += pairs * (3 + 2 * b);
                 }
                 else if (form == General)

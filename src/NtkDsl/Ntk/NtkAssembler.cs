@@ -76,12 +76,14 @@ public static class NtkAssembler
                     double wB = L1.HasBias ? groupWeight[L1.BiasGroup] * L1.BiasScale * L1.BiasScale : 0.0;
                     if (wW == 0 && wB == 0) continue;
                     int m = L1.InputWidth;
-                    BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, m, 1.0,
-                        L1.Inputs.AsSpan(i0 * m, ti * m), m, L2.Inputs.AsSpan(j0 * m, tj * m), m, 0.0, ga, tj);
+                    // A diagonal tile of a symmetric Trace kernel needs only its lower triangle (j ≤ i): its Grams are
+                    // SYRKs of one row block, half the work of the full products.
+                    bool lowerOnly = !full && symmetric && bi == bj;
+                    Gram(L1.Inputs, L2.Inputs, m, i0, ti, j0, tj, lowerOnly, ga);
                     var accW = acc[groupOutput[L1.WeightGroup]];
                     var accB = L1.HasBias ? acc[groupOutput[L1.BiasGroup]] : null;
                     if (full) AccumulateFull(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
-                    else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
+                    else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB, lowerOnly);
                     CheckTile(accW, l, f1.Layers.Length, i0, ti, j0, tj, kk);
                     if (accB is not null) CheckTile(accB, l, f1.Layers.Length, i0, ti, j0, tj, kk);
                 }
@@ -93,24 +95,43 @@ public static class NtkAssembler
         return outputs;
     }
 
-    private static void AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
-        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB)
+    /// <summary>
+    /// G[i, j] = ⟨a1[i0 + i], a2[j0 + j]⟩ for the ti × tj tile (row stride tj); with <paramref name="lowerOnly"/> (a1 = a2,
+    /// i0 = j0) only j ≤ i is written, by a SYRK without the mirror.
+    /// </summary>
+    private static void Gram<T>(T[] a1, T[] a2, int width, int i0, int ti, int j0, int tj, bool lowerOnly, T[] g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = ti * tj;
+        if (lowerOnly)
+            BlasEntry<T>.SyrkLower(GemmKernels.Best, ti, width, T.One, a1.AsSpan(i0 * width, ti * width), width, T.Zero, g, tj, int.MaxValue);
+        else
+            BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, width, 1.0,
+                a1.AsSpan(i0 * width, ti * width), width, a2.AsSpan(j0 * width, tj * width), width, 0.0, g, tj);
+    }
+
+    /// <summary>
+    /// accW += wW·G_in ⊙ G_δ and accB += wB·G_δ over the tile (G_δ = K for unit deltas); only j ≤ i when
+    /// <paramref name="lowerOnly"/>. Rows are split over the cores when the tile is large.
+    /// </summary>
+    private static void AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, bool lowerOnly)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         bool unit = L1.Form == DeltaForm.Unit;
         if (!unit)
         {
             int dw = L1.DeltaWidth;
-            BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, dw, 1.0,
-                L1.Deltas.AsSpan(i0 * dw, ti * dw), dw, L2.Deltas.AsSpan(j0 * dw, tj * dw), dw, 0.0, gd, tj);
+            Gram(L1.Deltas, L2.Deltas, dw, i0, ti, j0, tj, lowerOnly, gd);
         }
-        for (int p = 0; p < n; p++)
+        TileRows.For(ti, tj, (r0, r1) =>
         {
-            double d = unit ? k : double.CreateTruncating(gd[p]);
-            accW[p] += wW * double.CreateTruncating(ga[p]) * d;
-            if (accB is not null) accB[p] += wB * d;
-        }
+            for (int i = r0; i < r1; i++)
+            {
+                int p0 = i * tj, p1 = p0 + (lowerOnly ? i + 1 : tj);
+                if (unit) TileMath.AddScaled(accW, accB, p0, p1, ga, k, wW, wB);
+                else TileMath.AddHadamard(accW, accB, p0, p1, ga, gd, wW, wB);
+            }
+        });
     }
 
     private static void AccumulateFull<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
@@ -165,6 +186,12 @@ public static class NtkAssembler
 
     private static void WriteTile(Tensor[] outputs, double[][] acc, int i0, int ti, int j0, int tj, int n2, int k, bool full, bool diagonalTile, bool mirror)
     {
+        if (!full && Array.TrueForAll(outputs, o => o.DType == DType.Float64))
+        {
+            for (int o = 0; o < outputs.Length; o++)
+                WriteTraceTile(outputs[o].F64, acc[o], i0, ti, j0, tj, n2, 1.0 / k, diagonalTile, mirror || diagonalTile);
+            return;
+        }
         int kk = full ? k * k : 1;
         double scale = full ? 1.0 : 1.0 / k;
         for (int o = 0; o < outputs.Length; o++)
@@ -190,6 +217,41 @@ public static class NtkAssembler
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a float64 Trace tile: t[i0 + i, j0 + j] = scale·a[i, j] (j ≤ i on a diagonal tile), and with
+    /// <paramref name="mirror"/> also t[j0 + j, i0 + i] (j &lt; i on a diagonal tile). The mirror is written in bands of
+    /// 16 output rows, so both the tile and the kernel are walked along rows.
+    /// </summary>
+    private static void WriteTraceTile(double[] t, double[] a, int i0, int ti, int j0, int tj, int n2, double scale, bool diagonalTile, bool mirror)
+    {
+        TileRows.For(ti, tj, (r0, r1) =>
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                int jEnd = diagonalTile ? i + 1 : tj;
+                var src = a.AsSpan(i * tj, jEnd);
+                var dst = t.AsSpan((int)((long)(i0 + i) * n2 + j0), jEnd);
+                for (int j = 0; j < src.Length; j++) dst[j] = src[j] * scale;
+            }
+        });
+        if (!mirror) return;
+        const int band = 16;
+        int bands = (tj + band - 1) / band;
+        TileRows.For(bands, band * ti, (b0, b1) =>
+        {
+            for (int jb = b0 * band; jb < Math.Min(tj, b1 * band); jb += band)
+            {
+                int jw = Math.Min(band, tj - jb);
+                for (int i = diagonalTile ? jb + 1 : 0; i < ti; i++)
+                {
+                    int jEnd = diagonalTile ? Math.Min(jw, i - jb) : jw;
+                    long col = i0 + i;
+                    for (int j = 0; j < jEnd; j++) t[(long)(j0 + jb + j) * n2 + col] = a[i * tj + jb + j] * scale;
+                }
+            }
+        });
     }
 
     private static void Set(Tensor t, long idx, double v)

@@ -93,11 +93,12 @@ public sealed class ModelCostTests
         // Ntk(x), Trace, N = 4: features then one diagonal 4 × 4 tile.
         // Features: forward GEMMs 2·4·5·3 = 120 and 2·4·2·5 = 80; biases 2·4·5 + 2·4·2 = 56; φ and φ' of Hidden 2·4·5 = 40;
         // input scaling 4·3 + 4·5 = 32; traced reduction of Hidden: column norms 2·5·2 + 2·5 = 30, then 4·5 = 20.
-        // Tile: Hidden input Gram 2·4·4·3 = 96, reduced-delta Gram 2·4·4·5 = 160; Readout input Gram 2·4·4·5 = 160 (unit
-        // deltas: no Gram); bias weight per layer 2 + 2; accumulation (3 + 2)·16 per layer = 160; lower-triangle writes 10.
+        // Tile (diagonal, so lower-triangle SYRKs: n(n + 1)·k flops over the 10 pairs j ≤ i): Hidden input Gram 4·5·3 = 60,
+        // reduced-delta Gram 4·5·5 = 100; Readout input Gram 4·5·5 = 100 (unit deltas: no Gram); bias weight per layer
+        // 2 + 2; accumulation (3 + 2)·10 per layer = 100; lower-triangle writes 10.
         var ntk = c.Ntk(4);
-        Assert.Equal(120 + 80 + 96 + 160 + 160, ntk.GemmFlops);
-        Assert.Equal(56 + 40 + 32 + 30 + 20 + 4 + 160 + 10, ntk.ElementwiseFlops);
+        Assert.Equal(120 + 80 + 60 + 100 + 100, ntk.GemmFlops);
+        Assert.Equal(56 + 40 + 32 + 30 + 20 + 4 + 100 + 10, ntk.ElementwiseFlops);
         // Resident: features (4·3 + 4·5 reduced deltas) + (4·5 + 0 unit deltas) values, the 4 × 4 result, and the
         // 512 × 512 accumulator (float64), Gram and delta-Gram tile buffers.
         Assert.Equal(8L * (4 * 3 + 4 * 5 + 4 * 5) + 8L * 16 + 3L * 8 * 512 * 512, ntk.Bytes);

@@ -138,6 +138,36 @@ public sealed class BlasTests
             }
     }
 
+    [Fact]
+    public void LowerBandsCoverTheLowerTriangleOnceWithBalancedAreas()
+    {
+        var blk = GemmBlocking.For<double>(GemmKernels.Best);
+        foreach (int n in new[] { 1, 47, 257, 512, 1000 })
+            foreach (int bands in new[] { 1, 2, 3, 4 })
+            {
+                var tasks = GemmDriver<double>.LowerBands(n, blk, bands);
+                var hits = new int[n * n];
+                long smallest = long.MaxValue, largest = 0;
+                foreach (var (r0, r1, c0, c1) in tasks)
+                {
+                    Assert.True(r0 % blk.Mr == 0 && c0 == 0 && c1 == r1 && r1 > r0, $"band ({r0},{r1},{c0},{c1}) of n={n}");
+                    long area = 0;
+                    for (int i = r0; i < r1; i++)
+                        for (int j = c0; j <= i; j++)
+                        {
+                            hits[i * n + j]++;
+                            area++;
+                        }
+                    (smallest, largest) = (Math.Min(smallest, area), Math.Max(largest, area));
+                }
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j <= i; j++)
+                        Assert.True(hits[i * n + j] == 1, $"cell ({i},{j}) covered {hits[i * n + j]} times (n={n}, {bands} bands)");
+                if (n >= 512 && tasks.Count > 1)
+                    Assert.True(largest <= 1.25 * smallest, $"n={n}, {bands} bands: areas {smallest}..{largest}");
+            }
+    }
+
     internal static void Run<T>(GemmKernelKind kind, GemmCase<T> g, double alpha, double beta, T[] c, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
         => BlasEntry<T>.Gemm(kind, g.TransA, g.TransB, g.M, g.N, g.K, T.CreateChecked(alpha), g.A, g.Lda, g.B, g.Ldb,
