@@ -69,8 +69,7 @@ public sealed class FashionMnistOptions
         string keys = string.Join(", ", FashionMnist.Methods.All.Select(m => m.Key));
         var methods = new Option<string>("--methods")
         {
-            Description = "Comma-separated methods: " + string.Join("; ", FashionMnist.Methods.All.Select(m => $"{m.Key}: {m.Description}{(m.RunsByDefault ? "" : " (not run by default)")}"))
-                + ". The CNTK and the trained CNN (cntk, cnn) come with the convolutional layers (CnnParts.cs)",
+            Description = "Comma-separated methods: " + string.Join("; ", FashionMnist.Methods.All.Select(m => $"{m.Key}: {m.Description}{(m.RunsByDefault ? "" : " (not run by default)")}")),
             HelpName = "a,b",
             DefaultValueFactory = _ => string.Join(",", defaults.Methods.Select(m => m.Key)),
         };
@@ -78,7 +77,7 @@ public sealed class FashionMnistOptions
         {
             foreach (string key in SplitList(r.GetValueOrDefault<string>()))
                 if (!FashionMnist.Methods.All.Any(m => m.Key == key))
-                    r.AddError($"--methods: unknown method '{key}'; this build has {keys}{(key is "cntk" or "cnn" ? " (the convolutional parts are compiled once the generator supports InputShape models: see CnnParts.cs.pending)" : "")}.");
+                    r.AddError($"--methods: unknown method '{key}'; this build has {keys}.");
             if (!SplitList(r.GetValueOrDefault<string>()).Any()) r.AddError($"--methods: give at least one of {keys}.");
         });
         var standardize = new Option<Standardization>("--standardize")

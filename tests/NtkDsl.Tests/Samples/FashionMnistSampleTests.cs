@@ -79,7 +79,6 @@ public sealed class FashionMnistSampleTests : IDisposable
     [InlineData("--test-size 10001", "at most 10000 or 'all', not '10001'")]
     [InlineData("--test-size 0", "positive integer")]
     [InlineData("--methods svm", "unknown method 'svm'")]
-    [InlineData("--methods cntk", "CnnParts.cs.pending")]
     [InlineData("--methods ,", "at least one of")]
     [InlineData("--epochs 0", "--epochs must be an integer ≥ 1")]
     [InlineData("--standardize channel", "channel")]

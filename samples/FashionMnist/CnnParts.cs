@@ -1,17 +1,5 @@
-// PENDING — not compiled yet. This file holds the convolutional parts of the sample: the CNTK with global average
-// pooling (kernel regression with the infinite-width NTK of the CNN below) and the same CNN at finite width trained with
-// the Trainer. It needs the generator and the run time of issue 14 (InputShape models: Conv2D, GlobalAvgPool).
-//
-// To enable it, once a model with InputShape compiles and runs:
-//   1. git mv samples/FashionMnist/CnnParts.cs.pending samples/FashionMnist/CnnParts.cs
-//   2. delete the line <None Include="CnnParts.cs.pending" /> from samples/FashionMnist/FashionMnist.csproj
-//   3. in FashionMnistOptions.cs, drop the "(the convolutional parts are compiled once …)" hint of the --methods error
-//      and the sentence "The CNTK and the trained CNN (cntk, cnn) come with …" of its description; in the test
-//      BadArgumentsExitNonZeroWithTheReason, drop the "--methods cntk" case (cntk is then a known method).
-//   4. add tests/NtkDsl.Tests/Samples cases as wanted (e.g. RunsEndToEndOnTheRealData with --methods cntk,cnn
-//      --train-sizes 20 --test-size 20 --epochs 1).
-// Methods.AddConvolutionalMethods is a partial method whose declaration is in Methods.cs: implementing it here is all
-// the wiring there is; --methods then accepts cntk and cnn.
+// The convolutional parts of the sample: the CNTK with global average pooling (kernel regression with the
+// infinite-width NTK of the CNN below) and the same CNN at finite width trained with the Trainer (--methods cntk,cnn).
 //
 // Cost (why neither runs by default): the CNTK with GlobalAvgPool keeps the covariance of every pixel pair of the two
 // images, 784² = 614,656 entries per image pair, and each Conv2D 3 × 3 layer sums 9 neighbours per entry, so one kernel
