@@ -28,10 +28,12 @@ var names = options.Datasets?.ToList() ?? UciData.Discover(options.DataDir).ToLi
 
 // The three kernels, each fitted by NtkRegressor: the NTK (depth and ridge by leave-one-out), then the learned WNTK
 // per layer and per input feature at the NTK's depth (weights by Adam on the leave-one-out loss of a row subset).
-(string Name, NtkRegressorWeights Weights)[] methods =
+(string Name, NtkRegressorWeights Weights)[] allMethods =
 [
     ("NTK", NtkRegressorWeights.None), ("WNTK per layer", NtkRegressorWeights.PerLayer), ("WNTK per feature", NtkRegressorWeights.PerInputFeature),
+    ("NTK-GP ARD", NtkRegressorWeights.InputScales),
 ];
+var methods = allMethods.Where(m => options.Methods.Contains(m.Weights)).ToArray();
 
 Directory.CreateDirectory(options.OutDir);
 var meta = new RunMetadata { Seed = 0, DeviceName = Device.Cpu.Name };
@@ -62,23 +64,30 @@ foreach (string name in names)
             var sw = Stopwatch.StartNew();
             var reg = NtkRegressor.Fit(xtr, ytr, new NtkRegressorOptions
             {
-                Depths = depth == 0 ? [1, 2, 3, 4] : [depth],
+                Depths = depth == 0 || weights == NtkRegressorWeights.InputScales ? [1, 2, 3, 4] : [depth],
                 Weights = weights,
                 WntkRows = options.WntkRows,
                 WntkIterations = options.Iterations,
                 CoarseFrom = options.CoarseFrom,
+                MarginalLikelihoodRows = options.MlRows,
             });
-            depth = reg.Depth;
+            if (weights != NtkRegressorWeights.InputScales) depth = reg.Depth;
             var score = reg.Score(xte, yte);
             scores[method].Rmse.Add(score.Rmse);
             scores[method].Ll.Add(score.LogLikelihood);
-            string w = weights == NtkRegressorWeights.None ? "" : string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)));
+            string w = weights switch
+            {
+                NtkRegressorWeights.None => "",
+                NtkRegressorWeights.InputScales => "scales " + string.Join(" ", reg.InputScales!.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))
+                    + " b1 " + reg.Network.HiddenLayers[0].BiasVariance.ToString("G3", CultureInfo.InvariantCulture),
+                _ => string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture))),
+            };
             perSplit.Add([name, k, xtr.Rows, method, score.Rmse, score.LogLikelihood, reg.Depth, reg.Ridge, sw.Elapsed.TotalSeconds, w]);
-            line.Add($"{method} {Stats.Value(score.Rmse)} / {Stats.Value(score.LogLikelihood)}");
+            line.Add($"{method} {Stats.Value(score.Rmse)} / {Stats.Value(score.LogLikelihood)} (depth {reg.Depth})");
         }
         // Rewritten (atomically) after every split, so a run stopped by a timeout keeps every finished split.
         ResultWriter.WriteCsv(splitsCsv, meta, splitColumns, perSplit);
-        AnsiConsole.MarkupLine(Markup.Escape($"{name} split {k}: n = {xtr.Rows}, depth {depth}; RMSE / LL: {string.Join(", ", line)} ({total.Elapsed.TotalMinutes:F1} min)"));
+        AnsiConsole.MarkupLine(Markup.Escape($"{name} split {k}: n = {xtr.Rows}; RMSE / LL: {string.Join(", ", line)} ({total.Elapsed.TotalMinutes:F1} min)"));
     }
     results.Add((data, splits, trainRows, scores));
     ResultWriter.WriteCsv(summaryCsv, meta, ["dataset", "method", "splits", "mean_rmse", "se_rmse", "mean_ll", "se_ll"],

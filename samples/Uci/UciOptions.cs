@@ -13,6 +13,8 @@ internal sealed class UciOptions
     public int WntkRows { get; private set; } = 400;
     public int Iterations { get; private set; } = 300;
     public int CoarseFrom { get; private set; } = 3000;
+    public int MlRows { get; private set; } = 1000;
+    public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
 
@@ -39,10 +41,12 @@ internal sealed class UciOptions
         var wntkRows = SampleCommandLine.Count("--wntk-rows", "Training rows used to learn the WNTK weights", defaults.WntkRows);
         var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
+        var mlRows = SampleCommandLine.Count("--ml-rows", "Training rows used to maximize the marginal likelihood of the NTK-GP ARD column", defaults.MlRows);
+        var methods = new Option<string?>("--methods") { Description = "Comma-separated columns: ntk, layer (WNTK per layer), feature (WNTK per feature), ard (NTK-GP with per-feature input scales by marginal likelihood); default all", HelpName = "a,b" };
         var output = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, output,
+            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, methods, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -55,6 +59,7 @@ internal sealed class UciOptions
                 WntkRows = p.GetValue(wntkRows),
                 Iterations = p.GetValue(iterations),
                 CoarseFrom = p.GetValue(coarseFrom),
+                MlRows = p.GetValue(mlRows),
                 OutDir = p.GetValue(output)!,
             };
             if (p.GetValue(full))
@@ -66,6 +71,27 @@ internal sealed class UciOptions
             if (p.GetValue(dataDir) is string dir) o.DataDir = Path.GetFullPath(dir);
             if (p.GetValue(datasets) is string list)
                 o.Datasets = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            if (p.GetValue(methods) is string m)
+            {
+                o.Methods = [];
+                foreach (string name in m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    NtkDsl.Regression.NtkRegressorWeights? w = name.ToLowerInvariant() switch
+                    {
+                        "ntk" => NtkDsl.Regression.NtkRegressorWeights.None,
+                        "layer" => NtkDsl.Regression.NtkRegressorWeights.PerLayer,
+                        "feature" => NtkDsl.Regression.NtkRegressorWeights.PerInputFeature,
+                        "ard" => NtkDsl.Regression.NtkRegressorWeights.InputScales,
+                        _ => null,
+                    };
+                    if (w is null)
+                    {
+                        Console.Error.WriteLine($"--methods: unknown column '{name}'; use ntk, layer, feature or ard.");
+                        return 1;
+                    }
+                    o.Methods.Add(w.Value);
+                }
+            }
             parsed = o;
             return 0;
         });

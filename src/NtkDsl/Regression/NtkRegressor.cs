@@ -33,11 +33,13 @@ public sealed class NtkRegressor
     private readonly CholeskySolver _solver;
     private readonly double[] _alpha;
     private readonly double[] _featureWeights; // InputFeatureGroups layout; all ones for the plain NTK
+    private readonly double[]? _inputScales;    // InputScales: standardized inputs are multiplied by these before the kernel
 
     private NtkRegressor(NtkRegressorOptions options, Standardizer inputs, Standardizer target, Tensor trainZ, AnalyticMlp network,
         double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude, double noiseVariance,
-        WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores)
+        WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores, double[]? inputScales = null)
     {
+        _inputScales = inputScales;
         Options = options;
         InputScaler = inputs;
         TargetScaler = target;
@@ -97,6 +99,12 @@ public sealed class NtkRegressor
     public IReadOnlyList<double> KernelWeights => _featureWeights;
 
     /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: the multipliers e^{φ_f/2} applied to each standardized input feature
+    /// (the square roots of the learned first-layer variances over σ_w²; a feature near 0 is irrelevant); null otherwise.
+    /// </summary>
+    public IReadOnlyList<double>? InputScales => _inputScales;
+
+    /// <summary>
     /// Fits the regressor.
     /// </summary>
     /// <param name="x">n × d training inputs (n ≥ 2), finite.</param>
@@ -118,6 +126,7 @@ public sealed class NtkRegressor
         var z = inputs.Transform(x);
         var t = target.Transform(yt);
         bool coarse = n >= o.CoarseFrom;
+        if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(z, t, inputs, target, o);
 
         // Depth and ridge by leave-one-out on the plain NTK.
         var scores = new SortedDictionary<int, double>();
@@ -167,6 +176,77 @@ public sealed class NtkRegressor
     }
 
     /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: per depth, type-II maximum likelihood of the ARD kernel on a row
+    /// subset (<see cref="ArdMarginalLikelihood"/>), started from unit scales, the given first bias variance and the
+    /// best noise ratio of the relative ridge grid; the depth with the largest likelihood per row wins; then the GP on
+    /// all rows with the learned scales, ridge ρ and amplitude s² = yᵀ(K + ρI)⁻¹y/n.
+    /// </summary>
+    private static NtkRegressor FitInputScales(Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
+    {
+        int n = z.Rows, d = z.Columns;
+        int[] rows = n <= o.MarginalLikelihoodRows ? Enumerable.Range(0, n).ToArray()
+            : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)o.MarginalLikelihoodRows), o.Seed)[0].ToArray();
+        double[] xs = Rows(z, rows).ToFlatArray(), ys = Rows(t, rows).ToFlatArray();
+        var scores = new SortedDictionary<int, double>();
+        double[]? bestTheta = null;
+        ArdReluKernel? bestKernel = null;
+        double bestValue = double.NegativeInfinity;
+        foreach (int depth in o.Depths.Distinct())
+        {
+            var kernel = new ArdReluKernel(depth, o.WeightVariance, o.BiasVariance);
+            var ml = new ArdMarginalLikelihood(xs, ys, rows.Length, d, kernel);
+            double[] start = new double[d + 2];
+            start[d] = Math.Log(o.BiasVariance);
+            double meanDiag = 0;
+            double[] k0 = kernel.Kernel(xs, rows.Length, d, start.AsSpan(0, d), o.BiasVariance);
+            for (int i = 0; i < rows.Length; i++) meanDiag += k0[(long)i * rows.Length + i] / rows.Length;
+            double startValue = double.NegativeInfinity;
+            foreach (double rel in o.RelativeRidges.Where(r => r > 0))
+            {
+                var trial = (double[])start.Clone();
+                trial[d + 1] = Math.Log(rel * meanDiag);
+                double v = ml.Evaluate(trial, []);
+                if (v > startValue) { startValue = v; start = trial; }
+            }
+            if (!double.IsFinite(startValue)) continue;
+            var (theta, value) = ml.Maximize(start, o.MarginalLikelihoodIterations);
+            scores[depth] = -value;
+            if (value > bestValue) { bestValue = value; bestTheta = theta; bestKernel = kernel; }
+        }
+        if (bestTheta is null)
+            throw new KernelNotPositiveDefiniteException($"{Owner}: the kernel plus noise is not positive definite at unit input scales for any depth and relative ridge in RelativeRidges; add larger ridges (e.g. 1e-2, 1).");
+        double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
+        double firstBias = Math.Exp(bestTheta[d]), ridge = Math.Exp(bestTheta[d + 1]);
+        var network = bestKernel!.Network(d, firstBias);
+        var zs = ScaleColumns(z, scales);
+        double[] k2 = KernelInput.SquareSymmetric(network.Ntk(zs), Owner, "kernel", out _);
+        var solver = CholeskySolver.Factor(k2, n, ridge, Owner);
+        double[] y = t.ToFlatArray();
+        double[] alpha = solver.Solve((double[])y.Clone(), 1);
+        double[] inv = solver.InverseDiagonal();
+        double loo = 0, yAy = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = alpha[i] / inv[i];
+            loo += r * r;
+            yAy += y[i] * alpha[i];
+        }
+        double amplitude = yAy / n;
+        double[] ones = Enumerable.Repeat(1.0, d + network.GroupCount - 1).ToArray();
+        return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales);
+    }
+
+    private static Tensor ScaleColumns(Tensor z, double[] scales)
+    {
+        int n = z.Rows, d = z.Columns;
+        var a = z.ToFlatArray();
+        var r = new double[a.Length];
+        for (int i = 0; i < n; i++)
+            for (int f = 0; f < d; f++) r[i * d + f] = a[i * d + f] * scales[f];
+        return Tensor.Wrap(r, n, d);
+    }
+
+    /// <summary>
     /// The amplitude s² and noise ratio ρ maximizing Σ_i log N(r_i; 0, s²·(u_i + ρ)) over ρ ∈ <paramref name="noiseRatios"/>
     /// (first best wins), with s²(ρ) = (1/n)·Σ_i r_i²/(u_i + ρ) in closed form. Ratios that leave some u_i + ρ = 0 are skipped.
     /// </summary>
@@ -204,6 +284,7 @@ public sealed class NtkRegressor
         if (x.Rank != 2 || x.Columns != Network.InputDimension)
             throw new ArgumentException($"{Owner}: x must be an m × {Network.InputDimension} matrix (the training inputs' width), got shape [{KernelInput.ShapeText(x)}].", nameof(x));
         var z = InputScaler.Transform(x);
+        if (_inputScales is not null) z = ScaleColumns(z, _inputScales);
         int m = z.Rows, n = TrainSize;
         double[] cross = InputFeatureGroups.Wntk(Network, z, _trainZ, _featureWeights).ToFlatArray(); // m × n
         double[] prior = InputFeatureGroups.WntkDiagonal(Network, z, _featureWeights);
@@ -342,7 +423,9 @@ public sealed class NtkRegressor
         if (o.RelativeRidges is null || o.RelativeRidges.Count == 0 || o.RelativeRidges.Any(r => !double.IsFinite(r) || r < 0))
             throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
         if (!Enum.IsDefined(o.Weights))
-            throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer or PerInputFeature.", "options");
+            throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer, PerInputFeature or InputScales.", "options");
+        if (o.MarginalLikelihoodRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodRows must be ≥ 2, got {o.MarginalLikelihoodRows}.", "options");
+        if (o.MarginalLikelihoodIterations < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodIterations must be ≥ 0, got {o.MarginalLikelihoodIterations}.", "options");
         if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");
     }
 
