@@ -70,6 +70,7 @@ foreach (string name in names)
                 WntkIterations = options.Iterations,
                 CoarseFrom = options.CoarseFrom,
                 MarginalLikelihoodRows = options.MlRows,
+                InputScalesObjective = options.ArdObjective,
             });
             if (weights != NtkRegressorWeights.InputScales) depth = reg.Depth;
             var score = reg.Score(xte, yte);
@@ -79,7 +80,8 @@ foreach (string name in names)
             {
                 NtkRegressorWeights.None => "",
                 NtkRegressorWeights.InputScales => "scales " + string.Join(" ", reg.InputScales!.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))
-                    + " b1 " + reg.Network.HiddenLayers[0].BiasVariance.ToString("G3", CultureInfo.InvariantCulture),
+                    + " b1 " + reg.Network.HiddenLayers[0].BiasVariance.ToString("G3", CultureInfo.InvariantCulture)
+                    + " noise " + reg.NoiseVariance.ToString("G3", CultureInfo.InvariantCulture) + " evals " + reg.MarginalLikelihoodEvaluations,
                 _ => string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture))),
             };
             perSplit.Add([name, k, xtr.Rows, method, score.Rmse, score.LogLikelihood, reg.Depth, reg.Ridge, sw.Elapsed.TotalSeconds, w]);

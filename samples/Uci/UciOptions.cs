@@ -14,6 +14,7 @@ internal sealed class UciOptions
     public int Iterations { get; private set; } = 300;
     public int CoarseFrom { get; private set; } = 3000;
     public int MlRows { get; private set; } = 1000;
+    public NtkDsl.Regression.InputScalesObjective ArdObjective { get; private set; }
     public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
@@ -43,10 +44,12 @@ internal sealed class UciOptions
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
         var mlRows = SampleCommandLine.Count("--ml-rows", "Training rows used to maximize the marginal likelihood of the NTK-GP ARD column", defaults.MlRows);
         var methods = new Option<string?>("--methods") { Description = "Comma-separated columns: ntk, layer (WNTK per layer), feature (WNTK per feature), ard (NTK-GP with per-feature input scales by marginal likelihood); default all", HelpName = "a,b" };
+        var ardObjective = new Option<string>("--ard-objective") { Description = "What the NTK-GP ARD column maximizes: ml (marginal likelihood) or loo (leave-one-out log predictive)", DefaultValueFactory = _ => "ml", HelpName = "ml|loo" };
+        ardObjective.AcceptOnlyFromAmong("ml", "loo");
         var output = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, methods, output,
+            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, methods, ardObjective, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -60,6 +63,7 @@ internal sealed class UciOptions
                 Iterations = p.GetValue(iterations),
                 CoarseFrom = p.GetValue(coarseFrom),
                 MlRows = p.GetValue(mlRows),
+                ArdObjective = p.GetValue(ardObjective) == "loo" ? NtkDsl.Regression.InputScalesObjective.LeaveOneOut : NtkDsl.Regression.InputScalesObjective.MarginalLikelihood,
                 OutDir = p.GetValue(output)!,
             };
             if (p.GetValue(full))

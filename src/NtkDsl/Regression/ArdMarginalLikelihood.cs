@@ -11,12 +11,22 @@ namespace NtkDsl.Regression;
 /// </summary>
 /// <remarks>
 /// <para>Model: y ~ N(0, s²·(K_φ,b + ρI)). Parameters (all in log space): φ_0 … φ_{d−1} (per-feature first-layer
-/// variances σ_w²·e^{φ_f}), log b (first bias variance), log ρ (noise variance relative to the amplitude s²).
+/// variances σ_w²·e^{φ_f}), log b (first bias variance), ψ with ρ = e^ψ·mean_i K_ii (the noise variance relative to
+/// the amplitude s² and to the kernel's mean diagonal: the ReLU kernel is nearly homogeneous in the input scales, so
+/// an absolute ρ would let the optimizer drift along that flat direction towards a vanishing relative noise and an
+/// unfactorable kernel; the relative ρ follows the kernel's scale, and ∂ρ/∂φ_f, ∂ρ/∂b enter the gradient).
 /// With A = K + ρI, α = A⁻¹y and the closed-form amplitude s² = yᵀα/n, the profile log likelihood is
 /// L = −(n/2)·log(2π·s²) − ½·log|A| − n/2 (R&amp;W eq. 5.8 with s² maximized out). Its derivative along any
 /// change dA is ½·tr(W·dA) with W = ααᵀ/s² − A⁻¹ (R&amp;W eq. 5.9; the s² term vanishes at the optimum s²):
-/// dA = ∂K/∂φ_f, ∂K/∂log b = b·∂K/∂b (from <see cref="ArdReluKernel"/>) and ∂A/∂log ρ = ρI.
+/// dA = ∂K/∂φ_f + e^ψ·(∂ mean_i K_ii/∂φ_f)·I, likewise for log b (from <see cref="ArdReluKernel"/>), and ∂A/∂ψ = ρI.
 /// <see cref="Evaluate"/> returns L/n and its gradient (per row, so depths and subsets compare).</para>
+/// <para>Leave-one-out variant (Sundararajan &amp; Keerthi 2001; R&amp;W §5.4.2): with H = A⁻¹ the leave-one-out
+/// predictive of row i is N(y_i − α_i/H_ii, s²/H_ii) (R&amp;W eqs. 5.10–5.12), and
+/// L_LOO = Σ_i log N(y_i; ·) = −(n/2)·log(2π·s²) + ½·Σ_i log H_ii − n/2 at its best amplitude
+/// s² = (1/n)·Σ_i α_i²/H_ii. Derivation of the gradient: dα = −H·dA·α, dH_ii = −(H·dA·H)_ii, so with
+/// c_i = 1/(2H_ii) + α_i²/(2s²H_ii²) and u_i = α_i/(s²H_ii), dL_LOO = Σ_i [c_i·dH_ii − u_i·dα_i]
+/// = ⟨G, dA⟩ with G = −H·diag(c)·H + ½(H·u·αᵀ + α·uᵀ·H) (the s² terms cancel at the optimal s²). G takes the
+/// place of ½·W above.</para>
 /// <para>Cost per evaluation: the kernel with derivatives O(n²·(d + depth)), one Cholesky factorization and the
 /// inverse, O(n³).</para>
 /// </remarks>
@@ -26,8 +36,9 @@ internal sealed class ArdMarginalLikelihood
     private readonly ArdReluKernel _kernel;
 
     /// <summary>The problem on standardized rows x (row-major n × d) and targets y (length n).</summary>
-    public ArdMarginalLikelihood(double[] x, double[] y, int n, int d, ArdReluKernel kernel)
+    public ArdMarginalLikelihood(double[] x, double[] y, int n, int d, ArdReluKernel kernel, bool leaveOneOut = false)
     {
+        LeaveOneOut = leaveOneOut;
         _x = x;
         _y = y;
         N = n;
@@ -35,13 +46,22 @@ internal sealed class ArdMarginalLikelihood
         _kernel = kernel;
     }
 
+    /// <summary>
+    /// Whether the objective is the leave-one-out log predictive probability instead of the marginal likelihood
+    /// (see remarks).
+    /// </summary>
+    public bool LeaveOneOut { get; }
+
+    /// <summary>The profiled amplitude s² at the last evaluated point.</summary>
+    public double Amplitude { get; private set; }
+
     /// <summary>Rows.</summary>
     public int N { get; }
 
     /// <summary>Input features.</summary>
     public int D { get; }
 
-    /// <summary>d + 2: φ_0 … φ_{d−1}, log b, log ρ.</summary>
+    /// <summary>d + 2: φ_0 … φ_{d−1}, log b, ψ (log of the noise relative to the mean diagonal).</summary>
     public int ParameterCount => D + 2;
 
     /// <summary>Evaluations so far.</summary>
@@ -56,10 +76,13 @@ internal sealed class ArdMarginalLikelihood
         Evaluations++;
         int n = N, d = D;
         bool wantGradient = gradient.Length > 0;
-        double b = Math.Exp(theta[d]), rho = Math.Exp(theta[d + 1]);
+        double b = Math.Exp(theta[d]), relative = Math.Exp(theta[d + 1]);
         double[]? dp = wantGradient ? new double[(long)n * n] : null;
         double[]? dc = wantGradient ? new double[(long)n * n] : null;
         double[] a = _kernel.Kernel(_x, n, d, theta[..d], b, dp, dc);
+        double meanDiag = 0;
+        for (int i = 0; i < n; i++) meanDiag += a[(long)i * n + i] / n;
+        double rho = relative * meanDiag;
         double maxDiag = 0;
         for (int i = 0; i < n; i++)
         {
@@ -73,19 +96,50 @@ internal sealed class ArdMarginalLikelihood
         for (int i = 0; i < n; i++) logDet += Math.Log(l[(long)i * n + i]);
         logDet *= 2;
         double[] alpha = chol.Solve((double[])_y.Clone(), 1);
-        double yAy = 0;
-        for (int i = 0; i < n; i++) yAy += _y[i] * alpha[i];
-        double s2 = yAy / n;
-        if (!(s2 > 0)) return double.NaN;
-        double value = (-0.5 * n * Math.Log(2 * Math.PI * s2) - 0.5 * logDet - 0.5 * n) / n;
-        if (!wantGradient) return value;
-
-        var identity = new double[(long)n * n];
-        for (int i = 0; i < n; i++) identity[(long)i * n + i] = 1.0;
-        double[] w = chol.Solve(identity, n); // A⁻¹, then W = ααᵀ/s² − A⁻¹
-        KernelInput.SymmetrizeInPlace(w, n);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) w[(long)i * n + j] = alpha[i] * alpha[j] / s2 - w[(long)i * n + j];
+        double[] w;
+        double value;
+        if (LeaveOneOut)
+        {
+            double[] hDiag = chol.InverseDiagonal();
+            double s2 = 0, logH = 0;
+            for (int i = 0; i < n; i++)
+            {
+                s2 += alpha[i] * alpha[i] / hDiag[i] / n;
+                logH += Math.Log(hDiag[i]);
+            }
+            if (!(s2 > 0)) return double.NaN;
+            Amplitude = s2;
+            value = (-0.5 * n * Math.Log(2 * Math.PI * s2) + 0.5 * logH - 0.5 * n) / n;
+            if (!wantGradient) return value;
+            double[] h = Inverse(chol, n);
+            var hc = new double[(long)n * n];
+            var u = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double ci = 0.5 / hDiag[i] + alpha[i] * alpha[i] / (2 * s2 * hDiag[i] * hDiag[i]);
+                u[i] = alpha[i] / (s2 * hDiag[i]);
+                for (int j = 0; j < n; j++) hc[(long)j * n + i] = h[(long)j * n + i] * ci; // H·diag(c)
+            }
+            w = new double[(long)n * n];
+            Blas.Gemm(Transpose.No, Transpose.No, n, n, n, -2.0, hc, n, h, n, 0.0, w, n); // W = 2G
+            double[] hu = DenseMath.Multiply(h, n, n, u, 1);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) w[(long)i * n + j] += hu[i] * alpha[j] + alpha[i] * hu[j];
+            KernelInput.SymmetrizeInPlace(w, n);
+        }
+        else
+        {
+            double yAy = 0;
+            for (int i = 0; i < n; i++) yAy += _y[i] * alpha[i];
+            double s2 = yAy / n;
+            if (!(s2 > 0)) return double.NaN;
+            Amplitude = s2;
+            value = (-0.5 * n * Math.Log(2 * Math.PI * s2) - 0.5 * logDet - 0.5 * n) / n;
+            if (!wantGradient) return value;
+            w = Inverse(chol, n); // A⁻¹, then W = ααᵀ/s² − A⁻¹
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) w[(long)i * n + j] = alpha[i] * alpha[j] / s2 - w[(long)i * n + j];
+        }
         // Per feature f: Σ_ij W_ij (K_p x_if² + K_r x_jf² + K_c x_if x_jf) = 2 Σ_i x_if² Σ_j W_ij K_p,ij + Σ_i x_if (M x_f)_i, M = W∘K_c.
         var rowP = new double[n];
         var m = new double[(long)n * n];
@@ -116,11 +170,29 @@ internal sealed class ArdMarginalLikelihood
                 g += 2 * xi * xi * rowP[i] + xi * mx[i * d + f];
             }
             double vf = _kernel.WeightVariance * Math.Exp(theta[f]) / d;
-            gradient[f] = scale * vf * g;
+            // The noise ρ = e^ψ·mean_i K_ii moves with φ_f through the diagonal: ∂K_ii/∂φ_f = (v_f/d)·x_if²·(K_p + K_r + K_c)_ii.
+            double diag = 0;
+            for (int i = 0; i < n; i++)
+            {
+                long ii = (long)i * n + i;
+                diag += _x[i * d + f] * _x[i * d + f] * (2 * dp![ii] + dc![ii]);
+            }
+            gradient[f] = scale * vf * (g + relative * trace * diag / n);
         }
-        gradient[d] = scale * b * (2 * sumP + sumC);
+        double diagB = 0;
+        for (int i = 0; i < n; i++) diagB += 2 * dp![(long)i * n + i] + dc![(long)i * n + i];
+        gradient[d] = scale * b * (2 * sumP + sumC + relative * trace * diagB / n);
         gradient[d + 1] = scale * rho * trace;
         return value;
+    }
+
+    private static double[] Inverse(BlockedCholesky chol, int n)
+    {
+        var identity = new double[(long)n * n];
+        for (int i = 0; i < n; i++) identity[(long)i * n + i] = 1.0;
+        double[] h = chol.Solve(identity, n);
+        KernelInput.SymmetrizeInPlace(h, n);
+        return h;
     }
 
     /// <summary>

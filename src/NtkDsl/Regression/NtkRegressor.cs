@@ -80,7 +80,11 @@ public sealed class NtkRegressor
     /// <summary>The leave-one-out mean squared error of the final kernel and ridge, in standardized target units.</summary>
     public double LeaveOneOutError { get; }
 
-    /// <summary>Per candidate depth, the best leave-one-out mean squared error of the plain NTK (standardized units).</summary>
+    /// <summary>
+    /// Per candidate depth, the best leave-one-out mean squared error of the plain NTK (standardized units); for
+    /// <see cref="NtkRegressorWeights.InputScales"/> the negative log marginal likelihood per row at that depth's
+    /// optimum on the depth-screening subset. Lower is better in both.
+    /// </summary>
     public IReadOnlyDictionary<int, double> DepthScores { get; }
 
     /// <summary>The kernel amplitude s² chosen by leave-one-out likelihood (see remarks).</summary>
@@ -103,6 +107,9 @@ public sealed class NtkRegressor
     /// (the square roots of the learned first-layer variances over σ_w²; a feature near 0 is irrelevant); null otherwise.
     /// </summary>
     public IReadOnlyList<double>? InputScales => _inputScales;
+
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: marginal-likelihood evaluations spent (all depths); 0 otherwise.</summary>
+    public int MarginalLikelihoodEvaluations { get; private init; }
 
     /// <summary>
     /// Fits the regressor.
@@ -179,61 +186,97 @@ public sealed class NtkRegressor
     /// <see cref="NtkRegressorWeights.InputScales"/>: per depth, type-II maximum likelihood of the ARD kernel on a row
     /// subset (<see cref="ArdMarginalLikelihood"/>), started from unit scales, the given first bias variance and the
     /// best noise ratio of the relative ridge grid; the depth with the largest likelihood per row wins; then the GP on
-    /// all rows with the learned scales, ridge ρ and amplitude s² = yᵀ(K + ρI)⁻¹y/n.
+    /// all rows with the learned scales, ridge ρ and amplitude s² = yᵀ(K + ρI)⁻¹y/n (marginal likelihood) or
+    /// (1/n)·Σ_i α_i²/[(K + ρI)⁻¹]_ii (leave-one-out), each the objective's own optimum.
     /// </summary>
     private static NtkRegressor FitInputScales(Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
     {
         int n = z.Rows, d = z.Columns;
-        int[] rows = n <= o.MarginalLikelihoodRows ? Enumerable.Range(0, n).ToArray()
-            : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)o.MarginalLikelihoodRows), o.Seed)[0].ToArray();
-        double[] xs = Rows(z, rows).ToFlatArray(), ys = Rows(t, rows).ToFlatArray();
+        int[] depths = o.Depths.Distinct().ToArray();
+        int[] rows = Subset(n, o.MarginalLikelihoodRows, o.Seed);
+        // Depth screening on a smaller subset when there is a choice and the subset is large (each evaluation is O(rows³)).
+        int[] screenRows = depths.Length > 1 && rows.Length > o.MarginalLikelihoodDepthRows ? Subset(n, o.MarginalLikelihoodDepthRows, o.Seed + 1) : rows;
         var scores = new SortedDictionary<int, double>();
         double[]? bestTheta = null;
-        ArdReluKernel? bestKernel = null;
+        int bestDepth = 0;
         double bestValue = double.NegativeInfinity;
-        foreach (int depth in o.Depths.Distinct())
+        int evaluations = 0;
+        foreach (int depth in depths)
         {
-            var kernel = new ArdReluKernel(depth, o.WeightVariance, o.BiasVariance);
-            var ml = new ArdMarginalLikelihood(xs, ys, rows.Length, d, kernel);
-            double[] start = new double[d + 2];
-            start[d] = Math.Log(o.BiasVariance);
-            double meanDiag = 0;
-            double[] k0 = kernel.Kernel(xs, rows.Length, d, start.AsSpan(0, d), o.BiasVariance);
-            for (int i = 0; i < rows.Length; i++) meanDiag += k0[(long)i * rows.Length + i] / rows.Length;
-            double startValue = double.NegativeInfinity;
-            foreach (double rel in o.RelativeRidges.Where(r => r > 0))
-            {
-                var trial = (double[])start.Clone();
-                trial[d + 1] = Math.Log(rel * meanDiag);
-                double v = ml.Evaluate(trial, []);
-                if (v > startValue) { startValue = v; start = trial; }
-            }
-            if (!double.IsFinite(startValue)) continue;
-            var (theta, value) = ml.Maximize(start, o.MarginalLikelihoodIterations);
+            var (theta, value, count) = MaximizeMarginalLikelihood(z, t, screenRows, depth, null, o);
+            evaluations += count;
+            if (theta is null) continue;
             scores[depth] = -value;
-            if (value > bestValue) { bestValue = value; bestTheta = theta; bestKernel = kernel; }
+            if (value > bestValue) { bestValue = value; bestTheta = theta; bestDepth = depth; }
         }
         if (bestTheta is null)
             throw new KernelNotPositiveDefiniteException($"{Owner}: the kernel plus noise is not positive definite at unit input scales for any depth and relative ridge in RelativeRidges; add larger ridges (e.g. 1e-2, 1).");
+        if (!ReferenceEquals(screenRows, rows))
+        {
+            var (theta, _, count) = MaximizeMarginalLikelihood(z, t, rows, bestDepth, bestTheta, o);
+            evaluations += count;
+            if (theta is not null) bestTheta = theta;
+        }
+        var bestKernel = new ArdReluKernel(bestDepth, o.WeightVariance, o.BiasVariance);
         double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
-        double firstBias = Math.Exp(bestTheta[d]), ridge = Math.Exp(bestTheta[d + 1]);
-        var network = bestKernel!.Network(d, firstBias);
+        double firstBias = Math.Exp(bestTheta[d]);
+        var network = bestKernel.Network(d, firstBias);
         var zs = ScaleColumns(z, scales);
         double[] k2 = KernelInput.SquareSymmetric(network.Ntk(zs), Owner, "kernel", out _);
+        double meanDiag = 0;
+        for (int i = 0; i < n; i++) meanDiag += k2[(long)i * n + i] / n;
+        double ridge = Math.Exp(bestTheta[d + 1]) * meanDiag;
         var solver = CholeskySolver.Factor(k2, n, ridge, Owner);
         double[] y = t.ToFlatArray();
         double[] alpha = solver.Solve((double[])y.Clone(), 1);
         double[] inv = solver.InverseDiagonal();
-        double loo = 0, yAy = 0;
+        double loo = 0, yAy = 0, looAmplitude = 0;
         for (int i = 0; i < n; i++)
         {
             double r = alpha[i] / inv[i];
             loo += r * r;
             yAy += y[i] * alpha[i];
+            looAmplitude += alpha[i] * alpha[i] / inv[i] / n;
         }
-        double amplitude = yAy / n;
+        // The amplitude that maximizes the objective at the learned kernel and noise, now on all rows.
+        double amplitude = o.InputScalesObjective == InputScalesObjective.LeaveOneOut ? looAmplitude : yAy / n;
         double[] ones = Enumerable.Repeat(1.0, d + network.GroupCount - 1).ToArray();
-        return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales);
+        return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales)
+        {
+            MarginalLikelihoodEvaluations = evaluations,
+        };
+    }
+
+    private static int[] Subset(int n, int size, long seed) => n <= size ? Enumerable.Range(0, n).ToArray()
+        : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)size), seed)[0].ToArray();
+
+    /// <summary>
+    /// Type-II maximum likelihood at one depth on the given rows, from <paramref name="start"/> or else from unit scales,
+    /// the configured first bias variance and the best noise ratio of the relative ridge grid. Theta is null when no
+    /// start is positive definite.
+    /// </summary>
+    private static (double[]? Theta, double Value, int Evaluations) MaximizeMarginalLikelihood(Tensor z, Tensor t, int[] rows, int depth, double[]? start, NtkRegressorOptions o)
+    {
+        int d = z.Columns, m = rows.Length;
+        double[] xs = Rows(z, rows).ToFlatArray(), ys = Rows(t, rows).ToFlatArray();
+        var kernel = new ArdReluKernel(depth, o.WeightVariance, o.BiasVariance);
+        var ml = new ArdMarginalLikelihood(xs, ys, m, d, kernel, o.InputScalesObjective == InputScalesObjective.LeaveOneOut);
+        if (start is null)
+        {
+            start = new double[d + 2];
+            start[d] = Math.Log(o.BiasVariance);
+            double startValue = double.NegativeInfinity;
+            foreach (double rel in o.RelativeRidges.Where(r => r > 0))
+            {
+                var trial = (double[])start.Clone();
+                trial[d + 1] = Math.Log(rel);
+                double v = ml.Evaluate(trial, []);
+                if (v > startValue) { startValue = v; start = trial; }
+            }
+            if (!double.IsFinite(startValue)) return (null, double.NegativeInfinity, ml.Evaluations);
+        }
+        var (theta, value) = ml.Maximize(start, o.MarginalLikelihoodIterations);
+        return double.IsFinite(value) ? (theta, value, ml.Evaluations) : (null, value, ml.Evaluations);
     }
 
     private static Tensor ScaleColumns(Tensor z, double[] scales)
@@ -424,6 +467,7 @@ public sealed class NtkRegressor
             throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
         if (!Enum.IsDefined(o.Weights))
             throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer, PerInputFeature or InputScales.", "options");
+        if (o.MarginalLikelihoodDepthRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodDepthRows must be ≥ 2, got {o.MarginalLikelihoodDepthRows}.", "options");
         if (o.MarginalLikelihoodRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodRows must be ≥ 2, got {o.MarginalLikelihoodRows}.", "options");
         if (o.MarginalLikelihoodIterations < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodIterations must be ≥ 0, got {o.MarginalLikelihoodIterations}.", "options");
         if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");

@@ -26,6 +26,19 @@ public enum NtkRegressorWeights
     InputScales,
 }
 
+/// <summary>What <see cref="NtkRegressorWeights.InputScales"/> maximizes.</summary>
+public enum InputScalesObjective
+{
+    /// <summary>The Gaussian-process log marginal likelihood (type-II maximum likelihood, R&amp;W §5.4.1).</summary>
+    MarginalLikelihood,
+
+    /// <summary>
+    /// The leave-one-out log predictive probability (Sundararajan &amp; Keerthi 2001, R&amp;W §5.4.2), often more
+    /// robust than the marginal likelihood when the kernel family is misspecified.
+    /// </summary>
+    LeaveOneOut,
+}
+
 /// <summary>Settings of <see cref="NtkRegressor.Fit"/>. The defaults are the UCI kernel-regression protocol.</summary>
 public sealed class NtkRegressorOptions
 {
@@ -68,7 +81,17 @@ public sealed class NtkRegressorOptions
     /// </summary>
     public int MarginalLikelihoodRows { get; init; } = 1000;
 
-    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: L-BFGS iterations per depth (default 100).</summary>
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: the objective maximized (default the marginal likelihood).</summary>
+    public InputScalesObjective InputScalesObjective { get; init; } = InputScalesObjective.MarginalLikelihood;
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/> with more than one depth: when <see cref="MarginalLikelihoodRows"/>
+    /// would use more rows than this, every depth is first fitted on a subset of this many rows (default 300), and only
+    /// the best depth is refitted on the larger subset, warm-started from its screening optimum.
+    /// </summary>
+    public int MarginalLikelihoodDepthRows { get; init; } = 300;
+
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: L-BFGS iterations per fit (default 100).</summary>
     public int MarginalLikelihoodIterations { get; init; } = 100;
 
     /// <summary>Seed of the deterministic subset of rows used for WNTK learning (default 0).</summary>

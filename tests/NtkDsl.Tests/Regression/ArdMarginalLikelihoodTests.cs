@@ -84,7 +84,8 @@ public sealed class ArdMarginalLikelihoodTests
         double value = ml.Evaluate(theta, []);
 
         double[] k = ard.Kernel(x, n, d, theta.AsSpan(0, d), 0.2);
-        var a = Matrix<double>.Build.Dense(n, n, (i, j) => k[i * n + j] + (i == j ? 0.05 : 0));
+        double rho = 0.05 * Enumerable.Range(0, n).Average(i => k[i * n + i]); // ψ is the noise relative to the mean diagonal
+        var a = Matrix<double>.Build.Dense(n, n, (i, j) => k[i * n + j] + (i == j ? rho : 0));
         var yv = Vector<double>.Build.DenseOfArray(y);
         double s2 = yv * a.Solve(yv) / n;
         // log N(y; 0, s²A) written out: −½ yᵀ(s²A)⁻¹y − ½ log|s²A| − (n/2) log 2π.
@@ -93,14 +94,47 @@ public sealed class ArdMarginalLikelihoodTests
         Assert.Equal(expected / n, value, 1e-10);
     }
 
+    [Fact]
+    public void LeaveOneOutValueEqualsBruteForceRefitsAtProfiledAmplitude()
+    {
+        const int n = 18, d = 3;
+        var (x, y) = Problem(n, d, 9);
+        var ard = new ArdReluKernel(2, 2.0, 0.01);
+        var loo = new ArdMarginalLikelihood(x, y, n, d, ard, leaveOneOut: true);
+        double[] theta = [0.4, -0.8, 1.0, Math.Log(0.2), Math.Log(0.05)];
+        double value = loo.Evaluate(theta, []);
+
+        // Refit the GP without each row in turn (MathNet dense solves): mean μ_i and variance v_i (up to s²).
+        double[] k = ard.Kernel(x, n, d, theta.AsSpan(0, d), 0.2);
+        double rho = 0.05 * Enumerable.Range(0, n).Average(i => k[i * n + i]);
+        var mu = new double[n];
+        var v = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int[] keep = Enumerable.Range(0, n).Where(j => j != i).ToArray();
+            var a = Matrix<double>.Build.Dense(n - 1, n - 1, (p, q) => k[keep[p] * n + keep[q]] + (p == q ? rho : 0));
+            var ks = Vector<double>.Build.Dense(n - 1, p => k[i * n + keep[p]]);
+            var yk = Vector<double>.Build.Dense(n - 1, p => y[keep[p]]);
+            mu[i] = ks * a.Solve(yk);
+            v[i] = k[i * n + i] + rho - ks * a.Solve(ks);
+        }
+        double s2 = Enumerable.Range(0, n).Sum(i => (y[i] - mu[i]) * (y[i] - mu[i]) / v[i]) / n;
+        double expected = Enumerable.Range(0, n).Sum(i =>
+            -0.5 * Math.Log(2 * Math.PI * s2 * v[i]) - (y[i] - mu[i]) * (y[i] - mu[i]) / (2 * s2 * v[i])) / n;
+        Assert.Equal(expected, value, 1e-9);
+        Assert.Equal(s2, loo.Amplitude, 1e-9 * s2);
+    }
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void GradientEqualsCentralDifferences(int depth)
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    public void GradientEqualsCentralDifferences(int depth, bool leaveOneOut)
     {
         const int n = 25, d = 3;
         var (x, y) = Problem(n, d, 7);
-        var ml = new ArdMarginalLikelihood(x, y, n, d, new ArdReluKernel(depth, 2.0, 0.01));
+        var ml = new ArdMarginalLikelihood(x, y, n, d, new ArdReluKernel(depth, 2.0, 0.01), leaveOneOut);
         double[] theta = [0.3, -0.5, 1.2, Math.Log(0.1), Math.Log(0.02)];
         var g = new double[theta.Length];
         ml.Evaluate(theta, g);
@@ -134,8 +168,10 @@ public sealed class ArdMarginalLikelihoodTests
             Assert.True(Math.Abs(g[q]) < 1e-3 || Math.Abs(theta[q]) > 17, $"parameter {q} = {theta[q]:G4}: gradient {g[q]:G4}");
     }
 
-    [Fact]
-    public void RegressorLearnsToIgnoreAnIrrelevantFeatureAndPredictsWithTheDenseGpFormulas()
+    [Theory]
+    [InlineData(InputScalesObjective.MarginalLikelihood)]
+    [InlineData(InputScalesObjective.LeaveOneOut)]
+    public void RegressorLearnsToIgnoreAnIrrelevantFeatureAndPredictsWithTheDenseGpFormulas(InputScalesObjective objective)
     {
         const int n = 120, m = 15, d = 3;
         var s = new NormalSampler(21);
@@ -153,7 +189,8 @@ public sealed class ArdMarginalLikelihoodTests
         }
         double[] xr = Rows(n, out double[] yr), xtr = Rows(m, out double[] ytr);
         var reg = NtkRegressor.Fit(Tensor.FromArray(xr, n, d), Tensor.FromArray(yr, n),
-            new NtkRegressorOptions { Weights = NtkRegressorWeights.InputScales, Depths = [1, 2] });
+            new NtkRegressorOptions { Weights = NtkRegressorWeights.InputScales, Depths = [1, 2], MarginalLikelihoodDepthRows = 60, InputScalesObjective = objective });
+        Assert.True(reg.MarginalLikelihoodEvaluations > 0);
         var scales = reg.InputScales!;
         Assert.True(scales[2] < 0.2 * Math.Min(scales[0], scales[1]), $"scales {string.Join(", ", scales)}");
         var plain = NtkRegressor.Fit(Tensor.FromArray(xr, n, d), Tensor.FromArray(yr, n), new NtkRegressorOptions { Depths = [1, 2] });
@@ -178,7 +215,9 @@ public sealed class ArdMarginalLikelihoodTests
         var a = Matrix<double>.Build.Dense(n, n, (i, j) => k[i, j] + (i == j ? reg.Ridge : 0));
         var t = Vector<double>.Build.Dense(n, i => (yr[i] - my) / sy);
         var alpha = a.Solve(t);
-        double s2 = t * alpha / n;
+        var ainv = a.Inverse();
+        double s2 = objective == InputScalesObjective.MarginalLikelihood ? t * alpha / n
+            : Enumerable.Range(0, n).Sum(i => alpha[i] * alpha[i] / ainv[i, i]) / n;
         Assert.Equal(s2, reg.Amplitude, 1e-8 * s2);
         Assert.Equal(s2 * reg.Ridge, reg.NoiseVariance, 1e-8 * s2 * reg.Ridge);
         var p = reg.Predict(Tensor.FromArray(xtr, m, d));
