@@ -34,7 +34,7 @@ internal sealed class UciOptions
             Description = "Folder of data set folders (each: data.txt, optional splits/ and dataset.json; the five UCI sets need no dataset.json). Default ../shared/datasets/uci beside the repository",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var full = new Option<bool>("--full") { Description = "The README protocol: every split (20), the first 3 of large sets (power-plant), all training rows" };
+        var full = new Option<bool>("--full") { Description = "The dropout-uncertainty experiments' protocol: every split (20) of every data set, power-plant too, with all training rows" };
         var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set", defaults.Splits);
         var largeSplits = SampleCommandLine.CountOrAll("--large-splits", "Splits of data sets with at least 5,000 rows (power-plant)", defaults.LargeSplits);
         var datasets = new Option<string?>("--datasets") { Description = "Comma-separated data set folder names, e.g. yacht,concrete (default: every folder with data.txt and a description)", HelpName = "a,b" };
@@ -69,7 +69,7 @@ internal sealed class UciOptions
             if (p.GetValue(full))
             {
                 o.Splits = int.MaxValue;
-                o.LargeSplits = 3;
+                o.LargeSplits = int.MaxValue;
                 o.MaxTrain = int.MaxValue;
             }
             if (p.GetValue(dataDir) is string dir) o.DataDir = Path.GetFullPath(dir);
