@@ -13,6 +13,9 @@ internal sealed class UciOptions
     public int WntkRows { get; private set; } = 400;
     public int Iterations { get; private set; } = 300;
     public int CoarseFrom { get; private set; } = 3000;
+    public int MlRows { get; private set; } = 1000;
+    public NtkDsl.Regression.InputScalesObjective ArdObjective { get; private set; }
+    public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
 
@@ -31,7 +34,7 @@ internal sealed class UciOptions
             Description = "Folder of data set folders (each: data.txt, optional splits/ and dataset.json; the five UCI sets need no dataset.json). Default ../shared/datasets/uci beside the repository",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var full = new Option<bool>("--full") { Description = "The README protocol: every split (20), the first 3 of large sets (power-plant), all training rows" };
+        var full = new Option<bool>("--full") { Description = "The dropout-uncertainty experiments' protocol: every split (20) of every data set, power-plant too, with all training rows" };
         var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set", defaults.Splits);
         var largeSplits = SampleCommandLine.CountOrAll("--large-splits", "Splits of data sets with at least 5,000 rows (power-plant)", defaults.LargeSplits);
         var datasets = new Option<string?>("--datasets") { Description = "Comma-separated data set folder names, e.g. yacht,concrete (default: every folder with data.txt and a description)", HelpName = "a,b" };
@@ -39,10 +42,14 @@ internal sealed class UciOptions
         var wntkRows = SampleCommandLine.Count("--wntk-rows", "Training rows used to learn the WNTK weights", defaults.WntkRows);
         var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
+        var mlRows = SampleCommandLine.Count("--ml-rows", "Training rows used to maximize the marginal likelihood of the NTK-GP ARD column", defaults.MlRows);
+        var methods = new Option<string?>("--methods") { Description = "Comma-separated columns: ntk, layer (WNTK per layer), feature (WNTK per feature), ard (NTK-GP with per-feature input scales by marginal likelihood); default all", HelpName = "a,b" };
+        var ardObjective = new Option<string>("--ard-objective") { Description = "What the NTK-GP ARD column maximizes: ml (marginal likelihood) or loo (leave-one-out log predictive)", DefaultValueFactory = _ => "ml", HelpName = "ml|loo" };
+        ardObjective.AcceptOnlyFromAmong("ml", "loo");
         var output = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, output,
+            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, methods, ardObjective, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -55,17 +62,40 @@ internal sealed class UciOptions
                 WntkRows = p.GetValue(wntkRows),
                 Iterations = p.GetValue(iterations),
                 CoarseFrom = p.GetValue(coarseFrom),
+                MlRows = p.GetValue(mlRows),
+                ArdObjective = p.GetValue(ardObjective) == "loo" ? NtkDsl.Regression.InputScalesObjective.LeaveOneOut : NtkDsl.Regression.InputScalesObjective.MarginalLikelihood,
                 OutDir = p.GetValue(output)!,
             };
             if (p.GetValue(full))
             {
                 o.Splits = int.MaxValue;
-                o.LargeSplits = 3;
+                o.LargeSplits = int.MaxValue;
                 o.MaxTrain = int.MaxValue;
             }
             if (p.GetValue(dataDir) is string dir) o.DataDir = Path.GetFullPath(dir);
             if (p.GetValue(datasets) is string list)
                 o.Datasets = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            if (p.GetValue(methods) is string m)
+            {
+                o.Methods = [];
+                foreach (string name in m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    NtkDsl.Regression.NtkRegressorWeights? w = name.ToLowerInvariant() switch
+                    {
+                        "ntk" => NtkDsl.Regression.NtkRegressorWeights.None,
+                        "layer" => NtkDsl.Regression.NtkRegressorWeights.PerLayer,
+                        "feature" => NtkDsl.Regression.NtkRegressorWeights.PerInputFeature,
+                        "ard" => NtkDsl.Regression.NtkRegressorWeights.InputScales,
+                        _ => null,
+                    };
+                    if (w is null)
+                    {
+                        Console.Error.WriteLine($"--methods: unknown column '{name}'; use ntk, layer, feature or ard.");
+                        return 1;
+                    }
+                    o.Methods.Add(w.Value);
+                }
+            }
             parsed = o;
             return 0;
         });

@@ -33,11 +33,13 @@ public sealed class NtkRegressor
     private readonly CholeskySolver _solver;
     private readonly double[] _alpha;
     private readonly double[] _featureWeights; // InputFeatureGroups layout; all ones for the plain NTK
+    private readonly double[]? _inputScales;    // InputScales: standardized inputs are multiplied by these before the kernel
 
     private NtkRegressor(NtkRegressorOptions options, Standardizer inputs, Standardizer target, Tensor trainZ, AnalyticMlp network,
         double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude, double noiseVariance,
-        WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores)
+        WntkLearningResult? learning, IReadOnlyDictionary<int, double> depthScores, double[]? inputScales = null)
     {
+        _inputScales = inputScales;
         Options = options;
         InputScaler = inputs;
         TargetScaler = target;
@@ -78,7 +80,11 @@ public sealed class NtkRegressor
     /// <summary>The leave-one-out mean squared error of the final kernel and ridge, in standardized target units.</summary>
     public double LeaveOneOutError { get; }
 
-    /// <summary>Per candidate depth, the best leave-one-out mean squared error of the plain NTK (standardized units).</summary>
+    /// <summary>
+    /// Per candidate depth, the best leave-one-out mean squared error of the plain NTK (standardized units); for
+    /// <see cref="NtkRegressorWeights.InputScales"/> the negative log marginal likelihood per row at that depth's
+    /// optimum on the depth-screening subset. Lower is better in both.
+    /// </summary>
     public IReadOnlyDictionary<int, double> DepthScores { get; }
 
     /// <summary>The kernel amplitude s² chosen by leave-one-out likelihood (see remarks).</summary>
@@ -95,6 +101,15 @@ public sealed class NtkRegressor
     /// plain NTK; per-layer weights are expanded so every input feature has the first layer's weight).
     /// </summary>
     public IReadOnlyList<double> KernelWeights => _featureWeights;
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: the multipliers e^{φ_f/2} applied to each standardized input feature
+    /// (the square roots of the learned first-layer variances over σ_w²; a feature near 0 is irrelevant); null otherwise.
+    /// </summary>
+    public IReadOnlyList<double>? InputScales => _inputScales;
+
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: marginal-likelihood evaluations spent (all depths); 0 otherwise.</summary>
+    public int MarginalLikelihoodEvaluations { get; private init; }
 
     /// <summary>
     /// Fits the regressor.
@@ -118,6 +133,7 @@ public sealed class NtkRegressor
         var z = inputs.Transform(x);
         var t = target.Transform(yt);
         bool coarse = n >= o.CoarseFrom;
+        if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(z, t, inputs, target, o);
 
         // Depth and ridge by leave-one-out on the plain NTK.
         var scores = new SortedDictionary<int, double>();
@@ -167,6 +183,113 @@ public sealed class NtkRegressor
     }
 
     /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: per depth, type-II maximum likelihood of the ARD kernel on a row
+    /// subset (<see cref="ArdMarginalLikelihood"/>), started from unit scales, the given first bias variance and the
+    /// best noise ratio of the relative ridge grid; the depth with the largest likelihood per row wins; then the GP on
+    /// all rows with the learned scales, ridge ρ and amplitude s² = yᵀ(K + ρI)⁻¹y/n (marginal likelihood) or
+    /// (1/n)·Σ_i α_i²/[(K + ρI)⁻¹]_ii (leave-one-out), each the objective's own optimum.
+    /// </summary>
+    private static NtkRegressor FitInputScales(Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
+    {
+        int n = z.Rows, d = z.Columns;
+        int[] depths = o.Depths.Distinct().ToArray();
+        int[] rows = Subset(n, o.MarginalLikelihoodRows, o.Seed);
+        // Depth screening on a smaller subset when there is a choice and the subset is large (each evaluation is O(rows³)).
+        int[] screenRows = depths.Length > 1 && rows.Length > o.MarginalLikelihoodDepthRows ? Subset(n, o.MarginalLikelihoodDepthRows, o.Seed + 1) : rows;
+        var scores = new SortedDictionary<int, double>();
+        double[]? bestTheta = null;
+        int bestDepth = 0;
+        double bestValue = double.NegativeInfinity;
+        int evaluations = 0;
+        foreach (int depth in depths)
+        {
+            var (theta, value, count) = MaximizeMarginalLikelihood(z, t, screenRows, depth, null, o);
+            evaluations += count;
+            if (theta is null) continue;
+            scores[depth] = -value;
+            if (value > bestValue) { bestValue = value; bestTheta = theta; bestDepth = depth; }
+        }
+        if (bestTheta is null)
+            throw new KernelNotPositiveDefiniteException($"{Owner}: the kernel plus noise is not positive definite at unit input scales for any depth and relative ridge in RelativeRidges; add larger ridges (e.g. 1e-2, 1).");
+        if (!ReferenceEquals(screenRows, rows))
+        {
+            var (theta, _, count) = MaximizeMarginalLikelihood(z, t, rows, bestDepth, bestTheta, o);
+            evaluations += count;
+            if (theta is not null) bestTheta = theta;
+        }
+        var bestKernel = new ArdReluKernel(bestDepth, o.WeightVariance, o.BiasVariance);
+        double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
+        double firstBias = Math.Exp(bestTheta[d]);
+        var network = bestKernel.Network(d, firstBias);
+        var zs = ScaleColumns(z, scales);
+        double[] k2 = KernelInput.SquareSymmetric(network.Ntk(zs), Owner, "kernel", out _);
+        double meanDiag = 0;
+        for (int i = 0; i < n; i++) meanDiag += k2[(long)i * n + i] / n;
+        double ridge = Math.Exp(bestTheta[d + 1]) * meanDiag;
+        var solver = CholeskySolver.Factor(k2, n, ridge, Owner);
+        double[] y = t.ToFlatArray();
+        double[] alpha = solver.Solve((double[])y.Clone(), 1);
+        double[] inv = solver.InverseDiagonal();
+        double loo = 0, yAy = 0, looAmplitude = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = alpha[i] / inv[i];
+            loo += r * r;
+            yAy += y[i] * alpha[i];
+            looAmplitude += alpha[i] * alpha[i] / inv[i] / n;
+        }
+        // The amplitude that maximizes the objective at the learned kernel and noise, now on all rows.
+        double amplitude = o.InputScalesObjective == InputScalesObjective.LeaveOneOut ? looAmplitude : yAy / n;
+        double[] ones = Enumerable.Repeat(1.0, d + network.GroupCount - 1).ToArray();
+        return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales)
+        {
+            MarginalLikelihoodEvaluations = evaluations,
+        };
+    }
+
+    private static int[] Subset(int n, int size, long seed) => n <= size ? Enumerable.Range(0, n).ToArray()
+        : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)size), seed)[0].ToArray();
+
+    /// <summary>
+    /// Type-II maximum likelihood at one depth on the given rows, from <paramref name="start"/> or else from unit scales,
+    /// the configured first bias variance and the best noise ratio of the relative ridge grid. Theta is null when no
+    /// start is positive definite.
+    /// </summary>
+    private static (double[]? Theta, double Value, int Evaluations) MaximizeMarginalLikelihood(Tensor z, Tensor t, int[] rows, int depth, double[]? start, NtkRegressorOptions o)
+    {
+        int d = z.Columns, m = rows.Length;
+        double[] xs = Rows(z, rows).ToFlatArray(), ys = Rows(t, rows).ToFlatArray();
+        var kernel = new ArdReluKernel(depth, o.WeightVariance, o.BiasVariance);
+        var ml = new ArdMarginalLikelihood(xs, ys, m, d, kernel, o.InputScalesObjective == InputScalesObjective.LeaveOneOut);
+        if (start is null)
+        {
+            start = new double[d + 2];
+            start[d] = Math.Log(o.BiasVariance);
+            double startValue = double.NegativeInfinity;
+            foreach (double rel in o.RelativeRidges.Where(r => r > 0))
+            {
+                var trial = (double[])start.Clone();
+                trial[d + 1] = Math.Log(rel);
+                double v = ml.Evaluate(trial, []);
+                if (v > startValue) { startValue = v; start = trial; }
+            }
+            if (!double.IsFinite(startValue)) return (null, double.NegativeInfinity, ml.Evaluations);
+        }
+        var (theta, value) = ml.Maximize(start, o.MarginalLikelihoodIterations);
+        return double.IsFinite(value) ? (theta, value, ml.Evaluations) : (null, value, ml.Evaluations);
+    }
+
+    private static Tensor ScaleColumns(Tensor z, double[] scales)
+    {
+        int n = z.Rows, d = z.Columns;
+        var a = z.ToFlatArray();
+        var r = new double[a.Length];
+        for (int i = 0; i < n; i++)
+            for (int f = 0; f < d; f++) r[i * d + f] = a[i * d + f] * scales[f];
+        return Tensor.Wrap(r, n, d);
+    }
+
+    /// <summary>
     /// The amplitude s² and noise ratio ρ maximizing Σ_i log N(r_i; 0, s²·(u_i + ρ)) over ρ ∈ <paramref name="noiseRatios"/>
     /// (first best wins), with s²(ρ) = (1/n)·Σ_i r_i²/(u_i + ρ) in closed form. Ratios that leave some u_i + ρ = 0 are skipped.
     /// </summary>
@@ -204,6 +327,7 @@ public sealed class NtkRegressor
         if (x.Rank != 2 || x.Columns != Network.InputDimension)
             throw new ArgumentException($"{Owner}: x must be an m × {Network.InputDimension} matrix (the training inputs' width), got shape [{KernelInput.ShapeText(x)}].", nameof(x));
         var z = InputScaler.Transform(x);
+        if (_inputScales is not null) z = ScaleColumns(z, _inputScales);
         int m = z.Rows, n = TrainSize;
         double[] cross = InputFeatureGroups.Wntk(Network, z, _trainZ, _featureWeights).ToFlatArray(); // m × n
         double[] prior = InputFeatureGroups.WntkDiagonal(Network, z, _featureWeights);
@@ -342,7 +466,10 @@ public sealed class NtkRegressor
         if (o.RelativeRidges is null || o.RelativeRidges.Count == 0 || o.RelativeRidges.Any(r => !double.IsFinite(r) || r < 0))
             throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
         if (!Enum.IsDefined(o.Weights))
-            throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer or PerInputFeature.", "options");
+            throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer, PerInputFeature or InputScales.", "options");
+        if (o.MarginalLikelihoodDepthRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodDepthRows must be ≥ 2, got {o.MarginalLikelihoodDepthRows}.", "options");
+        if (o.MarginalLikelihoodRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodRows must be ≥ 2, got {o.MarginalLikelihoodRows}.", "options");
+        if (o.MarginalLikelihoodIterations < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodIterations must be ≥ 0, got {o.MarginalLikelihoodIterations}.", "options");
         if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");
     }
 

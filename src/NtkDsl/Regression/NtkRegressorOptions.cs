@@ -14,6 +14,29 @@ public enum NtkRegressorWeights
     /// <see cref="Wntk.InputFeatureGroups"/>).
     /// </summary>
     PerInputFeature,
+
+    /// <summary>
+    /// Not WNTK weights: per-input-feature prior variances of the first layer's weights (automatic relevance
+    /// determination that changes the whole kernel recursion, <see cref="ArdReluKernel"/>), the first layer's bias
+    /// variance and the noise, chosen by maximizing the Gaussian-process marginal likelihood of the NTK-GP
+    /// (type-II maximum likelihood, L-BFGS with the analytic gradient), at every candidate depth; the depth with the
+    /// largest marginal likelihood wins. The ridge is the learned noise ratio and the predictive variance is the
+    /// GP's own (amplitude by maximum likelihood), not the leave-one-out calibration.
+    /// </summary>
+    InputScales,
+}
+
+/// <summary>What <see cref="NtkRegressorWeights.InputScales"/> maximizes.</summary>
+public enum InputScalesObjective
+{
+    /// <summary>The Gaussian-process log marginal likelihood (type-II maximum likelihood, R&amp;W §5.4.1).</summary>
+    MarginalLikelihood,
+
+    /// <summary>
+    /// The leave-one-out log predictive probability (Sundararajan &amp; Keerthi 2001, R&amp;W §5.4.2), often more
+    /// robust than the marginal likelihood when the kernel family is misspecified.
+    /// </summary>
+    LeaveOneOut,
 }
 
 /// <summary>Settings of <see cref="NtkRegressor.Fit"/>. The defaults are the UCI kernel-regression protocol.</summary>
@@ -51,6 +74,25 @@ public sealed class NtkRegressorOptions
     /// neighbours of the best), since each ridge then costs one O(n³) factorization (default 3000).
     /// </summary>
     public int CoarseFrom { get; init; } = 3000;
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: at most this many training rows (a deterministic subset) are used
+    /// to maximize the marginal likelihood (default 1000; each evaluation costs O(rows³)). The final fit uses every row.
+    /// </summary>
+    public int MarginalLikelihoodRows { get; init; } = 1000;
+
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: the objective maximized (default the marginal likelihood).</summary>
+    public InputScalesObjective InputScalesObjective { get; init; } = InputScalesObjective.MarginalLikelihood;
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/> with more than one depth: when <see cref="MarginalLikelihoodRows"/>
+    /// would use more rows than this, every depth is first fitted on a subset of this many rows (default 300), and only
+    /// the best depth is refitted on the larger subset, warm-started from its screening optimum.
+    /// </summary>
+    public int MarginalLikelihoodDepthRows { get; init; } = 300;
+
+    /// <summary><see cref="NtkRegressorWeights.InputScales"/>: L-BFGS iterations per fit (default 100).</summary>
+    public int MarginalLikelihoodIterations { get; init; } = 100;
 
     /// <summary>Seed of the deterministic subset of rows used for WNTK learning (default 0).</summary>
     public long Seed { get; init; }
