@@ -162,7 +162,7 @@ internal static class SpatialEmitter
         w.Line();
 
         w.Line("/// <summary>Checks an input batch: N × " + c.Features + " (" + string.Join("×", m.InputShape) + " per row, channels last), finite, Float64.</summary>");
-        w.Line("private static void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", " + F64 + ", " + Str(c.Name) + ", argument);");
+        w.Line("private static void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", " + F64 + ", " + Str(c.Name) + ", argument, " + Str(string.Join("×", c.Model.InputShape)) + ");");
         w.Line();
         w.Line("/// <summary>Network outputs f(x): N × " + c.Features + " in, N × " + c.K + " out.</summary>");
         w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
@@ -236,7 +236,7 @@ internal static class SpatialEmitter
     private static void EmitAnalytic(SourceWriter w, SpatialContext c)
     {
         string ones = Ones(c);
-        w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", x?.DType ?? " + F64 + ", " + Str(c.Name) + ", argument);");
+        w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", x?.DType ?? " + F64 + ", " + Str(c.Name) + ", argument, " + Str(string.Join("×", c.Model.InputShape)) + ");");
         w.Line();
         w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Progress + " progress, " + Token + " cancellationToken)");
         w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");

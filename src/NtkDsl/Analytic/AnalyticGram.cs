@@ -51,7 +51,7 @@ public static class AnalyticGram
         double tolerance = 4.0 * (d + 2) * MachineEpsilon;
         double[] r1 = Array.ConvertAll(q1, Math.Sqrt);
         double[] r2 = symmetric ? r1 : Array.ConvertAll(q2, Math.Sqrt);
-        Parallel.For(0, n1, i =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, n1, i =>
         {
             var u = x1.AsSpan(i * d, d);
             for (int j = 0; j < n2; j++)

@@ -140,7 +140,7 @@ public sealed class AnalyticMlp
         var nngp = new double[(long)n1 * n2];
         var ntk = new double[(long)n1 * n2];
         var blockData = blocks ? Enumerable.Range(0, groups).Select(_ => new double[(long)n1 * n2]).ToArray() : [];
-        Parallel.For(0, n1, () => new double[groups], (i, _, g) =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, n1, () => new double[groups], (i, _, g) =>
         {
             for (int j = 0; j < n2; j++)
             {

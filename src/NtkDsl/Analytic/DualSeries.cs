@@ -198,7 +198,7 @@ public sealed class DualSeries
                 RootRemainderT = series ? new double[count * LevelCount] : [],
             };
             var options = new ParallelOptions { CancellationToken = ct };
-            Parallel.For(0, count, options, s =>
+            global::NtkDsl.Kernels.ParallelLoop.For(0, count, options, s =>
             {
                 engine.Diagonal(distinct[s], out side.N[s], out side.T[s]);
                 side.RootN[s] = Math.Sqrt(side.N[s]);
@@ -208,7 +208,7 @@ public sealed class DualSeries
             int width = 2 * Terms + 2;
             var vectors = new double[count * width];
             if (!VariableInterpolation.TryInterpolate(engine, distinct, vectors, width, options))
-                Parallel.For(0, count, options, s => Coefficients(engine, distinct[s], vectors.AsSpan(s * width, width)));
+                global::NtkDsl.Kernels.ParallelLoop.For(0, count, options, s => Coefficients(engine, distinct[s], vectors.AsSpan(s * width, width)));
             for (int s = 0; s < count; s++)
             {
                 var v = vectors.AsSpan(s * width, width);

@@ -50,7 +50,7 @@ internal static class VariableInterpolation
             if (n + 1 >= count) return false; // no cheaper than integrating every variance
             int stride = finest / n;
             var missing = Enumerable.Range(0, n + 1).Select(k => k * stride).Where(k => values[k] is null).ToArray();
-            Parallel.For(0, missing.Length, options, m =>
+            global::NtkDsl.Kernels.ParallelLoop.For(0, missing.Length, options, m =>
             {
                 int k = missing[m];
                 var v = new double[width];
@@ -68,7 +68,7 @@ internal static class VariableInterpolation
                 }
                 if (ok)
                 {
-                    Parallel.For(0, count, options, i =>
+                    global::NtkDsl.Kernels.ParallelLoop.For(0, count, options, i =>
                         Evaluate(values, n, stride, Math.Log(q[i]), tLo, tHi, vectors.AsSpan(i * width, width)));
                     return true;
                 }

@@ -60,7 +60,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
             job.Blocked(0, m, 0, n);
             return;
         }
-        Parallel.For(0, tasks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, tasks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var (r0, r1, c0, c1) = tasks[t];
             job.Blocked(r0, r1, c0, c1);

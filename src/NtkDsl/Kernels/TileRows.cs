@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 
 namespace NtkDsl.Kernels;
 
@@ -23,15 +22,7 @@ internal static class TileRows
             body(0, rows);
             return;
         }
-        try
-        {
-            Parallel.For(0, bands, b => body(Band(rows, bands, b), Band(rows, bands, b + 1)));
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
+        ParallelLoop.For(0, bands, b => body(Band(rows, bands, b), Band(rows, bands, b + 1)));
     }
 
     /// <summary>Start of band <paramref name="b"/> of <paramref name="bands"/> equal bands of <paramref name="rows"/>.</summary>

@@ -10,7 +10,13 @@ public static class InputChecks
     /// Checks that <paramref name="x"/> is a non-empty N × <paramref name="features"/> matrix of finite values whose
     /// element type matches the model's precision.
     /// </summary>
-    public static void Features(Tensor? x, int features, DType dtype, string model, string argument)
+    /// <param name="x">The batch, N × <paramref name="features"/>.</param>
+    /// <param name="features">Input width d of the model.</param>
+    /// <param name="dtype">The model's element type.</param>
+    /// <param name="model">Model name for messages.</param>
+    /// <param name="argument">Argument name for messages.</param>
+    /// <param name="inputShape">For a model declared with <c>InputShape</c>: the shape as text (e.g. "28×28×1"), named in the width error.</param>
+    public static void Features(Tensor? x, int features, DType dtype, string model, string argument, string? inputShape = null)
     {
         if (x is null) throw new ArgumentNullException(argument, $"{model}: {argument} is null; pass an N × {features} tensor.");
         if (x.Rank != 2)
@@ -18,7 +24,9 @@ public static class InputChecks
         if (x.Rows == 0)
             throw new ArgumentException($"{model}: {argument} is an empty batch (0 rows); pass at least one example.", argument);
         if (x.Columns != features)
-            throw new ArgumentException($"{model}: {argument} has {x.Columns} features per row but the model has Inputs = {features}.", argument);
+            throw new ArgumentException(inputShape is null
+                ? $"{model}: {argument} has {x.Columns} features per row but the model has Inputs = {features}."
+                : $"{model}: {argument} has {x.Columns} features per row but the model's InputShape {inputShape} needs {features} (channels last: each pixel's channels together).", argument);
         if (x.DType != dtype)
             throw new ArgumentException($"{model}: {argument} is {x.DType} but the model computes in {dtype}; convert with x.To(DType.{dtype}).", argument);
         Finite(x, model, argument);

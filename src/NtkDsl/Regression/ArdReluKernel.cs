@@ -85,7 +85,7 @@ internal sealed class ArdReluKernel
         }
         var k = new double[(long)n * n];
         bool derivatives = dp is not null && dc is not null;
-        Parallel.For(0, n, i =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, n, i =>
         {
             for (int j = i; j < n; j++)
             {

@@ -49,7 +49,7 @@ public static class InputFeatureGroups
         var blocks = Enumerable.Range(0, groups).Select(_ => new double[size]).ToArray();
         var nngp = new double[size];
         var ntk = new double[size];
-        Parallel.For(0, e.N1, () => new double[network.GroupCount], (i, _, g) =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, e.N1, () => new double[network.GroupCount], (i, _, g) =>
         {
             for (int j = 0; j < e.N2; j++)
             {
@@ -81,7 +81,7 @@ public static class InputFeatureGroups
         var e = new Engine(network, x1, x2);
         double[] w = CheckedWeights(network, weights);
         var result = new double[(long)e.N1 * e.N2];
-        Parallel.For(0, e.N1, () => new double[network.GroupCount], (i, _, g) =>
+        global::NtkDsl.Kernels.ParallelLoop.For(0, e.N1, () => new double[network.GroupCount], (i, _, g) =>
         {
             for (int j = 0; j < e.N2; j++) result[(long)i * e.N2 + j] = e.Weighted(i, j, w, g);
             return g;

@@ -7,7 +7,7 @@ namespace Demo.Vision;
 
 partial class ResNetTiny
 {
-    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 192, x?.DType ?? global::NtkDsl.DType.Float64, "ResNetTiny", argument);
+    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 192, x?.DType ?? global::NtkDsl.DType.Float64, "ResNetTiny", argument, "8×8×3");
 
     private static global::NtkDsl.Tensor __ntkAnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {

@@ -159,7 +159,7 @@ partial class ResNetTiny : global::NtkDsl.INtkModel
     private static double __ntkDPhi7(double z) => 1.0;
 
     /// <summary>Checks an input batch: N × 192 (8×8×3 per row, channels last), finite, Float64.</summary>
-    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 192, global::NtkDsl.DType.Float64, "ResNetTiny", argument);
+    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 192, global::NtkDsl.DType.Float64, "ResNetTiny", argument, "8×8×3");
 
     /// <summary>Network outputs f(x): N × 192 in, N × 10 out.</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)

@@ -7,7 +7,7 @@ namespace Demo.Vision;
 
 partial class Cntk
 {
-    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 126, x?.DType ?? global::NtkDsl.DType.Float64, "Cntk", argument);
+    private static void __ntkCheckAnalyticInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 126, x?.DType ?? global::NtkDsl.DType.Float64, "Cntk", argument, "9×7×2");
 
     private static global::NtkDsl.Tensor __ntkAnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {

@@ -125,7 +125,7 @@ partial class Cntk : global::NtkDsl.INtkModel
     private static double __ntkDPhi2(double z) => 1.0;
 
     /// <summary>Checks an input batch: N × 126 (9×7×2 per row, channels last), finite, Float64.</summary>
-    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 126, global::NtkDsl.DType.Float64, "Cntk", argument);
+    private static void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, 126, global::NtkDsl.DType.Float64, "Cntk", argument, "9×7×2");
 
     /// <summary>Network outputs f(x): N × 126 in, N × 2 out.</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)

@@ -242,4 +242,24 @@ public sealed class FashionMnistSampleTests : IDisposable
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(output, "fashion-mnist.svg")), StringComparison.Ordinal);
         Assert.Contains("MLP NTK regression", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RunsTheConvolutionalMethodsOnTinySubsets()
+    {
+        if (FashionMnistData.MissingFiles(FashionMnistData.DefaultFolder).Count > 0)
+            Assert.Skip($"Fashion-MNIST not found under {FashionMnistData.DefaultFolder} (install it with `sudo apt-get install dataset-fashion-mnist`).");
+        string output = Path.Combine(_dir, "cnn");
+        var (code, text) = Run("--methods", "cntk,cnn", "--train-sizes", "4", "--test-size", "4", "--epochs", "1", "-o", output);
+        Assert.True(code == 0, text);
+        var table = ResultReader.ReadCsv(Path.Combine(output, "fashion-mnist.csv"));
+        Assert.Equal(2, table.Rows.Count);
+        Assert.Equal("cntk", table.Get(0, "method_key"));
+        Assert.Equal("cnn", table.Get(1, "method_key"));
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.Equal(4, table.GetDouble(r, "train_size"));
+            Assert.InRange(table.GetDouble(r, "accuracy"), 0.0, 1.0);
+        }
+        Assert.Contains("CNTK (GAP) regression", text, StringComparison.Ordinal);
+    }
 }

@@ -328,7 +328,14 @@ internal sealed class PixelPairRecursion
         if (self)
         {
             var v = new double[n];
-            for (int p = 0; p < n; p++) v[p] = Math.Max(_cov[0][p * n + p] - ma[p] * ma[p], 0.0) + step.Epsilon;
+            for (int p = 0; p < n; p++)
+            {
+                v[p] = Math.Max(_cov[0][p * n + p] - ma[p] * ma[p], 0.0) + step.Epsilon;
+                // An overflowed variance would normalize to exactly 0 (1/√∞): a wrong number that looks right.
+                if (!double.IsFinite(v[p]))
+                    throw new NonFiniteResultException(string.Create(global::System.Globalization.CultureInfo.InvariantCulture,
+                        $"LayerNorm layer {step.Name}: the variance over the channels at pixel {p} overflowed ({v[p]}); scale the inputs down"), -1, -1, v[p]);
+            }
             a.NormVariance[s] = v;
         }
         Inverse(a.NormVariance[s]!, _invA, n);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using NtkDsl.Analytic;
 
 namespace NtkDsl.Layers.Analytic;
@@ -85,7 +84,7 @@ internal static class SpatialKernelRecursion
                 int cols = Math.Min(tile, n2 - c0);
                 var tables = Tables(plan, t1, r0, rows, t2, c0, cols, cancellationToken);
                 long count = (long)rows * cols;
-                Invoke(() => Parallel.For(0L, count, options, () => Rent(pool, plan), (index, _, run) =>
+                global::NtkDsl.Kernels.ParallelLoop.Run(() => Parallel.For(0L, count, options, () => Rent(pool, plan), (index, _, run) =>
                 {
                     int i = r0 + (int)(index / cols), j = c0 + (int)(index % cols);
                     if (symmetric && j > i) return run;
@@ -143,7 +142,7 @@ internal static class SpatialKernelRecursion
         var traces = new ExampleTrace[n];
         long done = 0;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
-        Invoke(() => Parallel.For(0, n, options, () => Rent(pool, plan), (i, _, run) =>
+        global::NtkDsl.Kernels.ParallelLoop.Run(() => Parallel.For(0, n, options, () => Rent(pool, plan), (i, _, run) =>
         {
             var t = new ExampleTrace(flat.AsSpan(i * d, d).ToArray(), plan.Steps.Count);
             try
@@ -211,18 +210,5 @@ internal static class SpatialKernelRecursion
         var q = new double[(long)count * n];
         for (int i = 0; i < count; i++) t[start + i].Variance[step]!.CopyTo(q, (long)i * n);
         return q;
-    }
-
-    /// <summary>Runs a Parallel.For and rethrows its single exception as itself (not wrapped in an AggregateException).</summary>
-    private static void Invoke(Action body)
-    {
-        try
-        {
-            body();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
     }
 }
