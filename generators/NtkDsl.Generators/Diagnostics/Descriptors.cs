@@ -105,7 +105,7 @@ internal static class Descriptors
         "Custom activation '{0}' must have an expression body ('=> expr;') or a block with a single 'return expr;'");
 
     public static readonly DiagnosticDescriptor NoClosedForm = Error("NTK1014", "Activation has no closed-form infinite-width kernel",
-        "Layer '{0}' uses {1}, which has no closed-form dual kernel, but the model asks for AnalyticKernels.ClosedFormOnly; use Identity, Relu, LeakyRelu, Abs or Erf, or allow quadrature (AnalyticKernels.Auto)");
+        "Layer '{0}' uses {1}, which has no closed-form dual kernel, but the model asks for AnalyticKernels.ClosedFormOnly; use Identity, Relu, LeakyRelu, Abs, Erf or Sin, or allow quadrature (AnalyticKernels.Auto)");
 
     public static readonly DiagnosticDescriptor TooManyParameters = Error("NTK1015", "Model has too many parameters",
         "Model '{0}' has {1} parameters; NtkDsl indexes parameters with 32-bit integers (at most 2147483647)");
