@@ -71,7 +71,7 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
-        w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + AnalyticProgress + " progress, " + Token + " cancellationToken)");
+        w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + PublicSurface.Progress + " progress, " + Token + " cancellationToken)");
         w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
         w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureAnalytic(Cost, x1.Rows, x2?.Rows);");
@@ -107,28 +107,10 @@ internal static partial class ModelEmitter
         w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Model.Inputs) + ", x?.DType ?? global::NtkDsl.DType.Float64, " + Str(c.Name) + ", argument);");
         w.Line();
 
-        string ones = "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
         string limit = standard
             ? "Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1."
             : "NTK parameterization.";
-        w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). " + limit + " float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g (math.md §3 recursion), N1 × N2. float64.</summary>");
-        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + AnalyticProgress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: true);");
-        w.Line();
-        w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: false);");
-        w.Line();
+        PublicSurface.AnalyticMethods(w, c.GroupCount, limit + " ", " (math.md §3 recursion)");
         w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
         w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
         w.Line("double[] a = x.ToFlatArray();");
@@ -136,7 +118,7 @@ internal static partial class ModelEmitter
         w.Line("const int d = " + c.Model.Inputs + ";");
         w.Line("var sq = global::NtkDsl.Kernels.AnalyticOps.MeanSquares(a, n, d);");
         w.Line("var chain = __ntkAnalyticDiagonalChain(sq, n);");
-        w.Line("var gw = " + ones + ";");
+        w.Line("var gw = " + PublicSurface.Ones(c.GroupCount) + ";");
         EmitTables(w, quad, "chain", "null", "false", "default", "null");
         w.Line("var result = new double[n];");
         w.Open("for (int i = 0; i < n; i++)");
@@ -149,7 +131,6 @@ internal static partial class ModelEmitter
     }
 
     private const string Series = "global::NtkDsl.Analytic.DualSeries";
-    private const string AnalyticProgress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
 
     /// <summary>Activations evaluated by AdaptiveDual/DualSeries: everything without a closed form (sin has one in SinDual).</summary>
     private static bool UsesQuadrature(LayerPlan l) =>

@@ -40,28 +40,7 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
-        w.Line();
-        w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
-        w.Open("public " + c.Id + " Clone()");
-        w.Line("var copy = new " + c.Id + "(0, Device);");
-        w.Line("copy.SetParameters(GetParameters());");
-        w.Line("return copy;");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();");
-        w.Line();
-        w.Line("/// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>");
-        w.Line("public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());");
-        w.Line();
-        w.Line("/// <summary>The device this model computes on.</summary>");
-        w.Line("public global::NtkDsl.Device Device { get; }");
-        w.Line();
+        PublicSurface.InstanceMembers(w, c.Id);
         foreach (var l in c.Layers)
         {
             w.Line("/// <summary>Layer " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec) + ".</summary>");

@@ -5,9 +5,9 @@ namespace NtkDsl.Generators.Emit;
 
 internal static partial class ModelEmitter
 {
-    private const string Progress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
-    private const string Token = "global::System.Threading.CancellationToken";
-    private const string Mode = "global::NtkDsl.NtkMode";
+    private const string Progress = PublicSurface.Progress;
+    private const string Token = PublicSurface.Token;
+    private const string Mode = PublicSurface.Mode;
 
     private static void EmitNtk(SourceWriter w, EmitContext c)
     {
@@ -112,27 +112,12 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
-        string ones = "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
-        w.Line("/// <summary>");
-        w.Line("/// Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1");
-        w.Line("/// (the symmetric training kernel: one triangle of tiles, mirrored). Trace: N1 × N2 mean over outputs; Full:");
-        w.Line("/// N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.");
-        w.Line("/// </summary>");
-        w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>The NTK term Θ^g of every parameter group (each layer's weights and biases); they sum to <see cref=\"Ntk\"/>.</summary>");
-        w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
-        w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
-        w.Close();
-        w.Line();
+        PublicSurface.KernelMethods(w, c.GroupCount, new[]
+        {
+            "Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1",
+            "(the symmetric training kernel: one triangle of tiles, mirrored). Trace: N1 × N2 mean over outputs; Full:",
+            "N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.",
+        }, "each layer's weights and biases");
 
         w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
         w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");

@@ -7,7 +7,7 @@ namespace NtkDsl.Generators.Emit;
 /// <summary>Emits the generated partial class of a model, one file per concern.</summary>
 internal static partial class ModelEmitter
 {
-    internal const string Tensor = "global::NtkDsl.Tensor";
+    internal const string Tensor = PublicSurface.Tensor;
     internal const string Version = "0.1.0";
 
     public static IEnumerable<(string HintName, string Source)> Emit(ModelSpec model)

@@ -16,9 +16,9 @@ namespace NtkDsl.Generators.Emit;
 internal static class SpatialEmitter
 {
     private const string Tensor = ModelEmitter.Tensor;
-    private const string Progress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
-    private const string Token = "global::System.Threading.CancellationToken";
-    private const string Mode = "global::NtkDsl.NtkMode";
+    private const string Progress = PublicSurface.Progress;
+    private const string Token = PublicSurface.Token;
+    private const string Mode = PublicSurface.Mode;
     private const string Network = Names.Reserved + "Network";
     private const string Parameters = Names.Reserved + "Parameters";
     private const string F64 = "global::NtkDsl.DType.Float64";
@@ -85,28 +85,7 @@ internal static class SpatialEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
-        w.Line();
-        w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
-        w.Open("public " + c.Id + " Clone()");
-        w.Line("var copy = new " + c.Id + "(0, Device);");
-        w.Line("copy.SetParameters(GetParameters());");
-        w.Line("return copy;");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();");
-        w.Line();
-        w.Line("/// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>");
-        w.Line("public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());");
-        w.Line();
-        w.Line("/// <summary>The device this model computes on.</summary>");
-        w.Line("public global::NtkDsl.Device Device { get; }");
-        w.Line();
+        PublicSurface.InstanceMembers(w, c.Id);
         for (int i = 0; i < c.Layers.Count; i++)
         {
             var l = c.Layers[i];
@@ -204,26 +183,11 @@ internal static class SpatialEmitter
         w.Close();
         w.Line();
 
-        string ones = Ones(c);
-        w.Line("/// <summary>");
-        w.Line("/// Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1");
-        w.Line("/// (the symmetric training kernel). Trace: N1 × N2 mean over outputs; Full: N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.");
-        w.Line("/// </summary>");
-        w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>The NTK term Θ^g of every parameter group (each Conv2D/Dense layer's weights and biases); they sum to <see cref=\"Ntk\"/>.</summary>");
-        w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
-        w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
-        w.Close();
-        w.Line();
+        PublicSurface.KernelMethods(w, c.GroupCount, new[]
+        {
+            "Empirical NTK Θ(x1, x2) = J(x1)·J(x2)ᵀ, structured per layer (never builds J). <paramref name=\"x2\"/> = null means x1",
+            "(the symmetric training kernel). Trace: N1 × N2 mean over outputs; Full: N1 × N2 × K × K; Diagonal / DiagonalFull: Θ(x_i, x_i) only.",
+        }, "each Conv2D/Dense layer's weights and biases");
         w.Line("/// <summary>The explicit Jacobian ∂f_c(x_n)/∂θ_p, N × K × P in <see cref=\"GetParameters\"/> order. Memory N·K·P: for small models and tests.</summary>");
         w.Open("public " + Tensor + " Jacobian(" + Tensor + " x)");
         w.Line("__ntkCheckInput(x, nameof(x));");
@@ -235,7 +199,6 @@ internal static class SpatialEmitter
 
     private static void EmitAnalytic(SourceWriter w, SpatialContext c)
     {
-        string ones = Ones(c);
         w.Line("private static void __ntkCheckAnalyticInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Int(c.Features) + ", x?.DType ?? " + F64 + ", " + Str(c.Name) + ", argument, " + Str(string.Join("×", c.Model.InputShape)) + ");");
         w.Line();
         w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Progress + " progress, " + Token + " cancellationToken)");
@@ -245,24 +208,7 @@ internal static class SpatialEmitter
         w.Line("return " + Network + ".Analytic(x1, x2, gw, ntkWanted, progress, cancellationToken);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g, N1 × N2. float64.</summary>");
-        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: true);");
-        w.Line();
-        w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
-        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: false);");
-        w.Line();
+        PublicSurface.AnalyticMethods(w, c.GroupCount, "", "");
         w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
         w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
         w.Line("return " + Network + ".AnalyticDiagonal(x, ntkWanted);");
@@ -277,9 +223,6 @@ internal static class SpatialEmitter
         w.Line("/// </summary>");
         w.Line("public static global::NtkDsl.ModelCost Cost => " + Network + ".Cost;");
     }
-
-    private static string Ones(SpatialContext c) =>
-        c.GroupCount == 0 ? "new double[0]" : "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", c.GroupCount)) + " }";
 
     private static string Wrap(int group) => Tensor + ".Wrap(" + Parameters + "[" + group + "], shapes[" + group + "])";
 

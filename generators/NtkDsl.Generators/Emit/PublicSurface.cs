@@ -1,0 +1,98 @@
+using System.Linq;
+
+namespace NtkDsl.Generators.Emit;
+
+/// <summary>
+/// The members every generated model exposes with the same text, whether <see cref="ModelEmitter"/> (Dense models) or
+/// <see cref="SpatialEmitter"/> (InputShape models) writes it: one place, so the two public surfaces cannot drift apart.
+/// Each emitter supplies only what differs (doc-comment wording) and the private cores these members call
+/// (<c>__ntkNtkCore</c>, <c>__ntkAnalyticCore</c>, <c>__ntkAnalyticDiagonal</c>).
+/// </summary>
+internal static class PublicSurface
+{
+    public const string Tensor = "global::NtkDsl.Tensor";
+    public const string Progress = "global::System.IProgress<global::NtkDsl.NtkProgress>?";
+    public const string Token = "global::System.Threading.CancellationToken";
+    public const string Mode = "global::NtkDsl.NtkMode";
+
+    /// <summary>The C# expression of unit weights for <paramref name="groups"/> parameter groups.</summary>
+    public static string Ones(int groups) => groups == 0 ? "new double[0]" : "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", groups)) + " }";
+
+    /// <summary>IDifferentiableModel.Info/AccessGuard, Clone (both), Linearize and Device.</summary>
+    public static void InstanceMembers(SourceWriter w, string id)
+    {
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
+        w.Line();
+        w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
+        w.Open("public " + id + " Clone()");
+        w.Line("var copy = new " + id + "(0, Device);");
+        w.Line("copy.SetParameters(GetParameters());");
+        w.Line("return copy;");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("global::NtkDsl.INtkModel global::NtkDsl.INtkModel.Clone() => Clone();");
+        w.Line();
+        w.Line("/// <summary>The linearization f_lin(x; θ) = f(x; θ0) + J(x; θ0)(θ − θ0) around the current parameters θ0 (evaluated with JVPs, never J).</summary>");
+        w.Line("public global::NtkDsl.Training.LinearizedModel Linearize() => new global::NtkDsl.Training.LinearizedModel(Clone());");
+        w.Line();
+        w.Line("/// <summary>The device this model computes on.</summary>");
+        w.Line("public global::NtkDsl.Device Device { get; }");
+        w.Line();
+    }
+
+    /// <summary>Ntk, NtkPerGroup and Wntk over <c>__ntkNtkCore</c>; <paramref name="ntkSummary"/> are the lines inside Ntk's summary.</summary>
+    public static void KernelMethods(SourceWriter w, int groups, string[] ntkSummary, string groupDescription)
+    {
+        string ones = Ones(groups);
+        w.Line("/// <summary>");
+        foreach (var line in ntkSummary) w.Line("/// " + line);
+        w.Line("/// </summary>");
+        w.Open("public " + Tensor + " Ntk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The NTK term Θ^g of every parameter group (" + groupDescription + "); they sum to <see cref=\"Ntk\"/>.</summary>");
+        w.Open("public global::NtkDsl.NtkBlocks NtkPerGroup(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("return new global::NtkDsl.NtkBlocks(Info, mode, __ntkNtkCore(x1, x2, mode, " + ones + ", perGroup: true, progress, cancellationToken));");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Weighted NTK Σ_g w_g Θ^g = J·D·Jᵀ with D = diag(w) per parameter group (math.md §3).</summary>");
+        w.Open("public " + Tensor + " Wntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Mode + " mode = " + Mode + ".Trace, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkNtkCore(x1, x2, mode, weights.Resolve(Info), perGroup: false, progress, cancellationToken)[0];");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// AnalyticNngp, AnalyticNtk, AnalyticWntk, AnalyticNtkDiagonal and AnalyticNngpDiagonal over <c>__ntkAnalyticCore</c>
+    /// and <c>__ntkAnalyticDiagonal</c>; <paramref name="ntkNote"/> and <paramref name="wntkNote"/> end the two summaries.
+    /// </summary>
+    public static void AnalyticMethods(SourceWriter w, int groups, string ntkNote, string wntkNote)
+    {
+        string ones = Ones(groups);
+        w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngp(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width NTK Θ(x1, x2), N1 × N2, per output (full kernel Θ ⊗ I_K; Trace mode equals Θ). " + ntkNote + "float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtk(" + Tensor + " x1, " + Tensor + "? x2 = null, " + Progress + " progress = null, " + Token + " cancellationToken = default) => __ntkAnalyticCore(x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g" + wntkNote + ", N1 × N2. float64.</summary>");
+        w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNtkDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: true);");
+        w.Line();
+        w.Line("/// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>");
+        w.Line("public static " + Tensor + " AnalyticNngpDiagonal(" + Tensor + " x) => __ntkAnalyticDiagonal(x, ntkWanted: false);");
+        w.Line();
+    }
+}
