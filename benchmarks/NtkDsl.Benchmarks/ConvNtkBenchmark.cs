@@ -67,7 +67,7 @@ public static class ConvNtkBenchmark
             if (net.Ops[l] is PatchLayerOp)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {net.Ops[l].Name}: {net.Info.Layers[l].Detail ?? "Dense"} → {orders[l]}"));
 
-        double ceiling = GemmCeiling(1024, repeats);
+        double ceiling = NtkBenchmark.GemmCeiling(1024, repeats);
         rows.Add(("gemm_ceiling_gflops", ceiling, "GFLOP/s"));
 
         Structured(x.SliceRows(0, 16)); // warm-up (JIT)
@@ -83,7 +83,7 @@ public static class ConvNtkBenchmark
         var xe = x.SliceRows(0, explicitN);
         double tStructSmall = NtkBenchmark.Best(repeats, () => Structured(xe));
         Tensor? explicitKernel = null;
-        double tExplicit = NtkBenchmark.Best(1, () => explicitKernel = ExplicitTrace(net, p, xe));
+        double tExplicit = NtkBenchmark.Best(1, () => explicitKernel = NtkBenchmark.ExplicitTrace(net.Jacobian(p, xe)));
         double err = TensorOps.RelativeError(Structured(xe), explicitKernel!);
         rows.Add(("explicit_n", explicitN, ""));
         rows.Add(("explicit_jacobian_gb", 8.0 * explicitN * k * pc / 1e9, "GB"));
@@ -95,34 +95,5 @@ public static class ConvNtkBenchmark
         foreach (var (name, value, unit) in rows)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {value,14:G5} {unit}"));
         return rows;
-    }
-
-    /// <summary>J (N·K × P) from <c>Jacobian</c>, then J·Jᵀ by SYRK and the mean of the K diagonal output blocks.</summary>
-    private static Tensor ExplicitTrace(SpatialNetwork net, double[][] p, Tensor x)
-    {
-        var j = net.Jacobian(p, x);
-        int n = j.Shape[0], k = j.Shape[1], pc = j.Shape[2], nk = n * k;
-        var g = new double[(long)nk * nk];
-        Blas.Syrk(nk, pc, 1.0, j.AsSpan(), pc, 0.0, g, nk);
-        var t = new double[n * n];
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b < n; b++)
-            {
-                double s = 0;
-                for (int c = 0; c < k; c++) s += g[(long)(a * k + c) * nk + b * k + c];
-                t[a * n + b] = s / k;
-            }
-        return Tensor.FromArray(t, n, n);
-    }
-
-    /// <summary>The managed GEMM on a square problem, in this run (as the `ntk` benchmark measures it).</summary>
-    private static double GemmCeiling(int size, int repeats)
-    {
-        var a = NtkBenchmark.Inputs(size, size, 2).AsSpan().ToArray();
-        var b = NtkBenchmark.Inputs(size, size, 3).AsSpan().ToArray();
-        var c = new double[size * size];
-        Blas.Gemm(Transpose.No, Transpose.Yes, size, size, size, 1.0, a, size, b, size, 0.0, c, size);
-        double t = NtkBenchmark.Best(repeats, () => Blas.Gemm(Transpose.No, Transpose.Yes, size, size, size, 1.0, a, size, b, size, 0.0, c, size));
-        return 2.0 * size * size * size / t / 1e9;
     }
 }

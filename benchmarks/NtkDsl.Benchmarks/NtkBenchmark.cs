@@ -33,7 +33,7 @@ public static class NtkBenchmark
         var xe = x.SliceRows(0, explicitN);
         double tStructSmall = Best(repeats, () => model.Ntk(xe));
         Tensor? explicitKernel = null;
-        double tExplicit = Best(1, () => explicitKernel = ExplicitTrace(model, xe));
+        double tExplicit = Best(1, () => explicitKernel = ExplicitTrace(model.Jacobian(xe)));
         double err = TensorOps.RelativeError(model.Ntk(xe), explicitKernel!);
         rows.Add(("explicit_n", explicitN, ""));
         rows.Add(("explicit_time_s", tExplicit, "s"));
@@ -64,9 +64,12 @@ public static class NtkBenchmark
         return features + pairs * perPair;
     }
 
-    private static Tensor ExplicitTrace(CpuBenchMlp model, Tensor x)
+    /// <summary>
+    /// The explicit reference Trace kernel from a Jacobian J (N × K × P): J·Jᵀ by SYRK, then the mean of the K diagonal
+    /// output blocks. Shared by the `ntk` and `conv-ntk` benchmarks.
+    /// </summary>
+    internal static Tensor ExplicitTrace(Tensor j)
     {
-        var j = model.Jacobian(x);
         int nk = j.Shape[0] * j.Shape[1], p = j.Shape[2], k = j.Shape[1], n = j.Shape[0];
         var g = new double[(long)nk * nk];
         Blas.Syrk(nk, p, 1.0, j.AsSpan(), p, 0.0, g, nk);
@@ -81,7 +84,8 @@ public static class NtkBenchmark
         return Tensor.FromArray(t, n, n);
     }
 
-    private static double GemmCeiling(int size, int repeats)
+    /// <summary>The managed GEMM on a square problem in GFLOP/s, measured in this run (the anchor of the NTK benchmarks).</summary>
+    internal static double GemmCeiling(int size, int repeats)
     {
         var a = Inputs(size, size, 2).AsSpan().ToArray();
         var b = Inputs(size, size, 3).AsSpan().ToArray();
