@@ -369,9 +369,7 @@ public sealed partial class SpatialNetwork
     /// <summary>Checks an input batch: N × (H·W·C), finite, float64.</summary>
     internal void CheckInput(Tensor? x, string argument)
     {
-        if (x is { Rank: 2 } && x.Columns != InputShape.Size)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{ModelName}: {argument} has {x.Columns} features per row but the model's InputShape {InputShape.Height}×{InputShape.Width}×{InputShape.Channels} needs {InputShape.Size} (channels last: row = pixel by pixel, each pixel's channels together)."), argument);
-        InputChecks.Features(x, InputShape.Size, DType.Float64, ModelName, argument);
+        InputChecks.Features(x, InputShape.Size, DType.Float64, ModelName, argument,
+            string.Create(CultureInfo.InvariantCulture, $"{InputShape.Height}×{InputShape.Width}×{InputShape.Channels}"));
     }
 }
