@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using NtkDsl.IO;
 
 namespace NtkDsl.Benchmarks;
 
@@ -34,19 +35,26 @@ internal static class StreamBenchmarkCommand
         var rows = new Option<int?>("--rows") { Description = "Compute only the first R rows of the N × N kernel (default: all N)." };
         var blockRows = new Option<int?>("--block-rows") { Description = "Rows per block (default: chosen from the available memory)." };
         var output = new Option<string?>("--out", "-o") { Description = "Write the kernel to this .npy file instead of reducing it." };
+        var fileDType = new Option<string>("--file-dtype") { Description = "Element type of the .npy file: float64 (8·N² bytes) or float32 (half: N = 100,000 is 40 GB).", DefaultValueFactory = _ => "float64" };
         var command = new Command("stream-100k", "An N × N kernel in row blocks (KernelStream): streamed to .npy or reduced, with time and peak memory.")
         {
-            n, kernel, rows, blockRows, output,
+            n, kernel, rows, blockRows, output, fileDType,
         };
-        command.SetAction(parse => Run(parse.GetValue(n), parse.GetValue(kernel)!, parse.GetValue(rows), parse.GetValue(blockRows), parse.GetValue(output), Console.Out));
+        command.SetAction(parse => Run(parse.GetValue(n), parse.GetValue(kernel)!, parse.GetValue(rows), parse.GetValue(blockRows), parse.GetValue(output),
+            parse.GetValue(fileDType)!, Console.Out));
         return command;
     }
 
-    private static int Run(int n, string kernel, int? rowLimit, int? blockRows, string? output, TextWriter log)
+    private static int Run(int n, string kernel, int? rowLimit, int? blockRows, string? output, string fileDType, TextWriter log)
     {
         if (kernel is not ("analytic" or "ntk"))
         {
             log.WriteLine($"--kernel must be 'analytic' or 'ntk', not '{kernel}'.");
+            return 1;
+        }
+        if (fileDType is not ("float64" or "float32"))
+        {
+            log.WriteLine($"--file-dtype must be 'float64' or 'float32', not '{fileDType}'.");
             return 1;
         }
         int r = Math.Min(rowLimit ?? n, n);
@@ -72,13 +80,19 @@ internal static class StreamBenchmarkCommand
         int firstBlock = 0;
         if (output is not null)
         {
-            var options = new KernelStreamOptions { BlockRows = blockRows, Progress = progress };
+            var options = new KernelStreamOptions
+            {
+                BlockRows = blockRows,
+                Progress = progress,
+                FileDType = fileDType == "float32" ? DType.Float32 : DType.Float64,
+            };
             var h = kernel == "ntk"
                 ? KernelStream.NtkToNpy(model, output, x1, x2, NtkMode.Trace, options)
                 : KernelStream.ToNpy(output, x1, x2, compute, options);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file                       {Path.GetFullPath(output)}"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file_bytes                 {new FileInfo(output).Length}"));
             log.WriteLine($"header                     {h}");
+            VerifyFile(output, x, x1, r, fileDType == "float32" ? 1e-6 : 1e-12, kernel, model, log);
         }
         else
         {
@@ -129,6 +143,36 @@ internal static class StreamBenchmarkCommand
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"row0_sum streamed / direct {row0:R} / {directSum:R}"));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Reads back the first, a middle and the last computed row of the file and compares each with the same row
+    /// computed alone in memory (relative to the row's largest entry; float32 files round to ~6e-8).
+    /// </summary>
+    private static void VerifyFile(string path, Tensor x, Tensor x1, int rowsComputed, double tolerance, string kernel, StreamBenchMlp model, TextWriter log)
+    {
+        double worst = 0;
+        foreach (int row in new[] { 0, rowsComputed / 2, rowsComputed - 1 }.Distinct())
+        {
+            var stored = NpyFile.ReadRows(path, row, 1).To(DType.Float64);
+            var xi = x1.SliceRows(row, 1);
+            var direct = kernel == "analytic" ? StreamBenchMlp.AnalyticNtk(xi, x) : model.Ntk(xi, x);
+            var d = direct.AsSpan();
+            double scale = 0, err = 0;
+            for (int j = 0; j < d.Length; j++) scale = Math.Max(scale, Math.Abs(d[j]));
+            for (int j = 0; j < d.Length; j++)
+            {
+                double s = stored.AsSpan()[j];
+                err = Math.Max(err, Math.Abs(s - d[j]));
+            }
+            double rel = err / scale;
+            worst = Math.Max(worst, rel);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"readback row {row,-7}        max |file − direct| / max |direct| = {rel:E2}"));
+        }
+        log.WriteLine(worst <= tolerance
+            ? string.Create(CultureInfo.InvariantCulture, $"readback                   OK (≤ {tolerance:E0})")
+            : string.Create(CultureInfo.InvariantCulture, $"readback                   FAILED (worst {worst:E2} > {tolerance:E0})"));
+        if (worst > tolerance) Environment.ExitCode = 2;
     }
 
     private static string Vm(string key)
