@@ -21,10 +21,10 @@ namespace NtkDsl.Tests.PublicApi;
 internal static class PublicApiLister
 {
     /// <summary>The lines of the user-visible surface of <paramref name="assembly"/>, sorted ordinally.</summary>
-    public static IReadOnlyList<string> Visible(Assembly assembly) => Lines(assembly, hidden: false);
+    public static IReadOnlyList<string> Visible(Assembly assembly) => Lines(assembly.GetExportedTypes(), hidden: false);
 
     /// <summary>The hidden infrastructure types (kind and name) and the hidden members of visible types, sorted ordinally.</summary>
-    public static IReadOnlyList<string> Hidden(Assembly assembly) => Lines(assembly, hidden: true);
+    public static IReadOnlyList<string> Hidden(Assembly assembly) => Lines(assembly.GetExportedTypes(), hidden: true);
 
     /// <summary>Whether <paramref name="type"/> or a type it is nested in carries <c>[EditorBrowsable(Never)]</c>.</summary>
     public static bool IsHiddenType(Type type)
@@ -37,12 +37,14 @@ internal static class PublicApiLister
     private static bool IsNever(MemberInfo m) =>
         m.GetCustomAttribute<EditorBrowsableAttribute>()?.State == EditorBrowsableState.Never;
 
-    private static List<string> Lines(Assembly assembly, bool hidden)
+    /// <summary>The lines of <paramref name="types"/> (public ones; others are skipped): visible or hidden ones.</summary>
+    internal static List<string> Lines(IEnumerable<Type> types, bool hidden)
     {
         // Sorted by (type name, type line first, member line) so that a type's members follow it.
         var rows = new List<(string Type, int Order, string Line)>();
-        foreach (var type in assembly.GetExportedTypes())
+        foreach (var type in types)
         {
+            if (!type.IsVisible) continue;
             string name = Name(type);
             if (name.Contains("+<", StringComparison.Ordinal)) continue;   // compiler-generated (extension blocks' grouping types)
             if (IsHiddenType(type))
