@@ -16,7 +16,9 @@ public abstract class Device
     /// <summary>
     /// Throws <see cref="NotSupportedException"/> naming the fix when generated code that only has a CPU path is
     /// asked to run on another device.
+    /// <para>Infrastructure for generated code; not part of the supported API.</para>
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void RequireCpu(Device? device, string operation)
     {
         if (device is null || device.IsCpu) return;
@@ -29,7 +31,7 @@ public abstract class Device
 
 /// <summary>The CPU backend.</summary>
 /// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
-public sealed class CpuDevice : Device
+internal sealed class CpuDevice : Device
 {
     internal CpuDevice() { }
 

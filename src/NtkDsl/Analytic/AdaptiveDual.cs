@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 namespace NtkDsl.Analytic;
 
 /// <summary>Accuracy contract and factory of <see cref="AdaptiveDual{TFunction}"/>.</summary>
+/// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class AdaptiveDual
 {
     /// <summary>
@@ -27,6 +29,8 @@ public static class AdaptiveDual
 }
 
 /// <summary>The part of an <see cref="AdaptiveDual{TFunction}"/> that <see cref="DualSeries"/> needs, without the type argument.</summary>
+/// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IDualIntegrator
 {
     /// <summary>The layer named in exceptions.</summary>
@@ -62,8 +66,10 @@ public interface IDualIntegrator
 /// <see cref="AdaptiveDual.MaxVariance"/> = 1e24).</para>
 /// <para>Calls are thread-safe (scratch is per thread). Each two-dimensional value costs thousands to a few hundred
 /// thousand evaluations of φ; the generated kernels therefore evaluate most pairs through <see cref="DualSeries"/>.</para>
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </remarks>
 /// <typeparam name="TFunction">φ and φ' as a struct (inlined).</typeparam>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class AdaptiveDual<TFunction> : IDualIntegrator where TFunction : struct, IScalarFunction
 {
     internal const double Core = 9.0;          // ϕ(9) = 1e−18: initial panels cover |z| ≤ 9, tails are added on demand

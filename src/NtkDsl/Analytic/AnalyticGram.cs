@@ -6,6 +6,7 @@ namespace NtkDsl.Analytic;
 /// <summary>
 /// The input-layer Gram x·x'/d of the infinite-width kernels, computed so that equal inputs give exactly the values of
 /// the diagonal chain (issue 13 item 3).
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para>The bulk of the Gram comes from one blocked GEMM/SYRK, whose summation order differs from the per-row sum of
@@ -18,6 +19,7 @@ namespace NtkDsl.Analytic;
 /// bitwise-equal rows c then equals q1 = q2 bit for bit and the recursion sees ρ = 1 exactly. Such pairs are rare
 /// (duplicates, or rows that are multiples of each other), so the extra O(d) work per pair does not change the cost.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class AnalyticGram
 {
     private const double MachineEpsilon = 2.220446049250313e-16; // 2^−52

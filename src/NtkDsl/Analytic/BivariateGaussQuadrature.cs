@@ -1,7 +1,7 @@
 namespace NtkDsl.Analytic;
 
 /// <summary>Defaults, limits and factories for <see cref="BivariateGaussQuadrature{TFunction}"/>.</summary>
-public static class BivariateGaussQuadrature
+internal static class BivariateGaussQuadrature
 {
     /// <summary>
     /// Default trapezoid resolution κ: step h = min(<see cref="MaxStep"/>, κ/σ) in standard-normal units, where σ is the

@@ -22,7 +22,7 @@ namespace NtkDsl.Analytic;
 /// <see cref="BivariateGaussQuadrature.DefaultResolution"/>; <see cref="EstimateError"/> gives an a-posteriori estimate.</para>
 /// </remarks>
 /// <typeparam name="TFunction">The activation, a struct so that φ and φ' are inlined.</typeparam>
-public sealed class BivariateGaussQuadrature<TFunction> where TFunction : struct, IScalarFunction
+internal sealed class BivariateGaussQuadrature<TFunction> where TFunction : struct, IScalarFunction
 {
     private const int MaxHalf = BivariateGaussQuadrature.MaxNodesPerDimension / 2;
 

@@ -5,6 +5,7 @@ namespace NtkDsl.Analytic;
 /// <summary>
 /// Closed-form dual activations (math.md §4): for (u, v) ~ N(0, [[q1, c], [c, q2]]) each method returns
 /// K̃ = E[φ(u)φ(v)] and Ṫ = E[φ'(u)φ'(v)].
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para><b>Domain.</b> q1, q2 must be finite and ≥ 0 and c finite (otherwise <see cref="ArgumentOutOfRangeException"/>).
@@ -26,6 +27,7 @@ namespace NtkDsl.Analytic;
 /// products (<see cref="Covariance2.Determinant"/>), accurate to a few ulps for every θ including θ → 0, where
 /// arccos of a rounded ρ carries an absolute error of order ε/θ.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class DualActivations
 {
     private const double InvTwoPi = 1.0 / (2.0 * Math.PI);

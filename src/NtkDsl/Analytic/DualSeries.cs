@@ -7,6 +7,7 @@ namespace NtkDsl.Analytic;
 /// <summary>
 /// One layer's dual activation tabulated for one kernel call: per example i the normalized Hermite coefficients of
 /// φ(√q_i·z) and φ'(√q_i·z), so that each pair costs a short polynomial in ρ instead of a two-dimensional integral.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para><b>Formula.</b> Mehler's expansion (e.g. O'Donnell, <i>Analysis of Boolean Functions</i>, §11.2; Daniely, Frostig
@@ -24,6 +25,7 @@ namespace NtkDsl.Analytic;
 /// <see cref="IDualIntegrator.Diagonal"/>, bit for bit the value of the diagonal chain.</para>
 /// <para>Read-only after construction and thread-safe.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class DualSeries
 {
     /// <summary>Largest number of Hermite terms per example.</summary>

@@ -13,7 +13,7 @@ namespace NtkDsl.Analytic;
 /// numbers w_i = 1/(n p_{n−1}(x_i)²), evaluated with exponent rescaling so that nothing overflows; only positive nodes
 /// are computed and the rule is mirrored, so it is exactly symmetric. Cost O(n²), deterministic.
 /// </remarks>
-public static class GaussHermite
+internal static class GaussHermite
 {
     /// <summary>Largest supported number of nodes.</summary>
     public const int MaxNodes = 2048;

@@ -6,7 +6,7 @@ namespace NtkDsl.Analytic;
 /// ≤ 2n − 1. (The physicists' rule for ∫ e^(−t²) g(t) dt has nodes x_i/√2 and weights √π·w_i.)
 /// Obtain instances from <see cref="GaussHermite.Get"/>; they are immutable and shared.
 /// </summary>
-public sealed class GaussHermiteRule
+internal sealed class GaussHermiteRule
 {
     private readonly double[] _nodes;
     private readonly double[] _weights;

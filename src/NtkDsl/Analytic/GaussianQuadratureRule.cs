@@ -1,7 +1,7 @@
 namespace NtkDsl.Analytic;
 
 /// <summary>The one-dimensional rule from which <see cref="BivariateGaussQuadrature{TFunction}"/> builds its 2-D rule.</summary>
-public enum GaussianQuadratureRule
+internal enum GaussianQuadratureRule
 {
     /// <summary>
     /// Truncated trapezoid (sinc) rule on the standard-normal coordinates with a step that shrinks with the

@@ -3,7 +3,9 @@ namespace NtkDsl.Analytic;
 /// <summary>
 /// A scalar activation φ with its derivative φ'. Implement it on a struct and pass the struct as a generic argument
 /// (<see cref="BivariateGaussQuadrature{TFunction}"/>) so that the JIT specialises and inlines both calls.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IScalarFunction
 {
     /// <summary>φ(x).</summary>
@@ -17,7 +19,7 @@ public interface IScalarFunction
 /// Adapts a pair of delegates to <see cref="IScalarFunction"/> (convenient, but each call is an indirect delegate
 /// call; prefer a dedicated struct on hot paths).
 /// </summary>
-public readonly struct DelegateFunction : IScalarFunction
+internal readonly struct DelegateFunction : IScalarFunction
 {
     private readonly Func<double, double> _value;
     private readonly Func<double, double> _derivative;

@@ -12,7 +12,7 @@ namespace NtkDsl.Analytic;
 /// <see cref="BivariateGaussQuadrature{TFunction}"/>) evaluated at q1 = K(x, x), q2 = K(x', x'), c = K(x, x') and applies
 /// <see cref="NextNngp"/>, <see cref="NextNtk"/> and, for group weights, <see cref="NextWeightedNtk"/>.
 /// </remarks>
-public static class KernelRecursion
+internal static class KernelRecursion
 {
     /// <summary>
     /// First layer: K¹(x, x') = σ_w²·⟨x, x'⟩/d + σ_b² (also Θ¹, since the first layer's parameters give exactly this).

@@ -10,10 +10,10 @@ namespace NtkDsl.Analytic;
 /// <param name="TDot">Ṫ of the rule being assessed.</param>
 /// <param name="KTildeError">|K̃ − K̃(finer rule)|.</param>
 /// <param name="TDotError">|Ṫ − Ṫ(finer rule)|.</param>
-public readonly record struct QuadratureErrorEstimate(double KTilde, double TDot, double KTildeError, double TDotError);
+internal readonly record struct QuadratureErrorEstimate(double KTilde, double TDot, double KTildeError, double TDotError);
 
 /// <summary>Error estimates of the quadrature dual activation by node doubling.</summary>
-public static class QuadratureError
+internal static class QuadratureError
 {
     /// <summary>
     /// Compares <paramref name="quadrature"/> with the same rule at twice the nodes per dimension at the covariance

@@ -7,7 +7,7 @@ namespace NtkDsl.Analytic;
 // the bodies the source generator emits for the finite network.
 
 /// <summary>φ(x) = tanh x, φ'(x) = 1 − tanh² x.</summary>
-public readonly struct TanhFunction : IScalarFunction
+internal readonly struct TanhFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -23,7 +23,7 @@ public readonly struct TanhFunction : IScalarFunction
 }
 
 /// <summary>φ(x) = 1/(1 + e^(−x)), φ'(x) = φ(x)(1 − φ(x)).</summary>
-public readonly struct SigmoidFunction : IScalarFunction
+internal readonly struct SigmoidFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -39,7 +39,7 @@ public readonly struct SigmoidFunction : IScalarFunction
 }
 
 /// <summary>φ(x) = erf x, φ'(x) = (2/√π)·e^(−x²).</summary>
-public readonly struct ErfFunction : IScalarFunction
+internal readonly struct ErfFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -51,7 +51,7 @@ public readonly struct ErfFunction : IScalarFunction
 }
 
 /// <summary>φ(x) = sin x, φ'(x) = cos x.</summary>
-public readonly struct SinFunction : IScalarFunction
+internal readonly struct SinFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -63,7 +63,7 @@ public readonly struct SinFunction : IScalarFunction
 }
 
 /// <summary>Exact GELU φ(x) = x·Φ(x), φ'(x) = Φ(x) + x·ϕ(x) (Φ, ϕ: standard normal CDF and density).</summary>
-public readonly struct GeluFunction : IScalarFunction
+internal readonly struct GeluFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,7 +75,7 @@ public readonly struct GeluFunction : IScalarFunction
 }
 
 /// <summary>φ(x) = log(1 + e^x), φ'(x) = 1/(1 + e^(−x)).</summary>
-public readonly struct SoftplusFunction : IScalarFunction
+internal readonly struct SoftplusFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,7 +87,7 @@ public readonly struct SoftplusFunction : IScalarFunction
 }
 
 /// <summary>φ(x) = max(x, 0), φ'(x) = 1 for x &gt; 0 and 0 otherwise (ReLU'(0) = 0).</summary>
-public readonly struct ReluFunction : IScalarFunction
+internal readonly struct ReluFunction : IScalarFunction
 {
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,7 +8,9 @@ namespace NtkDsl.Analytic;
 /// K̃ = E[sin u sin v] = (e^(−(q1 + q2 − 2c)/2) − e^(−(q1 + q2 + 2c)/2))/2 and
 /// Ṫ = E[cos u cos v] = (e^(−(q1 + q2 − 2c)/2) + e^(−(q1 + q2 + 2c)/2))/2
 /// (the same as e^(−(q1+q2)/2)·sinh c and ·cosh c, written so that no factor overflows: q1 + q2 ∓ 2c ≥ 0).
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class SinDual
 {
     /// <summary>K̃ and Ṫ of sin at [[q1, c], [c, q2]] (c clamped to ±√(q1 q2)).</summary>

@@ -1,7 +1,9 @@
 namespace NtkDsl.Kernels;
 
 /// <summary>Helpers of the generated infinite-width kernels.</summary>
-/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class AnalyticOps
 {
     /// <summary>|x_i|²/d for each of the n rows of a row-major n × d array (the input-layer variance x·x/d); throws

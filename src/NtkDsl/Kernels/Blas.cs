@@ -15,6 +15,7 @@ public enum Transpose
 /// (MathNet's managed provider is single-threaded and slow; native providers are not served). The implementation
 /// packs A and B into cache-sized panels, runs a register-blocked AVX-512, AVX2/FMA or portable
 /// <see cref="System.Numerics.Vector{T}"/> micro-kernel, and splits C into blocks over all cores.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// As in reference BLAS, when β = 0 the input contents of C are never read (NaN or infinity there do not propagate),
@@ -23,6 +24,7 @@ public enum Transpose
 /// <see cref="ArgumentException"/> names the operand and the fix. C must not overlap A or B.
 /// <para>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use). GEMM and SYRK parallelize internally.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Blas
 {
     /// <summary>General matrix product on float64: C[m×n] = α·op(A)·op(B) + β·C, row-major with leading dimensions.</summary>

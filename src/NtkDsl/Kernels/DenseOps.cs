@@ -7,8 +7,10 @@ namespace NtkDsl.Kernels;
 /// The linear-algebra steps of a dense layer that generated code composes (the activation and its derivative are
 /// emitted inline by the generator). All matrices are row-major; <c>cW</c> and <c>cB</c> are the layer's weight and
 /// bias scales (σ_w/√fan_in and σ_b under the NTK parameterization, 1 and 1 under the standard one).
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>h = cW·input·Wᵀ + cB·b for input rows × m, W n × m: returns rows × n.</summary>
@@ -202,7 +204,9 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 }
 
 /// <summary>Small helpers for generated code that are not tied to a layer.</summary>
-/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class FeatureOps
 {
     /// <summary>dst[i] = scale·src[i] (float64).</summary>

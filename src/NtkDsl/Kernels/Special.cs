@@ -1,7 +1,9 @@
 namespace NtkDsl.Kernels;
 
 /// <summary>Special functions used by generated activations (erf and the normal density/CDF).</summary>
-/// <remarks>Thread safety: pure functions; safe to call from any thread.</remarks>
+/// <remarks>Thread safety: pure functions; safe to call from any thread.
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Special
 {
     /// <summary>2/√π.</summary>

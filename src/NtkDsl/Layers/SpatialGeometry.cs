@@ -5,7 +5,7 @@ namespace NtkDsl.Layers;
 /// conventions: Valid ⌊(n − k)/s⌋ + 1; Same and Circular ⌈n/s⌉ with total padding max((out − 1)·s + k − n, 0), of
 /// which ⌊total/2⌋ goes before. Shared by the run time, the analytic kernels and (mirrored) the generator's shape checks.
 /// </summary>
-public static class SpatialGeometry
+internal static class SpatialGeometry
 {
     /// <summary>Output length along an axis of <paramref name="size"/> pixels for a window <paramref name="window"/> and <paramref name="stride"/>; 0 or less when it does not fit (Valid).</summary>
     public static int OutputSize(int size, int window, int stride, Padding padding) => padding switch

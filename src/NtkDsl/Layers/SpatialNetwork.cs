@@ -8,6 +8,7 @@ namespace NtkDsl.Layers;
 /// layers, with Dense layers after Flatten/GlobalAvgPool). Stateless: a plan of <see cref="LayerSpec"/>s; the
 /// parameters are passed in as one array per parameter group, in <see cref="ModelInfo.Groups"/> order (layer by layer,
 /// weights then bias). The generated model class owns those arrays and delegates every method here.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para>Each layer kind's run-time rules live in one file (<c>Conv2DLayerOp</c>, <c>DenseLayerOp</c>,
@@ -16,6 +17,7 @@ namespace NtkDsl.Layers;
 /// cotangent of the source layer's output receives the Add's cotangent).</para>
 /// <para>Thread safety: immutable; every method may run concurrently with others on distinct or read-only parameters.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed partial class SpatialNetwork
 {
     /// <summary>Upper bound on the doubles one row block's forward/backward temporaries hold (32 MiB).</summary>

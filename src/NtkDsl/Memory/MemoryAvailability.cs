@@ -5,6 +5,7 @@ namespace NtkDsl.Memory;
 /// <summary>
 /// How much memory this process can still allocate, from each source that can limit it; <see cref="Bytes"/> is the
 /// least of them. A source that does not apply on this system (no cgroup limit, no /proc) is null.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <param name="GcBytes">The .NET GC's limit (<c>GCMemoryInfo.TotalAvailableMemoryBytes</c>: physical memory, a
 /// container limit or <c>GCHeapHardLimit</c>) minus the managed heap in use.</param>
@@ -13,6 +14,7 @@ namespace NtkDsl.Memory;
 /// <param name="MemAvailableBytes">The system-wide <c>MemAvailable</c> of /proc/meminfo (free memory without swapping).</param>
 /// <param name="OverrideBytes">A limit set by <see cref="MemoryBudget.LimitVariable"/> or a test.</param>
 /// <remarks>Thread safety: an immutable value, safe to share.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly record struct MemoryAvailability(long GcBytes, long? CgroupBytes, long? MemAvailableBytes, long? OverrideBytes)
 {
     /// <summary>The least of the sources: what an allocation may use.</summary>

@@ -9,6 +9,7 @@ namespace NtkDsl.Memory;
 /// Generated <c>Ntk</c>/<c>NtkPerGroup</c>/<c>Wntk</c>, <c>Jacobian</c> and analytic kernels check their whole working
 /// set from the cost model (<see cref="ModelCost"/>) on entry; the runtime checks every large result tensor
 /// (<see cref="Tensor.Zeros(DType, int[])"/>), the per-layer NTK feature buffers and the dynamics' eigendecomposition.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para>Available memory is the least of the GC limit minus the managed heap, the cgroup limit minus its usage (this
@@ -19,6 +20,7 @@ namespace NtkDsl.Memory;
 /// <para>The figures are a snapshot: memory other processes take between the check and the allocation is not
 /// reserved. Thread safety: all members are safe to call from any thread.</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class MemoryBudget
 {
     /// <summary>Environment variable with a byte limit for this process (e.g. <c>NTKDSL_MEMORY_LIMIT_BYTES=8000000000</c>).</summary>

@@ -3,7 +3,9 @@ using System.Globalization;
 namespace NtkDsl;
 
 /// <summary>Argument checks shared by every generated method; each error names the problem and the fix.</summary>
-/// <remarks>Thread safety: stateless; safe to call from any thread.</remarks>
+/// <remarks>Thread safety: stateless; safe to call from any thread.
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class InputChecks
 {
     /// <summary>

@@ -8,6 +8,7 @@ namespace NtkDsl;
 /// (<c>Forward</c>, <c>Jvp</c>, <c>Vjp</c>, <c>GetParameters</c>, <c>Ntk</c>, <c>NtkPerGroup</c>, <c>Wntk</c>,
 /// <c>Jacobian</c>) enter a read scope, <c>SetParameters</c> a write scope, and <see cref="Training.Trainer"/> an
 /// exclusive scope for its whole run.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// <para>The contract it enforces: any number of threads may read one model at the same time; a write excludes
@@ -18,6 +19,7 @@ namespace NtkDsl;
 /// which share the model's storage without going through <c>SetParameters</c>. The check costs one uncontended lock
 /// per call. Thread safety: all members are safe to call from any thread (that is the point).</para>
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ModelAccessGuard
 {
     private readonly object _gate = new();

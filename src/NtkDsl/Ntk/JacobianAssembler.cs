@@ -3,7 +3,9 @@ using System.Numerics;
 namespace NtkDsl.Kernels;
 
 /// <summary>Writes the explicit Jacobian N × K × P from per-layer features with General (or output) deltas.</summary>
-/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).</remarks>
+/// <remarks>Thread safety: stateless; safe to call from any thread (an array the caller passes to be written needs the caller's exclusive use).
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class JacobianAssembler
 {
     /// <summary>

@@ -65,6 +65,8 @@ public sealed class NonFiniteResultException : ArithmeticException
 }
 
 /// <summary>Scans produced blocks for ∞/NaN and throws <see cref="NonFiniteResultException"/> naming the first one.</summary>
+/// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class FiniteChecks
 {
     /// <summary>

@@ -6,12 +6,14 @@ namespace NtkDsl.Kernels;
 /// Assembles the structured empirical NTK from per-layer features (math.md §2): for every tile of the output, per
 /// layer one Gram of scaled inputs, one Gram of deltas (none for the output layer, the traced reduction for the last
 /// hidden layer) and a Hadamard product. Symmetric kernels (x2 = x1) compute the lower triangle of tiles and mirror.
+/// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
 /// Overflow is an exception, never NaN output: the features of both batches are scanned once, every tile accumulator
 /// after each layer's contribution and every float32 store, and the first ∞/NaN throws
 /// <see cref="NonFiniteResultException"/> naming the layer, the stage and the rows.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class NtkAssembler
 {
     /// <summary>Rows per output tile in Trace mode.</summary>

@@ -3,6 +3,8 @@ using System.Numerics;
 namespace NtkDsl.Kernels;
 
 /// <summary>How a layer's backward deltas δ_c(x) are stored for the kernel assembly (math.md §2).</summary>
+/// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum DeltaForm
 {
     /// <summary>Output layer with identity activation: δ_c = e_c, nothing stored (⟨δ_c, δ'_c'⟩ = [c = c']).</summary>
@@ -16,7 +18,9 @@ public enum DeltaForm
 }
 
 /// <summary>What one layer contributes to the NTK of a batch: scaled inputs and backward deltas.</summary>
-/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.</remarks>
+/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the storage for <paramref name="rows"/> examples.</summary>
@@ -74,7 +78,9 @@ public sealed class LayerFeatures<T> where T : unmanaged, IFloatingPointIeee754<
 }
 
 /// <summary>The per-layer features of a batch, produced by generated code and consumed by <see cref="NtkAssembler"/>.</summary>
-/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.</remarks>
+/// <remarks>Thread safety: buffers that generated code fills (one row block at a time) before <c>NtkAssembler</c> reads them; not synchronized: fill, then read.
+/// <para>Infrastructure for generated code; not part of the supported API.</para></remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class NtkFeatures<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the container.</summary>
