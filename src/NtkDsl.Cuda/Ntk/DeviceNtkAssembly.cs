@@ -19,6 +19,7 @@ namespace NtkDsl.Cuda.Ntk;
 internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 256;
+    private const long MaxTileElements = 1L << 27;
     private static readonly int Size = Unsafe.SizeOf<T>();
     private readonly CudaDevice _device;
     private readonly CudaModule _module;
@@ -96,7 +97,8 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                 $"the NTK features of {n1}{(symmetric ? "" : " + " + n2)} rows ({featureBytes / 1048576.0:0.#} MiB) and one output row of {n2} columns ({rowBytes / 1048576.0:0.#} MiB); compute the kernel in blocks of rows (x.SliceRows) or use a float32 model"),
                 (ulong)(featureBytes + rowBytes), free, total, _device.Allocator.LiveBytes);
         int tileRows = (int)Math.Min(n1, tileRowsOption ?? (long)((budget - (ulong)featureBytes) / (ulong)rowBytes));
-        tileRows = Math.Max(1, tileRows);
+        // The host copy of a tile's accumulators is one array: at most MaxTileElements doubles (1 GiB).
+        tileRows = (int)Math.Max(1, Math.Min(tileRows, MaxTileElements / ((long)outputCount * n2 * kk)));
 
         var g1 = Upload(f1);
         var g2 = symmetric ? g1 : Upload(f2);
