@@ -52,7 +52,7 @@ run() {
     echo "tests exit code $?" | tee -a "$out/tests.log"
     grep -E "Total:|total:|failed:|succeeded:|skipped:" "$out/tests.log" | sed "s/\x1b\[[0-9;]*m//g" || true
     echo "== NtkDsl benchmark =="
-    timeout 150 "$APP/NtkDsl.Cuda.Benchmarks" > "$out/ntkdsl.jsonl" 2> "$out/ntkdsl.err"
+    timeout 200 "$APP/NtkDsl.Cuda.Benchmarks" > "$out/ntkdsl.jsonl" 2> "$out/ntkdsl.err"
     echo "benchmark exit code $?"; cat "$out/ntkdsl.jsonl"
     echo "== PyTorch anchors (same machine, same call) =="
     # ../shared does not travel to the GPU machine with the device tool: publish copies the script into artifacts/gpu/bench.

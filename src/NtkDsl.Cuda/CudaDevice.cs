@@ -2,6 +2,8 @@ using System.Globalization;
 using NtkDsl.Cuda.Interop;
 using NtkDsl.Cuda.Kernels;
 using NtkDsl.Cuda.Memory;
+using NtkDsl.Cuda.Ntk;
+using NtkDsl.Kernels;
 
 namespace NtkDsl.Cuda;
 
@@ -11,8 +13,10 @@ namespace NtkDsl.Cuda;
 /// Open it with <c>Device.Cuda(ordinal)</c> (the native libraries) or <see cref="Open(int, CudaBackend)"/> (any backend,
 /// e.g. the host emulation in tests). Dispose it to release everything it holds. Not thread-safe: use one device
 /// object from one thread at a time.
+/// Generated models constructed on it (<c>new Mlp(seed, gpu)</c>) run their kernel assembly (Ntk in every mode,
+/// NtkPerGroup, Wntk) here through <see cref="IKernelBackend"/>, as <see cref="KernelOptions"/> says.
 /// </summary>
-public sealed class CudaDevice : Device, IDisposable
+public sealed class CudaDevice : Device, IDisposable, IKernelBackend
 {
     private readonly Dictionary<string, CudaModule> _modules = new(StringComparer.Ordinal);
     private readonly int _device;
@@ -92,6 +96,25 @@ public sealed class CudaDevice : Device, IDisposable
 
     /// <inheritdoc />
     public override bool IsCpu => false;
+
+    /// <summary>This device: generated models constructed on it assemble their kernels here.</summary>
+    public override IKernelBackend KernelBackend => this;
+
+    /// <summary>Precision mode and tiling of generated models' kernel assembly on this device.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public CudaKernelOptions KernelOptions
+    {
+        get => _kernelOptions;
+        set => _kernelOptions = value ?? throw new ArgumentNullException(nameof(value), "Pass CudaKernelOptions.Default for the defaults.");
+    }
+
+    private CudaKernelOptions _kernelOptions = CudaKernelOptions.Default;
+
+    void IKernelBackend.RequireModel(ModelInfo info) => DeviceModelSupport.Require(this, info);
+
+    Tensor[] IKernelBackend.AssembleNtk<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount, int[] groupOutput,
+        double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
+        DeviceNtkAssembly<T>.Run(this, _kernelOptions, f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
 
     internal IntPtr Context { get; }
     internal IntPtr Stream { get; }

@@ -25,6 +25,27 @@ public abstract class Device
         throw new NotSupportedException($"{operation} has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
     }
 
+    /// <summary>
+    /// Infrastructure: the backend that runs generated models' kernel assembly on this device, or null for the managed
+    /// CPU code. Device packages (NtkDsl.Cuda) override it; see <see cref="IKernelBackend"/>.
+    /// </summary>
+    public virtual IKernelBackend? KernelBackend => null;
+
+    /// <summary>
+    /// Called by generated constructors: returns when <paramref name="device"/> (null means the CPU) can run the generated
+    /// methods of a model with architecture <paramref name="info"/>; otherwise throws.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The device has no kernel backend, or its backend cannot run a layer or
+    /// property of this model (the message names it and the fix).</exception>
+    public static void RequireModelSupport(Device? device, ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (device is null || device.IsCpu) return;
+        var backend = device.KernelBackend
+            ?? throw new NotSupportedException($"{info.Name} has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
+        backend.RequireModel(info);
+    }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

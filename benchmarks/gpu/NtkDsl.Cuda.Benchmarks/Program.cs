@@ -15,10 +15,13 @@ using NtkDsl.Kernels;
 // Also: per-phase time breakdowns (ntkdsl_phases_*: device synchronized after every phase), float32/TF32 accuracy
 // against float64 from the same float32-rounded inputs and parameters (max/max, Frobenius, ReLU derivative flips),
 // and the device infinite-width NTK (ntkdsl_analytic_ntk_f64) beside torch's elementwise analytic ReLU NTK.
-// Usage: NtkDsl.Cuda.Benchmarks [--n 8192] [--small-n 1024] [--gemm-n 8192] [--quick] [--emulated]
+// ntkdsl_model_on_device_*: the generated model constructed on the device (new W1Model(0, device).Ntk(x1, x2)):
+// per-layer features on the host (as on the CPU), kernel assembly on the device through Device.KernelBackend, result
+// in host memory; at --model-n rows (default min(n, 4096): its host features are the slow part).
+// Usage: NtkDsl.Cuda.Benchmarks [--n 8192] [--small-n 1024] [--gemm-n 8192] [--model-n 4096] [--quick] [--emulated]
 // (--emulated runs the same code on the host emulation: a smoke test of the benchmark itself, not a measurement.)
 
-int n = 8192, smallN = 1024, gemmN = 8192;
+int n = 8192, smallN = 1024, gemmN = 8192, modelN = -1;
 bool quick = false, emulated = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -27,11 +30,13 @@ for (int i = 0; i < args.Length; i++)
         case "--n": n = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--small-n": smallN = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--gemm-n": gemmN = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--model-n": modelN = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--quick": quick = true; break;
         case "--emulated": emulated = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 64;
     }
 }
+if (modelN < 0) modelN = Math.Min(n, 4096);
 
 CudaDevice device;
 try
@@ -244,6 +249,34 @@ using (device)
             for (int j = 0; j < b; j++) block[i * b + j] = got[(long)i * n + j];
         Emit(new() { ["method"] = "ntkdsl_analytic_ntk_f64", ["n"] = n, ["dtype"] = "float64", ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, cpu), ["rel_block"] = b });
         EmitPhases("ntkdsl_phases_analytic_ntk_f64", n, ms, timer.Milliseconds);
+    }
+
+    // The generated model constructed on the device: every kernel method's assembly runs there (issue 12's seam).
+    // Timed end to end as a user calls it (host features, upload, device Grams and Hadamard sums, copy back);
+    // accuracy of a corner block against the same model on the CPU.
+    {
+        var onDevice = new W1Model(0, device);
+        var m1 = x1.SliceRows(0, modelN);
+        var m2 = x2.SliceRows(0, modelN);
+        int b = Math.Min(256, modelN);
+        var cpu = model.Ntk(x1.SliceRows(0, b), x2.SliceRows(0, b), NtkMode.Trace).ToFlatArray();
+        var cpuSym = model.Ntk(x1.SliceRows(0, b), null, NtkMode.Trace).ToFlatArray();
+        foreach (bool symmetric in new[] { false, true })
+        {
+            Tensor? result = null;
+            double ms = Time(device, 1, () => result = onDevice.Ntk(m1, symmetric ? null : m2));
+            var got = result!.ToFlatArray();
+            var block = new double[b * b];
+            for (int i = 0; i < b; i++)
+                for (int j = 0; j < b; j++) block[i * b + j] = got[(long)i * modelN + j];
+            Emit(new()
+            {
+                ["method"] = symmetric ? "ntkdsl_model_on_device_f64_symmetric" : "ntkdsl_model_on_device_f64", ["n"] = modelN, ["dtype"] = "float64",
+                ["ms"] = ms, ["rel_vs_cpu"] = MaxOverMax(block, symmetric ? cpuSym : cpu), ["rel_block"] = b,
+            });
+        }
+        var blocks = onDevice.NtkPerGroup(x1.SliceRows(0, b), x2.SliceRows(0, b), NtkMode.Trace);
+        Emit(new() { ["method"] = "ntkdsl_model_on_device_per_group_f64", ["n"] = b, ["dtype"] = "float64", ["rel_sum_vs_cpu"] = MaxOverMax(blocks.Sum().ToFlatArray(), cpu) });
     }
 }
 return 0;

@@ -34,7 +34,7 @@ internal static partial class ModelEmitter
         w.Line("/// </summary>");
         w.Open("public " + c.Id + "(int seed, global::NtkDsl.Device? device = null)");
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
-        w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
+        w.Line("global::NtkDsl.Device.RequireModelSupport(Device, Info);");
         w.Line("var sampler = new global::NtkDsl.NormalSampler(seed);");
         foreach (var l in c.Layers) DenseKind.EmitInitialization(w, c, l);
         w.Close();

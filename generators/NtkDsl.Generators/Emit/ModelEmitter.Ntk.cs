@@ -108,7 +108,7 @@ internal static partial class ModelEmitter
         w.Line("var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);");
         w.Line("var groupOutput = new int[" + c.GroupCount + "];");
         w.Line("if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;");
-        w.Line("return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken);");
+        w.Line("return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken, Device);");
         w.Close();
         w.Line();
 

@@ -70,7 +70,7 @@ internal static class SpatialEmitter
         w.Line("/// </summary>");
         w.Open("public " + c.Id + "(int seed, global::NtkDsl.Device? device = null)");
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
-        w.Line("global::NtkDsl.Device.RequireCpu(Device, " + Str(c.Name) + ");");
+        w.Line("global::NtkDsl.Device.RequireModelSupport(Device, Info);");
         w.Line(Parameters + " = " + Network + ".InitializeParameters(new global::NtkDsl.NormalSampler(seed));");
         if (c.GroupCount > 0) w.Line("var shapes = " + Network + ".GroupShapes;");
         for (int i = 0; i < c.Layers.Count; i++)

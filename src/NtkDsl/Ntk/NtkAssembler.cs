@@ -22,10 +22,12 @@ public static class NtkAssembler
     /// <summary>
     /// Computes one or more kernels. Parameter group g contributes to output <paramref name="groupOutput"/>[g] with weight
     /// <paramref name="groupWeight"/>[g]: all groups to output 0 gives the (weighted) NTK, group g to output g gives the
-    /// per-group blocks.
+    /// per-group blocks. On a <paramref name="device"/> other than the CPU the same features go to its
+    /// <see cref="Device.KernelBackend"/> (after the same ∞/NaN checks); a device without one throws
+    /// <see cref="NotSupportedException"/>, nothing falls back to the CPU.
     /// </summary>
     public static Tensor[] Assemble<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount,
-        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
+        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken, Device? device = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(f1);
@@ -33,6 +35,12 @@ public static class NtkAssembler
         ArgumentNullException.ThrowIfNull(groupWeight);
         CheckFeatures(f1, "NTK", f2 is null ? "x" : "x1");
         if (f2 is not null) CheckFeatures(f2, "NTK", "x2");
+        if (device is { IsCpu: false })
+        {
+            var backend = device.KernelBackend
+                ?? throw new NotSupportedException($"The NTK assembly has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
+            return backend.AssembleNtk(f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
+        }
         return mode switch
         {
             NtkMode.Diagonal or NtkMode.DiagonalFull => AssembleDiagonal(f1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, cancellationToken),

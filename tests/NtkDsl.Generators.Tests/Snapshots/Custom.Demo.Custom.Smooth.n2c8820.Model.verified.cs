@@ -40,7 +40,7 @@ partial class Smooth : global::NtkDsl.INtkModel
     public Smooth(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpu(Device, "Smooth");
+        global::NtkDsl.Device.RequireModelSupport(Device, Info);
         var sampler = new global::NtkDsl.NormalSampler(seed);
         __ntkW0 = new double[48];
         sampler.FillNormal(__ntkW0, 1.0);

@@ -40,7 +40,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     public Mlp(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpu(Device, "Mlp");
+        global::NtkDsl.Device.RequireModelSupport(Device, Info);
         var sampler = new global::NtkDsl.NormalSampler(seed);
         __ntkW0 = new double[1605632];
         sampler.FillNormal(__ntkW0, 1.0);

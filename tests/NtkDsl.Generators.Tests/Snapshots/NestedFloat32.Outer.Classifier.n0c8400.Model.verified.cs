@@ -35,7 +35,7 @@ partial class Outer
         public Classifier(int seed, global::NtkDsl.Device? device = null)
         {
             Device = device ?? global::NtkDsl.Device.Cpu;
-            global::NtkDsl.Device.RequireCpu(Device, "Classifier");
+            global::NtkDsl.Device.RequireModelSupport(Device, Info);
             var sampler = new global::NtkDsl.NormalSampler(seed);
             __ntkW0 = new float[6];
             sampler.FillNormal(__ntkW0, 1.0);

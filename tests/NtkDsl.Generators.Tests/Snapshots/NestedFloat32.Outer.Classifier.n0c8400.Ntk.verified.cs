@@ -61,7 +61,7 @@ partial class Outer
             var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);
             var groupOutput = new int[4];
             if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;
-            return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 4 : 1, groupOutput, groupWeight, progress, cancellationToken);
+            return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 4 : 1, groupOutput, groupWeight, progress, cancellationToken, Device);
         }
 
         /// <summary>

@@ -34,7 +34,7 @@ partial class Small : global::NtkDsl.INtkModel
     public Small(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpu(Device, "Small");
+        global::NtkDsl.Device.RequireModelSupport(Device, Info);
         var sampler = new global::NtkDsl.NormalSampler(seed);
         __ntkW0 = new double[40];
         sampler.FillNormal(__ntkW0, 0.6708203932499369);

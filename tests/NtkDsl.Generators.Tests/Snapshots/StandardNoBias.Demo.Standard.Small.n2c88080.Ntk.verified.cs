@@ -69,7 +69,7 @@ partial class Small
         var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);
         var groupOutput = new int[3];
         if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;
-        return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 3 : 1, groupOutput, groupWeight, progress, cancellationToken);
+        return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 3 : 1, groupOutput, groupWeight, progress, cancellationToken, Device);
     }
 
     /// <summary>
