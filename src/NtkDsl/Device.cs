@@ -28,7 +28,9 @@ public abstract class Device
     /// <summary>
     /// Infrastructure: the backend that runs generated models' kernel assembly on this device, or null for the managed
     /// CPU code. Device packages (NtkDsl.Cuda) override it; see <see cref="IKernelBackend"/>.
+    /// <para>Infrastructure for generated code; not part of the supported API.</para>
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public virtual IKernelBackend? KernelBackend => null;
 
     /// <summary>
@@ -37,6 +39,8 @@ public abstract class Device
     /// </summary>
     /// <exception cref="NotSupportedException">The device has no kernel backend, or its backend cannot run a layer or
     /// property of this model (the message names it and the fix).</exception>
+    /// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void RequireModelSupport(Device? device, ModelInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);

@@ -4,7 +4,7 @@ using NtkDsl.Kernels;
 namespace NtkDsl;
 
 /// <summary>
-/// Infrastructure: the seam through which a non-CPU <see cref="Device"/> runs the kernel assembly of generated models.
+/// Infrastructure for generated code; not part of the supported API. The seam through which a non-CPU <see cref="Device"/> runs the kernel assembly of generated models.
 /// Generated code never calls it directly: the generated constructor calls <see cref="Device.RequireModelSupport"/> and
 /// the generated kernel methods pass their model's <see cref="Device"/> to <see cref="NtkAssembler.Assemble{T}"/>, which
 /// hands the per-layer features (the one plan of math.md §2, computed on the host as for the CPU) to this backend.
@@ -14,6 +14,7 @@ namespace NtkDsl;
 /// Contract: results equal <see cref="NtkAssembler"/>'s CPU results to rounding (same per-layer terms, group weights and
 /// output shapes); bad input and overflow raise the same exception types; nothing falls back to the CPU silently.
 /// </remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IKernelBackend
 {
     /// <summary>
