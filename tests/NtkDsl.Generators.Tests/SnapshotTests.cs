@@ -97,7 +97,24 @@ public sealed class SnapshotTests
         }
         """;
 
+    /// <summary>Declared without Inputs (issue 15): the input width is a constructor argument; a custom activation, no bias.</summary>
+    public const string Widthless = """
+        using System;
+        using NtkDsl;
+        namespace Demo.Any;
+
+        [NtkModel(WeightStd = 1.5, BiasStd = 0.1)]
+        public partial class Mlp
+        {
+            private static double Swish(double x) => x / (1.0 + Math.Exp(-x));
+            [Dense(512, Activation.Relu)] public partial DenseLayer Hidden { get; }
+            [Dense(64, Activation.Custom, ActivationMethod = nameof(Swish), UseBias = false)] internal partial DenseLayer Smooth { get; }
+            [Dense(1)] public partial DenseLayer Out { get; }
+        }
+        """;
+
     [Theory]
+    [InlineData("Widthless", Widthless)]
     [InlineData("SpatialEveryKind", SpatialEveryKind)]
     [InlineData("SpatialGap", SpatialGap)]
     [InlineData("Custom", Custom)]

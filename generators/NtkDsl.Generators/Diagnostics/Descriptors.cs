@@ -50,7 +50,7 @@ internal static class Descriptors
         "Layer '{0}' sets LeakySlope but its activation is {1}; use Activation.LeakyRelu or remove LeakySlope");
 
     // Spatial models (issue 14): InputShape, Conv2D, AvgPool2D, GlobalAvgPool, Flatten, Add, LayerNorm.
-    public static readonly DiagnosticDescriptor InputsOrInputShape = Error("NTK1027", "Declare exactly one of Inputs and InputShape",
+    public static readonly DiagnosticDescriptor InputsOrInputShape = Error("NTK1027", "Declare at most one of Inputs and InputShape",
         "Model '{0}' {1}; declare either [NtkModel(Inputs = d)] for a flat input or [NtkModel(InputShape = new[] {{ H, W, C }})] for images, not {2}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("NTK1028", "InputShape must be three positive integers",
@@ -94,6 +94,13 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor NeedsInputShape = Error("NTK1041", "Layer needs a model declared with InputShape",
         "Layer '{0}' ([{1}]) needs a model declared with InputShape; models declared with Inputs hold only Dense layers, so write [NtkModel(InputShape = new[] {{ {2} }})] instead of Inputs = {3}");
+
+    // Models without Inputs (issue 15): the input width is a constructor argument.
+    public static readonly DiagnosticDescriptor WidthlessSpatialLayer = Error("NTK1042", "A model without Inputs holds only Dense layers",
+        "Model '{0}' declares neither Inputs nor InputShape, so its input width is given at construction and it holds only Dense layers; layer '{1}' is [{2}], so declare [NtkModel(InputShape = new[] {{ height, width, channels }})] or remove '{1}'");
+
+    public static readonly DiagnosticDescriptor WidthlessFloat32 = Error("NTK1043", "Precision.Float32 is not supported without Inputs yet",
+        "Model '{0}' declares neither Inputs nor InputShape (input width given at construction), which computes in Float64 only; remove Precision = Precision.Float32 or declare Inputs = d");
 
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("NTK1011", "LeakySlope must be finite",
         "Layer '{0}' has LeakySlope = {1}; use a finite slope");

@@ -12,7 +12,7 @@ internal static partial class ModelEmitter
 
     public static IEnumerable<(string HintName, string Source)> Emit(ModelSpec model)
     {
-        if (model.IsSpatial)
+        if (model.IsSpatial || model.Widthless)
         {
             foreach (var (suffix, body, attribute) in SpatialEmitter.Parts(model))
                 yield return (Names.HintStem(model) + suffix, Wrap(model, (w, _) => body(w), null, attribute));

@@ -18,8 +18,8 @@ internal static class PublicSurface
     /// <summary>The C# expression of unit weights for <paramref name="groups"/> parameter groups.</summary>
     public static string Ones(int groups) => groups == 0 ? "new double[0]" : "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", groups)) + " }";
 
-    /// <summary>IDifferentiableModel.Info/AccessGuard, Clone (both), Linearize and Device.</summary>
-    public static void InstanceMembers(SourceWriter w, string id)
+    /// <summary>IDifferentiableModel.Info/AccessGuard, Clone (both), Linearize and Device; <paramref name="widthless"/>: the constructor takes the width first.</summary>
+    public static void InstanceMembers(SourceWriter w, string id, bool widthless = false)
     {
         w.Line("/// <inheritdoc />");
         w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
@@ -29,7 +29,7 @@ internal static class PublicSurface
         w.Line();
         w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
         w.Open("public " + id + " Clone()");
-        w.Line("var copy = new " + id + "(0, Device);");
+        w.Line("var copy = new " + id + "(" + (widthless ? "Info.Inputs, " : "") + "0, Device);");
         w.Line("copy.SetParameters(GetParameters());");
         w.Line("return copy;");
         w.Close();
@@ -73,7 +73,8 @@ internal static class PublicSurface
     /// AnalyticNngp, AnalyticNtk, AnalyticWntk, AnalyticNtkDiagonal and AnalyticNngpDiagonal over <c>__ntkAnalyticCore</c>
     /// and <c>__ntkAnalyticDiagonal</c>; <paramref name="ntkNote"/> and <paramref name="wntkNote"/> end the two summaries.
     /// </summary>
-    public static void AnalyticMethods(SourceWriter w, int groups, string ntkNote, string wntkNote)
+    /// <param name="info">The ModelInfo expression that resolves the group weights (a width-less model's depends on x1).</param>
+    public static void AnalyticMethods(SourceWriter w, int groups, string ntkNote, string wntkNote, string info = "Info")
     {
         string ones = Ones(groups);
         w.Line("/// <summary>Infinite-width NNGP kernel K(x1, x2), N1 × N2, per output (the K outputs are independent: the full kernel is K ⊗ I_K). float64.</summary>");
@@ -85,7 +86,7 @@ internal static class PublicSurface
         w.Line("/// <summary>Infinite-width weighted NTK Σ_g w_g Θ^g" + wntkNote + ", N1 × N2. float64.</summary>");
         w.Open("public static " + Tensor + " AnalyticWntk(" + Tensor + " x1, " + Tensor + "? x2, global::NtkDsl.GroupWeights weights, " + Progress + " progress = null, " + Token + " cancellationToken = default)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
+        w.Line("return __ntkAnalyticCore(x1, x2, weights.Resolve(" + info + "), ntkWanted: true, progress, cancellationToken);");
         w.Close();
         w.Line();
         w.Line("/// <summary>Θ(x_i, x_i) of the infinite-width NTK for every row: a vector of N. float64.</summary>");

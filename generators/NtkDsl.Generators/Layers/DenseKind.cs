@@ -61,7 +61,7 @@ internal static class DenseKind
     }
 
     public static string Describe(SpatialLayerSpec l) =>
-        "Dense " + l.Input.Size + " → " + l.Trainable!.Width + ", " + ActivationEmitter.DisplayName(l.Trainable) + (l.Trainable.UseBias ? "" : ", no bias");
+        "Dense " + (l.Input.Size == 0 ? "d" : l.Input.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)) + " → " + l.Trainable!.Width + ", " + ActivationEmitter.DisplayName(l.Trainable) + (l.Trainable.UseBias ? "" : ", no bias");
 
     /// <summary>The <c>DenseSpec</c> of a spatial model's Dense layer (<paramref name="activation"/>: its LayerActivation expression).</summary>
     public static string SpecExpression(LayerSpec l, string activation) =>

@@ -41,6 +41,9 @@ internal sealed class LayerParseContext
     /// </summary>
     public bool CheckMembers { get; init; } = true;
 
+    /// <summary>The model is declared without Inputs/InputShape, so InfoFor and CostFor are generated members too.</summary>
+    public bool Widthless { get; init; }
+
     public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] args) =>
         Diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 
@@ -83,9 +86,10 @@ internal sealed class LayerParseContext
                 Report(Descriptors.InvalidSpatialLayerMember, memberLocation, member.Name, attributeName, problem, shortType);
             return false;
         }
-        if (ModelParser.ReservedNames.Contains(member.Name) || Emit.Names.IsReserved(member.Name))
+        bool reserved = ModelParser.ReservedNames.Contains(member.Name) || (Widthless && ModelParser.WidthlessReservedNames.Contains(member.Name));
+        if (reserved || Emit.Names.IsReserved(member.Name))
         {
-            string why = ModelParser.ReservedNames.Contains(member.Name)
+            string why = reserved
                 ? "collides with the generated member '" + member.Name + "'"
                 : "starts with the prefix '__ntk', which is reserved for generated members";
             Report(Descriptors.ReservedLayerName, memberLocation, member.Name, why);

@@ -52,10 +52,15 @@ internal sealed record ModelSpec(
     double OutputScale = 1.0,
     bool Centered = false,
     EquatableArray<int> InputShape = default,
-    EquatableArray<SpatialLayerSpec> SpatialLayers = default)
+    EquatableArray<SpatialLayerSpec> SpatialLayers = default,
+    bool Widthless = false)
 {
     /// <summary>Declared with <c>InputShape</c>: emitted as a delegate to the run time's SpatialNetwork (<see cref="SpatialLayers"/>; <see cref="Layers"/> is empty).</summary>
     public bool IsSpatial => InputShape.Count > 0;
+
+    // Widthless: declared with neither Inputs nor InputShape (issue 15). The input width d is a constructor argument;
+    // Inputs is 0, SpatialLayers holds the Dense layers (the first one's Input has 0 channels for d), and the model is
+    // emitted by SpatialEmitter over one SpatialNetwork.Flat plan per instance.
 
     /// <summary>Raw dotted name (namespace, containing types, class), for messages.</summary>
     public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", System.Linq.Enumerable.Concat(System.Linq.Enumerable.Select(ContainingTypes, c => c.Name), new[] { ClassName }));

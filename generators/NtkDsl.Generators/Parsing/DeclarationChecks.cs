@@ -22,8 +22,10 @@ internal static class DeclarationChecks
     private const string DeviceType = "NtkDsl.Device";
 
     /// <summary>Reports every problem found; true when the model cannot be generated.</summary>
-    public static bool Check(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    /// <param name="widthless">Declared without Inputs/InputShape: the constructor is (int inputs, int seed, Device?) and InfoFor/CostFor are generated too.</param>
+    public static bool Check(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics, bool widthless, CancellationToken ct)
     {
+        bool Reserved(string n) => ModelParser.ReservedNames.Contains(n) || (widthless && ModelParser.WidthlessReservedNames.Contains(n));
         var compilation = semanticModel.Compilation;
         int before = diagnostics.Count;
         var classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
@@ -50,11 +52,12 @@ internal static class DeclarationChecks
                     "has a primary constructor", "remove the parameter list and keep state in fields or properties"));
 
         // A user constructor with the generated one's parameters.
+        int ints = widthless ? 2 : 1;
         foreach (var ctor in symbol.InstanceConstructors)
-            if (!ctor.IsImplicitlyDeclared && ctor.Parameters.Length == 2 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Int32
-                && ctor.Parameters[1].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::" + DeviceType)
+            if (!ctor.IsImplicitlyDeclared && ctor.Parameters.Length == ints + 1 && ctor.Parameters.Take(ints).All(p => p.Type.SpecialType == SpecialType.System_Int32)
+                && ctor.Parameters[ints].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::" + DeviceType)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConstructorConflict, LocationInfo.From(ctor.Locations.FirstOrDefault()), name,
-                    "declares a constructor with the parameters (int, Device)", "change that constructor's parameters"));
+                    widthless ? "declares a constructor with the parameters (int, int, Device)" : "declares a constructor with the parameters (int, Device)", "change that constructor's parameters"));
 
         // Base class: the generated constructor calls base(), so it needs an accessible constructor without arguments.
         var baseSyntax = BaseTypeSyntax(symbol, ct);
@@ -80,7 +83,7 @@ internal static class DeclarationChecks
                 }
 
         // Names: the class itself, its own members, and what it inherits.
-        if (ModelParser.ReservedNames.Contains(name) || Names.IsReserved(name))
+        if (Reserved(name) || Names.IsReserved(name))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict, classLocation, "Model class '" + name + "'",
                 Names.IsReserved(name) ? "the prefix '" + Names.Reserved + "' reserved for generated members" : "the generated member '" + name + "' (a member cannot have its class's name)",
                 "rename the class"));
@@ -92,7 +95,7 @@ internal static class DeclarationChecks
             if (Names.IsReserved(member.Name))
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict, location, "Member '" + member.Name + "' of '" + name + "'",
                     "the prefix '" + Names.Reserved + "' reserved for generated members", "rename it"));
-            else if (ModelParser.ReservedNames.Contains(member.Name))
+            else if (Reserved(member.Name))
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict, location, "Member '" + member.Name + "' of '" + name + "'",
                     "the generated member '" + member.Name + "'", "rename it"));
             else if (ImplementsNtkInterface(member))
@@ -102,7 +105,7 @@ internal static class DeclarationChecks
         for (var t = symbol.BaseType; t is not null && t.SpecialType != SpecialType.System_Object && t.TypeKind != TypeKind.Error; t = t.BaseType)
         {
             var clashes = t.GetMembers().Where(m => !m.IsImplicitlyDeclared && m.DeclaredAccessibility != Accessibility.Private && m is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }
-                && (ModelParser.ReservedNames.Contains(m.Name) || Names.IsReserved(m.Name))).Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToList();
+                && (Reserved(m.Name) || Names.IsReserved(m.Name))).Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToList();
             if (clashes.Count > 0)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameConflict, baseSyntax ?? classLocation,
                     "'" + string.Join("', '", clashes) + "' inherited by '" + name + "' from '" + t.Name + "'",

@@ -28,6 +28,12 @@ internal static class ModelParser
         "Cost", "Linearize", "Clone",
     };
 
+    /// <summary>The further public members of a model declared without Inputs (the input width is a constructor argument).</summary>
+    internal static readonly HashSet<string> WidthlessReservedNames = new(StringComparer.Ordinal) { "InfoFor", "CostFor" };
+
+    /// <summary>Whether [NtkModel] names neither Inputs nor InputShape: the input width is given at construction (issue 15).</summary>
+    internal static bool IsWidthless(AttributeData attribute) => !attribute.NamedArguments.Any(a => a.Key is "Inputs" or "InputShape");
+
     /// <summary>
     /// Test hook (per thread, null in normal use): an exception to throw while analysing the named model, so tests can
     /// prove that a failure inside the generator becomes NTK2001 rather than CS8785.
@@ -131,7 +137,8 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.StaticOrAbstractModel, classLocation, symbol.Name, symbol.IsStatic ? "static" : "abstract"));
             structuralError = true;
         }
-        if (DeclarationChecks.Check(symbol, syntax, semanticModel, diagnostics, ct)) structuralError = true;
+        bool widthless = IsWidthless(attribute);
+        if (DeclarationChecks.Check(symbol, syntax, semanticModel, diagnostics, widthless, ct)) structuralError = true;
 
         // [NtkModel] arguments.
         int inputs = 0;
@@ -180,9 +187,7 @@ internal static class ModelParser
         {
             if (inputsGiven && spatial)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, shapeLocation, symbol.Name, "declares both Inputs and InputShape", "both"));
-            else if (!inputsGiven && !spatial)
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOrInputShape, inputsLocation, symbol.Name, "declares neither Inputs nor InputShape", "neither"));
-            else if (!spatial && inputs <= 0)
+            else if (inputsGiven && !spatial && inputs <= 0)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.NonPositiveInputs, inputsLocation, symbol.Name, inputs.ToString(CultureInfo.InvariantCulture)));
             if (spatial && (inputShape!.Length != 3 || inputShape.Any(d => d <= 0)))
             {
@@ -192,10 +197,12 @@ internal static class ModelParser
             }
             if (spatial && precision == PrecisionKind.Float32)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.SpatialFloat32, precisionLocation, symbol.Name));
+            if (widthless && precision == PrecisionKind.Float32)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.WidthlessFloat32, precisionLocation, symbol.Name));
         }
 
         // Layers: [Dense] properties in declaration order.
-        var layerContext = new Layers.LayerParseContext(symbol, semanticModel.Compilation, weightStd, biasStd, analytic, diagnostics, ct);
+        var layerContext = new Layers.LayerParseContext(symbol, semanticModel.Compilation, weightStd, biasStd, analytic, diagnostics, ct) { Widthless = widthless };
         var layers = new List<LayerSpec>();
         var spatialLayers = new List<Layers.ParsedLayer>();
         bool layerErrors = false;
@@ -230,6 +237,20 @@ internal static class ModelParser
                 layerErrors = true; // the compiler's error on [NtkModel] may be a mistyped InputShape
                 continue;
             }
+            if (kind != LayerKindId.Dense && widthless)
+            {
+                // Reported at [NtkModel]: the fix is there (declare InputShape), or the layer goes.
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.WidthlessSpatialLayer, AttributeLocation(attribute, ct), symbol.Name, member.Name, Layers.LayerKinds.ShortName(kind)));
+                layerErrors = true;
+                continue;
+            }
+            if (widthless)
+            {
+                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
+                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
+                else layerErrors = true;
+                continue;
+            }
             if (kind != LayerKindId.Dense)
             {
                 string d = inputs > 0 ? inputs.ToString(CultureInfo.InvariantCulture) : "d";
@@ -246,6 +267,9 @@ internal static class ModelParser
         if (spatial)
             return ParseSpatial(symbol, containing, inputShape, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
                 classLocation, structuralError || compilerErrors || layerErrors);
+        if (widthless)
+            return ParseWidthless(symbol, containing, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
+                structuralError || compilerErrors || layerErrors || modelAttributeBroken);
 
         if (!spatial && inputs > 0 && layers.Count > 0)
         {
@@ -296,6 +320,23 @@ internal static class ModelParser
         if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
         return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,
             EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
+    }
+
+    /// <summary>
+    /// The rest of a model declared without Inputs or InputShape (issue 15): Dense layers only, their shapes from a flat
+    /// input of unknown width (<see cref="ShapeSpec.Channels"/> 0 stands for d). The parameter count depends on d, so
+    /// NTK1015 cannot apply; the run time checks it when a width is given. Null on any error.
+    /// </summary>
+    private static ModelSpec? ParseWidthless(INamedTypeSymbol symbol, List<ContainingType> containing, ParameterizationKind parameterization,
+        PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
+        bool errors)
+    {
+        if (layers.Count == 0) return null;
+        if (errors || ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        if (!Layers.LayerKinds.CheckShapes(ctx, new ShapeSpec(1, 1, 0, true), layers, symbol.Name)) return null;
+        if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
+        return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), 0, parameterization, precision, analytic,
+            EquatableArray<LayerSpec>.Empty, outputScale, centered, default, new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)), Widthless: true);
     }
 
     /// <summary>The raw dotted namespace (Roslyn's display string escapes keywords: "@event").</summary>

@@ -43,6 +43,39 @@ public sealed partial class SpatialNetwork
     /// <exception cref="NotSupportedException"><paramref name="precision"/> is not Float64.</exception>
     public SpatialNetwork(string modelName, IReadOnlyList<int> inputShape, Parameterization parameterization, Precision precision,
         double outputScale, bool centered, IReadOnlyList<LayerSpec> layers)
+        : this(modelName, inputShape, parameterization, precision, outputScale, centered, layers, flat: false)
+    {
+    }
+
+    /// <summary>
+    /// The plan of a model declared without <c>Inputs</c> (the input width is a constructor argument, issue 15): Dense
+    /// layers on a flat input of <paramref name="inputs"/> features. The network runs as a 1 × 1 × <paramref name="inputs"/>
+    /// image internally, but its <see cref="Info"/> describes a flat input (<see cref="ModelInfo.InputShape"/> null), as a
+    /// model declared with <c>Inputs = </c><paramref name="inputs"/> does, so the fingerprint and every consumer of
+    /// <see cref="ModelInfo"/> see the width.
+    /// </summary>
+    /// <param name="modelName">The model class name (messages and the fingerprint).</param>
+    /// <param name="inputs">Input width d ≥ 1.</param>
+    /// <param name="parameterization">NTK or standard parameterization (docs/math.md §1).</param>
+    /// <param name="precision">Only <see cref="Precision.Float64"/> for now.</param>
+    /// <param name="outputScale">α (stored in <see cref="Info"/>).</param>
+    /// <param name="centered">Centered flag (stored in <see cref="Info"/>).</param>
+    /// <param name="layers">Dense layers in declaration order.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
+    /// <exception cref="ArgumentException">A layer that is not Dense-compatible on a flat input, or no layers.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="precision"/> is not Float64.</exception>
+    public static SpatialNetwork Flat(string modelName, int inputs, Parameterization parameterization, Precision precision,
+        double outputScale, bool centered, IReadOnlyList<LayerSpec> layers)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        if (inputs <= 0)
+            throw new ArgumentOutOfRangeException(nameof(inputs), inputs,
+                $"Model {modelName}: inputs (the input width d) must be positive, got {inputs}; pass the number of feature columns of your data, e.g. new {modelName}(inputs: x.Columns, seed: 0).");
+        return new SpatialNetwork(modelName, [1, 1, inputs], parameterization, precision, outputScale, centered, layers, flat: true);
+    }
+
+    private SpatialNetwork(string modelName, IReadOnlyList<int> inputShape, Parameterization parameterization, Precision precision,
+        double outputScale, bool centered, IReadOnlyList<LayerSpec> layers, bool flat)
     {
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -99,7 +132,8 @@ public sealed partial class SpatialNetwork
         _groupOffsets = offsets.ToArray();
         _groupLengths = lengths.ToArray();
         GroupShapes = shapes;
-        Info = new ModelInfo(modelName, InputShape.Size, parameterization, precision, infos, outputScale, centered, inputShape.ToArray());
+        IsFlat = flat;
+        Info = new ModelInfo(modelName, InputShape.Size, parameterization, precision, infos, outputScale, centered, flat ? null : inputShape.ToArray());
         Outputs = ops[^1].OutShape.Size;
         Cost = new ModelCost(Info, new SpatialCost(this));
     }
@@ -130,6 +164,9 @@ public sealed partial class SpatialNetwork
     public Parameterization Parameterization { get; }
 
     internal SpatialShape InputShape { get; }
+
+    /// <summary>Built by <see cref="Flat"/>: a flat input whose <see cref="Info"/> has no input shape.</summary>
+    public bool IsFlat { get; }
 
     internal IReadOnlyList<LayerOp> Ops => _ops;
 
@@ -372,6 +409,6 @@ public sealed partial class SpatialNetwork
     internal void CheckInput(Tensor? x, string argument)
     {
         InputChecks.Features(x, InputShape.Size, DType.Float64, ModelName, argument,
-            string.Create(CultureInfo.InvariantCulture, $"{InputShape.Height}×{InputShape.Width}×{InputShape.Channels}"));
+            IsFlat ? null : string.Create(CultureInfo.InvariantCulture, $"{InputShape.Height}×{InputShape.Width}×{InputShape.Channels}"));
     }
 }

@@ -76,6 +76,7 @@ internal static class SpatialKernelRecursion
         int tile = TileSize(plan, Math.Max(n1, n2));
         long total = symmetric ? (long)n1 * (n1 + 1) / 2 : (long)n1 * n2, done = 0;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
+        bool flat = FlatPairRecursion.Applies(plan); // Dense layers on a flat input: the scalar form of the same recursion
         for (int r0 = 0; r0 < n1; r0 += tile)
         {
             int rows = Math.Min(tile, n1 - r0);
@@ -92,6 +93,11 @@ internal static class SpatialKernelRecursion
                     var b = t2[j];
                     double v;
                     if (hash1[i] == hash2[j] && a.Input.AsSpan().SequenceEqual(b.Input)) v = ntk ? a.Ntk : a.Nngp; // x = x': the trace, exactly
+                    else if (flat)
+                    {
+                        FlatPairRecursion.Run(plan, a, b, groupWeight, tables, i - r0, j - c0, out double k, out double t);
+                        v = ntk ? t : k;
+                    }
                     else
                     {
                         run.Run(a, b, false, groupWeight, tables, i - r0, j - c0, cancellationToken, out double k, out double t);
