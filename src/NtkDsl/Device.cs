@@ -50,6 +50,32 @@ public abstract class Device
         backend.RequireModel(info);
     }
 
+    /// <summary>
+    /// Called by the constructors of models that run on the CPU engine <see cref="Layers.SpatialNetwork"/> (spatial
+    /// layers, or no declared input width): returns when <paramref name="device"/> is the CPU (or null); otherwise throws,
+    /// whatever kernel backend the device has, because these models' kernels have no device implementation yet and must
+    /// not be computed on the CPU behind the device's back.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A non-CPU device; the message names the first spatial layer (or the
+    /// missing input width) and the fix.</exception>
+    /// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static void RequireCpuEngine(Device? device, ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (device is null || device.IsCpu) return;
+        string why = "it is declared without Inputs (its input width is given at construction)";
+        foreach (var layer in info.Layers)
+            if (layer.Kind != "Dense")
+            {
+                why = $"layer {layer.Name} is {layer.Kind}";
+                break;
+            }
+        throw new NotSupportedException(
+            $"{info.Name}: {why}; such models run on the CPU engine only in this build of NtkDsl ({device.Name} has no implementation " +
+            $"of their kernels yet). Construct {info.Name} on Device.Cpu (omit the device argument).");
+    }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

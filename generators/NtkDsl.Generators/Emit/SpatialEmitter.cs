@@ -139,7 +139,7 @@ internal static class SpatialEmitter
         w.Open("public " + c.Id + "(" + (c.Widthless ? "int inputs, " : "") + "int seed, global::NtkDsl.Device? device = null)");
         if (c.Widthless) w.Line(Network + " = " + NetworkFor + "(inputs);");
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
-        w.Line("global::NtkDsl.Device.RequireModelSupport(Device, Info);");
+        w.Line("global::NtkDsl.Device.RequireCpuEngine(Device, Info);");
         w.Line(Parameters + " = " + Network + ".InitializeParameters(new global::NtkDsl.NormalSampler(seed));");
         if (c.GroupCount > 0) w.Line("var shapes = " + Network + ".GroupShapes;");
         for (int i = 0; i < c.Layers.Count; i++)

@@ -38,3 +38,11 @@ public partial class DeviceConv
     [GlobalAvgPool] public partial Layer Gap { get; }
     [Dense(2)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>A model declared without Inputs (CPU engine only: refused by every non-CPU device).</summary>
+[NtkModel]
+public partial class DeviceWidthless
+{
+    [Dense(3, Activation.Relu)] public partial DenseLayer Hidden { get; }
+    [Dense(1)] public partial DenseLayer Readout { get; }
+}

@@ -21,6 +21,21 @@ public sealed class KernelBackendSeamTests
     }
 
     [Fact]
+    public void ModelsOfTheCpuEngineAreRefusedEvenByABackendThatAcceptsEverything()
+    {
+        // The width-less and spatial models compute their kernels in SpatialNetwork, which has no device path: a device
+        // must never receive them, or their kernels would silently run on the CPU.
+        var backend = new RecordingBackend();
+        var widthless = Assert.Throws<NotSupportedException>(() => new DeviceWidthless(5, 1, new RecordingDevice(backend)));
+        Assert.Contains("DeviceWidthless: it is declared without Inputs", widthless.Message, StringComparison.Ordinal);
+        Assert.Contains("Device.Cpu", widthless.Message, StringComparison.Ordinal);
+        var conv = Assert.Throws<NotSupportedException>(() => new DeviceConv(1, new RecordingDevice(backend)));
+        Assert.Contains("layer Features is Conv2D", conv.Message, StringComparison.Ordinal);
+        Assert.Empty(backend.Calls);
+        Assert.Equal(5, new DeviceWidthless(5, 1).Info.Inputs); // the CPU is fine
+    }
+
+    [Fact]
     public void EveryKernelMethodGoesThroughTheBackend()
     {
         var backend = new RecordingBackend();
