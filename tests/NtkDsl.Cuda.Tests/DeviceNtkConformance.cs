@@ -35,13 +35,13 @@ public abstract partial class DeviceConformance
         RequireKernelCompiler();
         var x1 = Inputs(15, 5, 202, 1.2);
         var x2 = Inputs(11, 5, 203, 1.2);
-        Assert.True(Reference.MaxRelative(AnalyticMix.Info.AnalyticNtkOnDevice(Device, x1, x2).ToFlatArray(), AnalyticMix.AnalyticNtk(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NTK");
-        Assert.True(Reference.MaxRelative(AnalyticMix.Info.AnalyticNngpOnDevice(Device, x1, x2).ToFlatArray(), AnalyticMix.AnalyticNngp(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NNGP");
+        Assert.True(Reference.MaxRelative(Device.AnalyticNtkOnDevice<AnalyticMix>(x1, x2).ToFlatArray(), AnalyticMix.AnalyticNtk(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NTK");
+        Assert.True(Reference.MaxRelative(Device.AnalyticNngpOnDevice<AnalyticMix>(x1, x2).ToFlatArray(), AnalyticMix.AnalyticNngp(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NNGP");
         var s1 = Inputs(9, 4, 204, 0.8);
-        var sym = AnalyticSinIdentity.Info.AnalyticNtkOnDevice(Device, s1).ToFlatArray();
+        var sym = Device.AnalyticNtkOnDevice<AnalyticSinIdentity>(s1).ToFlatArray();
         Assert.True(Reference.MaxRelative(sym, AnalyticSinIdentity.AnalyticNtk(s1).ToFlatArray(), floor: 0) < 1e-12, "sin/identity, x1 = x2");
         // Equal inputs across x1 and x2 reproduce the symmetric diagonal bit for bit (the exact-diagonal rule).
-        var cross = AnalyticSinIdentity.Info.AnalyticNtkOnDevice(Device, s1, s1.SliceRows(3, 2)).ToFlatArray();
+        var cross = Device.AnalyticNtkOnDevice<AnalyticSinIdentity>(s1, s1.SliceRows(3, 2)).ToFlatArray();
         Assert.Equal(sym[3 * 9 + 3], cross[3 * 2 + 0]);
         Assert.Equal(sym[4 * 9 + 4], cross[4 * 2 + 1]);
     }

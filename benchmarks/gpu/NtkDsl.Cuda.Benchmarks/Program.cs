@@ -223,7 +223,8 @@ using (device)
     // Infinite-width NTK of W1's architecture (depth-2 ReLU, σ_w = σ_b = 1: torch_ntk.py's analytic_relu_ntk), float64,
     // from inputs on the device: the diagonal chains, one DGEMM for x·x'/d and the fused per-pair recursion.
     {
-        var kernels = new AnalyticDeviceKernels(device, W1Model.Info);
+        var kernels = AnalyticDeviceKernels.For<W1Model>(device); // the CUDA C generated for W1Model at compile time
+        using var gw = device.Upload<double>(Enumerable.Repeat(1.0, W1Model.Info.Groups.Count).ToArray());
         using var d1 = device.Upload<double>(x1.ToFlatArray());
         using var d2 = device.Upload<double>(x2.ToFlatArray());
         using var k = device.Allocate<double>((long)n * n);
@@ -231,7 +232,7 @@ using (device)
         {
             using var c1 = kernels.DiagonalChain(d1, n);
             using var c2 = kernels.DiagonalChain(d2, n);
-            kernels.Pairs(c1, c2, symmetric: false, ntk: true, 0, n, k);
+            kernels.Pairs(c1, c2, gw, symmetric: false, ntk: true, 0, n, k);
         });
         var timer = new PhaseTimes(device);
         timer.Start();
@@ -239,7 +240,7 @@ using (device)
         using (var c2 = kernels.DiagonalChain(d2, n))
         {
             timer.Mark("diagonal chains");
-            kernels.Pairs(c1, c2, symmetric: false, ntk: true, 0, n, k, timer);
+            kernels.Pairs(c1, c2, gw, symmetric: false, ntk: true, 0, n, k, timer);
         }
         int b = Math.Min(128, n);
         var got = k.ToArray();

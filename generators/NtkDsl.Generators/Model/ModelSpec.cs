@@ -22,8 +22,8 @@ internal enum AnalyticKernelsKind { Auto = 0, ClosedFormOnly = 1 }
 /// </summary>
 internal sealed record ContainingType(string Keyword, string Name, string TypeParameters = "");
 
-/// <summary>A custom activation: the user's method and its symbolic derivative as C# text.</summary>
-internal sealed record CustomActivationSpec(string MethodName, string ValueExpression, string DerivativeExpression);
+/// <summary>A custom activation: the user's method and its symbolic derivative as C# text, and both as CUDA C (<c>Emit.CudaExprPrinter</c>).</summary>
+internal sealed record CustomActivationSpec(string MethodName, string ValueExpression, string DerivativeExpression, string CudaValue = "", string CudaDerivative = "");
 
 /// <summary>One dense layer as the generator sees it; <c>Modifiers</c> repeats the declaration's modifiers (but
 /// 'partial') so the implementation part matches it (accessibility, virtual/override/sealed/new, unsafe).</summary>

@@ -25,7 +25,7 @@ internal static class ModelParser
     {
         "Info", "Device", "Forward", "GetParameters", "SetParameters", "Jacobian", "Jvp", "Vjp", "Ntk", "NtkPerGroup",
         "Wntk", "AnalyticNngp", "AnalyticNtk", "AnalyticWntk", "AnalyticNtkDiagonal", "AnalyticNngpDiagonal", "Save", "Load",
-        "Cost", "Linearize", "Clone",
+        "Cost", "Linearize", "Clone", "CudaSource", "CudaAnalyticUnsupportedReason",
     };
 
     /// <summary>The further public members of a model declared without Inputs (the input width is a constructor argument).</summary>

@@ -16,7 +16,8 @@ internal static class SymbolicBridge
         var result = SymbolicActivation.Differentiate(method, compilation, "z", ct);
         if (result.Succeeded)
             // φ calls the user's own method (so the network runs exactly what was written); φ' is the symbolic derivative.
-            return new CustomActivationSpec(method.Name, Emit.Names.Identifier(method.Name) + "(z)", result.DerivativeCSharp!);
+            return new CustomActivationSpec(method.Name, Emit.Names.Identifier(method.Name) + "(z)", result.DerivativeCSharp!,
+                Emit.CudaExprPrinter.ToCuda(result.Value!, "z"), Emit.CudaExprPrinter.ToCuda(result.Derivative!, "z"));
         var error = result.Error!;
         var location = error.FilePath.Length > 0
             ? new LocationInfo(error.FilePath, error.Span, error.LineSpan)

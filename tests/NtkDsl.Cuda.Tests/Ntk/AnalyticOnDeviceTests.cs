@@ -4,7 +4,7 @@ using NtkDsl.Cuda.Tests.Support;
 namespace NtkDsl.Cuda.Tests.Ntk;
 
 /// <summary>
-/// The device infinite-width kernels (CUDA C emitted from ModelInfo, run through the emulated NVRTC/cuBLAS) against the
+/// The device infinite-width kernels (the CUDA C the generator emitted for each model, run through the emulated NVRTC/cuBLAS) against the
 /// CPU's generated AnalyticNtk/AnalyticNngp of the same model: 1e-12 relative, plus the exact-diagonal rule.
 /// </summary>
 public sealed class AnalyticOnDeviceTests
@@ -23,13 +23,20 @@ public sealed class AnalyticOnDeviceTests
         return Tensor.FromArray(b, x2.Rows, d);
     }
 
-    public static TheoryData<string> ModelNames => ["mix", "sin", "relu2"];
+    public static TheoryData<string> ModelNames => ["mix", "sin", "relu2", "leaky"];
 
-    private static (ModelInfo Info, Func<Tensor, Tensor?, Tensor> Ntk, Func<Tensor, Tensor?, Tensor> Nngp, Func<Tensor, Tensor> Diagonal) Model(string name) => name switch
+    private sealed record Case(ModelInfo Info, Func<CudaDevice, Tensor, Tensor?, Tensor> DeviceNtk, Func<CudaDevice, Tensor, Tensor?, Tensor> DeviceNngp,
+        Func<Tensor, Tensor?, Tensor> Ntk, Func<Tensor, Tensor?, Tensor> Nngp, Func<Tensor, Tensor> Diagonal);
+
+    private static Case For<TModel>(Func<Tensor, Tensor?, Tensor> ntk, Func<Tensor, Tensor?, Tensor> nngp, Func<Tensor, Tensor> diagonal) where TModel : IDeviceSource =>
+        new(TModel.Info, (g, a, b) => g.AnalyticNtkOnDevice<TModel>(a, b), (g, a, b) => g.AnalyticNngpOnDevice<TModel>(a, b), ntk, nngp, diagonal);
+
+    private static Case Model(string name) => name switch
     {
-        "mix" => (AnalyticMix.Info, (a, b) => AnalyticMix.AnalyticNtk(a, b), (a, b) => AnalyticMix.AnalyticNngp(a, b), AnalyticMix.AnalyticNtkDiagonal),
-        "sin" => (AnalyticSinIdentity.Info, (a, b) => AnalyticSinIdentity.AnalyticNtk(a, b), (a, b) => AnalyticSinIdentity.AnalyticNngp(a, b), AnalyticSinIdentity.AnalyticNtkDiagonal),
-        "relu2" => (ReluDepth2.Info, (a, b) => ReluDepth2.AnalyticNtk(a, b), (a, b) => ReluDepth2.AnalyticNngp(a, b), ReluDepth2.AnalyticNtkDiagonal),
+        "mix" => For<AnalyticMix>((a, b) => AnalyticMix.AnalyticNtk(a, b), (a, b) => AnalyticMix.AnalyticNngp(a, b), AnalyticMix.AnalyticNtkDiagonal),
+        "sin" => For<AnalyticSinIdentity>((a, b) => AnalyticSinIdentity.AnalyticNtk(a, b), (a, b) => AnalyticSinIdentity.AnalyticNngp(a, b), AnalyticSinIdentity.AnalyticNtkDiagonal),
+        "relu2" => For<ReluDepth2>((a, b) => ReluDepth2.AnalyticNtk(a, b), (a, b) => ReluDepth2.AnalyticNngp(a, b), ReluDepth2.AnalyticNtkDiagonal),
+        "leaky" => For<LeakyPair>((a, b) => LeakyPair.AnalyticNtk(a, b), (a, b) => LeakyPair.AnalyticNngp(a, b), LeakyPair.AnalyticNtkDiagonal),
         _ => throw new ArgumentException(name),
     };
 
@@ -43,11 +50,11 @@ public sealed class AnalyticOnDeviceTests
         var x1 = Inputs(11, d, 60);
         var x2 = WithCopies(x1, Inputs(9, d, 61));
         using var e = new Emulated();
-        var ntk = m.Info.AnalyticNtkOnDevice(e.Device, x1, x2).ToFlatArray();
-        var nngp = m.Info.AnalyticNngpOnDevice(e.Device, x1, x2).ToFlatArray();
+        var ntk = m.DeviceNtk(e.Device, x1, x2).ToFlatArray();
+        var nngp = m.DeviceNngp(e.Device, x1, x2).ToFlatArray();
         Assert.True(Reference.MaxRelative(ntk, m.Ntk(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NTK x1 ≠ x2");
         Assert.True(Reference.MaxRelative(nngp, m.Nngp(x1, x2).ToFlatArray(), floor: 0) < 1e-12, "NNGP x1 ≠ x2");
-        var sym = m.Info.AnalyticNtkOnDevice(e.Device, x1).ToFlatArray();
+        var sym = m.DeviceNtk(e.Device, x1, null).ToFlatArray();
         Assert.True(Reference.MaxRelative(sym, m.Ntk(x1, null).ToFlatArray(), floor: 0) < 1e-12, "NTK x1 = x2");
     }
 
@@ -64,8 +71,8 @@ public sealed class AnalyticOnDeviceTests
         var x1 = Inputs(6, d, 62, 0.7);
         var x2 = WithCopies(x1, Inputs(7, d, 63, 0.7));
         using var e = new Emulated();
-        var cross = m.Info.AnalyticNtkOnDevice(e.Device, x1, x2).ToFlatArray();
-        var sym = m.Info.AnalyticNtkOnDevice(e.Device, x1).ToFlatArray();
+        var cross = m.DeviceNtk(e.Device, x1, x2).ToFlatArray();
+        var sym = m.DeviceNtk(e.Device, x1, null).ToFlatArray();
         var diag = m.Diagonal(x1).ToFlatArray();
         int n1 = x1.Rows, n2 = x2.Rows;
         Assert.Equal(sym[0 * n1 + 0], cross[0 * n2 + 3]);
@@ -81,7 +88,7 @@ public sealed class AnalyticOnDeviceTests
         var x2 = Inputs(30, 9, 65);
         // 40 KiB: the inputs and chains fit, the 40 × 30 kernel (9.6 KB) only in tiles at 80 % of what is free.
         using var e = new Emulated(new NtkDsl.Cuda.Emulation.EmulatedGpuOptions { TotalMemoryBytes = 12 << 10 });
-        var got = ReluDepth2.Info.AnalyticNtkOnDevice(e.Device, x1, x2).ToFlatArray();
+        var got = e.Device.AnalyticNtkOnDevice<ReluDepth2>(x1, x2).ToFlatArray();
         Assert.True(Reference.MaxRelative(got, ReluDepth2.AnalyticNtk(x1, x2).ToFlatArray(), floor: 0) < 1e-12);
     }
 
@@ -90,11 +97,11 @@ public sealed class AnalyticOnDeviceTests
     {
         using var e = new Emulated();
         var x = Inputs(3, 7, 66);
-        var ex = Assert.Throws<NotSupportedException>(() => TanhPair.Info.AnalyticNtkOnDevice(e.Device, x));
+        var ex = Assert.Throws<NotSupportedException>(() => e.Device.AnalyticNtkOnDevice<TanhPair>(x));
         Assert.Contains("Tanh", ex.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Hidden", ex.Message);
-        var leaky = Assert.Throws<NotSupportedException>(() => LeakyPair.Info.AnalyticNngpOnDevice(e.Device, Inputs(2, 3, 67)));
-        Assert.Contains("LeakyRelu", leaky.Message);
+        Assert.Contains("no closed-form dual", ex.Message);
+        Assert.Equal(TanhPair.CudaAnalyticUnsupportedReason, ex.Message);
     }
 
     [Fact]
@@ -103,24 +110,24 @@ public sealed class AnalyticOnDeviceTests
         using var e = new Emulated();
         var bad = Inputs(4, 9, 68).ToFlatArray();
         bad[2 * 9 + 5] = double.NaN;
-        var ex = Assert.Throws<ArgumentException>(() => ReluDepth2.Info.AnalyticNtkOnDevice(e.Device, Tensor.FromArray(bad, 4, 9)));
+        var ex = Assert.Throws<ArgumentException>(() => e.Device.AnalyticNtkOnDevice<ReluDepth2>(Tensor.FromArray(bad, 4, 9)));
         Assert.Contains("row 2, column 5", ex.Message);
-        Assert.Throws<ArgumentException>(() => ReluDepth2.Info.AnalyticNtkOnDevice(e.Device, Inputs(3, 9, 69), Inputs(3, 8, 70)));
+        Assert.Throws<ArgumentException>(() => e.Device.AnalyticNtkOnDevice<ReluDepth2>(Inputs(3, 9, 69), Inputs(3, 8, 70)));
     }
 
     [Fact]
-    public void TheEmittedSourceIsDeterministicAndCompiledOncePerDevice()
+    public void TheGeneratedSourceIsCompiledOncePerDevice()
     {
         Emulated.RequireCompiler();
-        string a = AnalyticDeviceSource.Emit(AnalyticMix.Info), b = AnalyticDeviceSource.Emit(AnalyticMix.Info);
-        Assert.Equal(a, b);
+        // The source is the generator's compile-time constant; the device compiles it once and serves the cached module after.
+        string a = AnalyticMix.CudaSource;
         Assert.Contains("ntk_abrelu(", a);
         Assert.Contains("ntk_erf(", a);
         using var e = new Emulated();
         var x = Inputs(3, 5, 71);
-        AnalyticMix.Info.AnalyticNtkOnDevice(e.Device, x);
+        e.Device.AnalyticNtkOnDevice<AnalyticMix>(x);
         var m1 = e.Device.Compile(a);
-        AnalyticMix.Info.AnalyticNngpOnDevice(e.Device, x);
+        e.Device.AnalyticNngpOnDevice<AnalyticMix>(x);
         Assert.Same(m1, e.Device.Compile(a));
     }
 }

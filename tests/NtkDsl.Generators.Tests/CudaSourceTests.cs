@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace NtkDsl.Generators.Tests;
+
+/// <summary>
+/// The model's CUDA C part file (<c>….Cuda.g.cs</c>, CudaEmitter): emitted once per Dense model and none for InputShape
+/// models, follows the custom activation's C#, stays cached on unrelated edits, and its member names cannot collide.
+/// Its text is pinned by the snapshots (SnapshotTests) and executed with g++ in NtkDsl.Cuda.Tests.
+/// </summary>
+public sealed class CudaSourceTests
+{
+    private static string? CudaPart(GeneratorDriverRunResult result) =>
+        result.Results.Single().GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal))
+            .Select(s => s.SourceText.ToString()).SingleOrDefault();
+
+    [Fact]
+    public void EachDenseModelGetsOneCudaPartAndSpatialModelsNone()
+    {
+        var dense = GeneratorHarness.Generate(SnapshotTests.Mlp);
+        string cuda = CudaPart(dense.Result) ?? throw new Xunit.Sdk.XunitException("no .Cuda.g.cs for Mlp");
+        Assert.Contains("partial class Mlp : global::NtkDsl.IDeviceSource", cuda);
+        Assert.Contains("extern \"C\" __global__ void ntk_analytic_pair(", cuda);
+        Assert.Contains("public static string? CudaAnalyticUnsupportedReason => null;", cuda);
+        var spatial = GeneratorHarness.Generate(SnapshotTests.SpatialGap);
+        Assert.Empty(spatial.GeneratorDiagnostics);
+        Assert.Null(CudaPart(spatial.Result));
+    }
+
+    [Fact]
+    public void TheCustomActivationsDeviceTextFollowsItsCSharp()
+    {
+        string Cuda(string body) =>
+            CudaPart(GeneratorHarness.Generate(SnapshotTests.Custom.Replace("x / (1.0 + Math.Exp(-x))", body, StringComparison.Ordinal)).Result)!;
+        string swish = Cuda("x / (1.0 + Math.Exp(-x))");
+        Assert.Contains("double ntk_phi_0(double z) { return z / (1.0 + exp(-z)); }", swish);
+        string scaled = Cuda("x * x / (2.0 + Math.Abs(x))");
+        Assert.Contains("double ntk_phi_0(double z) { return __dmul_rn(z, z) / (2.0 + fabs(z)); }", scaled);
+        Assert.Contains("ntk_sign(z)", scaled); // d|x|/dx
+        // A custom activation has no device dual: the source says so and carries no recursion.
+        Assert.Contains("No infinite-width kernels: Smooth: layer Hidden uses activation Swish", swish);
+        Assert.DoesNotContain("ntk_analytic_pair", swish);
+    }
+
+    [Fact]
+    public void AnUnrelatedEditRerunsNothingAndKeepsTheCudaPart()
+    {
+        var compilation = GeneratorHarness.Compilation(SnapshotTests.Custom, SnapshotTests.StandardNoBias, "namespace Other; public class Unrelated { public int X => 1; }");
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        string before = string.Join("\n", driver.GetRunResult().Results.Single().GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()));
+        var other = compilation.SyntaxTrees.Last();
+        var edited = compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int X => 2; }", GeneratorHarness.ParseOptions, other.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.Equal(2, result.GeneratedSources.Count(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)));
+        Assert.Equal(before, string.Join("\n", result.GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)).Select(s => s.SourceText.ToString())));
+        foreach (var step in new[] { NtkModelGenerator.ParseStep, NtkModelGenerator.ModelStep }.Where(result.TrackedSteps.ContainsKey))
+            foreach (var run in result.TrackedSteps[step])
+                foreach (var (_, reason) in run.Outputs)
+                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}");
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void AUserMemberNamedLikeTheDeviceMembersIsReportedNotACompileError()
+    {
+        var run = GeneratorHarness.Generate("""
+            using NtkDsl;
+            [NtkModel(Inputs = 3)]
+            public partial class M
+            {
+                public static string CudaSource => "mine";
+                [Dense(2)] public partial DenseLayer Readout { get; }
+            }
+            """);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "NTK1025" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("CudaSource", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.CompileDiagnostics, d => d.Id == "CS0102");
+    }
+}
