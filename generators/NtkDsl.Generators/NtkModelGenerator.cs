@@ -47,7 +47,7 @@ public sealed class NtkModelGenerator : IIncrementalGenerator
         {
             foreach (var (hint, source) in ModelEmitter.Emit(model))
                 spc.AddSource(hint, SourceText.From(source, System.Text.Encoding.UTF8));
-            // The model's device code (CUDA C) in its own part file; InputShape models have none yet.
+            // The model's device code (CUDA C) in its own part file; InputShape and width-less models have none yet.
             if (CudaEmitter.Emit(model) is { } cuda) spc.AddSource(cuda.HintName, SourceText.From(cuda.Source, System.Text.Encoding.UTF8));
         });
 

@@ -15,7 +15,7 @@ public sealed class CudaSourceTests
             .Select(s => s.SourceText.ToString()).SingleOrDefault();
 
     [Fact]
-    public void EachDenseModelGetsOneCudaPartAndSpatialModelsNone()
+    public void EachDenseModelGetsOneCudaPartAndSpatialAndWidthlessModelsNone()
     {
         var dense = GeneratorHarness.Generate(SnapshotTests.Mlp);
         string cuda = CudaPart(dense.Result) ?? throw new Xunit.Sdk.XunitException("no .Cuda.g.cs for Mlp");
@@ -25,6 +25,10 @@ public sealed class CudaSourceTests
         var spatial = GeneratorHarness.Generate(SnapshotTests.SpatialGap);
         Assert.Empty(spatial.GeneratorDiagnostics);
         Assert.Null(CudaPart(spatial.Result));
+        // Width-less models run on the SpatialNetwork engine too: no device source (their LayerPlan has no input width).
+        var widthless = GeneratorHarness.Generate(SnapshotTests.Widthless);
+        Assert.Empty(widthless.GeneratorDiagnostics);
+        Assert.Null(CudaPart(widthless.Result));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace NtkDsl.Generators.Emit;
 /// <c>ntk_analytic_chain</c> (K^l(x, x) per row) and <c>ntk_analytic_pair</c> (NNGP or group-weighted NTK per pair,
 /// NTK or standard parameterization, output activation included). Only NVRTC-valid device code: no host calls, no
 /// <c>__shared__</c>/<c>__syncthreads</c> (which the host emulation rejects), no <c>extern "C" { }</c> blocks.
-/// Spatial (InputShape) models get no device source yet.
+/// Spatial (InputShape) and width-less models (the SpatialNetwork CPU engine) get no device source yet.
 /// </remarks>
 internal static class CudaEmitter
 {
@@ -31,10 +31,10 @@ internal static class CudaEmitter
     /// <summary>The fused per-pair kernel.</summary>
     public const string PairKernel = "ntk_analytic_pair";
 
-    /// <summary>The part file of <paramref name="model"/>, or null for a model without device code (InputShape models).</summary>
+    /// <summary>The part file of <paramref name="model"/>, or null for a model without device code (InputShape and width-less models).</summary>
     public static (string HintName, string Source)? Emit(ModelSpec model)
     {
-        if (model.IsSpatial) return null;
+        if (model.IsSpatial || model.Widthless) return null;
         var layers = LayerPlan.For(model);
         string? unsupported = AnalyticUnsupported(model, layers);
         string cuda = Source(model, layers, unsupported);
