@@ -45,19 +45,21 @@ internal static class DenseKind
 
     /// <summary>
     /// Shape rule in a spatial model: a flat input (after Flatten/GlobalAvgPool/Dense) or a 1×1 image; on an image with
-    /// H·W &gt; 1, NTK1032 at the attribute. Output: <c>units</c> features.
+    /// H·W &gt; 1 (certain: a known side longer than 1), NTK1032 at the attribute. Output: <c>units</c> features (also
+    /// after NTK1032, since that does not depend on the fix; unknown when the width itself is invalid).
     /// </summary>
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
     {
-        if (p.Spec.Trainable!.Width < 1) return null;
-        if (!input.Flat && (long)input.Height * input.Width > 1)
+        int units = p.Spec.Trainable!.Width;
+        var output = units < 1 || p.ArgumentErrors ? SpatialLayerRules.UnknownFlat : new ShapeSpec(1, 1, units, true);
+        if (!input.Flat && (input.Height > 1 || input.Width > 1))
         {
             string previous = before.Count == 0 ? "the input" : before[before.Count - 1].Spec.Name;
-            ctx.Report(Descriptors.DenseAfterSpatial, ctx.Attribute(p.Attribute), p.Spec.Name, previous,
-                LayerParseContext.Text(input.Height), LayerParseContext.Text(input.Width), LayerParseContext.Text(input.Channels));
-            return null;
+            string flattened = input.Height > 0 && input.Width > 0 && input.Channels > 0 ? LayerParseContext.Text(input.Size) : "?";
+            string pooled = input.Channels > 0 ? LayerParseContext.Text(input.Channels) : "?";
+            ctx.Report(Descriptors.DenseAfterSpatial, ctx.Attribute(p.Attribute), p.Spec.Name, previous, SpatialLayerRules.Text(input), flattened, pooled);
         }
-        return new ShapeSpec(1, 1, p.Spec.Trainable.Width, true);
+        return output;
     }
 
     public static string Describe(SpatialLayerSpec l) =>
