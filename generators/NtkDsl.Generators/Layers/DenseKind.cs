@@ -108,7 +108,7 @@ internal static class DenseKind
         w.Open("");
         w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec));
         w.Line("var h = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", " + l.W + ", " + (l.Spec.UseBias ? l.B : "default") + ", " + l.Width + ", "
-            + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
+            + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ", " + LayerName(c, l) + ");");
         if (l.IsIdentity)
         {
             w.Line("acts[" + l.Index + "] = h;");
@@ -140,9 +140,9 @@ internal static class DenseKind
         w.Open("");
         w.Line("// " + l.Name + ": ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ");
         w.Line("var hdot = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", tv.Slice(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), "
-            + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
-        if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot);");
-        if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "]);");
+            + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ", " + LayerName(c, l) + ");");
+        if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot, " + LayerName(c, l) + ");");
+        if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "], " + LayerName(c, l) + ");");
         w.Line("dot = hdot;");
         w.Close();
     }
@@ -152,14 +152,17 @@ internal static class DenseKind
     {
         string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
         w.Line("// " + l.Name);
-        w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "));");
+        w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), " + LayerName(c, l) + ");");
         if (l.Spec.UseBias) w.Line(c.Ops + ".AccumulateBiasGradient(delta, rows, " + l.Width + ", " + Num(l.BiasScale) + ", grad.AsSpan(" + Int(l.BiasOffset) + ", " + l.Width + "));");
         if (previous is not null)
         {
-            w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ");");
-            if (!previous.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + previous.Index + "]);");
+            w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", " + LayerName(c, l) + ");");
+            if (!previous.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + previous.Index + "], " + LayerName(c, previous) + ");");
         }
     }
+
+    /// <summary>The "Model.Layer" string literal that names the layer in the run time's NonFiniteResultException messages.</summary>
+    private static string LayerName(EmitContext c, LayerPlan l) => Str(c.Name + "." + l.Name);
 
     /// <summary>NTK features: the layer's scaled input (the xxᵀ factor of δδᵀ ⊙ xxᵀ, math.md §2).</summary>
     public static void EmitFeatureInput(SourceWriter w, LayerPlan l)
@@ -184,11 +187,15 @@ internal static class DenseKind
         w.Line("nngp = " + sw2 + " * kt" + (l.Spec.UseBias ? " + " + sb2 : "") + ";");
     }
 
-    /// <summary>Infinite-width diagonal step: q ← σ_w²·K̃(q) + σ_b² (K̃ computed by the previous layer's dual into <c>kt</c>).</summary>
+    /// <summary>
+    /// Infinite-width diagonal step: q ← σ_w²·K̃(q) + σ_b² (K̃ computed by the previous layer's dual into <c>kt</c>);
+    /// an overflowed q throws (AnalyticOps.ThrowVarianceOverflow, naming the layer) before it reaches the next dual.
+    /// </summary>
     public static void EmitAnalyticDiagonal(SourceWriter w, LayerPlan l, string? previousDual)
     {
         if (previousDual is not null) w.Line(previousDual);
         w.Line("q = " + Num(l.Spec.WeightStd * l.Spec.WeightStd) + " * " + (previousDual is null ? "q" : "kt") + (l.Spec.UseBias ? " + " + Num(l.Spec.BiasStd * l.Spec.BiasStd) : "") + ";");
         w.Line("chain[" + l.Index + "][i] = q;");
+        w.Line("if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, " + l.Index + ", i, q);");
     }
 }
