@@ -112,6 +112,15 @@ public sealed class SpatialDiagnosticTests
         var (d, _) = Single("NTK1031", layer + "\n" + Tail);
         Assert.Equal(span, At(d));
         Assert.Contains(what + " = ", d.GetMessage());
+        Assert.Matches(what + @" = -?\d+; (use|declare) ", d.GetMessage()); // says what to write instead
+    }
+
+    [Fact]
+    public void AvgPoolStrideMessageOffersTheDefault()
+    {
+        var (d, _) = Single("NTK1031", "[AvgPool2D(3, Stride = -1)] public partial Layer X { get; }\n" + Tail);
+        Assert.Equal("Stride = -1", At(d));
+        Assert.EndsWith("has Stride = -1; use Stride = 1 or more, or remove the argument for a stride equal to the window (3)", d.GetMessage());
     }
 
     [Fact]
@@ -120,7 +129,7 @@ public sealed class SpatialDiagnosticTests
         var (d, _) = Single("NTK1032", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n[Dense(2)] public partial DenseLayer Out { get; }");
         Assert.Equal("Dense(2)", At(d));
         Assert.Contains("follows 'C', whose output is a 8×8×4 image", d.GetMessage());
-        Assert.Contains("[Flatten] or [GlobalAvgPool]", d.GetMessage());
+        Assert.Contains("[Flatten] (256 features) or [GlobalAvgPool] (4 features)", d.GetMessage()); // 8·8·4, 4
         // A 1×1 image is a feature vector already: no Flatten needed.
         var ok = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n[NtkModel(InputShape = new[] { 1, 1, 5 })]\npublic partial class M\n{\n[LayerNorm] public partial Layer N { get; }\n[Dense(2)] public partial DenseLayer Out { get; }\n}\n");
         Assert.Empty(ok.GeneratorDiagnostics);
@@ -171,7 +180,10 @@ public sealed class SpatialDiagnosticTests
     {
         var (d, _) = Single("NTK1037", "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n[GlobalAvgPool] public partial Layer Gap { get; }");
         Assert.Equal("GlobalAvgPool", At(d));
-        Assert.Contains("'Gap' ([GlobalAvgPool])", d.GetMessage());
+        Assert.Contains("'Gap' ([GlobalAvgPool]); add a [Dense(outputs)] readout layer after it", d.GetMessage());
+        var (conv, _) = Single("NTK1037", "[Conv2D(4, 3)] public partial ConvLayer C { get; }");
+        Assert.Equal("Conv2D(4, 3)", At(conv));
+        Assert.Contains("end the model with [Flatten] or [GlobalAvgPool] and a [Dense(outputs)] readout layer", conv.GetMessage());
     }
 
     [Theory]
@@ -219,5 +231,101 @@ public sealed class SpatialDiagnosticTests
         Assert.Equal("Padding = (Padding)7", At(padding));
         var (custom, _) = Single("NTK1006", "[Conv2D(4, 3, Activation.Custom)] public partial ConvLayer C { get; }\n" + Tail);
         Assert.Equal("Conv2D(4, 3, Activation.Custom)", At(custom));
+    }
+
+    // ---- Several independent errors in one model (each once, at its own argument), and no cascades ----
+
+    private static List<(string Id, string Span, string Message)> Errors(string body, string header = Header)
+    {
+        string source = "using System;\nusing NtkDsl;\nnamespace Demo;\n" + header + "\npublic partial class M\n{\n" + body + "\n}\n";
+        var run = GeneratorHarness.Generate(source);
+        DiagnosticTests.NoModelCode(run);
+        return run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+            .OrderBy(d => d.Location.SourceSpan.Start).Select(d => (d.Id, At(d), d.GetMessage())).ToList();
+    }
+
+    [Fact]
+    public void ThreeIndependentShapeErrorsAreAllReported()
+    {
+        var errors = Errors(
+            "[Conv2D(4, 9, Padding = Padding.Valid)] public partial ConvLayer C1 { get; }\n" + // 9 > 8: NTK1030 on the kernel size
+            "[Conv2D(6, 3)] public partial ConvLayer C2 { get; }\n" +
+            "[Add(\"C9\")] public partial Layer A { get; }\n" +                                   // no such layer: NTK1033
+            "[Flatten] public partial Layer F { get; }\n" +
+            "[AvgPool2D(2)] public partial Layer P { get; }\n" +                                  // after Flatten: NTK1029
+            "[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.Equal(new[] { ("NTK1030", "9"), ("NTK1033", "\"C9\""), ("NTK1029", "AvgPool2D(2)") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+        Assert.Contains("8×8 pixels (Padding.Valid: no padding); use a window of at most 8", errors[0].Message);
+        Assert.Contains("did you mean 'C1'?", errors[1].Message);
+        Assert.Contains("needs an image but its input is flat (? features after 'F')", errors[2].Message);
+    }
+
+    [Fact]
+    public void ErrorsThatFollowOnlyFromAnEarlierOneAreNotReported()
+    {
+        // C1's window does not fit, so its output size is unknown: the pool's window (which would not fit a 0-pixel
+        // image either), the Add of C1 to C2 (same channels) and the Dense on an image of unknown size (maybe 1×1)
+        // depend on how C1 is fixed and stay silent.
+        var errors = Errors(
+            "[Conv2D(4, 9, Padding = Padding.Valid)] public partial ConvLayer C1 { get; }\n" +
+            "[AvgPool2D(3, Padding = Padding.Valid)] public partial Layer P { get; }\n" +
+            "[Conv2D(4, 3)] public partial ConvLayer C2 { get; }\n" +
+            "[Add(nameof(C1))] public partial Layer A { get; }\n" +
+            "[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.Equal(new[] { ("NTK1030", "9") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+    }
+
+    [Fact]
+    public void AnErrorCertainDespiteAnEarlierOneIsReported()
+    {
+        // C0's channel count is invalid (NTK1031), so the image size after it is unknown; but C1 declares 4 channels and
+        // C2 6, so adding C1's output to C2's is wrong whatever C0 becomes. The last layer is not Dense either (NTK1037).
+        var errors = Errors(
+            "[Conv2D(0, 3)] public partial ConvLayer C0 { get; }\n" +
+            "[Conv2D(4, 3)] public partial ConvLayer C1 { get; }\n" +
+            "[Conv2D(6, 3)] public partial ConvLayer C2 { get; }\n" +
+            "[Add(nameof(C1))] public partial Layer A { get; }\n" +
+            "[GlobalAvgPool] public partial Layer Gap { get; }");
+        Assert.Equal(new[] { ("NTK1031", "0"), ("NTK1034", "nameof(C1)"), ("NTK1037", "GlobalAvgPool") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+        Assert.Contains("'C1' (?×?×4) to activations of shape ?×?×6", errors[1].Message);
+    }
+
+    [Fact]
+    public void DenseOnAnImageAndALaterErrorAreBothReported()
+    {
+        // Dense after an 8×8 image is wrong (NTK1032); its output (5 features) is certain, so the Add of the image C to
+        // those features is a second, independent error, and the Flatten after it a third.
+        var errors = Errors(
+            "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n" +
+            "[Dense(5)] public partial DenseLayer H { get; }\n" +
+            "[Add(nameof(C))] public partial Layer A { get; }\n" +
+            "[Flatten] public partial Layer F { get; }\n" +
+            "[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.Equal(new[] { ("NTK1032", "Dense(5)"), ("NTK1034", "nameof(C)"), ("NTK1029", "Flatten") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+        Assert.Contains("'C' (8×8×4) to activations of shape 5 features", errors[1].Message);
+    }
+
+    // ---- Sizes beyond 32-bit indexing ----
+
+    [Fact]
+    public void InputShapeOverflowSaysHowFarToDownsample()
+    {
+        // 65536·65536·1 = 2^32 values; halving each side gives 2^30 ≤ 2147483647.
+        var (d, _) = Single("NTK1028", Tail, "[NtkModel(InputShape = new[] { 65536, 65536, 1 })]");
+        Assert.Equal("InputShape = new[] { 65536, 65536, 1 }", At(d));
+        Assert.Contains("4294967296 values per row", d.GetMessage());
+        Assert.Contains("by 2 per side: InputShape = new[] { 32768, 32768, 1 }", d.GetMessage());
+    }
+
+    [Fact]
+    public void LayerOutputOverflowNamesTheLayerAndTheChannelLimit()
+    {
+        // 1024·1024 pixels × 4096 channels = 2^32 values; ⌊2147483647 / 1048576⌋ = 2047 channels fit. Reported once, on
+        // the layer that makes the tensor too large, not on Wider, which only keeps it so (Single checks there is one).
+        var (d, _) = Single("NTK1044", "[Conv2D(4096, 3)] public partial ConvLayer Wide { get; }\n[Conv2D(4096, 3)] public partial ConvLayer Wider { get; }\n" + Tail,
+            "[NtkModel(InputShape = new[] { 1024, 1024, 3 })]");
+        Assert.Equal("Conv2D(4096, 3)", At(d));
+        Assert.Contains("'Wide' ([Conv2D]) outputs 1024×1024×4096 = 4294967296 values", d.GetMessage());
+        Assert.Contains("declare at most 2047 channels (it has 1048576 output pixels)", d.GetMessage());
     }
 }

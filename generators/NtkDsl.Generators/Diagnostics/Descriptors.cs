@@ -54,7 +54,7 @@ internal static class Descriptors
         "Model '{0}' {1}; declare either [NtkModel(Inputs = d)] for a flat input or [NtkModel(InputShape = new[] {{ H, W, C }})] for images, not {2}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("NTK1028", "InputShape must be three positive integers",
-        "Model '{0}' has InputShape = {1}; write InputShape = new[] {{ height, width, channels }} with three positive values");
+        "Model '{0}' has InputShape = {1}; {2}");
 
     public static readonly DiagnosticDescriptor SpatialLayerOnFlatInput = Error("NTK1029", "Spatial layer on a flat input",
         "Layer '{0}' ([{1}]) needs an image but its input is flat ({2}); {3}");
@@ -63,10 +63,10 @@ internal static class Descriptors
         "Layer '{0}' has a {1}×{1} window but its input is {2}×{3} pixels{4}; use a window of at most {5}, Padding.Same, or remove a downsampling layer before it");
 
     public static readonly DiagnosticDescriptor NonPositiveSize = Error("NTK1031", "Layer size must be positive",
-        "Layer '{0}' has {1} = {2}; {1} must be at least 1");
+        "Layer '{0}' has {1} = {2}; {3}");
 
     public static readonly DiagnosticDescriptor DenseAfterSpatial = Error("NTK1032", "Dense layer on an image",
-        "Dense layer '{0}' follows '{1}', whose output is a {2}×{3}×{4} image; add a [Flatten] or [GlobalAvgPool] layer before it");
+        "Dense layer '{0}' follows '{1}', whose output is a {2} image; add a [Flatten] ({3} features) or [GlobalAvgPool] ({4} features) layer before it");
 
     public static readonly DiagnosticDescriptor InvalidAddSource = Error("NTK1033", "Add must name an earlier layer",
         "Add layer '{0}' names '{1}', which {2}; name an earlier layer of '{3}' (use nameof){4}");
@@ -81,7 +81,7 @@ internal static class Descriptors
         "'{0}' is marked [{1}] but {2}; declare it as 'public partial {3} {0} {{ get; }}'");
 
     public static readonly DiagnosticDescriptor LastLayerNotDense = Error("NTK1037", "The last layer must be Dense",
-        "The last layer of '{0}' is '{1}' ([{2}]); end the model with [Flatten] or [GlobalAvgPool] and a [Dense(outputs)] readout layer");
+        "The last layer of '{0}' is '{1}' ([{2}]); {3}");
 
     public static readonly DiagnosticDescriptor InvalidEpsilon = Error("NTK1038", "LayerNorm Epsilon must be positive and finite",
         "LayerNorm layer '{0}' has Epsilon = {1}; use a finite Epsilon > 0 (the default is 1e-12)");
@@ -101,6 +101,9 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor WidthlessFloat32 = Error("NTK1043", "Precision.Float32 is not supported without Inputs yet",
         "Model '{0}' declares neither Inputs nor InputShape (input width given at construction), which computes in Float64 only; remove Precision = Precision.Float32 or declare Inputs = d");
+
+    public static readonly DiagnosticDescriptor LayerOutputTooLarge = Error("NTK1044", "Layer output too large",
+        "Layer '{0}' ([{1}]) outputs {2} = {3} values per example, more than the 2147483647 that NtkDsl indexes with 32-bit integers; {4}");
 
     public static readonly DiagnosticDescriptor InvalidLeakySlope = Error("NTK1011", "LeakySlope must be finite",
         "Layer '{0}' has LeakySlope = {1}; use a finite slope");

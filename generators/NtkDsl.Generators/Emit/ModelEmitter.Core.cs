@@ -155,7 +155,7 @@ internal static partial class ModelEmitter
         w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");
         w.Line("var grad = new " + S + "[" + Int(c.ParameterCount) + "];");
         w.Line("var delta = u." + c.Span + ".ToArray();");
-        if (!c.Output.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + c.Output.Index + "]);");
+        if (!c.Output.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + c.Output.Index + "], " + Str(c.Name + "." + c.Output.Name) + ");");
         for (int i = L.Count - 1; i >= 0; i--) DenseKind.EmitVjp(w, c, L[i], i > 0 ? L[i - 1] : null);
         w.Line("return " + Tensor + ".Wrap(grad, " + Int(c.ParameterCount) + ");");
         w.Close();

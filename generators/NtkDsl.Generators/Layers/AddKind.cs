@@ -24,7 +24,11 @@ internal static class AddKind
             SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
     }
 
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, IReadOnlyList<ParsedLayer> all, int index, string model)
+    /// <summary>
+    /// The output shape: the running activations' shape, also after NTK1033/NTK1034 (an Add never changes it). NTK1034
+    /// compares only what is known of both shapes, so an earlier error does not make the Add report one.
+    /// </summary>
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, IReadOnlyList<ParsedLayer> all, int index, string model)
     {
         string source = p.Spec.Source ?? "";
         var location = ctx.Argument(p.Attribute, null, 0);
@@ -41,17 +45,15 @@ internal static class AddKind
                 hint = "; did you mean '" + near.Name + "'?";
             }
             ctx.Report(Descriptors.InvalidAddSource, location, p.Spec.Name, source, problem, model, hint);
-            return null;
+            return input;
         }
         var shape = all[at].Spec.Output;
-        if (shape == SpatialLayerRules.Unknown) return null; // the source's own error is reported
-        if (shape.Height != input.Height || shape.Width != input.Width || shape.Channels != input.Channels)
-        {
-            ctx.Report(Descriptors.AddShapeMismatch, location, p.Spec.Name, source, shape.ToString(), input.ToString());
-            return null;
-        }
+        if (shape.Flat != input.Flat || Differ(shape.Height, input.Height) || Differ(shape.Width, input.Width) || Differ(shape.Channels, input.Channels))
+            ctx.Report(Descriptors.AddShapeMismatch, location, p.Spec.Name, source, SpatialLayerRules.Text(shape), SpatialLayerRules.Text(input));
         return input;
     }
+
+    private static bool Differ(int a, int b) => a > 0 && b > 0 && a != b;
 
     public static string SpecExpression(SpatialLayerSpec l) => "new global::NtkDsl.Layers.AddSpec(" + Str(l.Name) + ", " + Str(l.Source ?? "") + ")";
 

@@ -18,20 +18,23 @@ internal static class AvgPool2DKind
         if (!ctx.CheckMember(member, "AvgPool2D", LayerKinds.LayerType, a)) return null;
         int window = LayerParseContext.IntArgument(a, 0);
         int stride = SpatialLayerRules.ReadInt(a, "Stride", 0);
-        SpatialLayerRules.Positive(ctx, member, a, "window", window, null, 0);
-        if (stride < 0) SpatialLayerRules.Positive(ctx, member, a, "Stride", stride, "Stride", -1); // 0 means "the window"
+        SpatialLayerRules.Positive(ctx, member, a, "window", window, null, 0, "use a window of at least 1×1 (2 halves the image)");
+        if (stride < 0) // 0 means "the window"
+            SpatialLayerRules.Positive(ctx, member, a, "Stride", stride, "Stride", -1, "use Stride = 1 or more, or remove the argument for a stride equal to the window"
+                + (window >= 1 ? " (" + LayerParseContext.Text(window) + ")" : ""));
         var padding = SpatialLayerRules.ReadPadding(ctx, member, a, PaddingKind.Valid);
         return new SpatialLayerSpec(LayerKindId.AvgPool2D, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, window,
             stride == 0 ? window : stride, padding, null, 0, SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
     }
 
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    /// <summary>The output shape (channels kept; height and width unknown after an error on this layer, as for Conv2D).</summary>
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
     {
         var s = p.Spec;
-        if (s.Kernel < 1 || s.Stride < 1) return null;
-        if (!SpatialLayerRules.RequireImage(ctx, p, "AvgPool2D", input, before)) return null;
-        var size = SpatialLayerRules.Window(ctx, p, input, s.Kernel, s.Stride, s.Padding, 0);
-        return size is { } hw ? new ShapeSpec(hw.Height, hw.Width, input.Channels, false) : null;
+        if (p.ArgumentErrors || s.Kernel < 1 || s.Stride < 1) return SpatialLayerRules.UnknownImage(input.Flat ? 0 : input.Channels);
+        if (!SpatialLayerRules.RequireImage(ctx, p, "AvgPool2D", input, before)) return SpatialLayerRules.Unknown;
+        var (height, width) = SpatialLayerRules.Window(ctx, p, input, s.Kernel, s.Stride, s.Padding, 0);
+        return new ShapeSpec(height, width, input.Channels, false);
     }
 
     public static string SpecExpression(SpatialLayerSpec l) =>

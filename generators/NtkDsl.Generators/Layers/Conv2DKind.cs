@@ -22,9 +22,9 @@ internal static class Conv2DKind
         if (!ctx.CheckMember(member, "Conv2D", PropertyType, a)) return null;
         int channels = LayerParseContext.IntArgument(a, 0), kernel = LayerParseContext.IntArgument(a, 1);
         int stride = SpatialLayerRules.ReadInt(a, "Stride", 1);
-        SpatialLayerRules.Positive(ctx, member, a, "channels", channels, null, 0);
-        SpatialLayerRules.Positive(ctx, member, a, "kernel size", kernel, null, 1);
-        SpatialLayerRules.Positive(ctx, member, a, "Stride", stride, "Stride", -1);
+        SpatialLayerRules.Positive(ctx, member, a, "channels", channels, null, 0, "declare at least 1 output channel");
+        SpatialLayerRules.Positive(ctx, member, a, "kernel size", kernel, null, 1, "use a kernel of at least 1×1 (3 is usual)");
+        SpatialLayerRules.Positive(ctx, member, a, "Stride", stride, "Stride", -1, "use Stride = 1 (every pixel, the default) or more");
         var padding = SpatialLayerRules.ReadPadding(ctx, member, a, PaddingKind.Same);
         var (weightStd, biasStd, useBias) = ActivationRules.ReadScales(ctx, member, a);
         var (activation, slope, custom) = ActivationRules.Read(ctx, member, a, 2);
@@ -33,13 +33,18 @@ internal static class Conv2DKind
             SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
     }
 
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    /// <summary>
+    /// The output shape (channels as declared; height and width unknown after an error on this layer's own arguments,
+    /// on a flat input (NTK1029), or along an axis the window does not fit (NTK1030)).
+    /// </summary>
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
     {
         var s = p.Spec;
-        if (s.Trainable!.Width < 1 || s.Kernel < 1 || s.Stride < 1) return null;
-        if (!SpatialLayerRules.RequireImage(ctx, p, "Conv2D", input, before)) return null;
-        var size = SpatialLayerRules.Window(ctx, p, input, s.Kernel, s.Stride, s.Padding, 1);
-        return size is { } hw ? new ShapeSpec(hw.Height, hw.Width, s.Trainable.Width, false) : null;
+        int channels = s.Trainable!.Width;
+        if (p.ArgumentErrors || channels < 1 || s.Kernel < 1 || s.Stride < 1) return SpatialLayerRules.UnknownImage(channels);
+        if (!SpatialLayerRules.RequireImage(ctx, p, "Conv2D", input, before)) return SpatialLayerRules.UnknownImage(channels);
+        var (height, width) = SpatialLayerRules.Window(ctx, p, input, s.Kernel, s.Stride, s.Padding, 1);
+        return new ShapeSpec(height, width, channels, false);
     }
 
     /// <summary>Weights channels·k·k·C_in plus one bias per channel.</summary>

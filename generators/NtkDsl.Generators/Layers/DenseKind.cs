@@ -45,19 +45,21 @@ internal static class DenseKind
 
     /// <summary>
     /// Shape rule in a spatial model: a flat input (after Flatten/GlobalAvgPool/Dense) or a 1×1 image; on an image with
-    /// H·W &gt; 1, NTK1032 at the attribute. Output: <c>units</c> features.
+    /// H·W &gt; 1 (certain: a known side longer than 1), NTK1032 at the attribute. Output: <c>units</c> features (also
+    /// after NTK1032, since that does not depend on the fix; unknown when the width itself is invalid).
     /// </summary>
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
     {
-        if (p.Spec.Trainable!.Width < 1) return null;
-        if (!input.Flat && (long)input.Height * input.Width > 1)
+        int units = p.Spec.Trainable!.Width;
+        var output = units < 1 || p.ArgumentErrors ? SpatialLayerRules.UnknownFlat : new ShapeSpec(1, 1, units, true);
+        if (!input.Flat && (input.Height > 1 || input.Width > 1))
         {
             string previous = before.Count == 0 ? "the input" : before[before.Count - 1].Spec.Name;
-            ctx.Report(Descriptors.DenseAfterSpatial, ctx.Attribute(p.Attribute), p.Spec.Name, previous,
-                LayerParseContext.Text(input.Height), LayerParseContext.Text(input.Width), LayerParseContext.Text(input.Channels));
-            return null;
+            string flattened = input.Height > 0 && input.Width > 0 && input.Channels > 0 ? LayerParseContext.Text(input.Size) : "?";
+            string pooled = input.Channels > 0 ? LayerParseContext.Text(input.Channels) : "?";
+            ctx.Report(Descriptors.DenseAfterSpatial, ctx.Attribute(p.Attribute), p.Spec.Name, previous, SpatialLayerRules.Text(input), flattened, pooled);
         }
-        return new ShapeSpec(1, 1, p.Spec.Trainable.Width, true);
+        return output;
     }
 
     public static string Describe(SpatialLayerSpec l) =>
@@ -106,7 +108,7 @@ internal static class DenseKind
         w.Open("");
         w.Line("// " + l.Name + ": Dense " + l.FanIn + " → " + l.Width + ", " + ActivationEmitter.DisplayName(l.Spec));
         w.Line("var h = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", " + l.W + ", " + (l.Spec.UseBias ? l.B : "default") + ", " + l.Width + ", "
-            + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
+            + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ", " + LayerName(c, l) + ");");
         if (l.IsIdentity)
         {
             w.Line("acts[" + l.Index + "] = h;");
@@ -138,9 +140,9 @@ internal static class DenseKind
         w.Open("");
         w.Line("// " + l.Name + ": ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ");
         w.Line("var hdot = " + c.Ops + ".Affine(" + input + ", rows, " + l.FanIn + ", tv.Slice(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), "
-            + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ");");
-        if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot);");
-        if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "]);");
+            + (l.Spec.UseBias ? "tv.Slice(" + Int(l.BiasOffset) + ", " + l.Width + ")" : "default") + ", " + l.Width + ", " + Num(l.WeightScale) + ", " + Num(l.BiasScale) + ", " + LayerName(c, l) + ");");
+        if (l.Index > 0) w.Line("if (dot is not null) " + c.Ops + ".AddTimesTransposed(dot, rows, " + l.FanIn + ", " + l.W + ", " + l.Width + ", " + Num(l.WeightScale) + ", hdot, " + LayerName(c, l) + ");");
+        if (!l.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(hdot, ders![" + l.Index + "], " + LayerName(c, l) + ");");
         w.Line("dot = hdot;");
         w.Close();
     }
@@ -150,14 +152,17 @@ internal static class DenseKind
     {
         string input = l.Index == 0 ? "xs" : "acts[" + (l.Index - 1) + "]";
         w.Line("// " + l.Name);
-        w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "));");
+        w.Line(c.Ops + ".AccumulateWeightGradient(delta, rows, " + l.Width + ", " + input + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", grad.AsSpan(" + Int(l.WeightOffset) + ", " + Int(l.WeightCount) + "), " + LayerName(c, l) + ");");
         if (l.Spec.UseBias) w.Line(c.Ops + ".AccumulateBiasGradient(delta, rows, " + l.Width + ", " + Num(l.BiasScale) + ", grad.AsSpan(" + Int(l.BiasOffset) + ", " + l.Width + "));");
         if (previous is not null)
         {
-            w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ");");
-            if (!previous.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + previous.Index + "]);");
+            w.Line("delta = " + c.Ops + ".BackwardInput(delta, rows, " + l.Width + ", " + l.W + ", " + l.FanIn + ", " + Num(l.WeightScale) + ", " + LayerName(c, l) + ");");
+            if (!previous.IsIdentity) w.Line(c.Ops + ".MultiplyInPlace(delta, ders![" + previous.Index + "], " + LayerName(c, previous) + ");");
         }
     }
+
+    /// <summary>The "Model.Layer" string literal that names the layer in the run time's NonFiniteResultException messages.</summary>
+    private static string LayerName(EmitContext c, LayerPlan l) => Str(c.Name + "." + l.Name);
 
     /// <summary>NTK features: the layer's scaled input (the xxᵀ factor of δδᵀ ⊙ xxᵀ, math.md §2).</summary>
     public static void EmitFeatureInput(SourceWriter w, LayerPlan l)
@@ -182,11 +187,15 @@ internal static class DenseKind
         w.Line("nngp = " + sw2 + " * kt" + (l.Spec.UseBias ? " + " + sb2 : "") + ";");
     }
 
-    /// <summary>Infinite-width diagonal step: q ← σ_w²·K̃(q) + σ_b² (K̃ computed by the previous layer's dual into <c>kt</c>).</summary>
+    /// <summary>
+    /// Infinite-width diagonal step: q ← σ_w²·K̃(q) + σ_b² (K̃ computed by the previous layer's dual into <c>kt</c>);
+    /// an overflowed q throws (AnalyticOps.ThrowVarianceOverflow, naming the layer) before it reaches the next dual.
+    /// </summary>
     public static void EmitAnalyticDiagonal(SourceWriter w, LayerPlan l, string? previousDual)
     {
         if (previousDual is not null) w.Line(previousDual);
         w.Line("q = " + Num(l.Spec.WeightStd * l.Spec.WeightStd) + " * " + (previousDual is null ? "q" : "kt") + (l.Spec.UseBias ? " + " + Num(l.Spec.BiasStd * l.Spec.BiasStd) : "") + ";");
         w.Line("chain[" + l.Index + "][i] = q;");
+        w.Line("if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, " + l.Index + ", i, q);");
     }
 }

@@ -18,10 +18,11 @@ internal static class FlattenKind
                 SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
             : null;
 
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
+    /// <summary>H·W·C features (unknown when a dimension is, after NTK1029, or when H·W·C does not fit an int: NTK1044 reports that on the layer making the image).</summary>
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)
     {
-        if (!SpatialLayerRules.RequireImage(ctx, p, "Flatten", input, before)) return null;
-        return input.Size > int.MaxValue ? null : new ShapeSpec(1, 1, (int)input.Size, true);
+        if (!SpatialLayerRules.RequireImage(ctx, p, "Flatten", input, before)) return SpatialLayerRules.UnknownFlat;
+        return input.Size < 1 || input.Size > int.MaxValue ? SpatialLayerRules.UnknownFlat : new ShapeSpec(1, 1, (int)input.Size, true);
     }
 
     public static string SpecExpression(SpatialLayerSpec l) => "new global::NtkDsl.Layers.FlattenSpec(" + Str(l.Name) + ")";

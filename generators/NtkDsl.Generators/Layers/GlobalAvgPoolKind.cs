@@ -18,8 +18,9 @@ internal static class GlobalAvgPoolKind
                 SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
             : null;
 
-    public static ShapeSpec? Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before) =>
-        SpatialLayerRules.RequireImage(ctx, p, "GlobalAvgPool", input, before) ? new ShapeSpec(1, 1, input.Channels, true) : null;
+    /// <summary>C features (unknown after NTK1029 on a flat input).</summary>
+    public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before) =>
+        SpatialLayerRules.RequireImage(ctx, p, "GlobalAvgPool", input, before) ? new ShapeSpec(1, 1, input.Channels, true) : SpatialLayerRules.UnknownFlat;
 
     public static string SpecExpression(SpatialLayerSpec l) => "new global::NtkDsl.Layers.GlobalAvgPoolSpec(" + Str(l.Name) + ")";
 

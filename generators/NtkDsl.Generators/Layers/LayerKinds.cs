@@ -61,17 +61,21 @@ internal static class LayerKinds
 
     /// <summary>
     /// Runs every kind's shape rule in order from the input shape, filling each layer's Input and Output; reports the
-    /// shape diagnostics and, last, NTK1037 when the model does not end with a Dense layer. True when all fit.
+    /// shape diagnostics, NTK1044 for a layer whose output holds more than int.MaxValue values, and, last, NTK1037 when
+    /// the model does not end with a Dense layer. After an error the pass goes on with the part of the shape that stays
+    /// certain (see <see cref="SpatialLayerRules"/>), so every independent error is reported once, each at its own
+    /// argument, and none that follows only from another. True when all fit.
     /// </summary>
     public static bool CheckShapes(LayerParseContext ctx, ShapeSpec input, List<ParsedLayer> layers, string model)
     {
+        int reported = ctx.Diagnostics.Count;
         bool ok = true;
         var current = input;
         for (int i = 0; i < layers.Count; i++)
         {
             var p = layers[i];
             var before = layers.Take(i).ToList();
-            ShapeSpec? output = p.Spec.Kind switch
+            ShapeSpec output = p.Spec.Kind switch
             {
                 LayerKindId.Dense => DenseKind.Apply(ctx, p, current, before),
                 LayerKindId.Conv2D => Conv2DKind.Apply(ctx, p, current, before),
@@ -81,22 +85,36 @@ internal static class LayerKinds
                 LayerKindId.Add => AddKind.Apply(ctx, p, current, layers, i, model),
                 _ => LayerNormKind.Apply(current),
             };
-            if (output is null)
-            {
-                // The first shape error is the one to fix: later shapes would follow from a guess.
-                p.Spec = p.Spec with { Input = current, Output = SpatialLayerRules.Unknown };
-                return false;
-            }
+            // Reported on the layer that makes the tensor too large, not on the ones that keep it (Add, LayerNorm).
+            if (output.Size > int.MaxValue && current.Size <= int.MaxValue)
+                ctx.Report(Diagnostics.Descriptors.LayerOutputTooLarge, ctx.Attribute(p.Attribute), p.Spec.Name, ShortName(p.Spec.Kind),
+                    SpatialLayerRules.Text(output), LayerParseContext.Text(output.Size), Shrink(p.Spec, current, output));
+            if (p.ArgumentErrors || output.Height == 0 || output.Width == 0 || output.Channels == 0) ok = false;
             p.Spec = p.Spec with { Input = current, Output = output };
             current = output;
         }
         if (layers.Count > 0 && layers[layers.Count - 1].Spec.Kind != LayerKindId.Dense)
         {
             var last = layers[layers.Count - 1];
-            ctx.Report(Diagnostics.Descriptors.LastLayerNotDense, ctx.Attribute(last.Attribute), model, last.Spec.Name, ShortName(last.Spec.Kind));
-            ok = false;
+            string fix = last.Spec.Kind is LayerKindId.Flatten or LayerKindId.GlobalAvgPool
+                ? "add a [Dense(outputs)] readout layer after it"
+                : last.Spec.Output.Flat
+                    ? "end the model with a [Dense(outputs)] readout layer"
+                    : "end the model with [Flatten] or [GlobalAvgPool] and a [Dense(outputs)] readout layer";
+            ctx.Report(Diagnostics.Descriptors.LastLayerNotDense, ctx.Attribute(last.Attribute), model, last.Spec.Name, ShortName(last.Spec.Kind), fix);
         }
-        return ok;
+        return ok && ctx.Diagnostics.Count == reported;
+    }
+
+    /// <summary>What to change when a layer's output holds more than int.MaxValue values (NTK1044's fix, with numbers).</summary>
+    private static string Shrink(SpatialLayerSpec l, ShapeSpec input, ShapeSpec output)
+    {
+        long pixels = (long)output.Height * output.Width;
+        string downsample = "downsample before it (a Stride or an [AvgPool2D] on its " + SpatialLayerRules.Text(input) + " input)";
+        return l.Kind == LayerKindId.Conv2D && pixels <= int.MaxValue
+            ? "declare at most " + (int.MaxValue / pixels).ToString(System.Globalization.CultureInfo.InvariantCulture) + " channels (it has "
+                + pixels.ToString(System.Globalization.CultureInfo.InvariantCulture) + " output pixels), or " + downsample
+            : downsample;
     }
 
     /// <summary>Parameters of one layer (0 for the parameter-free kinds).</summary>

@@ -28,7 +28,7 @@ internal static class LayerNormKind
             SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
     }
 
-    public static ShapeSpec? Apply(ShapeSpec input) => input;
+    public static ShapeSpec Apply(ShapeSpec input) => input;
 
     public static string SpecExpression(SpatialLayerSpec l) => "new global::NtkDsl.Layers.LayerNormSpec(" + Str(l.Name) + ", " + Num(l.Epsilon) + ")";
 

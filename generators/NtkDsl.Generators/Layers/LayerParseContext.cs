@@ -113,4 +113,6 @@ internal sealed class LayerParseContext
     public static string Text(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     public static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    public static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -192,7 +192,8 @@ internal static class ModelParser
             if (spatial && (inputShape!.Length != 3 || inputShape.Any(d => d <= 0)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidInputShape, shapeLocation, symbol.Name,
-                    "{ " + string.Join(", ", inputShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }"));
+                    "{ " + string.Join(", ", inputShape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }",
+                    "write InputShape = new[] { height, width, channels } with three positive values"));
                 inputShape = null;
             }
             if (spatial && precision == PrecisionKind.Float32)
@@ -227,8 +228,10 @@ internal static class ModelParser
             }
             if (spatial)
             {
+                int reportedBefore = diagnostics.Count;
                 var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
-                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
+                bool argumentErrors = diagnostics.Skip(reportedBefore).Any(d => Layers.SpatialLayerRules.AffectsShape(d.Id));
+                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr, argumentErrors));
                 else layerErrors = true;
                 continue;
             }
@@ -266,7 +269,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
         if (spatial)
             return ParseSpatial(symbol, containing, inputShape, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
-                classLocation, structuralError || compilerErrors || layerErrors);
+                classLocation, shapeLocation, structuralError || compilerErrors || layerErrors);
         if (widthless)
             return ParseWidthless(symbol, containing, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
                 structuralError || compilerErrors || layerErrors || modelAttributeBroken);
@@ -293,21 +296,24 @@ internal static class ModelParser
     }
 
     /// <summary>
-    /// The rest of a model declared with InputShape: each kind's shape rule in order (their diagnostics), the parameter
-    /// count (NTK1015), and the model (null on any error).
+    /// The rest of a model declared with InputShape: each kind's shape rule in order (their diagnostics; run also when
+    /// other errors were reported, as long as every layer was read, so that independent errors show together), the
+    /// parameter count (NTK1015), and the model (null on any error).
     /// </summary>
     private static ModelSpec? ParseSpatial(INamedTypeSymbol symbol, List<ContainingType> containing, int[]? inputShape, ParameterizationKind parameterization,
         PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
-        LocationInfo? classLocation, bool errors)
+        LocationInfo? classLocation, LocationInfo? shapeLocation, bool errors)
     {
         if (inputShape is null || layers.Count == 0) return null;
-        // Shapes need every layer's own arguments to be valid (a layer with width 0 has no shape to pass on), and all
-        // layers (one the compiler rejected would leave a gap): otherwise the shape errors would mislead.
-        if (errors || ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        // Shapes need all layers (one the compiler rejected or that is not a usable property would leave a gap, and the
+        // shapes after it would mislead), and an input that is an image for sure (with Inputs too, NTK1027, the fix may be
+        // to drop InputShape). A layer whose own arguments are wrong passes on only what stays certain.
+        if (errors || ctx.Diagnostics.Any(d => d.Id == Descriptors.InputsOrInputShape.Id)) return null;
         var input = new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
         if (input.Size > int.MaxValue)
         {
-            ctx.Report(Descriptors.InvalidInputShape, classLocation, symbol.Name, "{ " + string.Join(", ", inputShape) + " } (more than 2147483647 values per row)");
+            ctx.Report(Descriptors.InvalidInputShape, shapeLocation ?? classLocation, symbol.Name, "{ " + string.Join(", ", inputShape) + " }",
+                InputTooLarge(input));
             return null;
         }
         if (!Layers.LayerKinds.CheckShapes(ctx, input, layers, symbol.Name)) return null;
@@ -318,6 +324,7 @@ internal static class ModelParser
             return null;
         }
         if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
+        if (ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
         return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,
             EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
     }
@@ -387,6 +394,18 @@ internal static class ModelParser
 
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    /// <summary>NTK1028's fix for an input of more than int.MaxValue values per row: the smallest whole downsampling factor that fits.</summary>
+    private static string InputTooLarge(ShapeSpec input)
+    {
+        int factor = 2;
+        while ((long)((input.Height + factor - 1) / factor) * ((input.Width + factor - 1) / factor) * input.Channels > int.MaxValue) factor++;
+        int h = (input.Height + factor - 1) / factor, w = (input.Width + factor - 1) / factor;
+        return "that is " + input.Size.ToString(CultureInfo.InvariantCulture) + " values per row, more than the 2147483647 that NtkDsl indexes with 32-bit integers; "
+            + "downsample the images (by " + factor.ToString(CultureInfo.InvariantCulture) + " per side: InputShape = new[] { "
+            + h.ToString(CultureInfo.InvariantCulture) + ", " + w.ToString(CultureInfo.InvariantCulture) + ", " + input.Channels.ToString(CultureInfo.InvariantCulture)
+            + " }) or crop them";
+    }
 
     internal static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)
     {

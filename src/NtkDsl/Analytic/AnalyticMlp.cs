@@ -182,14 +182,24 @@ public sealed class AnalyticMlp
         {
             double k = WeightVariance(0) * meanSquares[i] + BiasVariance(0);
             q[0][i] = k;
+            CheckVariance(0, i, k);
             for (int l = 1; l < _hidden.Length; l++)
             {
                 Dual(_hidden[l - 1], k, k, k, out double kt, out _);
                 k = WeightVariance(l) * kt + BiasVariance(l);
                 q[l][i] = k;
+                CheckVariance(l, i, k);
             }
         }
         return q;
+    }
+
+    /// <summary>Throws NonFiniteResultException naming hidden layer l ("Hidden{l + 1}", as the group keys) when its variance overflowed (before the next dual sees ∞).</summary>
+    private void CheckVariance(int l, int row, double q)
+    {
+        if (double.IsFinite(q)) return;
+        throw AnalyticOps.VarianceOverflow(nameof(AnalyticMlp), LayerName(l), string.Create(CultureInfo.InvariantCulture,
+            $"{_hidden[l].Activation}, σ_w² = {WeightVariance(l):G6}, σ_b² = {BiasVariance(l):G6}"), row, q);
     }
 
     private static void Dual(AnalyticHiddenLayer layer, double q1, double q2, double c, out double kTilde, out double tDot)

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
 namespace NtkDsl.Kernels;
 
 /// <summary>Helpers of the generated infinite-width kernels.</summary>
@@ -20,4 +23,27 @@ public static class AnalyticOps
         FiniteChecks.Block<double>(r, 1, "Infinite-width kernel: the input-layer variance |x|²/d");
         return r;
     }
+
+    /// <summary>
+    /// Throws the <see cref="NonFiniteResultException"/> of an infinite-width recursion whose pre-activation variance
+    /// q = σ_w²·E[φ(h)²] + σ_b² (math.md §3) overflowed at layer <paramref name="layer"/> of <paramref name="info"/> for
+    /// input row <paramref name="row"/>; called by the generated diagonal chain before the value reaches the next dual
+    /// kernel. The message names the model, the layer, its σ values and the fix.
+    /// </summary>
+    /// <exception cref="NonFiniteResultException">Always.</exception>
+    [DoesNotReturn]
+    public static void ThrowVarianceOverflow(ModelInfo info, int layer, int row, double value)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var l = info.Layers[layer];
+        throw VarianceOverflow(info.Name, l.Name, string.Create(CultureInfo.InvariantCulture,
+            $"{l.Kind}, {l.ActivationName}, WeightStd σ_w = {l.WeightStd:G6}, BiasStd σ_b = {(l.UseBias ? l.BiasStd : 0.0):G6}"), row, value);
+    }
+
+    /// <summary>The exception of <see cref="ThrowVarianceOverflow"/> for any model or recursion (the analytic MLP's too).</summary>
+    internal static NonFiniteResultException VarianceOverflow(string model, string layer, string description, int row, double value) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+                $"{model}, layer '{layer}' ({description}): the infinite-width pre-activation variance q = σ_w²·E[φ(h)²] + σ_b² ")
+            + "(each layer multiplies it by about σ_w²: lower WeightStd of this layer or of the layers before it; σ_w ≈ 1–2 keeps q near the input's |x|²/d)",
+            row, -1, value);
 }

@@ -13,21 +13,24 @@ namespace NtkDsl.Kernels;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>h = cW·input·Wᵀ + cB·b for input rows × m, W n × m: returns rows × n.</summary>
-    public static T[] Affine(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int n, double cW, double cB)
+    /// <summary>
+    /// h = cW·input·Wᵀ + cB·b for input rows × m, W n × m: returns rows × n. <paramref name="layer"/> ("Model.Layer",
+    /// from generated code) names the layer in <see cref="NonFiniteResultException"/>; without it the layer is named by its shape.
+    /// </summary>
+    public static T[] Affine(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int n, double cW, double cB, string? layer = null)
     {
         var h = new T[rows * n];
         BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, cW, input, m, w, m, 0.0, h, n);
         if (!b.IsEmpty) AddRowVector(h, rows, n, b, cB);
-        Check(h, n, m, "pre-activations h = cW·W·a + cB·b (forward pass; a non-finite a means the previous layer's activation overflowed)");
+        Check(h, n, m, n, "pre-activations h = cW·W·a + cB·b (forward pass; a non-finite a means the previous layer's activation overflowed)", layer);
         return h;
     }
 
-    /// <summary>target += scale·input·Wᵀ (input rows × m, W n × m, target rows × n).</summary>
-    public static void AddTimesTransposed(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, int n, double scale, Span<T> target)
+    /// <summary>target += scale·input·Wᵀ (input rows × m, W n × m, target rows × n); <paramref name="layer"/> as for <see cref="Affine"/>.</summary>
+    public static void AddTimesTransposed(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, int n, double scale, Span<T> target, string? layer = null)
     {
         BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, scale, input, m, w, m, 1.0, target, n);
-        Check(target, n, m, "tangent pre-activations ḣ (JVP forward mode)");
+        Check(target, n, m, n, "tangent pre-activations ḣ (JVP forward mode)", layer);
     }
 
     /// <summary>target[r, :] += scale·v for every row r.</summary>
@@ -41,23 +44,30 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>x ⊙= y elementwise.</summary>
-    public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y)
+    /// <summary>x ⊙= y elementwise; <paramref name="layer"/> ("Model.Layer") names the layer whose φ' y is, in <see cref="NonFiniteResultException"/>.</summary>
+    public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y, string? layer = null)
     {
         for (int i = 0; i < x.Length; i++) x[i] *= y[i];
         if (FiniteChecks.IndexOfNonFinite<T>(x) is int bad and >= 0)
-            throw new NonFiniteResultException("Activation derivative product φ'(h) ⊙ v (JVP / VJP / features), flat index " +
+            throw new NonFiniteResultException((layer is null ? "" : layer + ": ") + "activation derivative product φ'(h) ⊙ v (JVP / VJP / features), flat index " +
                 bad.ToString(CultureInfo.InvariantCulture), -1, -1, double.CreateTruncating(x[bad]));
     }
 
-    /// <summary>Throws <see cref="NonFiniteResultException"/> naming the layer shape (m → n) and the first bad row.</summary>
-    private static void Check(ReadOnlySpan<T> values, int n, int m, string stage)
+    /// <summary>
+    /// Throws <see cref="NonFiniteResultException"/> naming the layer ("Model.Layer (Dense m → n)", or by its shape alone
+    /// when <paramref name="layer"/> is null) and the first bad row.
+    /// </summary>
+    private static void Check(ReadOnlySpan<T> values, int width, int m, int n, string stage, string? layer)
     {
         int bad = FiniteChecks.IndexOfNonFinite(values);
         if (bad >= 0)
-            throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture, $"Dense layer {m} → {n}: {stage}"),
-                bad / Math.Max(1, n), bad % Math.Max(1, n), double.CreateTruncating(values[bad]));
+            throw new NonFiniteResultException(Layer(layer, m, n) + ": " + stage, bad / Math.Max(1, width), bad % Math.Max(1, width), double.CreateTruncating(values[bad]));
     }
+
+    private static string Layer(string? layer, int m, int n) =>
+        layer is null
+            ? string.Create(CultureInfo.InvariantCulture, $"Dense layer {m} → {n}")
+            : string.Create(CultureInfo.InvariantCulture, $"{layer} (Dense {m} → {n})");
 
     /// <summary>Returns a copy of x scaled by s.</summary>
     public static T[] Scaled(ReadOnlySpan<T> x, double s)
@@ -68,13 +78,13 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
         return r;
     }
 
-    /// <summary>Weight gradient: grad (n × m) += cW·δᵀ·input for δ rows × n, input rows × m.</summary>
-    public static void AccumulateWeightGradient(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> input, int m, double cW, Span<T> grad)
+    /// <summary>Weight gradient: grad (n × m) += cW·δᵀ·input for δ rows × n, input rows × m; <paramref name="layer"/> as for <see cref="Affine"/>.</summary>
+    public static void AccumulateWeightGradient(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> input, int m, double cW, Span<T> grad, string? layer = null)
     {
         BlasOf<T>.Gemm(Transpose.Yes, Transpose.No, n, m, rows, cW, delta, n, input, m, 1.0, grad, m);
         if (FiniteChecks.IndexOfNonFinite<T>(grad) is int bad and >= 0)
-            throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                $"Dense layer {m} → {n}: weight gradient cW·δᵀ·a (VJP / backward pass), unit {bad / Math.Max(1, m)}, input {bad % Math.Max(1, m)}"), -1, -1, double.CreateTruncating(grad[bad]));
+            throw new NonFiniteResultException(Layer(layer, m, n) + string.Create(CultureInfo.InvariantCulture,
+                $": weight gradient cW·δᵀ·a (VJP / backward pass), unit {bad / Math.Max(1, m)}, input {bad % Math.Max(1, m)}"), -1, -1, double.CreateTruncating(grad[bad]));
     }
 
     /// <summary>Bias gradient: grad (n) += cB·Σ_r δ[r, :].</summary>
@@ -88,12 +98,12 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>Backward through the weights: returns cW·δ·W (rows × m) for δ rows × n, W n × m.</summary>
-    public static T[] BackwardInput(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> w, int m, double cW)
+    /// <summary>Backward through the weights: returns cW·δ·W (rows × m) for δ rows × n, W n × m; <paramref name="layer"/> as for <see cref="Affine"/>.</summary>
+    public static T[] BackwardInput(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> w, int m, double cW, string? layer = null)
     {
         var g = new T[rows * m];
         BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows, m, n, cW, delta, n, w, m, 0.0, g, m);
-        Check(g, m, n, "backpropagated input gradient cW·δ·W (VJP / backward pass; shown as layer fan-out → fan-in)");
+        Check(g, m, m, n, "backpropagated input gradient cW·δ·W (VJP / backward pass; the row is the example, the column the layer's input)", layer);
         return g;
     }
 

@@ -62,7 +62,7 @@ internal abstract class LayerOp
 
     /// <summary>This layer's <see cref="LayerInfo"/>; <paramref name="offset"/> is the flat offset of its first parameter.</summary>
     public virtual LayerInfo Describe(int offset) =>
-        new(Name, Kind, 0, OutShape.Size, Activation.Identity, "Identity", 0.0, 0.0, false, offset, -1) { Detail = Detail };
+        new(Name, Kind, 0, OutShape.Size, Activation.Identity, "Identity", 0.0, 0.0, false, offset, -1) { Detail = Detail, OutputShape = [OutShape.Height, OutShape.Width, OutShape.Channels] };
 
     /// <summary>Geometry text for <see cref="LayerInfo.Detail"/>.</summary>
     public abstract string? Detail { get; }

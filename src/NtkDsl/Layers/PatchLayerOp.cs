@@ -78,7 +78,7 @@ internal abstract class PatchLayerOp : LayerOp
         2L * Pixels * Channels * FanIn + (UseBias ? 2L * Pixels * Channels : 0) + (_identity ? 0 : (long)Pixels * Channels);
 
     public override LayerInfo Describe(int offset) =>
-        new(Name, Kind, FanIn, Channels, _activation.Kind, _activation.Name, WeightStd, BiasStd, UseBias, offset, UseBias ? offset + WeightCount : -1) { Detail = Detail };
+        new(Name, Kind, FanIn, Channels, _activation.Kind, _activation.Name, WeightStd, BiasStd, UseBias, offset, UseBias ? offset + WeightCount : -1) { Detail = Detail, OutputShape = [OutShape.Height, OutShape.Width, OutShape.Channels] };
 
     /// <summary>Input patches of <paramref name="rows"/> examples, rows × P × F (may return <paramref name="input"/> itself).</summary>
     public abstract double[] Patches(double[] input, int rows);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace NtkDsl;
 
 /// <summary>What the generator knows about one layer of a model (Dense, Conv2D, or a layer without parameters).</summary>
@@ -31,6 +33,44 @@ public sealed record LayerInfo(
     /// architecture fingerprint when set. Null for Dense layers.
     /// </summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// One example's output shape { height, width, channels } for a layer of a model declared with <c>InputShape</c>
+    /// (a flat output is { 1, 1, n }); null for the layers of a model declared with <c>Inputs</c>, whose output is
+    /// <see cref="Width"/> features. Not part of the fingerprint (it follows from the declaration).
+    /// </summary>
+    public IReadOnlyList<int>? OutputShape { get; init; }
+
+    /// <summary>Number of parameters of the layer (weights and biases).</summary>
+    public int ParameterCount => WeightCount + BiasCount;
+
+    /// <summary>
+    /// One line in one set of units: the output as features (a flat vector) or height×width×channels (an image), e.g.
+    /// <c>"H1: Dense, 3 → 64 features, Tanh, 256 parameters"</c>,
+    /// <c>"C1: Conv2D, output 28×28×32, fan-in 9 (kernel height·width·input channels), Relu, 320 parameters"</c>,
+    /// <c>"P1: AvgPool2D, output 14×14×32, no parameters"</c>.
+    /// </summary>
+    public override string ToString()
+    {
+        string output = OutputText(OutputShape, Width);
+        string parameters = ParameterCount == 0 ? "no parameters" : ParameterCount.ToString("N0", CultureInfo.InvariantCulture) + " parameters";
+        return Kind switch
+        {
+            "Dense" => string.Create(CultureInfo.InvariantCulture, $"{Name}: Dense, {FanIn} → {output}, {ActivationName}, {parameters}"),
+            "Conv2D" => string.Create(CultureInfo.InvariantCulture,
+                $"{Name}: Conv2D, output {output}, fan-in {FanIn} (kernel height·width·input channels), {ActivationName}, {parameters}"),
+            _ => $"{Name}: {Kind}, output {output}, {parameters}",
+        };
+    }
+
+    /// <summary>A shape as text: "n features" when flat (or unknown, from <paramref name="features"/>), else "H×W×C".</summary>
+    internal static string OutputText(IReadOnlyList<int>? shape, int features) =>
+        shape is null || (shape[0] == 1 && shape[1] == 1)
+            ? Features(shape is null ? features : shape[2])
+            : string.Create(CultureInfo.InvariantCulture, $"{shape[0]}×{shape[1]}×{shape[2]}");
+
+    /// <summary>"1 feature", "64 features".</summary>
+    internal static string Features(int n) => n == 1 ? "1 feature" : string.Create(CultureInfo.InvariantCulture, $"{n} features");
 
     /// <summary>Number of weights (Width × FanIn; 0 for a layer without parameters).</summary>
     public int WeightCount => Width * FanIn;

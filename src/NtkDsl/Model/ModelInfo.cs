@@ -93,12 +93,22 @@ public sealed class ModelInfo
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16].ToLowerInvariant();
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The architecture on one line, every size in one set of units: the input and each layer's output as features
+    /// (flat) or height×width×channels (images), e.g. <c>"Mlp: 3 features → 64 features (H1, Dense, Tanh) → 1 feature
+    /// (Out, Dense, Identity); 321 parameters, Ntk parameterization, Float64"</c> or <c>"Cnn: 28×28×1 → 28×28×32 (C1,
+    /// Conv2D, Relu) → 14×14×32 (P1, AvgPool2D) → 32 features (Gap, GlobalAvgPool) → 10 features (Readout, Dense,
+    /// Identity); …"</c>. Layers without parameters show no activation.
+    /// </summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{Name}: {Inputs}");
-        foreach (var l in Layers) sb.Append(CultureInfo.InvariantCulture, $" → {l.Width} ({l.Name}, {l.ActivationName})");
+        sb.Append(CultureInfo.InvariantCulture, $"{Name}: {LayerInfo.OutputText(InputShape, Inputs)}");
+        foreach (var l in Layers)
+        {
+            string activation = l.Kind is "Dense" or "Conv2D" ? ", " + l.ActivationName : "";
+            sb.Append(CultureInfo.InvariantCulture, $" → {LayerInfo.OutputText(l.OutputShape, l.Width)} ({l.Name}, {l.Kind}{activation})");
+        }
         sb.Append(CultureInfo.InvariantCulture, $"; {ParameterCount:N0} parameters, {Parameterization} parameterization, {Precision}");
         return sb.ToString();
     }

@@ -52,9 +52,11 @@ public sealed class KernelRegression
     /// <param name="ridge">λ ≥ 0, added as λ·I.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite; the exception's
     /// <see cref="KernelNotPositiveDefiniteException.SuggestedRidge"/> gives the smallest ridge that works.</exception>
+    /// <exception cref="Memory.NotEnoughMemoryException">The copy of the kernel and its Cholesky factor (2·n² float64) do not fit in memory.</exception>
     public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge)
     {
         KernelInput.Ridge(ridge, Owner);
+        EnsureFit(kTrain, yTrain, Owner + ".Fit");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
         return FitCore(k, n, y, outputs, vector, ridge, null);
@@ -66,6 +68,7 @@ public sealed class KernelRegression
     /// </summary>
     public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
     {
+        EnsureFit(kTrain, yTrain, Owner + ".FitLeaveOneOut");
         var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
@@ -78,6 +81,7 @@ public sealed class KernelRegression
     /// </summary>
     public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
     {
+        EnsureFit(kTrain, yTrain, Owner + ".FitKFold");
         var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
@@ -88,8 +92,12 @@ public sealed class KernelRegression
     /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64.
     /// </summary>
     /// <param name="kTestTrain">m × n kernel between the new points (rows) and the training points (columns).</param>
+    /// <exception cref="Memory.NotEnoughMemoryException">The float64 copy of the m × n kernel and the m × K predictions do not fit in memory.</exception>
     public Tensor Predict(Tensor kTestTrain)
     {
+        if (kTestTrain is { Rank: 2 })
+            RegressionMemory.Ensure(RegressionMemory.Multiply(kTestTrain.Shape[0], (long)TrainSize + Outputs), Owner + ".Predict", string.Create(CultureInfo.InvariantCulture,
+                $"the float64 copy of the {kTestTrain.Shape[0]} × {TrainSize} test-train kernel and the predictions"));
         double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
         double[] f = DenseMath.Multiply(kt, m, TrainSize, _alpha, Outputs);
         return VectorTargets ? Tensor.Wrap(f, m) : Tensor.Wrap(f, m, Outputs);
@@ -98,6 +106,11 @@ public sealed class KernelRegression
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"KernelRegression(n = {TrainSize}, outputs = {Outputs}, ridge = {Ridge:G6}{(Selection is null ? "" : ", chosen by " + Selection.Method)})");
+
+    /// <summary>The fit's working set: the float64 copy of K and its Cholesky factor (2·n²), the targets' copy and α (2·n·K).</summary>
+    private static void EnsureFit(Tensor? kTrain, Tensor? yTrain, string operation) =>
+        RegressionMemory.EnsureSquare(kTrain, 2, 2L * (yTrain is { Rank: 2 } ? yTrain.Shape[1] : 1), operation,
+            "the float64 copy of the training kernel and its Cholesky factor, with the targets and coefficients");
 
     private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection)
     {

@@ -19,6 +19,7 @@ public static class RidgeSelection
     public static Tensor LeaveOneOutResiduals(Tensor kTrain, Tensor yTrain, double ridge)
     {
         KernelInput.Ridge(ridge, Owner);
+        EnsureLeaveOneOut(kTrain, yTrain, Owner + ".LeaveOneOutResiduals");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
         double[] r = LooResidualsCore(k, n, y, outputs, ridge, n >= CholeskyCrossover);
@@ -54,6 +55,7 @@ public static class RidgeSelection
     public static RidgeSearchResult LeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
     {
         double[] grid = Grid(ridges);
+        EnsureLeaveOneOut(kTrain, yTrain, Owner + ".LeaveOneOut");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         if (n < 2) throw new ArgumentException($"{Owner}: leave-one-out needs at least 2 training examples, got {n}.", nameof(kTrain));
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
@@ -99,6 +101,7 @@ public static class RidgeSelection
     public static RidgeSearchResult KFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
     {
         double[] grid = Grid(ridges);
+        EnsureKFold(kTrain, yTrain, folds);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
         if (folds < 2 || folds > n)
@@ -131,6 +134,36 @@ public static class RidgeSelection
         if (result.BestIndex < 0) throw CholeskySolver.NotPositiveDefinite(Owner, grid.Max(), worst!);
         return result;
     }
+
+    /// <summary>
+    /// Leave-one-out's working set: the float64 copy of K and one n × n work matrix (the Cholesky factor from
+    /// <see cref="CholeskyCrossover"/> rows on; below, the eigen path holds 5 n × n matrices in all: the copy, MathNet's
+    /// matrix, its eigenvectors, their row-major copy and the sorted ones, under 7 MB), with the targets, the solution and the residuals (3·n·K).
+    /// </summary>
+    private static void EnsureLeaveOneOut(Tensor? kTrain, Tensor? yTrain, string operation)
+    {
+        if (kTrain is not { Rank: 2 }) return;
+        int n = kTrain.Shape[0];
+        RegressionMemory.EnsureSquare(kTrain, n >= CholeskyCrossover ? 2 : 5, 3L * Columns(yTrain), operation,
+            "the float64 copy of the training kernel and the factorization of kernel + ridge·I, with the targets and residuals");
+    }
+
+    /// <summary>
+    /// k-fold's working set: the float64 copy of K (n²) and, per fold, the training block (t² for t = n − ⌊n/folds⌋
+    /// rows at most) with MathNet's copy, its eigenvectors and the sorted ones (3·t²), the validation × training block
+    /// (n·t at most) and the targets (2·n·K).
+    /// </summary>
+    private static void EnsureKFold(Tensor? kTrain, Tensor? yTrain, int folds)
+    {
+        if (kTrain is not { Rank: 2 } || folds < 2) return;
+        long n = kTrain.Shape[0], t = n - n / folds;
+        long values = RegressionMemory.Add(RegressionMemory.Add(RegressionMemory.Squares(n, 1), RegressionMemory.Squares(t, 4)),
+            RegressionMemory.Add(RegressionMemory.Multiply(n, t), RegressionMemory.Multiply(n, 2L * Columns(yTrain))));
+        RegressionMemory.Ensure(values, Owner + ".KFold", string.Create(CultureInfo.InvariantCulture,
+            $"the float64 copy of the {n} × {n} training kernel and, per fold, the eigendecomposition of its {t} × {t} training block"));
+    }
+
+    private static long Columns(Tensor? y) => y is { Rank: 2 } ? y.Shape[1] : 1;
 
     /// <summary>
     /// The deterministic folds used by <see cref="KFold"/>: row indices of each fold, each sorted ascending.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Regression;
 
 namespace NtkDsl.Wntk;
 
@@ -41,6 +42,9 @@ public sealed class WntkLearner
     {
         ArgumentNullException.ThrowIfNull(problem);
         int gCount = problem.GroupCount;
+        if (WorkingMatrices(Objective, gCount) is long matrices and > 0)
+            RegressionMemory.Ensure(RegressionMemory.Squares(problem.Size, matrices), "WntkLearner.Learn", string.Create(CultureInfo.InvariantCulture,
+                $"the {Objective.Name}'s work matrices ({matrices} float64 {problem.Size} × {problem.Size})"));
         double sign = Objective.Direction == ObjectiveDirection.Minimize ? 1.0 : -1.0;
         var grad = new double[gCount];
         var ones = Enumerable.Repeat(1.0, gCount).ToArray();
@@ -109,6 +113,20 @@ public sealed class WntkLearner
         }
         return new WntkLearningResult(Objective.Name, Objective.Direction, problem.GroupNames, bestW, bestRidge, history.ToArray(), bestIteration);
     }
+
+    /// <summary>
+    /// The n × n float64 matrices a built-in objective holds at once during one evaluation (besides the problem's
+    /// blocks): leave-one-out 5 (Σ w_g Θ^g + λI, its factor, the inverse H, H·diag(d), the gradient matrix); held-out
+    /// 4 at most (the combined kernel, its blocks, the factor and the two gradient blocks); alignment G + 1 (the cached
+    /// centred blocks and one being centred). 0 for another objective (its cost is not known here).
+    /// </summary>
+    internal static long WorkingMatrices(IWntkObjective objective, int groups) => objective switch
+    {
+        LeaveOneOutRidgeObjective => 5,
+        HeldOutRidgeObjective => 4,
+        KernelTargetAlignmentObjective => groups + 1L,
+        _ => 0,
+    };
 
     private double StartRidge(WntkProblem problem, double[] ones, double[] grad)
     {

@@ -16,10 +16,14 @@ public sealed class WntkProblem
     /// <param name="blocks">The training-set blocks Θ^g, at least one.</param>
     /// <param name="targets">The training targets.</param>
     /// <param name="groupNames">Optional names of the groups (defaults to "group0", "group1", …).</param>
+    /// <exception cref="Memory.NotEnoughMemoryException">The float64 copies of the G blocks (G·n² values) do not fit in memory.</exception>
     public WntkProblem(IReadOnlyList<Tensor> blocks, Tensor targets, IReadOnlyList<string>? groupNames = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         if (blocks.Count == 0) throw new ArgumentException($"{Owner}: no blocks were given; pass the per-group NTK blocks of the training set (e.g. model.NtkPerGroup(x).", nameof(blocks));
+        // The float64 copies of the G blocks and of the targets.
+        RegressionMemory.EnsureSquare(blocks[0], blocks.Count, targets is { Rank: 2 } ? targets.Shape[1] : 1, Owner,
+            "the float64 copies of the " + blocks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " per-group training blocks");
         var data = new double[blocks.Count][];
         int n = -1;
         for (int g = 0; g < blocks.Count; g++)

@@ -34,12 +34,15 @@ partial class Smooth
             double kt;
             q = 1.0 * q + 1.0;
             chain[0][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 0, i, q);
             __ntkQuadrature0.Diagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[1][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 1, i, q);
             __ntkQuadrature1.Diagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[2][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 2, i, q);
         }
         return chain;
     }

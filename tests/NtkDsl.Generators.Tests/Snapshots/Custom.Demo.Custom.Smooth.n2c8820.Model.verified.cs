@@ -149,7 +149,7 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Hidden: Dense 3 → 16, Swish
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 3, __ntkW0, __ntkB0, 16, 0.5773502691896258, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 3, __ntkW0, __ntkB0, 16, 0.5773502691896258, 1.0, "Smooth.Hidden");
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
@@ -164,7 +164,7 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Hidden2: Dense 16 → 16, Tanh
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, __ntkW1, __ntkB1, 16, 0.25, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, __ntkW1, __ntkB1, 16, 0.25, 1.0, "Smooth.Hidden2");
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
@@ -179,7 +179,7 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 16 → 2, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, __ntkW2, __ntkB2, 2, 0.25, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, __ntkW2, __ntkB2, 2, 0.25, 1.0, "Smooth.Readout");
             acts[2] = h;
             if (ders is not null)
             {
@@ -218,23 +218,23 @@ partial class Smooth : global::NtkDsl.INtkModel
 
         {
             // Hidden: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 3, tv.Slice(0, 48), tv.Slice(48, 16), 16, 0.5773502691896258, 1.0);
-            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0]);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 3, tv.Slice(0, 48), tv.Slice(48, 16), 16, 0.5773502691896258, 1.0, "Smooth.Hidden");
+            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0], "Smooth.Hidden");
             dot = hdot;
         }
 
         {
             // Hidden2: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, tv.Slice(64, 256), tv.Slice(320, 16), 16, 0.25, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW1, 16, 0.25, hdot);
-            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1]);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 16, tv.Slice(64, 256), tv.Slice(320, 16), 16, 0.25, 1.0, "Smooth.Hidden2");
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW1, 16, 0.25, hdot, "Smooth.Hidden2");
+            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1], "Smooth.Hidden2");
             dot = hdot;
         }
 
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, tv.Slice(336, 32), tv.Slice(368, 2), 2, 0.25, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW2, 2, 0.25, hdot);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 16, tv.Slice(336, 32), tv.Slice(368, 2), 2, 0.25, 1.0, "Smooth.Readout");
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 16, __ntkW2, 2, 0.25, hdot, "Smooth.Readout");
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 2);
@@ -253,17 +253,17 @@ partial class Smooth : global::NtkDsl.INtkModel
         var grad = new double[370];
         var delta = u.AsSpan().ToArray();
         // Readout
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2, acts[1], 16, 0.25, grad.AsSpan(336, 32));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2, acts[1], 16, 0.25, grad.AsSpan(336, 32), "Smooth.Readout");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 2, 1.0, grad.AsSpan(368, 2));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2, __ntkW2, 16, 0.25);
-        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1]);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2, __ntkW2, 16, 0.25, "Smooth.Readout");
+        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1], "Smooth.Hidden2");
         // Hidden2
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, acts[0], 16, 0.25, grad.AsSpan(64, 256));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, acts[0], 16, 0.25, grad.AsSpan(64, 256), "Smooth.Hidden2");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 16, 1.0, grad.AsSpan(320, 16));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 16, __ntkW1, 16, 0.25);
-        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 16, __ntkW1, 16, 0.25, "Smooth.Hidden2");
+        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0], "Smooth.Hidden");
         // Hidden
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, xs, 3, 0.5773502691896258, grad.AsSpan(0, 48));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 16, xs, 3, 0.5773502691896258, grad.AsSpan(0, 48), "Smooth.Hidden");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 16, 1.0, grad.AsSpan(48, 16));
         return global::NtkDsl.Tensor.Wrap(grad, 370);
     }

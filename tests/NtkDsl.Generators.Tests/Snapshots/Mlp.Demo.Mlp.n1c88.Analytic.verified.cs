@@ -18,12 +18,15 @@ partial class Mlp
             double kt;
             q = 1.0 * q + 1.0;
             chain[0][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 0, i, q);
             global::NtkDsl.Analytic.DualActivations.ReluDiagonal(q, out kt, out double _);
             q = 1.9599999999999997 * kt + 0.010000000000000002;
             chain[1][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 1, i, q);
             global::NtkDsl.Analytic.DualActivations.ErfDiagonal(q, out kt, out double _);
             q = 1.0 * kt + 1.0;
             chain[2][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 2, i, q);
         }
         return chain;
     }

@@ -149,7 +149,7 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Hidden1: Dense 784 → 2048, Relu
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 784, __ntkW0, __ntkB0, 2048, 0.03571428571428571, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 784, __ntkW0, __ntkB0, 2048, 0.03571428571428571, 1.0, "Mlp.Hidden1");
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
@@ -164,7 +164,7 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Hidden2: Dense 2048 → 2048, Erf
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, __ntkW1, __ntkB1, 2048, 0.03093592167691145, 0.1);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, __ntkW1, __ntkB1, 2048, 0.03093592167691145, 0.1, "Mlp.Hidden2");
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
@@ -179,7 +179,7 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 2048 → 10, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, __ntkW2, __ntkB2, 10, 0.022097086912079608, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, __ntkW2, __ntkB2, 10, 0.022097086912079608, 1.0, "Mlp.Readout");
             acts[2] = h;
             if (ders is not null)
             {
@@ -218,23 +218,23 @@ partial class Mlp : global::NtkDsl.INtkModel
 
         {
             // Hidden1: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 784, tv.Slice(0, 1605632), tv.Slice(1605632, 2048), 2048, 0.03571428571428571, 1.0);
-            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0]);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 784, tv.Slice(0, 1605632), tv.Slice(1605632, 2048), 2048, 0.03571428571428571, 1.0, "Mlp.Hidden1");
+            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0], "Mlp.Hidden1");
             dot = hdot;
         }
 
         {
             // Hidden2: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, tv.Slice(1607680, 4194304), tv.Slice(5801984, 2048), 2048, 0.03093592167691145, 0.1);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW1, 2048, 0.03093592167691145, hdot);
-            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1]);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 2048, tv.Slice(1607680, 4194304), tv.Slice(5801984, 2048), 2048, 0.03093592167691145, 0.1, "Mlp.Hidden2");
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW1, 2048, 0.03093592167691145, hdot, "Mlp.Hidden2");
+            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![1], "Mlp.Hidden2");
             dot = hdot;
         }
 
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, tv.Slice(5804032, 20480), tv.Slice(5824512, 10), 10, 0.022097086912079608, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW2, 10, 0.022097086912079608, hdot);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[1], rows, 2048, tv.Slice(5804032, 20480), tv.Slice(5824512, 10), 10, 0.022097086912079608, 1.0, "Mlp.Readout");
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 2048, __ntkW2, 10, 0.022097086912079608, hdot, "Mlp.Readout");
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 10);
@@ -253,17 +253,17 @@ partial class Mlp : global::NtkDsl.INtkModel
         var grad = new double[5824522];
         var delta = u.AsSpan().ToArray();
         // Readout
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 10, acts[1], 2048, 0.022097086912079608, grad.AsSpan(5804032, 20480));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 10, acts[1], 2048, 0.022097086912079608, grad.AsSpan(5804032, 20480), "Mlp.Readout");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 10, 1.0, grad.AsSpan(5824512, 10));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 10, __ntkW2, 2048, 0.022097086912079608);
-        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1]);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 10, __ntkW2, 2048, 0.022097086912079608, "Mlp.Readout");
+        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![1], "Mlp.Hidden2");
         // Hidden2
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, acts[0], 2048, 0.03093592167691145, grad.AsSpan(1607680, 4194304));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, acts[0], 2048, 0.03093592167691145, grad.AsSpan(1607680, 4194304), "Mlp.Hidden2");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 2048, 0.1, grad.AsSpan(5801984, 2048));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2048, __ntkW1, 2048, 0.03093592167691145);
-        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 2048, __ntkW1, 2048, 0.03093592167691145, "Mlp.Hidden2");
+        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0], "Mlp.Hidden1");
         // Hidden1
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, xs, 784, 0.03571428571428571, grad.AsSpan(0, 1605632));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 2048, xs, 784, 0.03571428571428571, grad.AsSpan(0, 1605632), "Mlp.Hidden1");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 2048, 1.0, grad.AsSpan(1605632, 2048));
         return global::NtkDsl.Tensor.Wrap(grad, 5824522);
     }

@@ -34,9 +34,11 @@ partial class Outer
                 double kt;
                 q = 1.0 * q + 1.0;
                 chain[0][i] = q;
+                if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 0, i, q);
                 __ntkQuadrature0.Diagonal(q, out kt, out double _);
                 q = 1.0 * kt + 1.0;
                 chain[1][i] = q;
+                if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 1, i, q);
             }
             return chain;
         }

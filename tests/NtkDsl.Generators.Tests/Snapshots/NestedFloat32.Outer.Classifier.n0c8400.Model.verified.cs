@@ -129,7 +129,7 @@ partial class Outer
 
             {
                 // Features: Dense 2 → 3, Gelu
-                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(x, rows, 2, __ntkW0, __ntkB0, 3, 0.7071067811865475, 1.0);
+                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(x, rows, 2, __ntkW0, __ntkB0, 3, 0.7071067811865475, 1.0, "Classifier.Features");
                 var a = new float[h.Length];
                 var d = ders is not null ? new float[h.Length] : null;
                 for (int i = 0; i < h.Length; i++)
@@ -144,7 +144,7 @@ partial class Outer
 
             {
                 // Probabilities: Dense 3 → 2, Sigmoid
-                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, __ntkW1, __ntkB1, 2, 0.5773502691896258, 1.0);
+                var h = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, __ntkW1, __ntkB1, 2, 0.5773502691896258, 1.0, "Classifier.Probabilities");
                 var a = new float[h.Length];
                 var d = ders is not null ? new float[h.Length] : null;
                 for (int i = 0; i < h.Length; i++)
@@ -187,16 +187,16 @@ partial class Outer
 
             {
                 // Features: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-                var hdot = global::NtkDsl.Kernels.DenseOps<float>.Affine(xs, rows, 2, tv.Slice(0, 6), tv.Slice(6, 3), 3, 0.7071067811865475, 1.0);
-                global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(hdot, ders![0]);
+                var hdot = global::NtkDsl.Kernels.DenseOps<float>.Affine(xs, rows, 2, tv.Slice(0, 6), tv.Slice(6, 3), 3, 0.7071067811865475, 1.0, "Classifier.Features");
+                global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(hdot, ders![0], "Classifier.Features");
                 dot = hdot;
             }
 
             {
                 // Probabilities: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-                var hdot = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, tv.Slice(9, 6), tv.Slice(15, 2), 2, 0.5773502691896258, 1.0);
-                if (dot is not null) global::NtkDsl.Kernels.DenseOps<float>.AddTimesTransposed(dot, rows, 3, __ntkW1, 2, 0.5773502691896258, hdot);
-                global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(hdot, ders![1]);
+                var hdot = global::NtkDsl.Kernels.DenseOps<float>.Affine(acts[0], rows, 3, tv.Slice(9, 6), tv.Slice(15, 2), 2, 0.5773502691896258, 1.0, "Classifier.Probabilities");
+                if (dot is not null) global::NtkDsl.Kernels.DenseOps<float>.AddTimesTransposed(dot, rows, 3, __ntkW1, 2, 0.5773502691896258, hdot, "Classifier.Probabilities");
+                global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(hdot, ders![1], "Classifier.Probabilities");
                 dot = hdot;
             }
             return global::NtkDsl.Tensor.Wrap(dot!, rows, 2);
@@ -214,14 +214,14 @@ partial class Outer
             var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
             var grad = new float[17];
             var delta = u.AsSingleSpan().ToArray();
-            global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![1]);
+            global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![1], "Classifier.Probabilities");
             // Probabilities
-            global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 2, acts[0], 3, 0.5773502691896258, grad.AsSpan(9, 6));
+            global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 2, acts[0], 3, 0.5773502691896258, grad.AsSpan(9, 6), "Classifier.Probabilities");
             global::NtkDsl.Kernels.DenseOps<float>.AccumulateBiasGradient(delta, rows, 2, 1.0, grad.AsSpan(15, 2));
-            delta = global::NtkDsl.Kernels.DenseOps<float>.BackwardInput(delta, rows, 2, __ntkW1, 3, 0.5773502691896258);
-            global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![0]);
+            delta = global::NtkDsl.Kernels.DenseOps<float>.BackwardInput(delta, rows, 2, __ntkW1, 3, 0.5773502691896258, "Classifier.Probabilities");
+            global::NtkDsl.Kernels.DenseOps<float>.MultiplyInPlace(delta, ders![0], "Classifier.Features");
             // Features
-            global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 3, xs, 2, 0.7071067811865475, grad.AsSpan(0, 6));
+            global::NtkDsl.Kernels.DenseOps<float>.AccumulateWeightGradient(delta, rows, 3, xs, 2, 0.7071067811865475, grad.AsSpan(0, 6), "Classifier.Features");
             global::NtkDsl.Kernels.DenseOps<float>.AccumulateBiasGradient(delta, rows, 3, 1.0, grad.AsSpan(6, 3));
             return global::NtkDsl.Tensor.Wrap(grad, 17);
         }

@@ -18,9 +18,11 @@ partial class Small
             double kt;
             q = 2.25 * q;
             chain[0][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 0, i, q);
             global::NtkDsl.Analytic.DualActivations.LeakyReluDiagonal(0.1, q, out kt, out double _);
             q = 2.25 * kt + 0.25;
             chain[1][i] = q;
+            if (!double.IsFinite(q)) global::NtkDsl.Kernels.AnalyticOps.ThrowVarianceOverflow(Info, 1, i, q);
         }
         return chain;
     }

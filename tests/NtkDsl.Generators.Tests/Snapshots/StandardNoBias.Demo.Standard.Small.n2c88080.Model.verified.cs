@@ -124,7 +124,7 @@ partial class Small : global::NtkDsl.INtkModel
 
         {
             // Hidden: Dense 5 → 8, LeakyRelu(0.1)
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 5, __ntkW0, default, 8, 1.0, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(x, rows, 5, __ntkW0, default, 8, 1.0, 1.0, "Small.Hidden");
             var a = new double[h.Length];
             var d = ders is not null ? new double[h.Length] : null;
             for (int i = 0; i < h.Length; i++)
@@ -139,7 +139,7 @@ partial class Small : global::NtkDsl.INtkModel
 
         {
             // Readout: Dense 8 → 1, Identity
-            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, __ntkW1, __ntkB1, 1, 1.0, 1.0);
+            var h = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, __ntkW1, __ntkB1, 1, 1.0, 1.0, "Small.Readout");
             acts[1] = h;
             if (ders is not null)
             {
@@ -178,15 +178,15 @@ partial class Small : global::NtkDsl.INtkModel
 
         {
             // Hidden: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 5, tv.Slice(0, 40), default, 8, 1.0, 1.0);
-            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0]);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(xs, rows, 5, tv.Slice(0, 40), default, 8, 1.0, 1.0, "Small.Hidden");
+            global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(hdot, ders![0], "Small.Hidden");
             dot = hdot;
         }
 
         {
             // Readout: ḣ = cW·(Ẇ·a + W·ȧ) + cB·ḃ, ȧ = φ'(h) ⊙ ḣ
-            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, tv.Slice(40, 8), tv.Slice(48, 1), 1, 1.0, 1.0);
-            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 8, __ntkW1, 1, 1.0, hdot);
+            var hdot = global::NtkDsl.Kernels.DenseOps<double>.Affine(acts[0], rows, 8, tv.Slice(40, 8), tv.Slice(48, 1), 1, 1.0, 1.0, "Small.Readout");
+            if (dot is not null) global::NtkDsl.Kernels.DenseOps<double>.AddTimesTransposed(dot, rows, 8, __ntkW1, 1, 1.0, hdot, "Small.Readout");
             dot = hdot;
         }
         return global::NtkDsl.Tensor.Wrap(dot!, rows, 1);
@@ -205,12 +205,12 @@ partial class Small : global::NtkDsl.INtkModel
         var grad = new double[49];
         var delta = u.AsSpan().ToArray();
         // Readout
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 1, acts[0], 8, 1.0, grad.AsSpan(40, 8));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 1, acts[0], 8, 1.0, grad.AsSpan(40, 8), "Small.Readout");
         global::NtkDsl.Kernels.DenseOps<double>.AccumulateBiasGradient(delta, rows, 1, 1.0, grad.AsSpan(48, 1));
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 1, __ntkW1, 8, 1.0);
-        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0]);
+        delta = global::NtkDsl.Kernels.DenseOps<double>.BackwardInput(delta, rows, 1, __ntkW1, 8, 1.0, "Small.Readout");
+        global::NtkDsl.Kernels.DenseOps<double>.MultiplyInPlace(delta, ders![0], "Small.Hidden");
         // Hidden
-        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 8, xs, 5, 1.0, grad.AsSpan(0, 40));
+        global::NtkDsl.Kernels.DenseOps<double>.AccumulateWeightGradient(delta, rows, 8, xs, 5, 1.0, grad.AsSpan(0, 40), "Small.Hidden");
         return global::NtkDsl.Tensor.Wrap(grad, 49);
     }
 }

@@ -57,14 +57,16 @@ public sealed class OverflowTests
         big.SetParameters(huge);
         var x = Tensor.FromArray(new double[,] { { 1e200, 1e200, 1e200 } });
         var ex = Assert.Throws<NonFiniteResultException>(() => big.Forward(x));
-        Assert.Contains("Dense layer 3 → 5", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ReluNtk.Hidden (Dense 3 → 5): pre-activations", ex.Message, StringComparison.Ordinal); // named by layer, with its shape
         Assert.Equal(0, ex.Row);
 
         var moderate = Tensor.FromArray(new double[,] { { 1e10, -2e10, 3e10 }, { 0.5, 0.1, 0.2 } });
         var tangent = Tensor.FromArray(Enumerable.Repeat(1e300, p.Length).ToArray(), p.Length);
-        Assert.Contains("Dense layer", Assert.Throws<NonFiniteResultException>(() => model.Jvp(moderate, tangent)).Message, StringComparison.Ordinal);
+        // The tangent of the first layer's weights (1e300) times inputs of 1e10 overflows there (ḣ = cW·Ẇ·x + cB·ḃ).
+        Assert.Contains("ReluNtk.Hidden (Dense 3 → 5): ", Assert.Throws<NonFiniteResultException>(() => model.Jvp(moderate, tangent)).Message, StringComparison.Ordinal);
+        // The backward pass starts at the readout: its weight gradient δᵀ·a with δ = 1e300 and a ≈ 1e10 overflows first.
         var cotangent = Tensor.FromArray(new double[,] { { 1e300, 1e300 }, { 1.0, 1.0 } });
-        Assert.Contains("gradient", Assert.Throws<NonFiniteResultException>(() => model.Vjp(moderate, cotangent)).Message, StringComparison.Ordinal);
+        Assert.Contains("ReluNtk.Readout (Dense 5 → 2): weight gradient", Assert.Throws<NonFiniteResultException>(() => model.Vjp(moderate, cotangent)).Message, StringComparison.Ordinal);
         // Moderate values pass.
         Assert.All(model.Forward(moderate).ToFlatArray(), v => Assert.True(double.IsFinite(v)));
     }
