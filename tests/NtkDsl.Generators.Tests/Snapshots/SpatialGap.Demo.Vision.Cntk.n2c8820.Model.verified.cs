@@ -42,7 +42,7 @@ partial class Cntk : global::NtkDsl.INtkModel
     public Cntk(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireModelSupport(Device, Info);
+        global::NtkDsl.Device.RequireCpuEngine(Device, Info);
         __ntkParameters = __ntkNetwork.InitializeParameters(new global::NtkDsl.NormalSampler(seed));
         var shapes = __ntkNetwork.GroupShapes;
         __ntkLayer0 = new global::NtkDsl.ConvLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkParameters[0], shapes[0]), null);

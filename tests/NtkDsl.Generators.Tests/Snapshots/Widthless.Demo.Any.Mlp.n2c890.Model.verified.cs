@@ -65,7 +65,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     {
         __ntkNetwork = __ntkNetworkFor(inputs);
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpu(Device, "Mlp");
+        global::NtkDsl.Device.RequireCpuEngine(Device, Info);
         __ntkParameters = __ntkNetwork.InitializeParameters(new global::NtkDsl.NormalSampler(seed));
         var shapes = __ntkNetwork.GroupShapes;
         __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkParameters[0], shapes[0]), global::NtkDsl.Tensor.Wrap(__ntkParameters[1], shapes[1]));
