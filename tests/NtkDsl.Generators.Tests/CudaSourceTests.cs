@@ -49,19 +49,12 @@ public sealed class CudaSourceTests
     [Fact]
     public void AnUnrelatedEditRerunsNothingAndKeepsTheCudaPart()
     {
-        var compilation = GeneratorHarness.Compilation(SnapshotTests.Custom, SnapshotTests.StandardNoBias, "namespace Other; public class Unrelated { public int X => 1; }");
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        string before = string.Join("\n", driver.GetRunResult().Results.Single().GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()));
-        var other = compilation.SyntaxTrees.Last();
-        var edited = compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int X => 2; }", GeneratorHarness.ParseOptions, other.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var result = IncrementalRuns.EditLast([SnapshotTests.Custom, SnapshotTests.StandardNoBias, IncrementalRuns.Unrelated], _ => IncrementalRuns.UnrelatedEdited, out var first);
+        static string Cuda(GeneratorRunResult r) =>
+            string.Join("\n", r.GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()));
         Assert.Equal(2, result.GeneratedSources.Count(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)));
-        Assert.Equal(before, string.Join("\n", result.GeneratedSources.Where(s => s.HintName.EndsWith(".Cuda.g.cs", StringComparison.Ordinal)).Select(s => s.SourceText.ToString())));
-        foreach (var step in new[] { NtkModelGenerator.ParseStep, NtkModelGenerator.ModelStep }.Where(result.TrackedSteps.ContainsKey))
-            foreach (var run in result.TrackedSteps[step])
-                foreach (var (_, reason) in run.Outputs)
-                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}");
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Equal(Cuda(first), Cuda(result));
+        IncrementalRuns.AssertNothingReran(result);
     }
 
     [Fact]

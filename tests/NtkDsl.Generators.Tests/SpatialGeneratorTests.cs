@@ -11,36 +11,20 @@ namespace NtkDsl.Generators.Tests;
 /// </summary>
 public sealed class SpatialGeneratorTests
 {
-    private static readonly string[] Steps = [NtkModelGenerator.ParseStep, NtkModelGenerator.ModelStep, NtkModelGenerator.DiagnosticsStep];
 
     [Fact]
     public void AnUnrelatedEditRerunsNothingForASpatialModel()
     {
-        var compilation = GeneratorHarness.Compilation(SnapshotTests.SpatialEveryKind, SnapshotTests.SpatialGap, "namespace Other; public class Unrelated { public int X => 1; }");
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var other = compilation.SyntaxTrees.Last();
-        var edited = compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int X => 2; }", GeneratorHarness.ParseOptions, other.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var result = IncrementalRuns.EditLast([SnapshotTests.SpatialEveryKind, SnapshotTests.SpatialGap, IncrementalRuns.Unrelated], _ => IncrementalRuns.UnrelatedEdited);
         Assert.Equal(2, result.TrackedSteps[NtkModelGenerator.ModelStep].SelectMany(r => r.Outputs).Count());
-        foreach (var step in Steps.Where(result.TrackedSteps.ContainsKey))
-            foreach (var run in result.TrackedSteps[step])
-                foreach (var (_, reason) in run.Outputs)
-                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}");
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        IncrementalRuns.AssertNothingReran(result);
     }
 
     [Fact]
     public void EditingOneSpatialLayerRerunsOnlyThatModel()
     {
-        var compilation = GeneratorHarness.Compilation(SnapshotTests.SpatialEveryKind, SnapshotTests.SpatialGap);
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var tree = compilation.SyntaxTrees.Last();
-        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(SnapshotTests.SpatialGap.Replace("[Conv2D(3, 3,", "[Conv2D(5, 3,"), GeneratorHarness.ParseOptions, tree.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        var reasons = result.TrackedSteps[NtkModelGenerator.ModelStep].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
-        Assert.Equal(2, reasons.Count);
-        Assert.Single(reasons, r => r == IncrementalStepRunReason.Modified);
-        Assert.Single(reasons, r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        var result = IncrementalRuns.EditLast([SnapshotTests.SpatialEveryKind, SnapshotTests.SpatialGap], s => s.Replace("[Conv2D(3, 3,", "[Conv2D(5, 3,"));
+        IncrementalRuns.AssertOnlyOneOfTwoModelsReran(result);
     }
 
     [Fact]
@@ -53,7 +37,7 @@ public sealed class SpatialGeneratorTests
         var spec = Assert.IsType<ModelSpec>(model);
         Assert.Equal(8, spec.SpatialLayers.Count);
         Assert.Equal(new ShapeSpec(4, 4, 4, false), spec.SpatialLayers[4].Output); // after the 2×2 pool
-        foreach (var step in Steps)
+        foreach (var step in IncrementalRuns.Steps)
             foreach (var run in result.TrackedSteps[step])
                 foreach (var (value, _) in run.Outputs)
                     CachingTests.AssertNoRoslynObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), step);

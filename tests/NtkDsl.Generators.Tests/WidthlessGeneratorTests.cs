@@ -120,29 +120,16 @@ public sealed class WidthlessGeneratorTests
     [Fact]
     public void AnUnrelatedEditLeavesAWidthlessModelCached()
     {
-        var compilation = GeneratorHarness.Compilation(SnapshotTests.Widthless, "namespace Other; public class Unrelated { public int X => 1; }");
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var other = compilation.SyntaxTrees.Last();
-        var edited = compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int X => 2; }", GeneratorHarness.ParseOptions, other.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        var reasons = result.TrackedSteps[NtkModelGenerator.ModelStep].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
-        Assert.NotEmpty(reasons);
-        Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        var result = IncrementalRuns.EditLast([SnapshotTests.Widthless, IncrementalRuns.Unrelated], _ => IncrementalRuns.UnrelatedEdited);
+        Assert.NotEmpty(result.TrackedSteps[NtkModelGenerator.ModelStep].SelectMany(r => r.Outputs));
+        IncrementalRuns.AssertNothingReran(result);
     }
 
     [Fact]
     public void EditingTheWidthlessModelRerunsOnlyIt()
     {
-        var compilation = GeneratorHarness.Compilation(SnapshotTests.Mlp, SnapshotTests.Widthless);
-        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
-        var tree = compilation.SyntaxTrees.Last();
-        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(SnapshotTests.Widthless.Replace("[Dense(512,", "[Dense(256,"), GeneratorHarness.ParseOptions, tree.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        var reasons = result.TrackedSteps[NtkModelGenerator.ModelStep].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
-        Assert.Equal(2, reasons.Count);
-        Assert.Single(reasons, r => r == IncrementalStepRunReason.Modified);
-        Assert.Single(reasons, r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        var result = IncrementalRuns.EditLast([SnapshotTests.Mlp, SnapshotTests.Widthless], s => s.Replace("[Dense(512,", "[Dense(256,"));
+        IncrementalRuns.AssertOnlyOneOfTwoModelsReran(result);
     }
 
     [Fact]
