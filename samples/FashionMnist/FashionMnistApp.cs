@@ -67,6 +67,9 @@ public static class FashionMnistApp
         string[] columns = ["method_key", "method", "train_size", "test_size", "accuracy", "seconds", "cpu_seconds", "detail"];
         var rows = new List<IReadOnlyList<object?>>();
         var results = new List<(Method Method, int TrainSize, MethodResult Result)>();
+        // Results of earlier runs into the same folder with the same settings are reused (delete the file to redo them).
+        string journal = Path.Combine(options.OutDir, "fashion-mnist.results.jsonl");
+        var previous = ResultJournal.Read(journal);
 
         foreach (int n in options.TrainSizes)
         {
@@ -76,6 +79,18 @@ public static class FashionMnistApp
             var split = new DataSplit(xTrain, trainLabels, FashionMnistData.Targets(trainLabels), xTest, testLabels);
             foreach (var method in options.Methods)
             {
+                string key = ResultJournal.Key(method.Key, n, split.TestSize, options);
+                if (previous.TryGetValue(key, out var earlier))
+                {
+                    results.Add((method, n, earlier));
+                    rows.Add([method.Key, method.Name, n, split.TestSize, earlier.Accuracy, earlier.Seconds, earlier.CpuSeconds, earlier.Detail]);
+                    ResultWriter.WriteCsv(csv, meta, columns, rows);
+                    console.MarkupLine(Markup.Escape($"n = {n:N0}, {method.Name}: accuracy {F(100 * earlier.Accuracy, "F2")}% (from {journal}; delete it to rerun)"));
+                    continue;
+                }
+                int size = n;
+                void Log(string line) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z] n = {size}, {method.Key}: {line}"));
+                Log("started");
                 MethodResult result = null!;
                 console.Progress().AutoClear(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -86,12 +101,13 @@ public static class FashionMnistApp
                             var task = ctx.AddTask(Markup.Escape($"n = {n:N0}: {name}"));
                             return f => task.Value = 100 * Math.Clamp(f, 0, 1);
                         }
-                        result = method.Run(split, new MethodContext(options, Step));
+                        result = method.Run(split, new MethodContext(options, Step, Log));
                     });
                 results.Add((method, n, result));
                 rows.Add([method.Key, method.Name, n, split.TestSize, result.Accuracy, result.Seconds, result.CpuSeconds, result.Detail]);
                 // Rewritten (atomically) after every result, so a run stopped early keeps what it finished.
                 ResultWriter.WriteCsv(csv, meta, columns, rows);
+                ResultJournal.Append(journal, key, result);
                 console.MarkupLine(Markup.Escape($"n = {n:N0}, {method.Name}: accuracy {F(100 * result.Accuracy, "F2")}% on {split.TestSize:N0} test images in {F(result.Seconds, "F1")} s (CPU {F(result.CpuSeconds, "F1")} s; {result.Detail})"));
             }
         }

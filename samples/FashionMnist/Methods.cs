@@ -27,7 +27,8 @@ public sealed record MethodResult(double Accuracy, double Seconds, double CpuSec
 /// <summary>What a method may use while it runs: the options and a way to report progress of its long steps.</summary>
 /// <param name="Options">The run's options.</param>
 /// <param name="Step">Starts a named step and returns a callback for its fraction done (0–1).</param>
-public sealed record MethodContext(FashionMnistOptions Options, Func<string, Action<double>> Step);
+/// <param name="Log">Writes a timestamped progress line (to standard error), for long steps run without a terminal.</param>
+public sealed record MethodContext(FashionMnistOptions Options, Func<string, Action<double>> Step, Action<string>? Log = null);
 
 /// <summary>A method the sample can run: a key for --methods, a display name and its body.</summary>
 /// <param name="Key">The name used with --methods (e.g. mlp-ntk).</param>

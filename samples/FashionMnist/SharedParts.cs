@@ -23,17 +23,25 @@ public static partial class Methods
     /// predictions K(X*, X)(K + λI)⁻¹Y with Y the one-hot targets minus 0.1 (the t = ∞ NTK-GP mean from f₀ = 0); the
     /// class is the largest prediction.
     /// </summary>
-    public static MethodResult KernelRegressionWith(string name, AnalyticKernel kernel, DataSplit s, MethodContext ctx)
+    /// <param name="name">Name for the progress lines.</param>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="s">The split.</param>
+    /// <param name="ctx">Options and progress.</param>
+    /// <param name="cacheKey">When set, the kernels are computed in blocks of <see cref="KernelBlocks.BlockRows"/> rows saved
+    /// under OUTPUT/kernels (<see cref="KernelBlocks"/>), so a stopped run resumes where it was.</param>
+    public static MethodResult KernelRegressionWith(string name, AnalyticKernel kernel, DataSplit s, MethodContext ctx, string? cacheKey = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(ctx);
         var clock = MethodClock.Start();
         var train = ctx.Step($"{name}: train kernel {s.TrainSize}²");
-        var kTrain = kernel(s.XTrain, null, new SyncProgress(p => train(p.Fraction)));
+        var blocks = cacheKey is null ? null : new KernelBlocks(Path.Combine(ctx.Options.OutDir, "kernels"),
+            string.Create(CultureInfo.InvariantCulture, $"{cacheKey}-n{s.TrainSize}-seed{ctx.Options.Seed}-{ctx.Options.Standardize.ToString().ToLowerInvariant()}"), ctx.Log);
+        var kTrain = blocks is null ? kernel(s.XTrain, null, new SyncProgress(p => train(p.Fraction))) : blocks.Symmetric(kernel, s.XTrain, train);
         train(1);
         var test = ctx.Step($"{name}: test kernel {s.TestSize} × {s.TrainSize}");
-        var kTest = kernel(s.XTest, s.XTrain, new SyncProgress(p => test(p.Fraction)));
+        var kTest = blocks is null ? kernel(s.XTest, s.XTrain, new SyncProgress(p => test(p.Fraction))) : blocks.Cross(kernel, s.XTest, s.XTrain, test);
         test(1);
         double kernelSeconds = clock.Wall;
         double meanDiagonal = 0;
@@ -77,7 +85,15 @@ public static partial class Methods
             CheckStability = false,
         });
         var report = ctx.Step($"{name} training: {ctx.Options.Epochs} epochs of {stepsPerEpoch} steps");
-        var result = trainer.Train(model, s.XTrain, s.YTrain, steps, recordEvery: stepsPerEpoch, onRecord: p => report((double)p.Step / steps));
+        ctx.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"η {eta:G3}, {steps} steps of batch {batch}"));
+        int every = Math.Max(1, ctx.Options.Epochs / 10);
+        var result = trainer.Train(model, s.XTrain, s.YTrain, steps, recordEvery: stepsPerEpoch, onRecord: p =>
+        {
+            report((double)p.Step / steps);
+            int epoch = p.Step / stepsPerEpoch;
+            if (epoch % every == 0 || p.Step == steps)
+                ctx.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{ctx.Options.Epochs}: train loss {p.Loss:G4}"));
+        });
         report(1);
         var fTest = model.Forward(s.XTest);
         TensorOps.AddScaled(fTest, f0Test, -1.0);

@@ -48,6 +48,22 @@ internal sealed class ActivationKernelRule
     /// <summary>The integrator of an activation without a closed form (null for closed forms).</summary>
     public IDualIntegrator? Engine { get; }
 
+    /// <summary>
+    /// Whether φ is piecewise linear, a·min(x, 0) + b·max(x, 0) with φ'(0) = <paramref name="derivativeAtZero"/>
+    /// (ReLU, leaky ReLU, |x|): its dual then runs row by row in <see cref="PiecewiseLinearDualRow"/>.
+    /// </summary>
+    public bool IsPiecewiseLinear(out double a, out double b, out double derivativeAtZero)
+    {
+        (bool yes, a, b, derivativeAtZero) = _kind switch
+        {
+            Activation.Relu => (true, 0.0, 1.0, 0.0),
+            Activation.LeakyRelu => (true, _slope, 1.0, _slope),
+            Activation.Abs => (true, -1.0, 1.0, 0.0),
+            _ => (false, 0.0, 0.0, 0.0),
+        };
+        return yes;
+    }
+
     /// <summary>K̃ and Ṫ by a closed form (only when <see cref="Engine"/> is null).</summary>
     public void Dual(double q1, double q2, double c, out double kTilde, out double tDot)
     {

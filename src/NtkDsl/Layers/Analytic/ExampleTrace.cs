@@ -18,6 +18,12 @@ internal sealed class ExampleTrace
     /// <summary>The example's features, H·W·C in NHWC order.</summary>
     public double[] Input { get; }
 
+    /// <summary>
+    /// The input after the plan's leading AvgPool2D steps (<see cref="SpatialKernelPlan.InputPoolSteps"/>), NHWC; the
+    /// input itself when there are none. Set by the example's own run.
+    /// </summary>
+    public double[]? PooledInput { get; set; }
+
     /// <summary>Per pixel, the channel mean of the input: m_0(p) = (1/C) Σ_c x_{p,c}.</summary>
     public double[] InputMean { get; set; } = [];
 

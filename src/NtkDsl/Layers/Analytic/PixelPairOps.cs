@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace NtkDsl.Layers.Analytic;
 
 /// <summary>
@@ -17,43 +20,52 @@ internal static class PixelPairOps
     /// R[(qh, qw), (qh', qw')] = (1/k²) Σ_{a,b} M[(sh(qh, a), sw(qw, b)), (sh(qh', a), sw(qw', b))] (Novak et al. 2019, eq. 7;
     /// Arora et al. 2019, §4: 𝒜 applied to a (H·W)² covariance). M is (h·w)², R is (oh·ow)², <paramref name="scratch"/> ≥ (oh·w)².
     /// </summary>
+    /// <remarks>
+    /// The second example's side is walked by the runs of <paramref name="runsH"/> and <paramref name="runsW"/>
+    /// (<see cref="WindowRuns"/>): consecutive outputs reading consecutive sources are one contiguous, vectorized add
+    /// (a stride-1 Same or Valid window is one run per offset). Every entry is summed over the window offsets in the
+    /// same order as the entry-by-entry definition, so the result does not depend on how the runs fall.
+    /// </remarks>
     public static void ConvolveDiagonal(ReadOnlySpan<double> m, int h, int w, int oh, int ow, int k, int[] srcH, int[] srcW,
-        Span<double> scratch, Span<double> result)
+        WindowRuns runsH, WindowRuns runsW, Span<double> scratch, Span<double> result)
     {
         int n = h * w, n1 = oh * w, n2 = oh * ow;
         var t = scratch[..(n1 * n1)];
         t.Clear();
-        // Pass 1, rows: T[(qh, w), (qh', w')] = Σ_a M[(sh(qh, a), w), (sh(qh', a), w')].
+        // Pass 1, rows: T[(qh, x), (qh', x')] = Σ_a M[(sh(qh, a), x), (sh(qh', a), x')].
         for (int qh = 0; qh < oh; qh++)
-            for (int qh2 = 0; qh2 < oh; qh2++)
-                for (int a = 0; a < k; a++)
+            for (int a = 0; a < k; a++)
+            {
+                int sa = srcH[qh * k + a];
+                if (sa < 0) continue;
+                var runs = runsH.Of(a);
+                for (int x = 0; x < w; x++)
                 {
-                    int sa = srcH[qh * k + a], sb = srcH[qh2 * k + a];
-                    if (sa < 0 || sb < 0) continue;
-                    for (int x = 0; x < w; x++)
-                    {
-                        var src = m.Slice((sa * w + x) * n + sb * w, w);
-                        var dst = t.Slice((qh * w + x) * n1 + qh2 * w, w);
-                        AddTo(dst, src);
-                    }
+                    var src = m.Slice((sa * w + x) * n, n);
+                    var dst = t.Slice((qh * w + x) * n1, n1);
+                    for (int r = 0; r < runs.Length; r += 3)
+                        AddRun(dst, runs[r] * w, src, runs[r + 1] * w, runs[r + 2] * w);
                 }
+            }
         // Pass 2, columns: R[(qh, qw), (qh', qw')] = Σ_b T[(qh, sw(qw, b)), (qh', sw(qw', b))] / k².
         double scale = 1.0 / ((double)k * k);
+        var res = result[..(n2 * n2)];
+        res.Clear();
         for (int qh = 0; qh < oh; qh++)
             for (int qw = 0; qw < ow; qw++)
             {
-                int row = qh * ow + qw;
-                for (int qh2 = 0; qh2 < oh; qh2++)
-                    for (int qw2 = 0; qw2 < ow; qw2++)
-                    {
-                        double s = 0;
-                        for (int b = 0; b < k; b++)
-                        {
-                            int sa = srcW[qw * k + b], sb = srcW[qw2 * k + b];
-                            if (sa >= 0 && sb >= 0) s += t[(qh * w + sa) * n1 + qh2 * w + sb];
-                        }
-                        result[row * n2 + qh2 * ow + qw2] = s * scale;
-                    }
+                var dst = res.Slice((qh * ow + qw) * n2, n2);
+                for (int b = 0; b < k; b++)
+                {
+                    int sa = srcW[qw * k + b];
+                    if (sa < 0) continue;
+                    var runs = runsW.Of(b);
+                    var src = t.Slice((qh * w + sa) * n1, n1);
+                    for (int qh2 = 0; qh2 < oh; qh2++)
+                        for (int r = 0; r < runs.Length; r += 3)
+                            AddRun(dst, qh2 * ow + runs[r], src, qh2 * w + runs[r + 1], runs[r + 2]);
+                }
+                Scale(dst, scale);
             }
     }
 
@@ -147,9 +159,29 @@ internal static class PixelPairOps
         return s / n;
     }
 
+    /// <summary>dst[d … d + len) += src[s … s + len); a short run (a strided window gives runs of one) without the slicing.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void AddRun(Span<double> dst, int d, ReadOnlySpan<double> src, int s, int len)
+    {
+        if (len < 4)
+        {
+            for (int i = 0; i < len; i++) dst[d + i] += src[s + i];
+            return;
+        }
+        AddTo(dst.Slice(d, len), src.Slice(s, len));
+    }
+
     private static void AddTo(Span<double> dst, ReadOnlySpan<double> src)
     {
-        for (int i = 0; i < dst.Length; i++) dst[i] += src[i];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<double>.Count)
+        {
+            var d = MemoryMarshal.Cast<double, Vector<double>>(dst);
+            var s = MemoryMarshal.Cast<double, Vector<double>>(src[..dst.Length]);
+            for (int v = 0; v < d.Length; v++) d[v] += s[v];
+            i = d.Length * Vector<double>.Count;
+        }
+        for (; i < dst.Length; i++) dst[i] += src[i];
     }
 
     private static void Scale(Span<double> v, double factor)

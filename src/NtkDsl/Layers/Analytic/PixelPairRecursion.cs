@@ -50,6 +50,7 @@ internal sealed class PixelPairRecursion
     private readonly double[] _scratch;
     private readonly double[] _invA, _invB;
     private int _count;
+    private bool _ntkZero; // Ntk[0, 0] is all zeros (before the first Affine step)
 
     public PixelPairRecursion(SpatialKernelPlan plan)
     {
@@ -86,30 +87,37 @@ internal sealed class PixelPairRecursion
         CancellationToken cancellationToken, out double nngp, out double ntk)
     {
         var plan = _plan;
-        int c = plan.InC, n = plan.InH * plan.InW;
+        int c = plan.InC, prefix = plan.InputPoolSteps;
+        if (self) a.PooledInput = PoolInput(a.Input);
+        var (ph, pw) = plan.PooledInputSize;
+        int n = ph * pw;
         _count = 1;
         _step[0] = -1;
         _size[0] = n;
-        // Σ_0(p, p') = ⟨x_p, x'_p'⟩/C (AnalyticGram.MeanDot: the same loop for every pair, so x = x' is exact).
-        var cov = _cov[0];
-        var xa = a.Input;
-        var xb = b.Input;
-        for (int p = 0; p < n; p++)
-            for (int p2 = 0; p2 < n; p2++)
-                cov[p * n + p2] = AnalyticGram.MeanDot(xa.AsSpan(p * c, c), xb.AsSpan(p2 * c, c));
+        InputCovariance(a.PooledInput!, b.PooledInput ?? throw new InvalidOperationException("The second example's trace is missing (plan bug)."), n, c, _cov[0]);
         Array.Clear(_ntk[0], 0, n * n);
+        _ntkZero = true;
         if (self && plan.NeedsMeans)
         {
-            var m = new double[n];
-            for (int p = 0; p < n; p++)
+            var xa = a.Input;
+            int n0 = plan.InH * plan.InW;
+            var m = new double[n0];
+            for (int p = 0; p < n0; p++)
             {
                 double s = 0;
                 for (int k = 0; k < c; k++) s += xa[p * c + k];
                 m[p] = s / c;
             }
             a.InputMean = m;
+            for (int s = 0; s < prefix; s++)
+            {
+                var step = plan.Steps[s];
+                var pooled = new double[step.OutPixels];
+                Rows(step, PreviousMean(a, s), 1, false, pooled);
+                a.Mean[s] = pooled;
+            }
         }
-        for (int s = 0; s < plan.Steps.Count; s++)
+        for (int s = prefix; s < plan.Steps.Count; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = plan.Steps[s];
@@ -134,6 +142,51 @@ internal sealed class PixelPairRecursion
         }
     }
 
+    /// <summary>The example's input through the plan's leading AvgPool2D steps (each an (H·W) × C matrix pooled on its rows).</summary>
+    private double[] PoolInput(double[] input)
+    {
+        var x = input;
+        int c = _plan.InC;
+        for (int s = 0; s < _plan.InputPoolSteps; s++)
+        {
+            var step = _plan.Steps[s];
+            var pooled = new double[step.OutPixels * c];
+            PixelPairOps.PoolRows(x, c, step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW,
+                new double[step.OutH * step.InW * c], pooled);
+            x = pooled;
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// Σ_0(p, p') = ⟨x_p, x'_p'⟩/C (<see cref="AnalyticGram.MeanDot"/>: the same loop for every pair, so x = x' is exact);
+    /// for one channel the product x_p·x'_p' itself (what MeanDot returns for C = 1), a row at a time.
+    /// </summary>
+    private static void InputCovariance(double[] xa, double[] xb, int n, int c, double[] cov)
+    {
+        if (c == 1)
+        {
+            for (int p = 0; p < n; p++)
+            {
+                var row = cov.AsSpan(p * n, n);
+                double v = xa[p];
+                int j = 0;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
+                {
+                    var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(row);
+                    var src = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(xb.AsSpan(0, n));
+                    for (int i = 0; i < dst.Length; i++) dst[i] = src[i] * v;
+                    j = dst.Length * System.Numerics.Vector<double>.Count;
+                }
+                for (; j < n; j++) row[j] = v * xb[j];
+            }
+            return;
+        }
+        for (int p = 0; p < n; p++)
+            for (int p2 = 0; p2 < n; p2++)
+                cov[p * n + p2] = AnalyticGram.MeanDot(xa.AsSpan(p * c, c), xb.AsSpan(p2 * c, c));
+    }
+
     private double[] PreviousMean(ExampleTrace t, int s) => s == 0 ? t.InputMean : t.Mean[s - 1]!;
 
     private int Node(int step)
@@ -147,8 +200,10 @@ internal sealed class PixelPairRecursion
         int localA, int localB, CancellationToken ct)
     {
         int no = step.OutPixels, len = no * no;
-        PixelPairOps.ConvolveDiagonal(_cov[0], step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW, _scratch, _tmpA);
-        PixelPairOps.ConvolveDiagonal(_ntk[0], step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW, _scratch, _tmpB);
+        PixelPairOps.ConvolveDiagonal(_cov[0], step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW, step.RunsH, step.RunsW, _scratch, _tmpA);
+        if (_ntkZero) Array.Clear(_tmpB, 0, len); // Θ of the input (no parameters before): its window sum is 0 as well
+        else PixelPairOps.ConvolveDiagonal(_ntk[0], step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW, step.RunsH, step.RunsW, _scratch, _tmpB);
+        _ntkZero = false;
         double sw = step.WeightVariance, sb = step.BiasVariance;
         double own = gw[step.WeightGroup] * step.WeightTerm, bias = step.BiasGroup >= 0 ? gw[step.BiasGroup] * step.BiasTerm : 0.0;
         var k = _tmpA;
@@ -185,6 +240,11 @@ internal sealed class PixelPairRecursion
                         k[e] = kt;
                         t[e] *= td;
                     }
+            }
+            else if (rule.IsPiecewiseLinear(out double pa, out double pb, out double pd))
+            {
+                for (int p = 0; p < no; p++)
+                    PiecewiseLinearDualRow.Apply(pa, pb, pd, qa[p], qb, k.AsSpan(p * no, no), t.AsSpan(p * no, no));
             }
             else
             {

@@ -39,6 +39,14 @@ internal sealed class KernelStep
     /// <summary>Source column per (output column, window offset).</summary>
     public int[] SrcW { get; init; } = [];
 
+    /// <summary><see cref="SrcH"/> as runs of consecutive sources per offset.</summary>
+    public WindowRuns RunsH => _runsH ??= new WindowRuns(SrcH, OutH, Window);
+
+    /// <summary><see cref="SrcW"/> as runs of consecutive sources per offset.</summary>
+    public WindowRuns RunsW => _runsW ??= new WindowRuns(SrcW, OutW, Window);
+
+    private WindowRuns? _runsH, _runsW;
+
     /// <summary>σ_w² (Affine).</summary>
     public double WeightVariance { get; init; }
 
@@ -193,6 +201,8 @@ internal sealed class SpatialKernelPlan
             MaxLive = Math.Max(MaxLive, 1 + live);
             live -= step.Drop.Count;
         }
+        while (InputPoolSteps < steps.Count && steps[InputPoolSteps].Kind == KernelStepKind.AvgPool && !steps[InputPoolSteps].IsSource)
+            InputPoolSteps++;
         NeedsMeans = steps.Any(s => s.Kind is KernelStepKind.Add or KernelStepKind.LayerNorm);
         MaxPixels = Math.Max(InH * InW, steps.Max(s => Math.Max(s.InPixels, s.OutPixels)));
     }
@@ -207,6 +217,16 @@ internal sealed class SpatialKernelPlan
 
     /// <summary>Most tensors held at once: the running activations plus the live Add sources.</summary>
     public int MaxLive { get; }
+
+    /// <summary>
+    /// Leading AvgPool2D steps (none of them an Add source): linear maps of each example alone, so the recursion pools
+    /// each example's input once (<see cref="ExampleTrace.PooledInput"/>) and starts from the covariance of the pooled
+    /// inputs, P·Σ_0·P'ᵀ = (P·x)(P'·x')ᵀ/C, instead of pooling the (H·W)² input covariance for every pair.
+    /// </summary>
+    public int InputPoolSteps { get; }
+
+    /// <summary>Height and width after the <see cref="InputPoolSteps"/> (the input's without them).</summary>
+    public (int H, int W) PooledInputSize => InputPoolSteps == 0 ? (InH, InW) : (Steps[InputPoolSteps - 1].OutH, Steps[InputPoolSteps - 1].OutW);
 
     /// <summary>Whether the means of the activations are needed (Add cross-covariances, LayerNorm).</summary>
     public bool NeedsMeans { get; }

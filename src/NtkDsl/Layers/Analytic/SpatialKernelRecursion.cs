@@ -16,7 +16,11 @@ namespace NtkDsl.Layers.Analytic;
 /// <remarks>
 /// <para><b>Cost.</b> Per example pair, each layer costs O((H·W)²·k) for a k × k convolution (the window sum is
 /// separable) plus one dual activation per pixel pair; memory per worker thread is a few (H·W)² matrices per held
-/// tensor (<see cref="PixelPairRecursion.Bytes"/>). First every example runs the recursion against itself (its
+/// tensor (<see cref="PixelPairRecursion.Bytes"/>). Fast paths (each tested against the general rule): leading
+/// AvgPool2D layers are applied to each example once (<see cref="SpatialKernelPlan.InputPoolSteps"/>), the window sums
+/// add contiguous runs (<see cref="WindowRuns"/>), the first layer skips the window sum of the zero input NTK, and
+/// ReLU, leaky ReLU and |x| evaluate their duals a row of pixel pairs at a time in SIMD registers
+/// (<see cref="PiecewiseLinearDualRow"/>). First every example runs the recursion against itself (its
 /// <see cref="ExampleTrace"/>: the variances the duals need, the means, K(x, x), Θ(x, x)); then the pairs, tile by tile
 /// of examples, in parallel.</para>
 /// <para><b>Exact diagonal.</b> Pairs of bitwise-equal inputs (the diagonal of a symmetric call, duplicates, x2 a copy
