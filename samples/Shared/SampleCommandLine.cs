@@ -25,6 +25,10 @@ internal static class SampleCommandLine
         var option = new Option<int>(name) { Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
+            // A token that is not an integer is already a parse error System.CommandLine reports (exit code 1); reading
+            // the value then would throw instead of reporting.
+            if (r.Tokens.Count > 0 && !int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                return;
             if (r.GetValueOrDefault<int>() < minimum)
                 r.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be an integer ≥ {minimum}."));
         });

@@ -71,7 +71,17 @@ public sealed partial class SpatialNetwork
         if (inputs <= 0)
             throw new ArgumentOutOfRangeException(nameof(inputs), inputs,
                 $"Model {modelName}: inputs (the input width d) must be positive, got {inputs}; pass the number of feature columns of your data, e.g. new {modelName}(inputs: x.Columns, seed: 0).");
-        return new SpatialNetwork(modelName, [1, 1, inputs], parameterization, precision, outputScale, centered, layers, flat: true);
+        try
+        {
+            return new SpatialNetwork(modelName, [1, 1, inputs], parameterization, precision, outputScale, centered, layers, flat: true);
+        }
+        catch (OverflowException e)
+        {
+            // Parameter counts and offsets are 32-bit (arrays, ModelInfo): a width this large cannot be laid out.
+            throw new ArgumentOutOfRangeException(nameof(inputs), inputs,
+                $"Model {modelName}: {inputs} inputs make a layer's weights, or the parameter count, exceed {int.MaxValue} values " +
+                $"(NtkDsl indexes parameters with 32-bit integers); reduce the input width (e.g. select or project features) or the first layer's width. ({e.Message})");
+        }
     }
 
     private SpatialNetwork(string modelName, IReadOnlyList<int> inputShape, Parameterization parameterization, Precision precision,

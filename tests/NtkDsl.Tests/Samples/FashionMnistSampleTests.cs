@@ -81,6 +81,8 @@ public sealed class FashionMnistSampleTests : IDisposable
     [InlineData("--methods svm", "unknown method 'svm'")]
     [InlineData("--methods ,", "at least one of")]
     [InlineData("--epochs 0", "--epochs must be an integer ≥ 1")]
+    [InlineData("--epochs abc", "abc")] // the shared Count option: a non-integer token is a parse error, not a crash
+    [InlineData("--epochs 1.5", "1.5")]
     [InlineData("--standardize channel", "channel")]
     [InlineData("--bogus", "--bogus")]
     public void BadArgumentsExitNonZeroWithTheReason(string args, string expected)

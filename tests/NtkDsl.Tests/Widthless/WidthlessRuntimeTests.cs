@@ -34,6 +34,28 @@ public sealed class WidthlessRuntimeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => WidthlessNet.Load("unused.ckpt", inputs));
     }
 
+    [Theory]
+    [InlineData(134_217_728)]   // 16 · 2²⁷ = 2³¹: Hidden's weights alone are one value too many
+    [InlineData(int.MaxValue)]
+    public void AWidthWhoseParametersExceedInt32IsArgumentOutOfRangeNamingTheLimit(int inputs)
+    {
+        foreach (var call in new Action[] { () => _ = new WidthlessNet(inputs, 0), () => WidthlessNet.InfoFor(inputs), () => WidthlessNet.CostFor(inputs) })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Equal("inputs", e.ParamName);
+            Assert.Contains("WidthlessNet", e.Message);
+            Assert.Contains("exceed 2147483647 values", e.Message);
+        }
+    }
+
+    [Fact]
+    public void TheLargestWidthThatFitsIsLaidOutWithoutOverflow()
+    {
+        // 16·d + 16 + 8·16 + 2·8 + 2 parameters: d = 134,217,718 gives 2,147,483,650 > int.MaxValue in total, so the
+        // largest laid-out width is smaller; 10,000,000 inputs give 160,000,162 parameters, counted exactly.
+        Assert.Equal(16L * 10_000_000 + 16 + 8 * 16 + 2 * 8 + 2, WidthlessNet.InfoFor(10_000_000).ParameterCount);
+    }
+
     [Fact]
     public void AnInputOfAnotherWidthIsAClearError()
     {
