@@ -14,18 +14,6 @@ public abstract class Device
     public abstract bool IsCpu { get; }
 
     /// <summary>
-    /// Throws <see cref="NotSupportedException"/> naming the fix when generated code that only has a CPU path is
-    /// asked to run on another device.
-    /// <para>Infrastructure for generated code; not part of the supported API.</para>
-    /// </summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public static void RequireCpu(Device? device, string operation)
-    {
-        if (device is null || device.IsCpu) return;
-        throw new NotSupportedException($"{operation} has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
-    }
-
-    /// <summary>
     /// Infrastructure: the backend that runs generated models' kernel assembly on this device, or null for the managed
     /// CPU code. Device packages (NtkDsl.Cuda) override it; see <see cref="IKernelBackend"/>.
     /// <para>Infrastructure for generated code; not part of the supported API.</para>
