@@ -15,9 +15,12 @@ public sealed class KernelRegression
 {
     private const string Owner = nameof(KernelRegression);
     private readonly double[] _alpha;
+    private readonly ILinearAlgebraBackend? _la; // null: the managed CPU code
 
-    private KernelRegression(int n, int outputs, bool vector, double ridge, double[] alpha, RidgeSearchResult? selection)
+    private KernelRegression(int n, int outputs, bool vector, double ridge, double[] alpha, RidgeSearchResult? selection,
+        ILinearAlgebraBackend? la = null)
     {
+        _la = la;
         TrainSize = n;
         Outputs = outputs;
         VectorTargets = vector;
@@ -50,15 +53,25 @@ public sealed class KernelRegression
     /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
     /// <param name="yTrain">n × K targets (or a length-n vector).</param>
     /// <param name="ridge">λ ≥ 0, added as λ·I.</param>
+    /// <param name="device">Where the Cholesky factor and solve (cuSOLVER potrf/potrs on <c>Device.Cuda</c>) and later
+    /// <see cref="Predict"/> products run; null or <see cref="Device.Cpu"/> for the managed CPU code. The device's factor
+    /// is held to the same positive-definiteness checks.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite; the exception's
     /// <see cref="KernelNotPositiveDefiniteException.SuggestedRidge"/> gives the smallest ridge that works.</exception>
     /// <exception cref="Memory.NotEnoughMemoryException">The copy of the kernel and its Cholesky factor (2·n² float64) do not fit in memory.</exception>
-    public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge)
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge, Device? device = null)
     {
         KernelInput.Ridge(ridge, Owner);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         EnsureFit(kTrain, yTrain, Owner + ".Fit");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
+        if (la is not null)
+        {
+            var solver = CholeskySolver.Factor(k, n, ridge, Owner, la);
+            return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), null, la);
+        }
         return FitCore(k, n, y, outputs, vector, ridge, null);
     }
 
@@ -89,7 +102,8 @@ public sealed class KernelRegression
     }
 
     /// <summary>
-    /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64.
+    /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64; on the device the fit
+    /// was given (cuBLAS DGEMM), else on the CPU.
     /// </summary>
     /// <param name="kTestTrain">m × n kernel between the new points (rows) and the training points (columns).</param>
     /// <exception cref="Memory.NotEnoughMemoryException">The float64 copy of the m × n kernel and the m × K predictions do not fit in memory.</exception>
@@ -99,7 +113,7 @@ public sealed class KernelRegression
             RegressionMemory.Ensure(RegressionMemory.Multiply(kTestTrain.Shape[0], (long)TrainSize + Outputs), Owner + ".Predict", string.Create(CultureInfo.InvariantCulture,
                 $"the float64 copy of the {kTestTrain.Shape[0]} × {TrainSize} test-train kernel and the predictions"));
         double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
-        double[] f = DenseMath.Multiply(kt, m, TrainSize, _alpha, Outputs);
+        double[] f = DeviceLinearAlgebra.Multiply(_la, kt, m, TrainSize, _alpha, Outputs);
         return VectorTargets ? Tensor.Wrap(f, m) : Tensor.Wrap(f, m, Outputs);
     }
 
