@@ -67,38 +67,47 @@ public sealed class KernelRegression
         EnsureFit(kTrain, yTrain, Owner + ".Fit");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        if (la is not null)
-        {
-            var solver = CholeskySolver.Factor(k, n, ridge, Owner, la);
-            return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), null, la);
-        }
-        return FitCore(k, n, y, outputs, vector, ridge, null);
+        return FitCore(k, n, y, outputs, vector, ridge, null, la);
     }
 
     /// <summary>
     /// Chooses the ridge from <paramref name="ridges"/> by closed-form leave-one-out error
     /// (<see cref="RidgeSelection.LeaveOneOut"/>) and fits with it; <see cref="Selection"/> holds the scores.
     /// </summary>
-    public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
+    /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="device">Where the search (<see cref="RidgeSelection.LeaveOneOut"/>'s device path), the fit and
+    /// later predictions run; null or <see cref="Device.Cpu"/> for the managed CPU code.</param>
+    public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, Device? device = null)
     {
         EnsureFit(kTrain, yTrain, Owner + ".FitLeaveOneOut");
-        var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
+        var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges, device);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search, la);
     }
 
     /// <summary>
     /// Chooses the ridge from <paramref name="ridges"/> by k-fold cross-validation with deterministic folds
     /// (<see cref="RidgeSelection.KFold"/>) and fits with it on all rows; <see cref="Selection"/> holds the scores.
     /// </summary>
-    public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
+    /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="folds">Number of folds, 2 to n.</param>
+    /// <param name="seed">Seed of the row shuffle.</param>
+    /// <param name="device">Where the search, the fit and later predictions run; null or <see cref="Device.Cpu"/> for
+    /// the managed CPU code.</param>
+    public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0, Device? device = null)
     {
         EnsureFit(kTrain, yTrain, Owner + ".FitKFold");
-        var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
+        var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed, device);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search, la);
     }
 
     /// <summary>
@@ -126,9 +135,10 @@ public sealed class KernelRegression
         RegressionMemory.EnsureSquare(kTrain, 2, 2L * (yTrain is { Rank: 2 } ? yTrain.Shape[1] : 1), operation,
             "the float64 copy of the training kernel and its Cholesky factor, with the targets and coefficients");
 
-    private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection)
+    private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection,
+        ILinearAlgebraBackend? la)
     {
-        var solver = CholeskySolver.Factor(k, n, ridge, Owner);
-        return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), selection);
+        var solver = la is null ? CholeskySolver.Factor(k, n, ridge, Owner) : CholeskySolver.Factor(k, n, ridge, Owner, la);
+        return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), selection, la);
     }
 }

@@ -144,6 +144,75 @@ public abstract class DeviceSolverConformance : IDisposable
     }
 
     [Fact]
+    public void RidgeSelectionMatchesTheCpuAndRefittingWithoutEachRow()
+    {
+        var k = new SolverKernels(14, 1, 6, 2, seed: 14, noise: 0.05);
+        double[] grid = [1e-4, 1e-2, 0.1, 1.0];
+        var cpu = RidgeSelection.LeaveOneOut(k.TrainT, k.YT, grid);
+        var gpu = RidgeSelection.LeaveOneOut(k.TrainT, k.YT, grid, Gpu);
+        Assert.Equal(1, Calls.Syevd); // one decomposition for the whole grid
+        Assert.True(SolverKernels.Relative(gpu.Scores.ToArray(), cpu.Scores.ToArray()) < Tolerance);
+        Assert.Equal(cpu.BestRidge, gpu.BestRidge);
+
+        // Residuals against refitting without row i, written here (Gaussian elimination on the 13 × 13 system).
+        const double ridge = 0.1;
+        double[] r = RidgeSelection.LeaveOneOutResiduals(k.TrainT, k.YT, ridge, Gpu).ToFlatArray();
+        var refit = new double[k.N * k.Outputs];
+        for (int i = 0; i < k.N; i++)
+        {
+            int[] rows = Enumerable.Range(0, k.N).Where(p => p != i).ToArray();
+            for (int c = 0; c < k.Outputs; c++)
+            {
+                var a = new double[rows.Length, rows.Length + 1];
+                for (int p = 0; p < rows.Length; p++)
+                {
+                    for (int q = 0; q < rows.Length; q++) a[p, q] = k.Train[rows[p] * k.N + rows[q]] + (p == q ? ridge : 0);
+                    a[p, rows.Length] = k.Y[rows[p] * k.Outputs + c];
+                }
+                double[] alpha = Gauss(a, rows.Length);
+                double f = 0;
+                for (int p = 0; p < rows.Length; p++) f += k.Train[i * k.N + rows[p]] * alpha[p];
+                refit[i * k.Outputs + c] = k.Y[i * k.Outputs + c] - f;
+            }
+        }
+        Assert.True(SolverKernels.Relative(r, refit) < 1e-10);
+
+        var cpuFold = RidgeSelection.KFold(k.TrainT, k.YT, grid, folds: 3, seed: 2);
+        int before = Calls.Syevd;
+        var gpuFold = RidgeSelection.KFold(k.TrainT, k.YT, grid, folds: 3, seed: 2, device: Gpu);
+        Assert.Equal(before + 3, Calls.Syevd); // one per fold
+        Assert.True(SolverKernels.Relative(gpuFold.Scores.ToArray(), cpuFold.Scores.ToArray()) < Tolerance);
+
+        var fitLoo = KernelRegression.FitLeaveOneOut(k.TrainT, k.YT, grid, Gpu);
+        SolverKernels.Close(fitLoo.DualCoefficients, KernelRegression.FitLeaveOneOut(k.TrainT, k.YT, grid).DualCoefficients, Tolerance, "FitLeaveOneOut α");
+        var fitFold = KernelRegression.FitKFold(k.TrainT, k.YT, grid, 3, 2, Gpu);
+        SolverKernels.Close(fitFold.DualCoefficients, KernelRegression.FitKFold(k.TrainT, k.YT, grid, 3, 2).DualCoefficients, Tolerance, "FitKFold α");
+        Assert.True(Calls.Potrf >= 2);
+    }
+
+    private static double[] Gauss(double[,] a, int n)
+    {
+        for (int col = 0; col < n; col++)
+        {
+            int piv = Enumerable.Range(col, n - col).MaxBy(r => Math.Abs(a[r, col]));
+            for (int j = 0; j <= n; j++) (a[col, j], a[piv, j]) = (a[piv, j], a[col, j]);
+            for (int r = col + 1; r < n; r++)
+            {
+                double f = a[r, col] / a[col, col];
+                for (int j = col; j <= n; j++) a[r, j] -= f * a[col, j];
+            }
+        }
+        var x = new double[n];
+        for (int r = n - 1; r >= 0; r--)
+        {
+            double s = a[r, n];
+            for (int j = r + 1; j < n; j++) s -= a[r, j] * x[j];
+            x[r] = s / a[r, r];
+        }
+        return x;
+    }
+
+    [Fact]
     public void NngpPosteriorMatchesTheCpu()
     {
         var k = new SolverKernels(20, 6, 10, 2, seed: 5, feature: Math.Tanh);
