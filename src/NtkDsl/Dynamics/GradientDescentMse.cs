@@ -42,7 +42,9 @@ namespace NtkDsl.Dynamics;
 /// constructor's optional <c>onWarning</c> callback receives it once. The continuous-time predictions are exact for any
 /// η; the bound matters for <see cref="PredictTrainSteps(int, Tensor)"/> and for real networks trained with step η.
 /// </para>
-/// Inputs may be float32 or float64; all work and all results are float64.
+/// Inputs may be float32 or float64; all work and all results are float64. The eigendecomposition, the t = ∞ Cholesky
+/// solve and the products run on the CPU (MathNet, the managed GEMM), or on the <c>device</c> given to the constructor
+/// (cuSOLVER and cuBLAS on <c>Device.Cuda</c>), with the same checks on its results.
 /// </summary>
 public sealed class GradientDescentMse
 {
@@ -160,11 +162,14 @@ public sealed class GradientDescentMse
     /// </summary>
     /// <param name="kernel">The n × n symmetric training kernel Θ.</param>
     /// <param name="outputs">K, the number of outputs sharing Θ (Θ ⊗ I_K).</param>
-    public static double MaxLearningRate(Tensor kernel, int outputs = 1)
+    /// <param name="device">Where the eigendecomposition runs (cuSOLVER syevd on <c>Device.Cuda</c>); null or
+    /// <see cref="Device.Cpu"/> for the managed CPU code.</param>
+    public static double MaxLearningRate(Tensor kernel, int outputs = 1, Device? device = null)
     {
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"{Owner}: outputs must be ≥ 1 (the number of target columns K).");
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         double[] k = KernelInput.SquareSymmetric(kernel, Owner, nameof(kernel), out int n);
-        var eigen = SymmetricEigen.Of(k, n);
+        var eigen = SymmetricEigen.Of(k, n, la);
         if (eigen.Max < 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{Owner}: {nameof(kernel)} is negative definite (largest eigenvalue {eigen.Max:G6}); a training kernel must be positive semi-definite."), nameof(kernel));

@@ -90,3 +90,55 @@ public sealed class SolverFailureTests
         public override bool IsCpu => false;
     }
 }
+
+/// <summary>A device whose eigensolver returns a NaN eigenvalue: the core's check on the device's result rejects it.</summary>
+public sealed class FaultyEigensolverTests
+{
+    [Fact]
+    public void ANonFiniteEigenvalueFromTheDeviceIsRejected()
+    {
+        using var gpu = new EmulatedGpu();
+        var backend = gpu.CreateBackend();
+        using (var device = CudaDevice.Open(0, backend with { Cusolver = new NaNEigenvalue(backend.Cusolver) }))
+        {
+            var k = new SolverKernels(9, 2, 5, 1, seed: 15);
+            var e = Assert.Throws<ArithmeticException>(() => new GradientDescentMse(k.TrainT, k.YT, device: device));
+            Assert.Contains("device's symmetric eigensolver returned eigenvalue 0 = NaN", e.Message, StringComparison.Ordinal);
+            Assert.Throws<ArithmeticException>(() => GradientDescentMse.MaxLearningRate(k.TrainT, device: device));
+        }
+        gpu.AssertClean();
+    }
+
+    [Fact]
+    public void MaxLearningRateOnTheDeviceMatchesTheCpu()
+    {
+        using var e = new Support.Emulated();
+        var k = new SolverKernels(11, 2, 5, 1, seed: 16);
+        double cpu = GradientDescentMse.MaxLearningRate(k.TrainT, 3);
+        double dev = GradientDescentMse.MaxLearningRate(k.TrainT, 3, e.Device);
+        Assert.Equal(cpu, dev, 1e-10 * cpu);
+    }
+
+    private sealed unsafe class NaNEigenvalue(ICusolver inner) : ICusolver
+    {
+        public CusolverStatus Create(out IntPtr handle) => inner.Create(out handle);
+        public CusolverStatus Destroy(IntPtr handle) => inner.Destroy(handle);
+        public CusolverStatus SetStream(IntPtr handle, IntPtr stream) => inner.SetStream(handle, stream);
+        public CusolverStatus DsyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, out int lwork) =>
+            inner.DsyevdBufferSize(handle, jobz, uplo, n, a, lda, w, out lwork);
+
+        public CusolverStatus Dsyevd(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info)
+        {
+            var s = inner.Dsyevd(handle, jobz, uplo, n, a, lda, w, work, lwork, info);
+            *(double*)w = double.NaN; // the emulation's device pointers are host addresses
+            return s;
+        }
+
+        public CusolverStatus DpotrfBufferSize(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, out int lwork) =>
+            inner.DpotrfBufferSize(handle, uplo, n, a, lda, out lwork);
+        public CusolverStatus Dpotrf(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info) =>
+            inner.Dpotrf(handle, uplo, n, a, lda, work, lwork, info);
+        public CusolverStatus Dpotrs(IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info) =>
+            inner.Dpotrs(handle, uplo, n, nrhs, a, lda, b, ldb, info);
+    }
+}
