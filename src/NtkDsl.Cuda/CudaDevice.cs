@@ -100,6 +100,9 @@ public sealed class CudaDevice : Device, IDisposable, IKernelBackend
     /// <summary>This device: generated models constructed on it assemble their kernels here.</summary>
     public override IKernelBackend KernelBackend => this;
 
+    /// <summary>cuSOLVER (syevd, potrf/potrs) and cuBLAS for the dynamics, kernel regression and GP predictors given this device.</summary>
+    public override ILinearAlgebraBackend LinearAlgebra => new Solvers.CudaLinearAlgebra(this);
+
     /// <summary>Precision mode and tiling of generated models' kernel assembly on this device.</summary>
     /// <exception cref="ArgumentNullException">Set to null.</exception>
     public CudaKernelOptions KernelOptions

@@ -22,6 +22,15 @@ public abstract class Device
     public virtual IKernelBackend? KernelBackend => null;
 
     /// <summary>
+    /// Infrastructure: the backend that runs the dense linear algebra (symmetric eigendecomposition, Cholesky, products)
+    /// of the dynamics, kernel regression and GP predictors given this device, or null for the managed CPU code. Device
+    /// packages (NtkDsl.Cuda: cuSOLVER and cuBLAS) override it; see <see cref="ILinearAlgebraBackend"/>.
+    /// <para>Infrastructure for device packages; not part of the supported API.</para>
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public virtual ILinearAlgebraBackend? LinearAlgebra => null;
+
+    /// <summary>
     /// Called by generated constructors: returns when <paramref name="device"/> (null means the CPU) can run the generated
     /// methods of a model with architecture <paramref name="info"/>; otherwise throws.
     /// </summary>

@@ -42,7 +42,9 @@ namespace NtkDsl.Dynamics;
 /// constructor's optional <c>onWarning</c> callback receives it once. The continuous-time predictions are exact for any
 /// η; the bound matters for <see cref="PredictTrainSteps(int, Tensor)"/> and for real networks trained with step η.
 /// </para>
-/// Inputs may be float32 or float64; all work and all results are float64.
+/// Inputs may be float32 or float64; all work and all results are float64. The eigendecomposition, the t = ∞ Cholesky
+/// solve and the products run on the CPU (MathNet, the managed GEMM), or on the <c>device</c> given to the constructor
+/// (cuSOLVER and cuBLAS on <c>Device.Cuda</c>), with the same checks on its results.
 /// </summary>
 public sealed class GradientDescentMse
 {
@@ -58,6 +60,7 @@ public sealed class GradientDescentMse
     private readonly SymmetricEigen _eigen;
     private readonly double[] _evals;
     private readonly bool _vector;
+    private readonly ILinearAlgebraBackend? _la; // null: the managed CPU code
     private CholeskySolver? _cholesky;
 
     /// <summary>Prepares the predictor: checks the inputs and eigendecomposes the training kernel once.</summary>
@@ -67,11 +70,17 @@ public sealed class GradientDescentMse
     /// <param name="ridge">λ ≥ 0 added as λ·I (neural-tangents' diag_reg with diag_reg_absolute_scale=True).</param>
     /// <param name="onWarning">Optional callback, called once with <see cref="Warning"/> when η is at or above
     /// <see cref="MaxStableLearningRate"/>.</param>
-    public GradientDescentMse(Tensor kTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, Action<string>? onWarning = null)
+    /// <param name="device">Where the eigendecomposition (cuSOLVER syevd on <c>Device.Cuda</c>), the t = ∞ Cholesky solve
+    /// and the prediction products run; null or <see cref="Device.Cpu"/> for the managed CPU code. The same checks run on
+    /// the device's results, so bad input raises the same exceptions.</param>
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public GradientDescentMse(Tensor kTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, Action<string>? onWarning = null,
+        Device? device = null)
     {
         if (!double.IsFinite(learningRate) || learningRate <= 0)
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"{Owner}: learningRate must be a finite number > 0.");
         KernelInput.Ridge(ridge, Owner);
+        _la = DeviceLinearAlgebra.Resolve(device, Owner);
         _kernel = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         _y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _vector);
         TrainSize = n;
@@ -81,7 +90,7 @@ public sealed class GradientDescentMse
 
         Memory.MemoryBudget.EnsureArray(4L * n * n, 8, Owner, $"the eigendecomposition of the {n} × {n} training kernel (about 4·n² float64 values)",
             "Use fewer training rows, or Regression.KernelRegression (one Cholesky factor) when only the t → ∞ predictor is needed.");
-        _eigen = SymmetricEigen.Of(_kernel, n);
+        _eigen = SymmetricEigen.Of(_kernel, n, _la);
         double maxAbs = _eigen.MaxAbs + ridge;
         _evals = new double[n];
         double floor = SymmetricEigen.PositivityFloor(n, maxAbs);
@@ -153,11 +162,14 @@ public sealed class GradientDescentMse
     /// </summary>
     /// <param name="kernel">The n × n symmetric training kernel Θ.</param>
     /// <param name="outputs">K, the number of outputs sharing Θ (Θ ⊗ I_K).</param>
-    public static double MaxLearningRate(Tensor kernel, int outputs = 1)
+    /// <param name="device">Where the eigendecomposition runs (cuSOLVER syevd on <c>Device.Cuda</c>); null or
+    /// <see cref="Device.Cpu"/> for the managed CPU code.</param>
+    public static double MaxLearningRate(Tensor kernel, int outputs = 1, Device? device = null)
     {
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"{Owner}: outputs must be ≥ 1 (the number of target columns K).");
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         double[] k = KernelInput.SquareSymmetric(kernel, Owner, nameof(kernel), out int n);
-        var eigen = SymmetricEigen.Of(k, n);
+        var eigen = SymmetricEigen.Of(k, n, la);
         if (eigen.Max < 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{Owner}: {nameof(kernel)} is negative definite (largest eigenvalue {eigen.Max:G6}); a training kernel must be positive semi-definite."), nameof(kernel));
@@ -266,14 +278,14 @@ public sealed class GradientDescentMse
     {
         double[] f0 = KernelInput.Exact(f0Train, TargetShape(TrainSize), Owner, nameof(f0Train), "the outputs at initialization on the training set (shaped like yTrain)");
         for (int i = 0; i < f0.Length; i++) f0[i] -= _y[i];
-        return DenseMath.MultiplyTransposed(_eigen.Vectors, TrainSize, TrainSize, f0, Outputs);
+        return DeviceLinearAlgebra.MultiplyTransposed(_la, _eigen.Vectors, TrainSize, TrainSize, f0, Outputs);
     }
 
     private (double[] A, double[] K, double[] F0, int M) TestInputs(Tensor? f0Test, Tensor? kTestTrain)
     {
         double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
         double[] f0t = KernelInput.Exact(f0Test, TargetShape(m), Owner, nameof(f0Test), "the outputs at initialization on the test points (one row per row of kTestTrain)");
-        double[] a = DenseMath.Multiply(kt, m, TrainSize, _eigen.Vectors, TrainSize);
+        double[] a = DeviceLinearAlgebra.Multiply(_la, kt, m, TrainSize, _eigen.Vectors, TrainSize);
         return (a, kt, f0t, m);
     }
 
@@ -287,7 +299,7 @@ public sealed class GradientDescentMse
             double d = decay(j);
             for (int c = 0; c < k; c++) w[j * k + c] = d * r[j * k + c];
         }
-        double[] f = DenseMath.Multiply(_eigen.Vectors, n, n, w, k);
+        double[] f = DeviceLinearAlgebra.Multiply(_la, _eigen.Vectors, n, n, w, k);
         for (int i = 0; i < f.Length; i++) dest[i] = _y[i] + f[i];
     }
 
@@ -301,7 +313,7 @@ public sealed class GradientDescentMse
             double g = gain(j);
             for (int c = 0; c < k; c++) w[j * k + c] = g * r[j * k + c];
         }
-        double[] f = DenseMath.Multiply(a, m, n, w, k);
+        double[] f = DeviceLinearAlgebra.Multiply(_la, a, m, n, w, k);
         for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] - f[i];
     }
 
@@ -314,11 +326,13 @@ public sealed class GradientDescentMse
             TestAt(a, m, f0t, r, j => _evals[j] > 0 ? 1.0 / _evals[j] : 0.0, dest);
             return;
         }
-        _cholesky ??= CholeskySolver.Factor(_kernel, TrainSize, Ridge, Owner, _eigen);
+        _cholesky ??= _la is null
+            ? CholeskySolver.Factor(_kernel, TrainSize, Ridge, Owner, _eigen)
+            : CholeskySolver.TryFactor(_kernel, TrainSize, Ridge, _la) ?? throw CholeskySolver.NotPositiveDefinite(Owner, Ridge, _eigen);
         double[] rhs = f0Train.ToFlatArray();
         for (int i = 0; i < rhs.Length; i++) rhs[i] = _y[i] - rhs[i];
         double[] alpha = _cholesky.Solve(rhs, Outputs);
-        double[] f = DenseMath.Multiply(kt, m, TrainSize, alpha, Outputs);
+        double[] f = DeviceLinearAlgebra.Multiply(_la, kt, m, TrainSize, alpha, Outputs);
         for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] + f[i];
     }
 

@@ -15,9 +15,10 @@ public abstract class KernelFlowPredictor
     private readonly string _owner;
 
     private protected KernelFlowPredictor(string owner, Tensor trainKernel, string trainArgument, Tensor yTrain,
-        double learningRate, double ridge, double? eigenvalueTolerance)
+        double learningRate, double ridge, double? eigenvalueTolerance, Device? device)
     {
         _owner = owner;
+        var la = DeviceLinearAlgebra.Resolve(device, owner);
         double[] k = KernelInput.SquareSymmetric(trainKernel, owner, trainArgument, out int n);
         double[] y = KernelInput.Targets(yTrain, n, owner, nameof(yTrain), out int outputs, out bool vector);
         double tol = PosteriorMath.CheckSettings(learningRate, ridge, eigenvalueTolerance, n, owner);
@@ -28,7 +29,7 @@ public abstract class KernelFlowPredictor
         LearningRate = learningRate;
         Ridge = ridge;
         EigenvalueTolerance = tol;
-        Solver = new TrainingSolver(k, n, y, outputs, ridge, tol, eigenvalueTolerance is null, owner, trainArgument);
+        Solver = new TrainingSolver(k, n, y, outputs, ridge, tol, eigenvalueTolerance is null, owner, trainArgument, la);
     }
 
     private protected TrainingSolver Solver { get; }
@@ -84,13 +85,13 @@ public abstract class KernelFlowPredictor
         PosteriorMath.Times([t], _owner);
         double[] kt = KernelInput.CrossKernel(crossKernel, TrainSize, _owner, argument, out int m);
         if (AtInfinityByCholesky(t))
-            return PosteriorMath.MeanTensor(DenseMath.Multiply(kt, m, TrainSize, Solver.DualCoefficients, Outputs), m, Outputs, VectorTargets);
-        double[] b = DenseMath.Multiply(kt, m, TrainSize, Solver.Basis.Vectors, TrainSize);
+            return PosteriorMath.MeanTensor(DeviceLinearAlgebra.Multiply(Solver.Backend, kt, m, TrainSize, Solver.DualCoefficients, Outputs), m, Outputs, VectorTargets);
+        double[] b = DeviceLinearAlgebra.Multiply(Solver.Backend, kt, m, TrainSize, Solver.Basis.Vectors, TrainSize);
         double[] bg = PosteriorMath.ScaleColumns(b, m, TrainSize, Solver.Basis.Gains(LearningRate * t, OutputSize, 1.0));
         return MeanFromScaled(bg, m);
     }
 
     /// <summary>mean = (B diag g) Vᵀ Y.</summary>
     private protected Tensor MeanFromScaled(double[] bg, int m) =>
-        PosteriorMath.MeanTensor(DenseMath.Multiply(bg, m, TrainSize, Solver.EigenTargets, Outputs), m, Outputs, VectorTargets);
+        PosteriorMath.MeanTensor(DeviceLinearAlgebra.Multiply(Solver.Backend, bg, m, TrainSize, Solver.EigenTargets, Outputs), m, Outputs, VectorTargets);
 }

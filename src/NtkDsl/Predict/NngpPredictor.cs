@@ -29,7 +29,8 @@ namespace NtkDsl.Predict;
 /// Inputs may be float32 or float64; all work and all results are float64. At t = ∞ a blocked Cholesky factor of K_λ
 /// serves when K_λ is positive definite beyond rounding (<see cref="KernelFlowPredictor.UsesCholeskyAtInfinity"/>); finite times, singular
 /// kernels and a user tolerance use the eigendecomposition (MathNet, made once and reused; O(n³) and, measured on a
-/// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000).
+/// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000). Given a <c>device</c> (<c>Device.Cuda</c>), the
+/// factorizations run in cuSOLVER (potrf/potrs, syevd) and the products in cuBLAS, with the same checks on their results.
 /// </summary>
 public sealed class NngpPredictor : KernelFlowPredictor
 {
@@ -47,8 +48,12 @@ public sealed class NngpPredictor : KernelFlowPredictor
     /// to rounding; targets whose row count differs from the kernel's.</exception>
     /// <exception cref="ArgumentOutOfRangeException">learningRate ≤ 0, ridge &lt; 0, a tolerance outside [0, 1), or a
     /// non-finite value.</exception>
-    public NngpPredictor(Tensor kTrainTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, double? eigenvalueTolerance = null)
-        : base(Owner, kTrainTrain, nameof(kTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance)
+    /// <param name="device">Where the factorization (cuSOLVER potrf or syevd on <c>Device.Cuda</c>) and the products of
+    /// every prediction run; null or <see cref="Device.Cpu"/> for the managed CPU code. The same checks run on the
+    /// device's results. A non-CPU device without a linear-algebra backend is a <see cref="NotSupportedException"/>.</param>
+    public NngpPredictor(Tensor kTrainTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0, double? eigenvalueTolerance = null,
+        Device? device = null)
+        : base(Owner, kTrainTrain, nameof(kTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance, device)
     {
     }
 
@@ -87,11 +92,11 @@ public sealed class NngpPredictor : KernelFlowPredictor
             {
                 left = Solver.RightSolve(kt, m); // K*X K_λ^{-1}
                 right = kt;
-                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(left, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
+                mean = PosteriorMath.MeanTensor(DeviceLinearAlgebra.Multiply(Solver.Backend, left, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
             }
             else
             {
-                b ??= DenseMath.Multiply(kt, m, n, Solver.Basis.Vectors, n);
+                b ??= DeviceLinearAlgebra.Multiply(Solver.Backend, kt, m, n, Solver.Basis.Vectors, n);
                 mean = MeanFromScaled(PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 1.0)), m);
                 left = PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 2.0));
                 right = b;
@@ -101,7 +106,7 @@ public sealed class NngpPredictor : KernelFlowPredictor
             double[]? cov = null;
             if (full)
             {
-                double[] q = PosteriorMath.MultiplyByTranspose(left, m, n, right, m);
+                double[] q = DeviceLinearAlgebra.MultiplyByTranspose(Solver.Backend, left, m, n, right, m);
                 cov = new double[m * m];
                 for (int j = 0; j < cov.Length; j++) cov[j] = ktt[j] - q[j];
                 for (int r = 0; r < m; r++)

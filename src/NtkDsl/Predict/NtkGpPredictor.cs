@@ -31,7 +31,8 @@ namespace NtkDsl.Predict;
 /// Inputs may be float32 or float64; all work and all results are float64. At t = ∞ a blocked Cholesky factor of Θ_λ
 /// serves when Θ_λ is positive definite beyond rounding (<see cref="KernelFlowPredictor.UsesCholeskyAtInfinity"/>); finite times, singular
 /// kernels and a user tolerance use the eigendecomposition (MathNet, made once and reused; O(n³) and, measured on a
-/// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000).
+/// loaded 2-core machine, about 13 s at n = 1000 and 130 s at n = 2000). Given a <c>device</c> (<c>Device.Cuda</c>), the
+/// factorizations run in cuSOLVER (potrf/potrs, syevd) and the products in cuBLAS, with the same checks on their results.
 /// </summary>
 public sealed class NtkGpPredictor : KernelFlowPredictor
 {
@@ -49,13 +50,16 @@ public sealed class NtkGpPredictor : KernelFlowPredictor
     /// form, computed from Θ).</param>
     /// <param name="eigenvalueTolerance">Relative cutoff: eigenvalues of Θ + λI at or below tolerance·λ_max are treated
     /// as 0. Null gives n·ε. Must be in [0, 1).</param>
+    /// <param name="device">Where the factorization (cuSOLVER potrf or syevd on <c>Device.Cuda</c>) and the products of
+    /// every prediction run; null or <see cref="Device.Cpu"/> for the managed CPU code. The same checks run on the
+    /// device's results. A non-CPU device without a linear-algebra backend is a <see cref="NotSupportedException"/>.</param>
     /// <exception cref="ArgumentException">A kernel that is not square, symmetric, finite or (Θ) positive
     /// semi-definite up to rounding; kernels of different sizes; targets whose row count differs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">learningRate ≤ 0, ridge &lt; 0, a tolerance outside [0, 1), or a
     /// non-finite value.</exception>
     public NtkGpPredictor(Tensor ntkTrainTrain, Tensor? nngpTrainTrain, Tensor yTrain, double learningRate = 1.0, double ridge = 0.0,
-        double? eigenvalueTolerance = null)
-        : base(Owner, ntkTrainTrain, nameof(ntkTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance)
+        double? eigenvalueTolerance = null, Device? device = null)
+        : base(Owner, ntkTrainTrain, nameof(ntkTrainTrain), yTrain, learningRate, ridge, eigenvalueTolerance, device)
     {
         if (nngpTrainTrain is null) return;
         _nngp = KernelInput.SquareSymmetric(nngpTrainTrain, Owner, nameof(nngpTrainTrain), out int nk);
@@ -103,23 +107,23 @@ public sealed class NtkGpPredictor : KernelFlowPredictor
             if (AtInfinityByCholesky(ts[i]))
             {
                 tm = Solver.RightSolve(theta, m);
-                mean = PosteriorMath.MeanTensor(DenseMath.Multiply(tm, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
+                mean = PosteriorMath.MeanTensor(DeviceLinearAlgebra.Multiply(Solver.Backend, tm, m, n, Solver.Y, Outputs), m, Outputs, VectorTargets);
             }
             else
             {
-                b ??= DenseMath.Multiply(theta, m, n, Solver.Basis.Vectors, n);
+                b ??= DeviceLinearAlgebra.Multiply(Solver.Backend, theta, m, n, Solver.Basis.Vectors, n);
                 double[] bg = PosteriorMath.ScaleColumns(b, m, n, Solver.Basis.Gains(LearningRate * ts[i], OutputSize, 1.0));
                 mean = MeanFromScaled(bg, m);
-                tm = PosteriorMath.MultiplyByTranspose(bg, m, n, Solver.Basis.Vectors, n);
+                tm = DeviceLinearAlgebra.MultiplyByTranspose(Solver.Backend, bg, m, n, Solver.Basis.Vectors, n);
             }
-            double[] u = DenseMath.Multiply(tm, m, n, _nngp, n);                         // U = T K(X, X)
+            double[] u = DeviceLinearAlgebra.Multiply(Solver.Backend, tm, m, n, _nngp, n);                         // U = T K(X, X)
             var variance = new double[m];
             var scale = new double[m];
             double[]? cov = null;
             if (full)
             {
-                double[] c = PosteriorMath.MultiplyByTranspose(tm, m, n, kt, m); // T K(X, x*)
-                double[] q = PosteriorMath.MultiplyByTranspose(u, m, n, tm, m);  // T K Tᵀ
+                double[] c = DeviceLinearAlgebra.MultiplyByTranspose(Solver.Backend, tm, m, n, kt, m); // T K(X, x*)
+                double[] q = DeviceLinearAlgebra.MultiplyByTranspose(Solver.Backend, u, m, n, tm, m);  // T K Tᵀ
                 cov = new double[m * m];
                 for (int r = 0; r < m; r++)
                     for (int s = 0; s < m; s++)

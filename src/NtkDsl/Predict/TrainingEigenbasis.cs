@@ -43,9 +43,10 @@ internal sealed class TrainingEigenbasis
     /// Decomposes K + ridge·I and applies the cutoff relTol·max(λ_max, 0); throws when an eigenvalue is below
     /// −<see cref="GradientDescentMse.IndefiniteTolerance"/>·max|λ| (a clearly indefinite kernel).
     /// </summary>
-    public static TrainingEigenbasis Create(double[] kernel, int n, double ridge, double relativeTolerance, string owner, string argument)
+    public static TrainingEigenbasis Create(double[] kernel, int n, double ridge, double relativeTolerance, string owner, string argument,
+        ILinearAlgebraBackend? backend = null)
     {
-        var eigen = SymmetricEigen.Of(kernel, n);
+        var eigen = SymmetricEigen.Of(kernel, n, backend);
         double maxAbs = eigen.MaxAbs + ridge;
         double cutoff = relativeTolerance * Math.Max(eigen.Max + ridge, 0.0);
         var values = new double[n];

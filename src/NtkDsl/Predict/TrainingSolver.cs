@@ -19,12 +19,15 @@ internal sealed class TrainingSolver
     private readonly string _owner;
     private readonly string _argument;
     private readonly Lock _gate = new();
+    private readonly ILinearAlgebraBackend? _la; // null: the managed CPU code
     private TrainingEigenbasis? _basis;
     private double[]? _vty;
     private double[]? _alpha;
 
-    public TrainingSolver(double[] kernel, int n, double[] y, int outputs, double ridge, double tolerance, bool defaultTolerance, string owner, string argument)
+    public TrainingSolver(double[] kernel, int n, double[] y, int outputs, double ridge, double tolerance, bool defaultTolerance, string owner, string argument,
+        ILinearAlgebraBackend? backend = null)
     {
+        _la = backend;
         _kernel = kernel;
         N = n;
         _y = y;
@@ -33,9 +36,12 @@ internal sealed class TrainingSolver
         _tolerance = tolerance;
         _owner = owner;
         _argument = argument;
-        if (defaultTolerance) Cholesky = CholeskySolver.TryFactor(kernel, n, ridge);
+        if (defaultTolerance) Cholesky = CholeskySolver.TryFactor(kernel, n, ridge, backend);
         if (Cholesky is null) _ = Basis;
     }
+
+    /// <summary>The device's linear algebra, or null for the managed CPU code.</summary>
+    public ILinearAlgebraBackend? Backend => _la;
 
     /// <summary>Matrix order n.</summary>
     public int N { get; }
@@ -51,7 +57,7 @@ internal sealed class TrainingSolver
     {
         get
         {
-            lock (_gate) return _basis ??= TrainingEigenbasis.Create(_kernel, N, _ridge, _tolerance, _owner, _argument);
+            lock (_gate) return _basis ??= TrainingEigenbasis.Create(_kernel, N, _ridge, _tolerance, _owner, _argument, _la);
         }
     }
 
@@ -61,7 +67,7 @@ internal sealed class TrainingSolver
         get
         {
             var basis = Basis;
-            lock (_gate) return _vty ??= DenseMath.MultiplyTransposed(basis.Vectors, N, N, _y, _outputs);
+            lock (_gate) return _vty ??= DeviceLinearAlgebra.MultiplyTransposed(_la, basis.Vectors, N, N, _y, _outputs);
         }
     }
 

@@ -11,12 +11,19 @@ namespace NtkDsl.Regression;
 /// </summary>
 internal sealed class CholeskySolver
 {
-    private readonly BlockedCholesky _cholesky;
+    private readonly BlockedCholesky? _cholesky;
+    private readonly ICholeskyFactor? _device;
 
     private CholeskySolver(int n, BlockedCholesky cholesky)
     {
         N = n;
         _cholesky = cholesky;
+    }
+
+    private CholeskySolver(int n, ICholeskyFactor device)
+    {
+        N = n;
+        _device = device;
     }
 
     /// <summary>Matrix order.</summary>
@@ -29,6 +36,29 @@ internal sealed class CholeskySolver
     /// </summary>
     public static CholeskySolver Factor(double[] kernel, int n, double ridge, string owner, SymmetricEigen? eigen = null)
         => TryFactor(kernel, n, ridge) ?? throw NotPositiveDefinite(owner, ridge, eigen ?? SymmetricEigen.Of(kernel, n));
+
+    /// <summary>
+    /// <see cref="Factor(double[], int, double, string, SymmetricEigen?)"/> on <paramref name="backend"/> (a device's
+    /// cuSOLVER potrf/potrs; the error's eigenvalues from the same backend), or on the CPU when it is null.
+    /// </summary>
+    public static CholeskySolver Factor(double[] kernel, int n, double ridge, string owner, ILinearAlgebraBackend? backend)
+        => backend is null
+            ? Factor(kernel, n, ridge, owner)
+            : TryFactor(kernel, n, ridge, backend) ?? throw NotPositiveDefinite(owner, ridge, SymmetricEigen.Of(kernel, n, backend));
+
+    /// <summary>
+    /// <see cref="TryFactor(double[], int, double)"/> on <paramref name="backend"/>, or on the CPU when it is null: the
+    /// device's factor is held to the same pivot floor (smallest pivot above n·ε·max diag, finite).
+    /// </summary>
+    public static CholeskySolver? TryFactor(double[] kernel, int n, double ridge, ILinearAlgebraBackend? backend)
+    {
+        if (backend is null) return TryFactor(kernel, n, ridge);
+        double maxDiag = 0;
+        for (int i = 0; i < n; i++) maxDiag = Math.Max(maxDiag, kernel[i * n + i] + ridge);
+        var factor = backend.TryCholesky(kernel, n, ridge);
+        return factor is not null && double.IsFinite(factor.MinPivot) && factor.MinPivot > SymmetricEigen.PositivityFloor(n, maxDiag)
+            ? new CholeskySolver(n, factor) : null;
+    }
 
     /// <summary>Factors K + ridge·I, or returns null when it is not positive definite beyond rounding.</summary>
     public static CholeskySolver? TryFactor(double[] kernel, int n, double ridge)
@@ -56,9 +86,18 @@ internal sealed class CholeskySolver
     /// <summary>Solves (K + λI) X = B for B row-major n × columns; returns X row-major.</summary>
     public double[] Solve(double[] b, int columns)
     {
-        return _cholesky.Solve(b, columns);
+        return _device is null ? _cholesky!.Solve(b, columns) : _device.Solve(b, columns);
     }
 
-    /// <summary>The diagonal of (K + λI)^{-1}.</summary>
-    public double[] InverseDiagonal() => _cholesky.InverseDiagonal();
+    /// <summary>The diagonal of (K + λI)^{-1} (a device factor: by solving against the identity).</summary>
+    public double[] InverseDiagonal()
+    {
+        if (_device is null) return _cholesky!.InverseDiagonal();
+        var identity = new double[(long)N * N];
+        for (int i = 0; i < N; i++) identity[i * N + i] = 1.0;
+        double[] inverse = _device.Solve(identity, N);
+        var d = new double[N];
+        for (int i = 0; i < N; i++) d[i] = inverse[i * N + i];
+        return d;
+    }
 }

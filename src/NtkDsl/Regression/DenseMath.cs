@@ -34,17 +34,18 @@ internal static class DenseMath
     }
 
     /// <summary>
-    /// (K + λI)^{-1}·B from the eigendecomposition of K: V diag(1/(Λ + λ)) Vᵀ B, for B n × columns.
+    /// (K + λI)^{-1}·B from the eigendecomposition of K: V diag(1/(Λ + λ)) Vᵀ B, for B n × columns (the two products
+    /// on <paramref name="la"/> when given).
     /// </summary>
-    public static double[] EigenSolve(SymmetricEigen eigen, double ridge, double[] b, int columns)
+    public static double[] EigenSolve(SymmetricEigen eigen, double ridge, double[] b, int columns, ILinearAlgebraBackend? la = null)
     {
         int n = eigen.N;
-        double[] r = MultiplyTransposed(eigen.Vectors, n, n, b, columns);
+        double[] r = DeviceLinearAlgebra.MultiplyTransposed(la, eigen.Vectors, n, n, b, columns);
         for (int j = 0; j < n; j++)
         {
             double inv = 1.0 / (eigen.Values[j] + ridge);
             for (int c = 0; c < columns; c++) r[j * columns + c] *= inv;
         }
-        return Multiply(eigen.Vectors, n, n, r, columns);
+        return DeviceLinearAlgebra.Multiply(la, eigen.Vectors, n, n, r, columns);
     }
 }

@@ -15,9 +15,12 @@ public sealed class KernelRegression
 {
     private const string Owner = nameof(KernelRegression);
     private readonly double[] _alpha;
+    private readonly ILinearAlgebraBackend? _la; // null: the managed CPU code
 
-    private KernelRegression(int n, int outputs, bool vector, double ridge, double[] alpha, RidgeSearchResult? selection)
+    private KernelRegression(int n, int outputs, bool vector, double ridge, double[] alpha, RidgeSearchResult? selection,
+        ILinearAlgebraBackend? la = null)
     {
+        _la = la;
         TrainSize = n;
         Outputs = outputs;
         VectorTargets = vector;
@@ -50,46 +53,66 @@ public sealed class KernelRegression
     /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
     /// <param name="yTrain">n × K targets (or a length-n vector).</param>
     /// <param name="ridge">λ ≥ 0, added as λ·I.</param>
+    /// <param name="device">Where the Cholesky factor and solve (cuSOLVER potrf/potrs on <c>Device.Cuda</c>) and later
+    /// <see cref="Predict"/> products run; null or <see cref="Device.Cpu"/> for the managed CPU code. The device's factor
+    /// is held to the same positive-definiteness checks.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite; the exception's
     /// <see cref="KernelNotPositiveDefiniteException.SuggestedRidge"/> gives the smallest ridge that works.</exception>
     /// <exception cref="Memory.NotEnoughMemoryException">The copy of the kernel and its Cholesky factor (2·n² float64) do not fit in memory.</exception>
-    public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge)
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public static KernelRegression Fit(Tensor kTrain, Tensor yTrain, double ridge, Device? device = null)
     {
         KernelInput.Ridge(ridge, Owner);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         EnsureFit(kTrain, yTrain, Owner + ".Fit");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        return FitCore(k, n, y, outputs, vector, ridge, null);
+        return FitCore(k, n, y, outputs, vector, ridge, null, la);
     }
 
     /// <summary>
     /// Chooses the ridge from <paramref name="ridges"/> by closed-form leave-one-out error
     /// (<see cref="RidgeSelection.LeaveOneOut"/>) and fits with it; <see cref="Selection"/> holds the scores.
     /// </summary>
-    public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
+    /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="device">Where the search (<see cref="RidgeSelection.LeaveOneOut"/>'s device path), the fit and
+    /// later predictions run; null or <see cref="Device.Cpu"/> for the managed CPU code.</param>
+    public static KernelRegression FitLeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, Device? device = null)
     {
         EnsureFit(kTrain, yTrain, Owner + ".FitLeaveOneOut");
-        var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
+        var search = RidgeSelection.LeaveOneOut(kTrain, yTrain, ridges, device);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search, la);
     }
 
     /// <summary>
     /// Chooses the ridge from <paramref name="ridges"/> by k-fold cross-validation with deterministic folds
     /// (<see cref="RidgeSelection.KFold"/>) and fits with it on all rows; <see cref="Selection"/> holds the scores.
     /// </summary>
-    public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
+    /// <param name="kTrain">n × n symmetric kernel of the training set.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="folds">Number of folds, 2 to n.</param>
+    /// <param name="seed">Seed of the row shuffle.</param>
+    /// <param name="device">Where the search, the fit and later predictions run; null or <see cref="Device.Cpu"/> for
+    /// the managed CPU code.</param>
+    public static KernelRegression FitKFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0, Device? device = null)
     {
         EnsureFit(kTrain, yTrain, Owner + ".FitKFold");
-        var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
+        var search = RidgeSelection.KFold(kTrain, yTrain, ridges, folds, seed, device);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        return FitCore(k, n, y, outputs, vector, search.BestRidge, search);
+        return FitCore(k, n, y, outputs, vector, search.BestRidge, search, la);
     }
 
     /// <summary>
-    /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64.
+    /// Predictions K(x*, X) α for m new points: m × K (or length m for vector targets), float64; on the device the fit
+    /// was given (cuBLAS DGEMM), else on the CPU.
     /// </summary>
     /// <param name="kTestTrain">m × n kernel between the new points (rows) and the training points (columns).</param>
     /// <exception cref="Memory.NotEnoughMemoryException">The float64 copy of the m × n kernel and the m × K predictions do not fit in memory.</exception>
@@ -99,7 +122,7 @@ public sealed class KernelRegression
             RegressionMemory.Ensure(RegressionMemory.Multiply(kTestTrain.Shape[0], (long)TrainSize + Outputs), Owner + ".Predict", string.Create(CultureInfo.InvariantCulture,
                 $"the float64 copy of the {kTestTrain.Shape[0]} × {TrainSize} test-train kernel and the predictions"));
         double[] kt = KernelInput.CrossKernel(kTestTrain, TrainSize, Owner, nameof(kTestTrain), out int m);
-        double[] f = DenseMath.Multiply(kt, m, TrainSize, _alpha, Outputs);
+        double[] f = DeviceLinearAlgebra.Multiply(_la, kt, m, TrainSize, _alpha, Outputs);
         return VectorTargets ? Tensor.Wrap(f, m) : Tensor.Wrap(f, m, Outputs);
     }
 
@@ -112,9 +135,10 @@ public sealed class KernelRegression
         RegressionMemory.EnsureSquare(kTrain, 2, 2L * (yTrain is { Rank: 2 } ? yTrain.Shape[1] : 1), operation,
             "the float64 copy of the training kernel and its Cholesky factor, with the targets and coefficients");
 
-    private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection)
+    private static KernelRegression FitCore(double[] k, int n, double[] y, int outputs, bool vector, double ridge, RidgeSearchResult? selection,
+        ILinearAlgebraBackend? la)
     {
-        var solver = CholeskySolver.Factor(k, n, ridge, Owner);
-        return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), selection);
+        var solver = la is null ? CholeskySolver.Factor(k, n, ridge, Owner) : CholeskySolver.Factor(k, n, ridge, Owner, la);
+        return new KernelRegression(n, outputs, vector, ridge, solver.Solve(y, outputs), selection, la);
     }
 }

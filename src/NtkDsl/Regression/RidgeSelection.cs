@@ -15,19 +15,26 @@ public static class RidgeSelection
     /// Closed-form leave-one-out residuals y_i − f_{−i}(x_i) for one ridge, n × K (or length n for vector targets):
     /// with A = (K + λI)^{-1}, residual_i = [A y]_i / A_ii (the exact result of refitting without row i).
     /// </summary>
+    /// <param name="kTrain">n × n symmetric training kernel.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridge">λ ≥ 0.</param>
+    /// <param name="device">Null or <see cref="Device.Cpu"/>: the managed code. A device (<c>Device.Cuda</c>): the
+    /// eigen path (A = V diag(1/(Λ + λ)) Vᵀ) with the eigendecomposition (cuSOLVER syevd) and its products there.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">K + λI is not positive definite.</exception>
-    public static Tensor LeaveOneOutResiduals(Tensor kTrain, Tensor yTrain, double ridge)
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public static Tensor LeaveOneOutResiduals(Tensor kTrain, Tensor yTrain, double ridge, Device? device = null)
     {
         KernelInput.Ridge(ridge, Owner);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         EnsureLeaveOneOut(kTrain, yTrain, Owner + ".LeaveOneOutResiduals");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out bool vector);
-        double[] r = LooResidualsCore(k, n, y, outputs, ridge, n >= CholeskyCrossover);
+        double[] r = LooResidualsCore(k, n, y, outputs, ridge, la is null && n >= CholeskyCrossover, la);
         return vector ? Tensor.Wrap(r, n) : Tensor.Wrap(r, n, outputs);
     }
 
     /// <summary>Leave-one-out residuals for one ridge by the Cholesky path or the eigen path (tests compare the two).</summary>
-    internal static double[] LooResidualsCore(double[] k, int n, double[] y, int outputs, double ridge, bool cholesky)
+    internal static double[] LooResidualsCore(double[] k, int n, double[] y, int outputs, double ridge, bool cholesky, ILinearAlgebraBackend? la = null)
     {
         double[] r;
         if (cholesky)
@@ -37,9 +44,9 @@ public static class RidgeSelection
         }
         else
         {
-            var eigen = SymmetricEigen.Of(k, n);
+            var eigen = SymmetricEigen.Of(k, n, la);
             if (!eigen.IsPositiveDefinite(ridge)) throw CholeskySolver.NotPositiveDefinite(Owner, ridge, eigen);
-            r = LooResiduals(eigen, y, outputs, ridge);
+            r = LooResiduals(eigen, y, outputs, ridge, la);
         }
         return r;
     }
@@ -51,22 +58,29 @@ public static class RidgeSelection
     /// of the inverse, which is much faster for large n.
     /// Ridges for which K + λI is not positive definite score +∞.
     /// </summary>
+    /// <param name="kTrain">n × n symmetric training kernel.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="device">Null or <see cref="Device.Cpu"/>: the managed code as above. A device (<c>Device.Cuda</c>):
+    /// the eigen path at every n, one eigendecomposition (cuSOLVER syevd) shared by all ridges, its products there.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">No ridge in the grid makes K + λI positive definite.</exception>
-    public static RidgeSearchResult LeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges)
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public static RidgeSearchResult LeaveOneOut(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, Device? device = null)
     {
         double[] grid = Grid(ridges);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         EnsureLeaveOneOut(kTrain, yTrain, Owner + ".LeaveOneOut");
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         if (n < 2) throw new ArgumentException($"{Owner}: leave-one-out needs at least 2 training examples, got {n}.", nameof(kTrain));
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
-        return LeaveOneOutCore(k, n, y, outputs, grid, n >= CholeskyCrossover);
+        return LeaveOneOutCore(k, n, y, outputs, grid, la is null && n >= CholeskyCrossover, la);
     }
 
     /// <summary>The leave-one-out search by the Cholesky path or the eigen path (tests compare the two).</summary>
-    internal static RidgeSearchResult LeaveOneOutCore(double[] k, int n, double[] y, int outputs, double[] grid, bool cholesky)
+    internal static RidgeSearchResult LeaveOneOutCore(double[] k, int n, double[] y, int outputs, double[] grid, bool cholesky, ILinearAlgebraBackend? la = null)
     {
         var scores = new double[grid.Length];
-        SymmetricEigen? eigen = cholesky ? null : SymmetricEigen.Of(k, n);
+        SymmetricEigen? eigen = cholesky ? null : SymmetricEigen.Of(k, n, la);
         for (int g = 0; g < grid.Length; g++)
         {
             double[] r;
@@ -79,7 +93,7 @@ public static class RidgeSelection
             else
             {
                 if (!eigen.IsPositiveDefinite(grid[g])) { scores[g] = double.PositiveInfinity; continue; }
-                r = LooResiduals(eigen, y, outputs, grid[g]);
+                r = LooResiduals(eigen, y, outputs, grid[g], la);
             }
             double sse = 0;
             foreach (double v in r) sse += v * v;
@@ -97,10 +111,19 @@ public static class RidgeSelection
     /// eigendecomposed once and reused for every ridge. A ridge that leaves some fold's block not positive definite
     /// scores +∞.
     /// </summary>
+    /// <param name="kTrain">n × n symmetric training kernel.</param>
+    /// <param name="yTrain">n × K targets (or a length-n vector).</param>
+    /// <param name="ridges">The candidate ridges λ ≥ 0.</param>
+    /// <param name="folds">Number of folds, 2 to n.</param>
+    /// <param name="seed">Seed of the row shuffle.</param>
+    /// <param name="device">Null or <see cref="Device.Cpu"/>: the managed code. A device (<c>Device.Cuda</c>): each
+    /// fold's eigendecomposition (cuSOLVER syevd) and the products there.</param>
     /// <exception cref="KernelNotPositiveDefiniteException">No ridge in the grid works for every fold.</exception>
-    public static RidgeSearchResult KFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0)
+    /// <exception cref="NotSupportedException">A non-CPU device without a linear-algebra backend.</exception>
+    public static RidgeSearchResult KFold(Tensor kTrain, Tensor yTrain, IReadOnlyList<double> ridges, int folds = 5, long seed = 0, Device? device = null)
     {
         double[] grid = Grid(ridges);
+        var la = DeviceLinearAlgebra.Resolve(device, Owner);
         EnsureKFold(kTrain, yTrain, folds);
         double[] k = KernelInput.SquareSymmetric(kTrain, Owner, nameof(kTrain), out int n);
         double[] y = KernelInput.Targets(yTrain, n, Owner, nameof(yTrain), out int outputs, out _);
@@ -112,15 +135,15 @@ public static class RidgeSelection
         foreach (int[] valid in foldRows)
         {
             int[] train = Enumerable.Range(0, n).Except(valid).ToArray();
-            var eigen = SymmetricEigen.Of(DenseMath.Submatrix(k, n, train, train), train.Length);
+            var eigen = SymmetricEigen.Of(DenseMath.Submatrix(k, n, train, train), train.Length, la);
             if (worst is null || eigen.Min < worst.Min) worst = eigen;
             double[] kvt = DenseMath.Submatrix(k, n, valid, train);
             double[] ytr = DenseMath.Submatrix(y, outputs, train, Enumerable.Range(0, outputs).ToArray());
             for (int g = 0; g < grid.Length; g++)
             {
                 if (!eigen.IsPositiveDefinite(grid[g])) { sse[g] = double.PositiveInfinity; continue; }
-                double[] alpha = DenseMath.EigenSolve(eigen, grid[g], ytr, outputs);
-                double[] pred = DenseMath.Multiply(kvt, valid.Length, train.Length, alpha, outputs);
+                double[] alpha = DenseMath.EigenSolve(eigen, grid[g], ytr, outputs, la);
+                double[] pred = DeviceLinearAlgebra.Multiply(la, kvt, valid.Length, train.Length, alpha, outputs);
                 for (int i = 0; i < valid.Length; i++)
                     for (int c = 0; c < outputs; c++)
                     {
@@ -223,10 +246,10 @@ public static class RidgeSelection
         return r;
     }
 
-    private static double[] LooResiduals(SymmetricEigen eigen, double[] y, int outputs, double ridge)
+    private static double[] LooResiduals(SymmetricEigen eigen, double[] y, int outputs, double ridge, ILinearAlgebraBackend? la)
     {
         int n = eigen.N;
-        double[] ay = DenseMath.EigenSolve(eigen, ridge, y, outputs);
+        double[] ay = DenseMath.EigenSolve(eigen, ridge, y, outputs, la);
         var v = eigen.Vectors;
         var inv = new double[n];
         for (int j = 0; j < n; j++) inv[j] = 1.0 / (eigen.Values[j] + ridge);

@@ -57,6 +57,24 @@ internal sealed class SymmetricEigen
     }
 
     /// <summary>
+    /// Decomposes a symmetric row-major n × n matrix on <paramref name="backend"/> (a device's cuSOLVER syevd), or with
+    /// <see cref="Of(double[], int)"/> when it is null. The device's eigenvalues must come back finite and ascending.
+    /// </summary>
+    /// <exception cref="ArithmeticException">The backend returned non-finite or unsorted eigenvalues.</exception>
+    public static SymmetricEigen Of(double[] symmetric, int n, ILinearAlgebraBackend? backend)
+    {
+        if (backend is null) return Of(symmetric, n);
+        var values = new double[n];
+        var vectors = new double[(long)n * n];
+        backend.SymmetricEigen(symmetric, n, values, vectors);
+        for (int j = 0; j < n; j++)
+            if (!double.IsFinite(values[j]) || (j > 0 && values[j] < values[j - 1]))
+                throw new ArithmeticException(System.FormattableString.Invariant(
+                    $"The device's symmetric eigensolver returned eigenvalue {j} = {values[j]:G6}, not finite and ascending; the {n} × {n} kernel is finite, so the device result cannot be trusted (check the device with its conformance tests, or use Device.Cpu)."));
+        return new SymmetricEigen(n, values, vectors);
+    }
+
+    /// <summary>
     /// Whether the smallest eigenvalue of K + ridge·I is positive beyond rounding: larger than n·ε·‖K + ridge·I‖.
     /// </summary>
     public bool IsPositiveDefinite(double ridge) => Values[0] + ridge > PositivityFloor(N, MaxAbs + ridge);
