@@ -6,7 +6,7 @@ using System; // MemoryExtensions.AsSpan; every other name below is fully qualif
 namespace Demo.Any;
 
 [global::System.CodeDom.Compiler.GeneratedCode("NtkDsl.Generators", "0.1.0")]
-partial class Mlp : global::NtkDsl.INtkModel
+partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
 {
     /// <summary>The plan of the width most recently asked for (shared, immutable; replaced when another width is asked for).</summary>
     private static global::NtkDsl.Layers.SpatialNetwork? __ntkLastNetwork;
@@ -79,7 +79,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
+    global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Mlp Clone()
