@@ -29,7 +29,7 @@ public sealed class PixelPairBufferTests
         Assert.Equal(1, plan.MaxLive);
         Assert.Equal(28 * 28, plan.MaxPixels);
         Assert.Equal(7 * 7, plan.PairPixels);
-        // 2·MaxLive² + 3 = 5 matrices of 49² values and two vectors of 49: 96,432 bytes (it was 5·784²·8 + 16·784 = 24.6 MB).
+        // 2·MaxLive² + 3 = 5 matrices of 49² values and two vectors of 49: 96,824 bytes (it was 5·784²·8 + 16·784 = 24,598,784 bytes).
         const long expected = 8L * 49 * 49 * 5 + 16L * 49;
         Assert.Equal(expected, PixelPairRecursion.Bytes(plan));
         Assert.Equal(expected, 8 * new PixelPairRecursion(plan).AllocatedValues);
