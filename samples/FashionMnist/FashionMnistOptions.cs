@@ -54,9 +54,11 @@ public sealed class FashionMnistOptions
         };
         var trainSizes = new Option<int[]>("--train-sizes")
         {
-            Description = "Training-subset sizes, comma-separated, each drawn at random (--seed) from the 60,000 training images",
+            // No DefaultValueFactory: System.CommandLine would show an array default as "1000|5000", which is not how
+            // the option is written; the default is in the description and applied below when the option is absent.
+            Description = "Training-subset sizes, comma-separated, each drawn at random (--seed) from the 60,000 training images [default: "
+                + string.Join(",", defaults.TrainSizes.Select(s => s.ToString(CultureInfo.InvariantCulture))) + "]",
             HelpName = "N,N",
-            DefaultValueFactory = _ => [.. defaults.TrainSizes],
             CustomParser = ParseSizes,
         };
         var testSize = new Option<int>("--test-size")
@@ -90,7 +92,7 @@ public sealed class FashionMnistOptions
         var outputDir = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand(
             "Fashion-MNIST with NtkDsl: kernel regression with the infinite-width MLP NTK and a finite MLP trained with the Trainer " +
-            "(and, once the convolutional layers are in, the CNTK with global average pooling and a trained CNN), on training subsets; " +
+            "(by default), and the CNTK with global average pooling and trained CNNs (--methods), on training subsets; " +
             "test accuracy as a table, fashion-mnist.csv and fashion-mnist.svg. Exit codes: 0 done, 1 bad arguments, 2 data missing or unreadable.")
         {
             data, trainSizes, testSize, methods, standardize, epochs, seed, outputDir,
@@ -102,7 +104,7 @@ public sealed class FashionMnistOptions
             parsed = new FashionMnistOptions
             {
                 DataDir = Path.GetFullPath(p.GetValue(data)!),
-                TrainSizes = p.GetValue(trainSizes)!,
+                TrainSizes = p.GetValue(trainSizes) is { Length: > 0 } sizes ? sizes : defaults.TrainSizes, // absent: the default
                 TestSize = p.GetValue(testSize),
                 Methods = FashionMnist.Methods.All.Where(m => chosen.Contains(m.Key)).ToList(),
                 Standardize = p.GetValue(standardize),

@@ -52,7 +52,6 @@ public static partial class Methods
         return list;
     }
 
-    // Implemented in CnnParts.cs once the convolutional layers compile (today that file is CnnParts.cs.pending and
-    // this partial method has no body, so the call above is removed by the compiler).
+    // Implemented in CnnParts.cs (the CNTK and CNN methods, not run by default).
     static partial void AddConvolutionalMethods(List<Method> methods);
 }

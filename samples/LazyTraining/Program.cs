@@ -14,7 +14,7 @@ using Table = Spectre.Console.Table;
 // the quadratic witness against the κ-bound.
 var output = SampleCommandLine.Output(Path.Combine("results", "lazy-training"));
 var full = new Option<bool>("--full") { Description = "Publication-size grid: width 1024, n = 64, α = 1 … 256, τ up to 100 (slow)" };
-var seed = new Option<int>("--seed") { Description = "Seed of the network and the data", DefaultValueFactory = _ => 0 };
+var seed = new Option<int>("--seed") { Description = "Seed of the network and the data", HelpName = "N", DefaultValueFactory = _ => 0 };
 var flow = new Option<bool>("--flow") { Description = "Integrate both gradient flows with RK45 instead of discrete gradient descent" };
 var root = new RootCommand("NtkDsl lazy-training experiment (Chizat et al. 2019; Boix-Adsera & Littwin 2023)") { output, full, seed, flow };
 root.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(full), parse.GetValue(seed), parse.GetValue(flow)));

@@ -152,4 +152,17 @@ public sealed class CallSiteAnalyzerTests
         ]);
         Assert.Equal(new ModelCost(info).Summary(1000), d.GetMessage());
     }
+
+    [Fact]
+    public void AWidthlessModelGetsNoCostSummaryEvenWhenEnabled()
+    {
+        // Declared without Inputs, its parameter count and every cost figure depend on d, known only at run time
+        // (README "The compile-time cost summary", docs/dsl.md): NTK3001 stays silent while the declared twin reports.
+        const string layers = "[Dense(16, Activation.Relu)] public partial DenseLayer Hidden { get; }\n[Dense(1)] public partial DenseLayer Out { get; }\n}\n";
+        var enabled = new Dictionary<string, ReportDiagnostic> { ["NTK3001"] = ReportDiagnostic.Info };
+        var (_, widthless) = AnalyzerHarness.Analyze("using NtkDsl;\nnamespace Demo;\n[NtkModel]\npublic partial class AnyWidth\n{\n" + layers, severities: enabled);
+        Assert.DoesNotContain(widthless, d => d.Id == "NTK3001");
+        var (_, declared) = AnalyzerHarness.Analyze("using NtkDsl;\nnamespace Demo;\n[NtkModel(Inputs = 13)]\npublic partial class Declared\n{\n" + layers, severities: enabled);
+        Assert.Single(declared, d => d.Id == "NTK3001");
+    }
 }

@@ -157,11 +157,12 @@ public sealed class SpatialDiagnosticTests
 
     [Theory]
     [InlineData("[Conv2D(4, 3)] public partial Layer X { get; }", "Layer", "ConvLayer")]
-    [InlineData("[Flatten] public partial ConvLayer X { get; }", "ConvLayer", "Layer")]
+    [InlineData("[AvgPool2D(2)] public partial ConvLayer X { get; }", "ConvLayer", "Layer")] // not [Flatten]: the Tail's GlobalAvgPool after it would be a second, real error
+    [InlineData("[Flatten] public partial ConvLayer X { get; }\n[Dense(3)] public partial DenseLayer H { get; }", "ConvLayer", "Layer")]
     [InlineData("[LayerNorm] public partial DenseLayer X { get; }", "DenseLayer", "Layer")]
     public void PropertyTypeMismatch(string layer, string span, string expected)
     {
-        var (d, _) = Single("NTK1035", layer + "\n" + Tail);
+        var (d, _) = Single("NTK1035", layer + "\n" + (layer.Contains("Flatten") ? "[Dense(2)] public partial DenseLayer Out { get; }" : Tail));
         Assert.Equal(span, At(d));
         Assert.Contains("declare it as '" + expected + "'", d.GetMessage());
     }
@@ -169,7 +170,7 @@ public sealed class SpatialDiagnosticTests
     [Fact]
     public void LayerPropertyWithASetter()
     {
-        var (d, _) = Single("NTK1036", "[Flatten] public partial Layer X { get; set; }\n" + Tail);
+        var (d, _) = Single("NTK1036", "[AvgPool2D(2)] public partial Layer X { get; set; }\n" + Tail);
         Assert.Equal("X", At(d));
         Assert.Contains("it has a setter", d.GetMessage());
         Assert.Contains("'public partial Layer X { get; }'", d.GetMessage());
@@ -303,6 +304,55 @@ public sealed class SpatialDiagnosticTests
             "[Dense(2)] public partial DenseLayer Out { get; }");
         Assert.Equal(new[] { ("NTK1032", "Dense(5)"), ("NTK1034", "nameof(C)"), ("NTK1029", "Flatten") }, errors.Select(e => (e.Id, e.Span)).ToArray());
         Assert.Contains("'C' (8×8×4) to activations of shape 5 features", errors[1].Message);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(4, 3)] public partial Layer C1 { get; }", "NTK1035", "Layer")]           // Conv2D on a Layer property
+    [InlineData("[Conv2D(4, 3)] public partial ConvLayer C1 { get; set; }", "NTK1036", "C1")]     // a setter
+    [InlineData("[Conv2D(4, 3)] public partial ConvLayer Cost { get; }", "NTK1012", "Cost")]      // a reserved name
+    public void AWrongLayerPropertyDoesNotHideTheShapeErrorsOfTheOthers(string first, string memberId, string memberSpan)
+    {
+        string name = memberId == "NTK1012" ? "Cost" : "C1";
+        // C1's property is wrong, but its arguments (4 channels, 3×3, Same) are certain: C2's window still does not fit
+        // the 8×8 image (NTK1030) and the Add of C1's 8×8×4 output to C2's 8×8×6 is still wrong (NTK1034).
+        var errors = Errors(first + "\n" +
+            "[Conv2D(6, 9, Padding = Padding.Valid)] public partial ConvLayer C2 { get; }\n" +
+            "[Conv2D(6, 3)] public partial ConvLayer C3 { get; }\n" +
+            "[Add(\"" + name + "\")] public partial Layer A { get; }\n" + Tail);
+        Assert.Equal(new[] { (memberId, memberSpan), ("NTK1030", "9"), ("NTK1034", "\"" + name + "\"") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+        Assert.Contains("'" + name + "' (8×8×4) to activations of shape ?×?×6", errors[2].Message);
+    }
+
+    [Fact]
+    public void AWrongDensePropertyDoesNotHideTheShapeErrorsOfTheOthers()
+    {
+        // H is a Dense layer on a ConvLayer property (NTK1008); it still reads 5 features, so the Flatten after it is
+        // wrong whatever the property's type becomes (NTK1029), as is the Dense on the 8×8 image before it (NTK1032).
+        var errors = Errors(
+            "[Conv2D(4, 3)] public partial ConvLayer C { get; }\n" +
+            "[Dense(3)] public partial DenseLayer D { get; }\n" +
+            "[Dense(5)] public partial ConvLayer H { get; }\n" +
+            "[Flatten] public partial Layer F { get; }\n" +
+            "[Dense(2)] public partial DenseLayer Out { get; }");
+        Assert.Equal(new[] { ("NTK1032", "Dense(3)"), ("NTK1008", "H"), ("NTK1029", "Flatten") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+    }
+
+    [Fact]
+    public void AWrongLayerPropertyInAValidChainReportsOnlyItself()
+    {
+        // The other layers fit: the member error is the only one, and no model code is generated (Errors checks).
+        var errors = Errors("[Conv2D(4, 3)] public partial Layer C1 { get; }\n" + Tail);
+        Assert.Equal(new[] { ("NTK1035", "Layer") }, errors.Select(e => (e.Id, e.Span)).ToArray());
+    }
+
+    [Fact]
+    public void AWrongDensePropertyStillCountsTowardsTheParameterLimit()
+    {
+        // Inputs = 100000; Big (a Dense of 30000 on a wrong type) and Next (30000 → 2) make 100000·30000 + … > int.MaxValue:
+        // NTK1015 holds whatever Big's property type becomes.
+        var run = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n[NtkModel(Inputs = 100000)]\npublic partial class M\n{\n"
+            + "[Dense(30000)] public partial ConvLayer Big { get; }\n[Dense(2)] public partial DenseLayer Next { get; }\n}\n");
+        Assert.Equal(new[] { "NTK1008", "NTK1015" }, run.GeneratorDiagnostics.Select(d => d.Id).OrderBy(x => x, StringComparer.Ordinal).ToArray());
     }
 
     // ---- Sizes beyond 32-bit indexing ----

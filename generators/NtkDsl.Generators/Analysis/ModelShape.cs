@@ -124,8 +124,8 @@ internal sealed class ModelShape
             var attributes = property.GetAttributes().Where(NtkDsl.Generators.Layers.LayerKinds.IsLayerAttribute).ToList();
             if (attributes.Count == 0) continue;
             if (attributes.Count > 1) return null;
-            var spec = NtkDsl.Generators.Layers.LayerKinds.Parse(ctx, NtkDsl.Generators.Layers.LayerKinds.KindOf(attributes[0])!.Value, property, attributes[0]);
-            if (spec is null) return null;
+            var spec = NtkDsl.Generators.Layers.LayerKinds.Parse(ctx, NtkDsl.Generators.Layers.LayerKinds.KindOf(attributes[0])!.Value, property, attributes[0], out bool usable);
+            if (!usable) return null;
             parsed.Add(new NtkDsl.Generators.Layers.ParsedLayer(spec, attributes[0]));
         }
         if (parsed.Count == 0 || diagnostics.Any(d => Diagnostics.Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;

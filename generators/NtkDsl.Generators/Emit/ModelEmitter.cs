@@ -34,7 +34,7 @@ internal static partial class ModelEmitter
         Header(w, model.ClassName, model.Namespace);
         foreach (var c in model.ContainingTypes) w.Open(TypeHeader(c));
         if (attribute) w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"NtkDsl.Generators\", \"" + Version + "\")]");
-        w.Open("partial class " + Names.Identifier(model.ClassName) + (attribute ? " : global::NtkDsl.INtkModel" : ""));
+        w.Open("partial class " + Names.Identifier(model.ClassName) + (attribute ? " : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel" : ""));
         body(w, ctx!);
         w.Close();
         foreach (var _ in model.ContainingTypes) w.Close();

@@ -18,14 +18,14 @@ internal static class PublicSurface
     /// <summary>The C# expression of unit weights for <paramref name="groups"/> parameter groups.</summary>
     public static string Ones(int groups) => groups == 0 ? "new double[0]" : "new double[] { " + string.Join(", ", Enumerable.Repeat("1.0", groups)) + " }";
 
-    /// <summary>IDifferentiableModel.Info/AccessGuard, Clone (both), Linearize and Device; <paramref name="widthless"/>: the constructor takes the width first.</summary>
+    /// <summary>IDifferentiableModel.Info, IAccessGuardedModel.AccessGuard, Clone (both), Linearize and Device; <paramref name="widthless"/>: the constructor takes the width first.</summary>
     public static void InstanceMembers(SourceWriter w, string id, bool widthless = false)
     {
         w.Line("/// <inheritdoc />");
         w.Line("global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;");
         w.Line();
         w.Line("/// <inheritdoc />");
-        w.Line("global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;");
+        w.Line("global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;");
         w.Line();
         w.Line("/// <summary>An independent copy: same architecture, same parameters, same device.</summary>");
         w.Open("public " + id + " Clone()");

@@ -60,7 +60,8 @@ internal static class SpatialEmitter
     }
 
     /// <summary>The <c>new LayerSpec[] { … });</c> argument that ends the plan's construction.</summary>
-    private static void EmitLayerSpecs(SourceWriter w, SpatialContext c)
+    /// <summary>The LayerSpec array expression; <paramref name="close"/>: what follows its closing brace (the rest of the call).</summary>
+    private static void EmitLayerSpecs(SourceWriter w, SpatialContext c, string close = ");")
     {
         w.Open("new global::NtkDsl.Layers.LayerSpec[]");
         for (int i = 0; i < c.Layers.Count; i++)
@@ -69,7 +70,7 @@ internal static class SpatialEmitter
             w.Line("// " + l.Name + ": " + LayerKinds.Describe(l));
             w.Line(LayerKinds.SpecExpression(l, l.Trainable is null ? "" : ActivationExpression(l.Trainable, i)) + ",");
         }
-        w.Close(");");
+        w.Close(close);
     }
 
     /// <summary>
@@ -88,14 +89,16 @@ internal static class SpatialEmitter
         w.Line("/// The run-time plan of " + c.Name + " at input width <paramref name=\"inputs\"/>: one LayerSpec per layer with σ defaults resolved;");
         w.Line("/// every generated member delegates to it.");
         w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0.</exception>");
-        w.Open("private static global::NtkDsl.Layers.SpatialNetwork " + NetworkFor + "(int inputs)");
+        w.Line("/// <param name=\"inputs\">The input width d.</param>");
+        w.Line("/// <param name=\"widthFrom\">Null for a constructor argument; the tensor argument d was read from otherwise (named in the errors).</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or parameters beyond int.MaxValue.</exception>");
+        w.Open("private static global::NtkDsl.Layers.SpatialNetwork " + NetworkFor + "(int inputs, string? widthFrom = null)");
         w.Line("var last = " + Names.Reserved + "LastNetwork;");
         w.Line("if (last is not null && last.Info.Inputs == inputs) return last;");
         w.Line("var network = global::NtkDsl.Layers.SpatialNetwork.Flat(").Indent();
         w.Line(Str(c.Name) + ", inputs, global::NtkDsl.Parameterization." + m.Parameterization
             + ", global::NtkDsl.Precision." + m.Precision + ", " + Num(m.OutputScale) + ", " + Bool(m.Centered) + ",");
-        EmitLayerSpecs(w, c);
+        EmitLayerSpecs(w, c, ", widthFrom);");
         w.Unindent();
         w.Line(Names.Reserved + "LastNetwork = network;");
         w.Line("return network;");
@@ -232,7 +235,7 @@ internal static class SpatialEmitter
         if (c.Widthless)
         {
             w.Line("/// <summary>Checks an input batch: N × d (this instance's width), finite, Float64.</summary>");
-            w.Line("private void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, " + Network + ".Info.Inputs, " + F64 + ", " + Str(c.Name) + ", argument);");
+            w.Line("private void __ntkCheckInput(" + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.WidthlessFeatures(x, " + Network + ".Info.Inputs, " + Str(c.Name) + ", argument);");
         }
         else
         {
@@ -328,10 +331,11 @@ internal static class SpatialEmitter
         w.Line("if (x is null) throw new global::System.ArgumentNullException(argument, " + Str(c.Name + ": ") + " + argument + \" is null; pass an N × d tensor (the analytic kernels read d from its columns).\");");
         w.Line("if (x.Rank != 2 || x.Columns < 1)");
         w.Line("    throw new global::System.ArgumentException(" + Str(c.Name + ": ") + " + argument + \" must be an N × d matrix with d ≥ 1 (the analytic kernels read d from its columns), got shape [\" + string.Join(\", \", x.Shape.ToArray()) + \"].\", argument);");
-        w.Line("return " + NetworkFor + "(x.Columns);");
+        w.Line("return " + NetworkFor + "(x.Columns, argument);");
         w.Close();
         w.Line();
-        w.Line("private static void __ntkCheckAnalyticInput(global::NtkDsl.Layers.SpatialNetwork network, " + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.Features(x, network.Info.Inputs, x?.DType ?? " + F64 + ", " + Str(c.Name) + ", argument);");
+        w.Line("/// <summary>Checks a batch against the width read from x1 (<paramref name=\"argument\"/> x1 itself or x2).</summary>");
+        w.Line("private static void __ntkCheckAnalyticInput(global::NtkDsl.Layers.SpatialNetwork network, " + Tensor + "? x, string argument) => global::NtkDsl.InputChecks.WidthlessFeatures(x, network.Info.Inputs, " + Str(c.Name) + ", argument, \"x1\");");
         w.Line();
         w.Open("private static " + Tensor + " __ntkAnalyticCore(" + Tensor + " x1, " + Tensor + "? x2, double[] gw, bool ntkWanted, " + Progress + " progress, " + Token + " cancellationToken)");
         w.Line("var network = __ntkAnalyticNetwork(x1, nameof(x1));");

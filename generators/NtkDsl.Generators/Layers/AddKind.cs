@@ -16,9 +16,9 @@ internal static class AddKind
 {
     public const string Attribute = "NtkDsl.AddAttribute";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    /// <summary>Reads the attribute's arguments (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
     {
-        if (!ctx.CheckMember(member, "Add", LayerKinds.LayerType, a)) return null;
         string source = a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is string s ? s : "";
         return new SpatialLayerSpec(LayerKindId.Add, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, source, 0,
             SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);

@@ -13,9 +13,9 @@ internal static class AvgPool2DKind
 {
     public const string Attribute = "NtkDsl.AvgPool2DAttribute";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    /// <summary>Reads the attribute's arguments (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
     {
-        if (!ctx.CheckMember(member, "AvgPool2D", LayerKinds.LayerType, a)) return null;
         int window = LayerParseContext.IntArgument(a, 0);
         int stride = SpatialLayerRules.ReadInt(a, "Stride", 0);
         SpatialLayerRules.Positive(ctx, member, a, "window", window, null, 0, "use a window of at least 1×1 (2 halves the image)");

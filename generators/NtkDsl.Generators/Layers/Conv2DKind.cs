@@ -17,9 +17,9 @@ internal static class Conv2DKind
     public const string Attribute = "NtkDsl.Conv2DAttribute";
     public const string PropertyType = "NtkDsl.ConvLayer";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    /// <summary>Reads the attribute's arguments (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
     {
-        if (!ctx.CheckMember(member, "Conv2D", PropertyType, a)) return null;
         int channels = LayerParseContext.IntArgument(a, 0), kernel = LayerParseContext.IntArgument(a, 1);
         int stride = SpatialLayerRules.ReadInt(a, "Stride", 1);
         SpatialLayerRules.Positive(ctx, member, a, "channels", channels, null, 0, "declare at least 1 output channel");

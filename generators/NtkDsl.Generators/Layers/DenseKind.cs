@@ -20,10 +20,19 @@ internal static class DenseKind
 
     // ---- Parsing -----------------------------------------------------------------------------------------------
 
-    /// <summary>Reads one [Dense] property; null (with diagnostics) when the member cannot be a layer.</summary>
-    public static LayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData dense)
+    /// <summary>
+    /// Reads one [Dense] property: its arguments always (so the layer's width is known to the shapes and parameter count
+    /// after it); <paramref name="memberOk"/> is false (with NTK1008/NTK1012 reported) when the member cannot be a layer.
+    /// </summary>
+    public static LayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData dense, out bool memberOk)
     {
-        if (!ctx.CheckMember(member, "Dense", PropertyType, dense)) return null;
+        memberOk = ctx.CheckMember(member, "Dense", PropertyType, dense);
+        return ParseArguments(ctx, member, dense);
+    }
+
+    /// <summary>Reads the [Dense] attribute's arguments (the member is checked by the caller).</summary>
+    public static LayerSpec ParseArguments(LayerParseContext ctx, ISymbol member, AttributeData dense)
+    {
         int width = LayerParseContext.IntArgument(dense, 0);
         if (width <= 0)
             ctx.Report(Descriptors.NonPositiveWidth, ctx.Argument(dense, null, 0), member.Name, LayerParseContext.Text(width));
@@ -38,10 +47,11 @@ internal static class DenseKind
     // ---- Spatial models ----------------------------------------------------------------------------------------
 
     /// <summary>Reads a [Dense] property of a spatial model.</summary>
-    public static SpatialLayerSpec? ParseSpatial(LayerParseContext ctx, ISymbol member, AttributeData dense) =>
-        Parse(ctx, member, dense) is { } l
-            ? new SpatialLayerSpec(LayerKindId.Dense, l.Name, l.Modifiers, l, 0, 0, PaddingKind.Same, null, 0, SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
-            : null;
+    public static SpatialLayerSpec ParseSpatial(LayerParseContext ctx, ISymbol member, AttributeData dense)
+    {
+        var l = ParseArguments(ctx, member, dense);
+        return new SpatialLayerSpec(LayerKindId.Dense, l.Name, l.Modifiers, l, 0, 0, PaddingKind.Same, null, 0, SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
+    }
 
     /// <summary>
     /// Shape rule in a spatial model: a flat input (after Flatten/GlobalAvgPool/Dense) or a 1×1 image; on an image with

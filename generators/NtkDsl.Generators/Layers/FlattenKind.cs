@@ -12,11 +12,13 @@ internal static class FlattenKind
 {
     public const string Attribute = "NtkDsl.FlattenAttribute";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a) =>
-        ctx.CheckMember(member, "Flatten", LayerKinds.LayerType, a)
-            ? new SpatialLayerSpec(LayerKindId.Flatten, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, null, 0,
-                SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
-            : null;
+    /// <summary>Reads the attribute's declaration (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    {
+        _ = a;
+        return new SpatialLayerSpec(LayerKindId.Flatten, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, null, 0,
+            SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
+    }
 
     /// <summary>H·W·C features (unknown when a dimension is, after NTK1029, or when H·W·C does not fit an int: NTK1044 reports that on the layer making the image).</summary>
     public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before)

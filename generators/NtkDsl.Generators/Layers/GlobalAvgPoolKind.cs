@@ -12,11 +12,13 @@ internal static class GlobalAvgPoolKind
 {
     public const string Attribute = "NtkDsl.GlobalAvgPoolAttribute";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a) =>
-        ctx.CheckMember(member, "GlobalAvgPool", LayerKinds.LayerType, a)
-            ? new SpatialLayerSpec(LayerKindId.GlobalAvgPool, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, null, 0,
-                SpatialLayerRules.Unknown, SpatialLayerRules.Unknown)
-            : null;
+    /// <summary>Reads the attribute's declaration (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    {
+        _ = a;
+        return new SpatialLayerSpec(LayerKindId.GlobalAvgPool, member.Name, Parsing.StubBuilder.Modifiers(member, ctx.Ct), null, 0, 0, PaddingKind.Same, null, 0,
+            SpatialLayerRules.Unknown, SpatialLayerRules.Unknown);
+    }
 
     /// <summary>C features (unknown after NTK1029 on a flat input).</summary>
     public static ShapeSpec Apply(LayerParseContext ctx, ParsedLayer p, ShapeSpec input, System.Collections.Generic.IReadOnlyList<ParsedLayer> before) =>

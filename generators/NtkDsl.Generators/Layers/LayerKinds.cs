@@ -47,8 +47,23 @@ internal static class LayerKinds
         _ => "global::" + LayerType,
     };
 
-    /// <summary>Parses one layer of a spatial model (Dense included).</summary>
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, LayerKindId kind, ISymbol member, AttributeData a) => kind switch
+    /// <summary>
+    /// Parses one layer of a spatial or width-less model (Dense included): checks the member (NTK1008, NTK1012, NTK1035,
+    /// NTK1036; <paramref name="memberOk"/> false after one) and reads the attribute's arguments either way, so a layer
+    /// whose property is wrong still takes its place in the shape pass and the errors of the other layers are reported too.
+    /// </summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, LayerKindId kind, ISymbol member, AttributeData a, out bool memberOk)
+    {
+        memberOk = ctx.CheckMember(member, ShortName(kind), kind switch
+        {
+            LayerKindId.Dense => DenseKind.PropertyType,
+            LayerKindId.Conv2D => Conv2DKind.PropertyType,
+            _ => LayerType,
+        }, a);
+        return ParseArguments(ctx, kind, member, a);
+    }
+
+    private static SpatialLayerSpec ParseArguments(LayerParseContext ctx, LayerKindId kind, ISymbol member, AttributeData a) => kind switch
     {
         LayerKindId.Dense => DenseKind.ParseSpatial(ctx, member, a),
         LayerKindId.Conv2D => Conv2DKind.Parse(ctx, member, a),

@@ -13,9 +13,9 @@ internal static class LayerNormKind
 {
     public const string Attribute = "NtkDsl.LayerNormAttribute";
 
-    public static SpatialLayerSpec? Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
+    /// <summary>Reads the attribute's arguments (the member itself is checked by <see cref="LayerKinds.Parse"/>).</summary>
+    public static SpatialLayerSpec Parse(LayerParseContext ctx, ISymbol member, AttributeData a)
     {
-        if (!ctx.CheckMember(member, "LayerNorm", LayerKinds.LayerType, a)) return null;
         double epsilon = 1e-12;
         foreach (var arg in a.NamedArguments)
             if (arg.Key == "Epsilon")

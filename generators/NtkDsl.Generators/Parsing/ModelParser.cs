@@ -207,6 +207,11 @@ internal static class ModelParser
         var layers = new List<LayerSpec>();
         var spatialLayers = new List<Layers.ParsedLayer>();
         bool layerErrors = false;
+        // A layer left out of the list (several layer attributes, an attribute the compiler rejected, a non-Dense layer
+        // of a width-less model) leaves a gap in the layer chain: the shapes after it would mislead, so the shape pass of
+        // spatial models is skipped. A layer whose property is wrong (NTK1008, NTK1012, NTK1035, NTK1036) stays in the
+        // chain (its arguments are read), so the shape errors of the other layers are still reported.
+        bool layerGap = false;
         foreach (var member in OrderedMembers(symbol))
         {
             ct.ThrowIfCancellationRequested();
@@ -218,7 +223,7 @@ internal static class ModelParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.SeveralLayerAttributes, AttributeLocation(declared[1], ct), member.Name,
                     Layers.LayerKinds.ShortName(kind), Layers.LayerKinds.ShortName(Layers.LayerKinds.KindOf(declared[1])!.Value)));
-                layerErrors = true;
+                layerErrors = layerGap = true;
                 continue;
             }
             if (HasCompilerErrors(attr, semanticModel, ct))
@@ -229,29 +234,29 @@ internal static class ModelParser
             if (spatial)
             {
                 int reportedBefore = diagnostics.Count;
-                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
+                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr, out bool memberOk);
                 bool argumentErrors = diagnostics.Skip(reportedBefore).Any(d => Layers.SpatialLayerRules.AffectsShape(d.Id));
-                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr, argumentErrors));
-                else layerErrors = true;
+                spatialLayers.Add(new Layers.ParsedLayer(parsed, attr, argumentErrors));
+                if (!memberOk) layerErrors = true;
                 continue;
             }
             if (kind != LayerKindId.Dense && modelAttributeBroken)
             {
-                layerErrors = true; // the compiler's error on [NtkModel] may be a mistyped InputShape
+                layerErrors = layerGap = true; // the compiler's error on [NtkModel] may be a mistyped InputShape
                 continue;
             }
             if (kind != LayerKindId.Dense && widthless)
             {
                 // Reported at [NtkModel]: the fix is there (declare InputShape), or the layer goes.
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.WidthlessSpatialLayer, AttributeLocation(attribute, ct), symbol.Name, member.Name, Layers.LayerKinds.ShortName(kind)));
-                layerErrors = true;
+                layerErrors = layerGap = true;
                 continue;
             }
             if (widthless)
             {
-                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr);
-                if (parsed is not null) spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
-                else layerErrors = true;
+                var parsed = Layers.LayerKinds.Parse(layerContext, kind, member, attr, out bool memberOk);
+                spatialLayers.Add(new Layers.ParsedLayer(parsed, attr));
+                if (!memberOk) layerErrors = true;
                 continue;
             }
             if (kind != LayerKindId.Dense)
@@ -262,14 +267,15 @@ internal static class ModelParser
                 layerErrors = true;
                 continue;
             }
-            var layer = Layers.DenseKind.Parse(layerContext, member, attr);
-            if (layer is not null) layers.Add(layer);
+            // Kept in the list when its property is wrong, so the parameter count (NTK1015) sees every layer's width.
+            layers.Add(Layers.DenseKind.Parse(layerContext, member, attr, out bool denseOk));
+            if (!denseOk) layerErrors = true;
         }
         if (layers.Count == 0 && spatialLayers.Count == 0 && !compilerErrors && !layerErrors && !diagnostics.Any(d => d.Id is "NTK1008" or "NTK1012"))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, classLocation, symbol.Name));
         if (spatial)
             return ParseSpatial(symbol, containing, inputShape, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
-                classLocation, shapeLocation, structuralError || compilerErrors || layerErrors);
+                classLocation, shapeLocation, compilerErrors || layerGap, structuralError || compilerErrors || layerErrors);
         if (widthless)
             return ParseWidthless(symbol, containing, parameterization, precision, analytic, outputScale, centered, spatialLayers, layerContext,
                 structuralError || compilerErrors || layerErrors || modelAttributeBroken);
@@ -298,17 +304,18 @@ internal static class ModelParser
     /// <summary>
     /// The rest of a model declared with InputShape: each kind's shape rule in order (their diagnostics; run also when
     /// other errors were reported, as long as every layer was read, so that independent errors show together), the
-    /// parameter count (NTK1015), and the model (null on any error).
+    /// parameter count (NTK1015), and the model (null on any error: <paramref name="errors"/> or one reported here).
     /// </summary>
     private static ModelSpec? ParseSpatial(INamedTypeSymbol symbol, List<ContainingType> containing, int[]? inputShape, ParameterizationKind parameterization,
         PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
-        LocationInfo? classLocation, LocationInfo? shapeLocation, bool errors)
+        LocationInfo? classLocation, LocationInfo? shapeLocation, bool gap, bool errors)
     {
         if (inputShape is null || layers.Count == 0) return null;
-        // Shapes need all layers (one the compiler rejected or that is not a usable property would leave a gap, and the
-        // shapes after it would mislead), and an input that is an image for sure (with Inputs too, NTK1027, the fix may be
-        // to drop InputShape). A layer whose own arguments are wrong passes on only what stays certain.
-        if (errors || ctx.Diagnostics.Any(d => d.Id == Descriptors.InputsOrInputShape.Id)) return null;
+        // Shapes need all layers (one the compiler rejected or that has several layer attributes would leave a gap, and
+        // the shapes after it would mislead), and an input that is an image for sure (with Inputs too, NTK1027, the fix
+        // may be to drop InputShape). A layer whose own arguments are wrong passes on only what stays certain; one whose
+        // property is wrong (its type, a setter, a reserved name) or a class declaration error changes no shape.
+        if (gap || ctx.Diagnostics.Any(d => d.Id == Descriptors.InputsOrInputShape.Id)) return null;
         var input = new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
         if (input.Size > int.MaxValue)
         {
@@ -323,6 +330,7 @@ internal static class ModelParser
             ctx.Report(Descriptors.TooManyParameters, classLocation, symbol.Name, count.ToString(CultureInfo.InvariantCulture));
             return null;
         }
+        if (errors) return null;
         if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
         if (ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
         return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,

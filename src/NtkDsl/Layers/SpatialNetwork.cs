@@ -61,16 +61,22 @@ public sealed partial class SpatialNetwork
     /// <param name="outputScale">α (stored in <see cref="Info"/>).</param>
     /// <param name="centered">Centered flag (stored in <see cref="Info"/>).</param>
     /// <param name="layers">Dense layers in declaration order.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
+    /// <param name="widthFrom">
+    /// Null when <paramref name="inputs"/> is a constructor argument; otherwise the tensor argument the width was read
+    /// from ("x1" for the static analytic kernels), which the errors then name (and use as their parameter name).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or so large that the parameters exceed int.MaxValue.</exception>
     /// <exception cref="ArgumentException">A layer that is not Dense-compatible on a flat input, or no layers.</exception>
     /// <exception cref="NotSupportedException"><paramref name="precision"/> is not Float64.</exception>
     public static SpatialNetwork Flat(string modelName, int inputs, Parameterization parameterization, Precision precision,
-        double outputScale, bool centered, IReadOnlyList<LayerSpec> layers)
+        double outputScale, bool centered, IReadOnlyList<LayerSpec> layers, string? widthFrom = null)
     {
         ArgumentNullException.ThrowIfNull(modelName);
+        string paramName = widthFrom ?? nameof(inputs);
         if (inputs <= 0)
-            throw new ArgumentOutOfRangeException(nameof(inputs), inputs,
-                $"Model {modelName}: inputs (the input width d) must be positive, got {inputs}; pass the number of feature columns of your data, e.g. new {modelName}(inputs: x.Columns, seed: 0).");
+            throw new ArgumentOutOfRangeException(paramName, inputs, widthFrom is null
+                ? $"Model {modelName}: inputs (the input width d) must be positive, got {inputs}; pass the number of feature columns of your data, e.g. new {modelName}(inputs: x.Columns, seed: 0)."
+                : $"Model {modelName}: {widthFrom} has {inputs} columns; the analytic kernels read the input width d from them and need d ≥ 1.");
         try
         {
             return new SpatialNetwork(modelName, [1, 1, inputs], parameterization, precision, outputScale, centered, layers, flat: true);
@@ -78,8 +84,9 @@ public sealed partial class SpatialNetwork
         catch (OverflowException e)
         {
             // Parameter counts and offsets are 32-bit (arrays, ModelInfo): a width this large cannot be laid out.
-            throw new ArgumentOutOfRangeException(nameof(inputs), inputs,
-                $"Model {modelName}: {inputs} inputs make a layer's weights, or the parameter count, exceed {int.MaxValue} values " +
+            string width = widthFrom is null ? $"{inputs} inputs make" : $"{widthFrom} has {inputs} columns (the input width d that the analytic kernels read from it); that many inputs make";
+            throw new ArgumentOutOfRangeException(paramName, inputs,
+                $"Model {modelName}: {width} a layer's weights, or the parameter count, exceed {int.MaxValue} values " +
                 $"(NtkDsl indexes parameters with 32-bit integers); reduce the input width (e.g. select or project features) or the first layer's width. ({e.Message})");
         }
     }
@@ -418,7 +425,10 @@ public sealed partial class SpatialNetwork
     /// <summary>Checks an input batch: N × (H·W·C), finite, float64.</summary>
     internal void CheckInput(Tensor? x, string argument)
     {
-        InputChecks.Features(x, InputShape.Size, DType.Float64, ModelName, argument,
-            IsFlat ? null : string.Create(CultureInfo.InvariantCulture, $"{InputShape.Height}×{InputShape.Width}×{InputShape.Channels}"));
+        if (IsFlat)
+            InputChecks.WidthlessFeatures(x, InputShape.Size, ModelName, argument);
+        else
+            InputChecks.Features(x, InputShape.Size, DType.Float64, ModelName, argument,
+                string.Create(CultureInfo.InvariantCulture, $"{InputShape.Height}×{InputShape.Width}×{InputShape.Channels}"));
     }
 }

@@ -8,7 +8,7 @@ namespace NtkDsl;
 /// Thread safety (generated models and <see cref="Training.LinearizedModel"/>): any number of threads may call the
 /// reading members (<see cref="Forward"/>, <see cref="Jvp"/>, <see cref="Vjp"/>, <see cref="GetParameters"/> and the
 /// kernels) at once; <see cref="SetParameters"/> and training runs need the instance alone. A conflicting call throws
-/// <see cref="ConcurrentModelAccessException"/> (<see cref="AccessGuard"/>) instead of tearing a result. Use one
+/// <see cref="ConcurrentModelAccessException"/> instead of tearing a result. Use one
 /// <c>Clone()</c> per thread to train or mutate in parallel.
 /// </remarks>
 public interface IDifferentiableModel
@@ -30,12 +30,6 @@ public interface IDifferentiableModel
 
     /// <summary>J(x)ᵀ·u for u of shape N × K: length P.</summary>
     Tensor Vjp(Tensor x, Tensor cotangent);
-
-    /// <summary>
-    /// The guard that detects concurrent mutation of this instance (<see cref="ModelAccessGuard"/>); trainers hold
-    /// it exclusively for a run. Null (the default) for implementations that do not track access.
-    /// </summary>
-    ModelAccessGuard? AccessGuard => null;
 }
 
 /// <summary>

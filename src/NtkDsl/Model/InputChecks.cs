@@ -34,6 +34,33 @@ public static class InputChecks
         Finite(x, model, argument);
     }
 
+    /// <summary>
+    /// <see cref="Features"/> (float64) for a model declared without <c>Inputs</c> or <c>InputShape</c>, whose input width
+    /// comes from its constructor or, for the static analytic kernels, from the columns of x1: the width error names
+    /// where the width came from instead of an <c>Inputs</c> the user never wrote.
+    /// </summary>
+    /// <param name="x">The batch, N × <paramref name="inputs"/>.</param>
+    /// <param name="inputs">The input width d.</param>
+    /// <param name="model">Model name for messages.</param>
+    /// <param name="argument">Argument name for messages.</param>
+    /// <param name="widthFrom">
+    /// Null for an instance (the width it was constructed with); otherwise the argument the width was read from (the
+    /// analytic kernels read it from "x1", which <paramref name="argument"/> then must match).
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is null.</exception>
+    /// <exception cref="ArgumentException">Not an N × d float64 matrix of finite values (N ≥ 1).</exception>
+    public static void WidthlessFeatures(Tensor? x, int inputs, string model, string argument, string? widthFrom = null)
+    {
+        if (x is not null && x.Rank == 2 && x.Columns != inputs)
+            throw new ArgumentException(widthFrom is null
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"{model}: {argument} has {x.Columns} features per row but this {model} was constructed with inputs: {inputs}; pass rows of {inputs} features, or construct a model for this data with inputs: {x.Columns} (e.g. new {model}(inputs: {argument}.Columns, seed: 0)).")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{model}: {argument} has {x.Columns} features per row but {widthFrom} has {inputs}; the analytic kernels of {model} (declared without Inputs) read the input width d from {widthFrom}'s columns, so {widthFrom} and {argument} need the same number of columns."),
+                argument);
+        Features(x, inputs, DType.Float64, model, argument);
+    }
+
     /// <summary>Throws naming the first row and column holding NaN or ±∞.</summary>
     public static void Finite(Tensor x, string model, string argument)
     {

@@ -102,13 +102,13 @@ public sealed class ModelAccessGuard
     }
 
     /// <summary>
-    /// Enters an exclusive scope on <paramref name="model"/> when it has a guard (<see cref="IDifferentiableModel.AccessGuard"/>);
-    /// otherwise returns an empty scope.
+    /// Enters an exclusive scope on <paramref name="model"/> when it has a guard (it implements
+    /// <see cref="IAccessGuardedModel"/>); otherwise returns an empty scope.
     /// </summary>
     public static Scope Exclusive(IDifferentiableModel model, string owner)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.AccessGuard?.EnterExclusive(owner) ?? default;
+        return (model as IAccessGuardedModel)?.AccessGuard?.EnterExclusive(owner) ?? default;
     }
 
     /// <summary>Test hook: runs on the calling thread right after a read or write scope is entered (to hold a call "in flight").</summary>

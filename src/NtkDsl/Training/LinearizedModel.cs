@@ -8,7 +8,7 @@ namespace NtkDsl.Training;
 /// <remarks>Thread safety: as generated models (<see cref="IDifferentiableModel"/>): concurrent reads are safe;
 /// <see cref="SetParameters"/> and training runs need the instance alone, and a conflict throws
 /// <see cref="ConcurrentModelAccessException"/>.</remarks>
-public sealed class LinearizedModel : IDifferentiableModel
+public sealed class LinearizedModel : IDifferentiableModel, IAccessGuardedModel
 {
     private readonly INtkModel _base;
     private readonly double[] _theta0;
@@ -26,7 +26,7 @@ public sealed class LinearizedModel : IDifferentiableModel
     }
 
     /// <inheritdoc />
-    public ModelAccessGuard AccessGuard => _access;
+    ModelAccessGuard IAccessGuardedModel.AccessGuard => _access;
 
     /// <inheritdoc />
     public ModelInfo Info => _base.Info;

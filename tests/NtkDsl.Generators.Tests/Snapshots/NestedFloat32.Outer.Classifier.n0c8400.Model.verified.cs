@@ -6,7 +6,7 @@ using System; // MemoryExtensions.AsSpan; every other name below is fully qualif
 partial class Outer
 {
     [global::System.CodeDom.Compiler.GeneratedCode("NtkDsl.Generators", "0.1.0")]
-    partial class Classifier : global::NtkDsl.INtkModel
+    partial class Classifier : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     {
         /// <summary>Architecture of Classifier: layers, widths, activations and the parameter layout.</summary>
         public static global::NtkDsl.ModelInfo Info { get; } = new global::NtkDsl.ModelInfo(
@@ -53,7 +53,7 @@ partial class Outer
         global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
         /// <inheritdoc />
-        global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
+        global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;
 
         /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
         public Classifier Clone()

@@ -6,7 +6,7 @@ using System; // MemoryExtensions.AsSpan; every other name below is fully qualif
 namespace Demo.Vision;
 
 [global::System.CodeDom.Compiler.GeneratedCode("NtkDsl.Generators", "0.1.0")]
-partial class ResNetTiny : global::NtkDsl.INtkModel
+partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
 {
     /// <summary>
     /// The run-time plan of ResNetTiny (input 8×8×3, NHWC): one LayerSpec per layer with σ defaults resolved;
@@ -74,7 +74,7 @@ partial class ResNetTiny : global::NtkDsl.INtkModel
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
+    global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public ResNetTiny Clone()

@@ -6,7 +6,7 @@ using System; // MemoryExtensions.AsSpan; every other name below is fully qualif
 namespace Demo.Vision;
 
 [global::System.CodeDom.Compiler.GeneratedCode("NtkDsl.Generators", "0.1.0")]
-partial class Cntk : global::NtkDsl.INtkModel
+partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
 {
     /// <summary>
     /// The run-time plan of Cntk (input 9×7×2, NHWC): one LayerSpec per layer with σ defaults resolved;
@@ -54,7 +54,7 @@ partial class Cntk : global::NtkDsl.INtkModel
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
+    global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Cntk Clone()

@@ -13,10 +13,11 @@ partial class Mlp
         if (x is null) throw new global::System.ArgumentNullException(argument, "Mlp: " + argument + " is null; pass an N × d tensor (the analytic kernels read d from its columns).");
         if (x.Rank != 2 || x.Columns < 1)
             throw new global::System.ArgumentException("Mlp: " + argument + " must be an N × d matrix with d ≥ 1 (the analytic kernels read d from its columns), got shape [" + string.Join(", ", x.Shape.ToArray()) + "].", argument);
-        return __ntkNetworkFor(x.Columns);
+        return __ntkNetworkFor(x.Columns, argument);
     }
 
-    private static void __ntkCheckAnalyticInput(global::NtkDsl.Layers.SpatialNetwork network, global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, network.Info.Inputs, x?.DType ?? global::NtkDsl.DType.Float64, "Mlp", argument);
+    /// <summary>Checks a batch against the width read from x1 (<paramref name="argument"/> x1 itself or x2).</summary>
+    private static void __ntkCheckAnalyticInput(global::NtkDsl.Layers.SpatialNetwork network, global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.WidthlessFeatures(x, network.Info.Inputs, "Mlp", argument, "x1");
 
     private static global::NtkDsl.Tensor __ntkAnalyticCore(global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {

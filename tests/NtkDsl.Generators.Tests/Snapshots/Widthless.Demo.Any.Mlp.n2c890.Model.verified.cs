@@ -6,7 +6,7 @@ using System; // MemoryExtensions.AsSpan; every other name below is fully qualif
 namespace Demo.Any;
 
 [global::System.CodeDom.Compiler.GeneratedCode("NtkDsl.Generators", "0.1.0")]
-partial class Mlp : global::NtkDsl.INtkModel
+partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
 {
     /// <summary>The plan of the width most recently asked for (shared, immutable; replaced when another width is asked for).</summary>
     private static global::NtkDsl.Layers.SpatialNetwork? __ntkLastNetwork;
@@ -15,8 +15,10 @@ partial class Mlp : global::NtkDsl.INtkModel
     /// The run-time plan of Mlp at input width <paramref name="inputs"/>: one LayerSpec per layer with σ defaults resolved;
     /// every generated member delegates to it.
     /// </summary>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
-    private static global::NtkDsl.Layers.SpatialNetwork __ntkNetworkFor(int inputs)
+    /// <param name="inputs">The input width d.</param>
+    /// <param name="widthFrom">Null for a constructor argument; the tensor argument d was read from otherwise (named in the errors).</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or parameters beyond int.MaxValue.</exception>
+    private static global::NtkDsl.Layers.SpatialNetwork __ntkNetworkFor(int inputs, string? widthFrom = null)
     {
         var last = __ntkLastNetwork;
         if (last is not null && last.Info.Inputs == inputs) return last;
@@ -30,7 +32,7 @@ partial class Mlp : global::NtkDsl.INtkModel
                 new global::NtkDsl.Layers.DenseSpec("Smooth", 64, new global::NtkDsl.Layers.LayerActivation(global::NtkDsl.Activation.Custom, "Swish", __ntkPhi1, __ntkDPhi1, 0.01), 1.5, 0.1, false),
                 // Out: Dense 64 → 1, Identity
                 new global::NtkDsl.Layers.DenseSpec("Out", 1, new global::NtkDsl.Layers.LayerActivation(global::NtkDsl.Activation.Identity, "Identity", __ntkPhi2, __ntkDPhi2, 0.01), 1.5, 0.1, true),
-            });
+            }, widthFrom);
         __ntkLastNetwork = network;
         return network;
     }
@@ -77,7 +79,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     global::NtkDsl.ModelInfo global::NtkDsl.IDifferentiableModel.Info => Info;
 
     /// <inheritdoc />
-    global::NtkDsl.ModelAccessGuard? global::NtkDsl.IDifferentiableModel.AccessGuard => __ntkAccess;
+    global::NtkDsl.ModelAccessGuard global::NtkDsl.IAccessGuardedModel.AccessGuard => __ntkAccess;
 
     /// <summary>An independent copy: same architecture, same parameters, same device.</summary>
     public Mlp Clone()
@@ -159,7 +161,7 @@ partial class Mlp : global::NtkDsl.INtkModel
     private static double __ntkDPhi2(double z) => 1.0;
 
     /// <summary>Checks an input batch: N × d (this instance's width), finite, Float64.</summary>
-    private void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.Features(x, __ntkNetwork.Info.Inputs, global::NtkDsl.DType.Float64, "Mlp", argument);
+    private void __ntkCheckInput(global::NtkDsl.Tensor? x, string argument) => global::NtkDsl.InputChecks.WidthlessFeatures(x, __ntkNetwork.Info.Inputs, "Mlp", argument);
 
     /// <summary>Network outputs f(x): N × d in, N × 1 out.</summary>
     public global::NtkDsl.Tensor Forward(global::NtkDsl.Tensor x)

@@ -58,6 +58,25 @@ public sealed class PublicApiTests
         Assert.Contains("NtkDsl.Tensor", resolved);
     }
 
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void NoVisibleMemberNamesAHiddenType(string assembly)
+    {
+        // A hidden (infrastructure) type in the signature of a visible member shows in IntelliSense and docs all the same
+        // (IDifferentiableModel.AccessGuard exposed ModelAccessGuard so): no visible member line ("Type::member") may name
+        // one. A hidden interface in a visible type's base list is implemented explicitly (CudaDevice : IKernelBackend,
+        // LinearizedModel : IAccessGuardedModel) and adds no visible member, so type lines are not checked.
+        var loaded = Load(assembly);
+        var hidden = new[] { typeof(Tensor).Assembly, loaded }.Distinct().SelectMany(a => a.GetExportedTypes()).Where(PublicApiLister.IsHiddenType)
+            .Select(t => PublicApiLister.Name(t).Split('<')[0]).Distinct().ToList();
+        Assert.Contains("NtkDsl.ModelAccessGuard", hidden);   // the scan sees the hidden types
+        var offending = PublicApiLister.Visible(loaded)
+            .Where(line => line.Contains("::", StringComparison.Ordinal))
+            .Where(line => hidden.Any(h => System.Text.RegularExpressions.Regex.IsMatch(line, @"(?<![\w.])" + System.Text.RegularExpressions.Regex.Escape(h) + @"(?![\w`])")))
+            .ToList();
+        Assert.True(offending.Count == 0, "visible members naming hidden types:\n" + string.Join("\n", offending));
+    }
+
     [Fact]
     public void HiddenTypesSayWhyInTheirDocumentation()
     {

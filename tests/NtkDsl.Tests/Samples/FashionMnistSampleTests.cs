@@ -101,6 +101,12 @@ public sealed class FashionMnistSampleTests : IDisposable
         Assert.Equal(0, code);
         foreach (string s in new[] { "--data", "--train-sizes", "--test-size", "--methods", "--standardize", "--output", "-o", "dataset-fashion-mnist", "mlp-ntk" })
             Assert.Contains(s, text, StringComparison.Ordinal);
+        // The default sizes as the option is written (System.CommandLine's own rendering of an array default is "1000|5000"),
+        // and no text from before the convolutional methods existed.
+        Assert.Contains("[default: 1000,5000]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1000|5000", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("once the", text, StringComparison.Ordinal);
+        Assert.Contains("the CNTK with global average pooling and trained CNNs (--methods)", text, StringComparison.Ordinal);
     }
 
     [Fact]

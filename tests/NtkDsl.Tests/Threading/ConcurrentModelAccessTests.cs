@@ -41,7 +41,7 @@ public sealed class ConcurrentModelAccessTests
     }
 
     private static void HoldOn(INtkModel model, string member, int thread, Barrier barrier)
-        => model.AccessGuard!.EnteredForTesting = m =>
+        => ((IAccessGuardedModel)model).AccessGuard.EnteredForTesting = m =>
         {
             if (m != member || Environment.CurrentManagedThreadId != thread) return;
             barrier.SignalAndWait(Wait);
@@ -70,7 +70,7 @@ public sealed class ConcurrentModelAccessTests
             Assert.NotEqual(changed, model.GetParameters());
         });
         Assert.Equal(reference, outputs);
-        ((INtkModel)model).AccessGuard!.EnteredForTesting = null;
+        ((IAccessGuardedModel)model).AccessGuard.EnteredForTesting = null;
         model.SetParameters(changed); // Alone again: allowed.
         Assert.Equal(changed, model.GetParameters());
     }
@@ -94,7 +94,7 @@ public sealed class ConcurrentModelAccessTests
             Assert.Throws<ConcurrentModelAccessException>(() => model.Vjp(x, Tensor.Zeros(10, 1)));
             Assert.Throws<ConcurrentModelAccessException>(() => model.SetParameters(changed));
         });
-        ((INtkModel)model).AccessGuard!.EnteredForTesting = null;
+        ((IAccessGuardedModel)model).AccessGuard.EnteredForTesting = null;
         Assert.Equal(changed, model.GetParameters());
     }
 

@@ -49,3 +49,11 @@ public partial class DeclaredStandard13
     [Dense(12, Activation.Tanh)] public partial DenseLayer Hidden { get; }
     [Dense(1)] public partial DenseLayer Out { get; }
 }
+
+/// <summary>Width-less with a wide first layer: 65,536·d weights exceed int.MaxValue from d = 32,768 on (error tests).</summary>
+[NtkModel]
+public partial class WidthlessWide
+{
+    [Dense(65536, Activation.Relu)] public partial DenseLayer Hidden { get; }
+    [Dense(1)] public partial DenseLayer Out { get; }
+}

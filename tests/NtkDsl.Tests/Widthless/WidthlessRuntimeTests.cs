@@ -49,6 +49,22 @@ public sealed class WidthlessRuntimeTests
     }
 
     [Fact]
+    public void AnAnalyticX1TooWideToLayOutNamesX1AndItsWidth()
+    {
+        // WidthlessWide's first layer holds 65,536·d weights: 2³¹ > int.MaxValue at d = 32,768 columns of x1.
+        var x1 = Tensor.Zeros(1, 32_768);
+        foreach (var call in new Action[] { () => WidthlessWide.AnalyticNtk(x1), () => WidthlessWide.AnalyticNngpDiagonal(x1) })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Contains("WidthlessWide: x", e.Message);
+            Assert.Contains("has 32768 columns (the input width d that the analytic kernels read from it)", e.Message);
+            Assert.Contains("exceed 2147483647 values", e.Message);
+            Assert.StartsWith("x", e.ParamName);
+            Assert.NotEqual("inputs", e.ParamName);
+        }
+    }
+
+    [Fact]
     public void TheLargestWidthThatFitsIsLaidOutWithoutOverflow()
     {
         // 16·d + 16 + 8·16 + 2·8 + 2 parameters: d = 134,217,718 gives 2,147,483,650 > int.MaxValue in total, so the
@@ -60,13 +76,24 @@ public sealed class WidthlessRuntimeTests
     public void AnInputOfAnotherWidthIsAClearError()
     {
         var model = new WidthlessNet(13, 0);
+        // The user never wrote Inputs: the message names the constructor argument (issue 15 follow-up).
         var e = Assert.Throws<ArgumentException>(() => model.Forward(Inputs(2, 8, 1)));
-        Assert.Contains("8 features per row", e.Message);
-        Assert.Contains("Inputs = 13", e.Message);
-        Assert.Throws<ArgumentException>(() => model.Ntk(Inputs(2, 13, 1), Inputs(2, 12, 2)));
-        // The analytic kernels read d from x1; x2 must match it.
-        var a = Assert.Throws<ArgumentException>(() => WidthlessNet.AnalyticNtk(Inputs(2, 13, 1), Inputs(2, 12, 2)));
-        Assert.Equal("x2", a.ParamName);
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("WidthlessNet: x has 8 features per row but this WidthlessNet was constructed with inputs: 13", e.Message);
+        Assert.Contains("inputs: 8", e.Message);
+        Assert.DoesNotContain("Inputs =", e.Message);
+        var x2 = Assert.Throws<ArgumentException>(() => model.Ntk(Inputs(2, 13, 1), Inputs(2, 12, 2)));
+        Assert.Equal("x2", x2.ParamName);
+        Assert.Contains("x2 has 12 features per row but this WidthlessNet was constructed with inputs: 13", x2.Message);
+        // The analytic kernels read d from x1; x2 must match it, and the message names both and their widths.
+        foreach (var call in new Func<Tensor>[] { () => WidthlessNet.AnalyticNtk(Inputs(2, 13, 1), Inputs(2, 12, 2)), () => WidthlessNet.AnalyticNngp(Inputs(2, 13, 1), Inputs(2, 12, 2)) })
+        {
+            var a = Assert.Throws<ArgumentException>(() => call());
+            Assert.Equal("x2", a.ParamName);
+            Assert.Contains("x2 has 12 features per row but x1 has 13", a.Message);
+            Assert.Contains("read the input width d from x1's columns", a.Message);
+            Assert.DoesNotContain("Inputs =", a.Message);
+        }
         var n = Assert.Throws<ArgumentNullException>(() => WidthlessNet.AnalyticNngp(null!));
         Assert.Contains("WidthlessNet", n.Message);
         Assert.Throws<ArgumentException>(() => WidthlessNet.AnalyticNtkDiagonal(Tensor.Zeros(4)));

@@ -56,7 +56,7 @@ internal sealed class PixelPairRecursion
     {
         _plan = plan;
         _cap = plan.MaxLive;
-        long square = (long)plan.MaxPixels * plan.MaxPixels;
+        long square = (long)plan.PairPixels * plan.PairPixels;
         _cov = new double[_cap * _cap][];
         _ntk = new double[_cap * _cap][];
         for (int i = 0; i < _cov.Length; i++)
@@ -69,13 +69,17 @@ internal sealed class PixelPairRecursion
         _tmpA = new double[square];
         _tmpB = new double[square];
         _scratch = new double[square];
-        _invA = new double[plan.MaxPixels];
-        _invB = new double[plan.MaxPixels];
+        _invA = new double[plan.PairPixels];
+        _invB = new double[plan.PairPixels];
     }
 
-    /// <summary>Bytes one instance holds.</summary>
+    /// <summary>Bytes one instance holds: 2·MaxLive² + 3 matrices of PairPixels² and two vectors of PairPixels (float64).</summary>
     public static long Bytes(SpatialKernelPlan plan) =>
-        8L * plan.MaxPixels * plan.MaxPixels * (2L * plan.MaxLive * plan.MaxLive + 3) + 16L * plan.MaxPixels;
+        8L * plan.PairPixels * plan.PairPixels * (2L * plan.MaxLive * plan.MaxLive + 3) + 16L * plan.PairPixels;
+
+    /// <summary>Float64 values this instance allocated (its pair matrices and vectors): what <see cref="Bytes"/> counts, for tests.</summary>
+    internal long AllocatedValues =>
+        _cov.Sum(m => (long)m.Length) + _ntk.Sum(m => (long)m.Length) + _tmpA.Length + _tmpB.Length + _scratch.Length + _invA.Length + _invB.Length;
 
     /// <summary>
     /// Runs the recursion for (a, b). With <paramref name="self"/> (a = b) it records the example's trace as it goes
@@ -112,8 +116,10 @@ internal sealed class PixelPairRecursion
             for (int s = 0; s < prefix; s++)
             {
                 var step = plan.Steps[s];
+                // Pooled outside the pair buffers (sized for the pooled tensors only), with scratch of this step's size.
                 var pooled = new double[step.OutPixels];
-                Rows(step, PreviousMean(a, s), 1, false, pooled);
+                PixelPairOps.PoolRows(PreviousMean(a, s), 1, step.InH, step.InW, step.OutH, step.OutW, step.Window, step.SrcH, step.SrcW,
+                    new double[step.OutH * step.InW], pooled);
                 a.Mean[s] = pooled;
             }
         }

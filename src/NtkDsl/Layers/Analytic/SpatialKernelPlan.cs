@@ -205,6 +205,8 @@ internal sealed class SpatialKernelPlan
             InputPoolSteps++;
         NeedsMeans = steps.Any(s => s.Kind is KernelStepKind.Add or KernelStepKind.LayerNorm);
         MaxPixels = Math.Max(InH * InW, steps.Max(s => Math.Max(s.InPixels, s.OutPixels)));
+        var (ph, pw) = PooledInputSize;
+        PairPixels = Math.Max(ph * pw, steps.Skip(InputPoolSteps).Select(s => Math.Max(s.InPixels, s.OutPixels)).DefaultIfEmpty(0).Max());
     }
 
     public string Model { get; }
@@ -233,6 +235,13 @@ internal sealed class SpatialKernelPlan
 
     /// <summary>Largest H·W of any tensor.</summary>
     public int MaxPixels { get; }
+
+    /// <summary>
+    /// Largest H·W of a tensor whose pixel-pair matrices the recursion holds: after the <see cref="InputPoolSteps"/>
+    /// (pooled once per example, outside the pair matrices), so a leading AvgPool2D shrinks every pair buffer
+    /// (<see cref="PixelPairRecursion"/> sizes them PairPixels², not (H·W)² of the unpooled input).
+    /// </summary>
+    public int PairPixels { get; }
 
     private static KernelStep Affine(string name, int h, int w, int oh, int ow, int channels, int k, int[] srcH, int[] srcW, long fanIn,
         double weightStd, double biasStd, bool useBias, LayerActivation activation, bool standard, ref int groups)

@@ -69,7 +69,7 @@ internal static class SpatialKernelRecursion
         int threads = Math.Max(1, Environment.ProcessorCount);
         long traceBytes = TraceBytes(plan) * (n1 + (symmetric ? 0 : n2));
         Memory.MemoryBudget.Ensure((long)n1 * n2 * 8 + traceBytes + threads * PixelPairRecursion.Bytes(plan), model + ".AnalyticNtk",
-            string.Create(CultureInfo.InvariantCulture, $"the {n1} × {n2} infinite-width kernel (float64) with the per-example traces and {threads} workers' pixel-pair matrices ((H·W)² = {(long)plan.MaxPixels * plan.MaxPixels} entries each)"),
+            string.Create(CultureInfo.InvariantCulture, $"the {n1} × {n2} infinite-width kernel (float64) with the per-example traces and {threads} workers' pixel-pair matrices ((H·W)² = {(long)plan.PairPixels * plan.PairPixels} entries each)"),
             "AnalyticNtkDiagonal gives Θ(x_i, x_i) alone in O(N).");
         var pool = new ConcurrentBag<PixelPairRecursion>();
         var t1 = Traces(plan, x1, groupWeight, pool, progress, cancellationToken);
