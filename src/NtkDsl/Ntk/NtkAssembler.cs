@@ -296,13 +296,13 @@ public static class NtkAssembler
         for (int l = 0; l < f.Layers.Length; l++)
         {
             var L = f.Layers[l];
-            int bad = FiniteChecks.IndexOfNonFinite<T>(L.Inputs);
+            int bad = FirstNonFinite(L.Inputs);
             if (bad >= 0)
                 throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"{what}: the inputs of dense layer {l + 1} of {f.Layers.Length} (the previous layer's activations for {batch}; the forward pass overflowed)"),
                     bad / Math.Max(1, L.InputWidth), bad % Math.Max(1, L.InputWidth), double.CreateTruncating(L.Inputs[bad]));
             if (L.Form == DeltaForm.Unit) continue;
-            bad = FiniteChecks.IndexOfNonFinite<T>(L.Deltas);
+            bad = FirstNonFinite(L.Deltas);
             if (bad >= 0)
             {
                 int perRow = Math.Max(1, L.Deltas.Length / Math.Max(1, f.Rows));
@@ -311,6 +311,30 @@ public static class NtkAssembler
                     bad / perRow, -1, double.CreateTruncating(L.Deltas[bad]));
             }
         }
+    }
+
+    /// <summary>Values per chunk of the parallel ∞/NaN scan of a feature array (smaller arrays are scanned on this thread).</summary>
+    internal const int ScanChunk = 1 << 18;
+
+    /// <summary>
+    /// The first index of a non-finite value in <paramref name="a"/>, or −1: the same answer as one sequential scan, with
+    /// large arrays (the per-output deltas are N·K·width values) scanned in chunks on every core.
+    /// </summary>
+    internal static int FirstNonFinite<T>(T[] a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Length < 2 * ScanChunk || Environment.ProcessorCount < 2) return FiniteChecks.IndexOfNonFinite<T>(a);
+        int chunks = (a.Length + ScanChunk - 1) / ScanChunk;
+        int first = int.MaxValue;
+        ParallelLoop.For(0, chunks, c =>
+        {
+            int start = c * ScanChunk;
+            if (start > Volatile.Read(ref first)) return; // an earlier chunk already failed
+            int bad = FiniteChecks.IndexOfNonFinite<T>(a.AsSpan(start, Math.Min(ScanChunk, a.Length - start)));
+            if (bad < 0) return;
+            int index = start + bad, seen;
+            while (index < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, index, seen) != seen) { }
+        });
+        return first == int.MaxValue ? -1 : first;
     }
 
     /// <summary>Throws if a tile accumulator became non-finite after layer l's Gram products.</summary>

@@ -171,3 +171,36 @@ public sealed class FeatureOpsTests
                     Assert.Equal(0.5f * w[c * n + i] * dphi[r * n + i], d[(r * k + c) * n + i]);
     }
 }
+
+/// <summary>The chunked parallel ∞/NaN scan of the NTK features against a sequential scan written here.</summary>
+public sealed class FeatureScanTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(2 * NtkAssembler.ScanChunk + 17)]   // chunked, with a ragged last chunk
+    [InlineData(5 * NtkAssembler.ScanChunk)]
+    public void FirstNonFiniteIsTheFirstIndexInArrayOrder(int length)
+    {
+        var a = new double[length];
+        for (int i = 0; i < length; i++) a[i] = Math.Sin(i);
+        Assert.Equal(-1, NtkAssembler.FirstNonFinite(a));
+        if (length == 0) return;
+        var rnd = new Random(length);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            var b = (double[])a.Clone();
+            // Several bad values, one in the last chunk and one at a chunk boundary, so chunks finish out of order.
+            int[] bad = [rnd.Next(length), length - 1, Math.Min(length - 1, NtkAssembler.ScanChunk), rnd.Next(length)];
+            b[bad[0]] = double.NaN;
+            b[bad[1]] = double.PositiveInfinity;
+            b[bad[2]] = double.NegativeInfinity;
+            b[bad[3]] = double.NaN;
+            int expected = -1;
+            for (int i = 0; i < length && expected < 0; i++) if (!double.IsFinite(b[i])) expected = i;
+            Assert.Equal(expected, NtkAssembler.FirstNonFinite(b));
+            var f = b.Select(v => (float)v).ToArray();
+            Assert.Equal(expected, NtkAssembler.FirstNonFinite(f));
+        }
+    }
+}
