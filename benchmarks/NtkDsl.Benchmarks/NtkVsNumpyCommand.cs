@@ -9,6 +9,11 @@ namespace NtkDsl.Benchmarks;
 /// `ntk-vs-numpy`: the structured Trace NTK of the `ntk` workload (64-512-512-10 ReLU, x1 = x2) against the
 /// hand-written numpy structured NTK (`numpy_structured_ntk.py`, run as a subprocess) in alternating rounds, so that
 /// load from other processes hits both alike. Prints each round's times and ratio, the median ratio and the spread.
+/// Besides wall time it reports CPU seconds (user + system, all threads) of the same timed interval on both sides —
+/// ours from this process, numpy's from <c>time.process_time()</c> around the script's own timed call — and their
+/// ratio, which other processes' load disturbs far less than wall time (it still counts spinning worker threads and
+/// slows with shared caches, so the wall-time goal can only be confirmed on a quiet machine).
+/// With <c>--phases</c> it also prints where the assembly's time goes (<see cref="NtkDsl.Kernels.NtkPhaseTimes"/>).
 /// </summary>
 internal static partial class NtkVsNumpyCommand
 {
@@ -31,16 +36,20 @@ internal static partial class NtkVsNumpyCommand
             Description = "Pause between the two sides of a round, so that OpenBLAS's spinning threads park.",
             DefaultValueFactory = _ => 200,
         };
+        var phases = new Option<bool>("--phases")
+        {
+            Description = "Also time the phases of our side (features, Grams, Hadamard passes, checks, writes) in each round.",
+        };
         var command = new Command("ntk-vs-numpy", "Structured NTK vs the hand-written numpy structured NTK, alternating rounds.")
         {
-            n, rounds, python, script, pause,
+            n, rounds, python, script, pause, phases,
         };
         command.SetAction(parse => Run(parse.GetValue(n), Math.Max(1, parse.GetValue(rounds)), parse.GetValue(python),
-            parse.GetValue(script), Math.Max(0, parse.GetValue(pause)), Console.Out));
+            parse.GetValue(script), Math.Max(0, parse.GetValue(pause)), parse.GetValue(phases), Console.Out));
         return command;
     }
 
-    private static int Run(int n, int rounds, string? python, FileInfo? script, int pauseMs, TextWriter output)
+    private static int Run(int n, int rounds, string? python, FileInfo? script, int pauseMs, bool phases, TextWriter output)
     {
         if (n < 64)
         {
@@ -62,39 +71,80 @@ internal static partial class NtkVsNumpyCommand
                     "which handicaps numpy; for a fair comparison run with OPENBLAS_CORETYPE=SkylakeX (or Haswell on AVX2-only CPUs).");
         }
 
+        if (phases)
+        {
+            // The features alone: a Diagonal-mode call runs the same forward/backward feature extraction, then only
+            // an O(N·widths) assembly.
+            using var me = Process.GetCurrentProcess();
+            for (int r = 0; r < 3; r++)
+            {
+                me.Refresh();
+                var c0 = me.TotalProcessorTime;
+                var sw0 = Stopwatch.StartNew();
+                model.Ntk(x, mode: NtkMode.Diagonal);
+                double tf = sw0.Elapsed.TotalSeconds;
+                me.Refresh();
+                output.WriteLine(Inv($"  features (a Diagonal-mode call): {tf:F3} s, CPU {(me.TotalProcessorTime - c0).TotalSeconds:F3} s"));
+            }
+        }
+
         var ours = new List<double>();
+        var oursCpu = new List<double>();
         var theirs = new List<double>();
+        var theirsCpu = new List<double>();
         var ratios = new List<double>();
+        var cpuRatios = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < rounds; r++)
         {
+            if (phases) NtkDsl.Kernels.NtkPhaseTimes.Start();
+            self.Refresh();
+            var cpu0 = self.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var k = model.Ntk(x);
             double t = sw.Elapsed.TotalSeconds;
+            self.Refresh();
+            double c = (self.TotalProcessorTime - cpu0).TotalSeconds;
             ours.Add(t);
+            oursCpu.Add(c);
+            if (phases) PrintPhases(NtkDsl.Kernels.NtkPhaseTimes.Stop(), t, output);
             if (peer is null)
             {
-                output.WriteLine(Inv($"round {r + 1}: NtkDsl {t:F3} s (Θ[0,0] = {k[0, 0]:F6})"));
+                output.WriteLine(Inv($"round {r + 1}: NtkDsl {t:F3} s, CPU {c:F3} s (Θ[0,0] = {k[0, 0]:F6})"));
                 continue;
             }
             Thread.Sleep(pauseMs);
-            double? tp = RunPeer(peer.Value, n, output);
+            var tp = RunPeer(peer.Value, n, output);
             Thread.Sleep(pauseMs);
-            if (tp is not double tn) return 1;
+            if (tp is not var (tn, cn, cTotal)) return 1;
             theirs.Add(tn);
+            theirsCpu.Add(cn);
             ratios.Add(t / tn);
-            output.WriteLine(Inv($"round {r + 1}: NtkDsl {t:F3} s, numpy {tn:F3} s, ratio {t / tn:F3} (Θ[0,0] = {k[0, 0]:F6})"));
+            cpuRatios.Add(c / cn);
+            output.WriteLine(Inv($"round {r + 1}: NtkDsl {t:F3} s, numpy {tn:F3} s, ratio {t / tn:F3}; CPU NtkDsl {c:F3} s, numpy {cn:F3} s (child user+sys {cTotal:F3} s), ratio {c / cn:F3} (Θ[0,0] = {k[0, 0]:F6})"));
         }
 
-        output.WriteLine(Inv($"NtkDsl: median {Median(ours):F3} s, spread {Spread(ours):P1}"));
+        output.WriteLine(Inv($"NtkDsl: median {Median(ours):F3} s, spread {Spread(ours):P1}; CPU median {Median(oursCpu):F3} s, spread {Spread(oursCpu):P1}"));
         if (peer is null)
         {
             output.WriteLine("numpy: not measured (no interpreter with numpy, or the script was not found; see above).");
             return 0;
         }
-        output.WriteLine(Inv($"numpy:  median {Median(theirs):F3} s, spread {Spread(theirs):P1}"));
+        output.WriteLine(Inv($"numpy:  median {Median(theirs):F3} s, spread {Spread(theirs):P1}; CPU median {Median(theirsCpu):F3} s, spread {Spread(theirsCpu):P1}"));
         output.WriteLine(Inv($"ratio NtkDsl / numpy: median {Median(ratios):F3}, min {ratios.Min():F3}, max {ratios.Max():F3}, spread {Spread(ratios):P1} ((max − min) / median)"));
+        output.WriteLine(Inv($"CPU-time ratio NtkDsl / numpy: median {Median(cpuRatios):F3}, min {cpuRatios.Min():F3}, max {cpuRatios.Max():F3}, spread {Spread(cpuRatios):P1}"));
+        output.WriteLine("CPU seconds are user + system over all threads of the timed interval (numpy: OpenBLAS threads included, spinning too); " +
+            "they are steadier than wall time under load, but the wall-time goal holds only when measured on a quiet machine.");
         output.WriteLine(LoadAverage());
         return 0;
+    }
+
+    /// <summary>Prints the assembly phases of one round and the rest of its time (forward/backward features, allocation).</summary>
+    private static void PrintPhases((string Name, double Seconds)[] phases, double total, TextWriter output)
+    {
+        double assembly = phases.Sum(p => p.Seconds);
+        var parts = phases.Select(p => Inv($"{p.Name} {p.Seconds:F3}")).Append(Inv($"features+rest {total - assembly:F3}"));
+        output.WriteLine("  phases (s): " + string.Join(", ", parts));
     }
 
     private readonly record struct Peer(string Python, string Script, string Blas);
@@ -152,17 +202,45 @@ internal static partial class NtkVsNumpyCommand
         return null;
     }
 
-    private static double? RunPeer(Peer peer, int n, TextWriter output)
+    /// <summary>
+    /// Runs the script once (one repeat) under a wrapper that records <c>time.process_time()</c> (CPU of every thread
+    /// of the process) at each of the script's <c>time.perf_counter()</c> calls, so the last two bracket its timed
+    /// call; it also prints the child's whole user + system time. Returns (wall s, CPU s of the timed call, child CPU s).
+    /// </summary>
+    private static (double Wall, double Cpu, double ChildCpu)? RunPeer(Peer peer, int n, TextWriter output)
     {
-        var (code, text) = Exec(peer.Python, [peer.Script, n.ToString(CultureInfo.InvariantCulture), "1"], timeoutMs: 600_000);
+        var (code, text) = Exec(peer.Python, ["-c", CpuWrapper, peer.Script, n.ToString(CultureInfo.InvariantCulture), "1"], timeoutMs: 600_000);
         var m = BestRegex().Match(text);
-        if (code == 0 && m.Success) return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var c = CpuRegex().Match(text);
+        if (code == 0 && m.Success && c.Success)
+            return (Parse(m.Groups[1].Value), Parse(c.Groups[1].Value), Parse(c.Groups[2].Value));
         output.WriteLine($"numpy peer failed (exit {code}): {text.Trim()}");
         return null;
     }
 
+    private static double Parse(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+
+    /// <summary>argv: script, N, repeats. Patches time.perf_counter (the script's timer) to also note the process CPU time.</summary>
+    private const string CpuWrapper = """
+        import sys, time, resource, runpy
+        marks = []
+        _perf = time.perf_counter
+        def _marked():
+            marks.append(time.process_time())
+            return _perf()
+        time.perf_counter = _marked
+        script = sys.argv[1]
+        sys.argv = sys.argv[1:]
+        runpy.run_path(script, run_name='__main__')
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        print('cpu %.6f s of timed call; child %.6f s' % (marks[-1] - marks[-2], ru.ru_utime + ru.ru_stime))
+        """;
+
     [GeneratedRegex(@"best ([0-9.]+) s")]
     private static partial Regex BestRegex();
+
+    [GeneratedRegex(@"cpu ([0-9.]+) s of timed call; child ([0-9.]+) s")]
+    private static partial Regex CpuRegex();
 
     private static (int Code, string Text) Exec(string file, string[] args, int timeoutMs)
     {

@@ -19,7 +19,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public static T[] Affine(ReadOnlySpan<T> input, int rows, int m, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int n, double cW, double cB, string? layer = null)
     {
-        var h = new T[rows * n];
+        var h = GC.AllocateUninitializedArray<T>(rows * n); // β = 0: the GEMM writes every element
         BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, rows, n, m, cW, input, m, w, m, 0.0, h, n);
         if (!b.IsEmpty) AddRowVector(h, rows, n, b, cB);
         Check(h, n, m, n, "pre-activations h = cW·W·a + cB·b (forward pass; a non-finite a means the previous layer's activation overflowed)", layer);
@@ -101,7 +101,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Backward through the weights: returns cW·δ·W (rows × m) for δ rows × n, W n × m; <paramref name="layer"/> as for <see cref="Affine"/>.</summary>
     public static T[] BackwardInput(ReadOnlySpan<T> delta, int rows, int n, ReadOnlySpan<T> w, int m, double cW, string? layer = null)
     {
-        var g = new T[rows * m];
+        var g = GC.AllocateUninitializedArray<T>(rows * m); // β = 0: the GEMM writes every element
         BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows, m, n, cW, delta, n, w, m, 0.0, g, m);
         Check(g, m, m, n, "backpropagated input gradient cW·δ·W (VJP / backward pass; the row is the example, the column the layer's input)", layer);
         return g;
@@ -114,7 +114,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public static T[] OutputDeltas(int rows, int k, int n, ReadOnlySpan<T> w, double cW, ReadOnlySpan<T> dphi, ReadOnlySpan<T> outputDerivative)
     {
-        var d = new T[rows * k * n];
+        var d = GC.AllocateUninitializedArray<T>(rows * k * n); // every row of every output is written below
         T s = T.CreateChecked(cW);
         if ((long)rows * k * n < TileRows.ParallelElements)
         {
@@ -143,9 +143,9 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int c = 0; c < k; c++)
             {
                 T gc = outputDerivative.IsEmpty ? s : s * outputDerivative[r * k + c];
-                var wc = w.Slice(c * n, n);
                 var dst = d.AsSpan((r * k + c) * n, n);
-                for (int i = 0; i < n; i++) dst[i] = gc * wc[i] * dp[i];
+                ElementwiseOps<T>.Scale(w.Slice(c * n, n), gc, dst); // (W[c, i]·g)·dphi[i], as gc·W[c, i]·dphi[i]
+                ElementwiseOps<T>.Multiply(dst, dp, dst);
             }
         }
     }
@@ -163,10 +163,9 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int c = 0; c < k; c++) { double v = double.CreateChecked(w[c * n + i]); s += v * v; }
             scale[i] = T.CreateChecked(cW * Math.Sqrt(s));
         }
-        var d = new T[rows * n];
+        var d = GC.AllocateUninitializedArray<T>(rows * n);
         for (int r = 0; r < rows; r++)
-            for (int i = 0; i < n; i++)
-                d[r * n + i] = dphi[r * n + i] * scale[i];
+            ElementwiseOps<T>.Multiply(dphi.Slice(r * n, n), scale, d.AsSpan(r * n, n));
         return d;
     }
 
@@ -176,7 +175,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public static T[] BackpropDeltas(ReadOnlySpan<T> deltaNext, int rows, int k, int nNext, ReadOnlySpan<T> w, int n, double cW, ReadOnlySpan<T> dphi)
     {
-        var d = new T[rows * k * n];
+        var d = GC.AllocateUninitializedArray<T>(rows * k * n); // β = 0: the GEMM writes every element
         BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
         if ((long)rows * k * n < TileRows.ParallelElements)
         {
@@ -204,7 +203,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int c = 0; c < k; c++)
             {
                 var dst = d.AsSpan((r * k + c) * n, n);
-                for (int i = 0; i < n; i++) dst[i] *= dp[i];
+                ElementwiseOps<T>.Multiply(dst, dp, dst);
             }
         }
     }
@@ -220,16 +219,12 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 public static class FeatureOps
 {
     /// <summary>dst[i] = scale·src[i] (float64).</summary>
-    public static void ScaleInto(ReadOnlySpan<double> src, double scale, Span<double> dst)
-    {
-        for (int i = 0; i < src.Length; i++) dst[i] = scale * src[i];
-    }
+    public static void ScaleInto(ReadOnlySpan<double> src, double scale, Span<double> dst) => ElementwiseOps<double>.Scale(src, scale, dst[..src.Length]);
 
     /// <summary>dst[i] = scale·src[i] (float32).</summary>
     public static void ScaleInto(ReadOnlySpan<float> src, double scale, Span<float> dst)
     {
-        float s = (float)scale;
-        for (int i = 0; i < src.Length; i++) dst[i] = s * src[i];
+        ElementwiseOps<float>.Scale(src, (float)scale, dst[..src.Length]);
     }
 
     /// <summary>Checks a flat parameter vector for NaN/∞ and names the first bad index.</summary>

@@ -33,8 +33,10 @@ public static class NtkAssembler
         ArgumentNullException.ThrowIfNull(f1);
         ArgumentNullException.ThrowIfNull(groupOutput);
         ArgumentNullException.ThrowIfNull(groupWeight);
+        long t0 = NtkPhaseTimes.Now();
         CheckFeatures(f1, "NTK", f2 is null ? "x" : "x1");
         if (f2 is not null) CheckFeatures(f2, "NTK", "x2");
+        NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckFeatures, t0);
         if (device is { IsCpu: false })
         {
             var backend = device.KernelBackend
@@ -89,15 +91,22 @@ public static class NtkAssembler
                     // A diagonal tile of a symmetric Trace kernel needs only its lower triangle (j ≤ i): its Grams are
                     // SYRKs of one row block, half the work of the full products.
                     bool lowerOnly = !full && symmetric && bi == bj;
+                    long tp = NtkPhaseTimes.Now();
                     Gram(L1.Inputs, L2.Inputs, m, i0, ti, j0, tj, lowerOnly, ga);
+                    NtkPhaseTimes.Add(NtkPhaseTimes.Phase.InputGram, tp);
                     var accW = acc[groupOutput[L1.WeightGroup]];
                     var accB = L1.HasBias ? acc[groupOutput[L1.BiasGroup]] : null;
                     if (full) AccumulateFull(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
                     else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB, lowerOnly);
+                    tp = NtkPhaseTimes.Now();
                     CheckTile(accW, l, f1.Layers.Length, i0, ti, j0, tj, kk);
-                    if (accB is not null) CheckTile(accB, l, f1.Layers.Length, i0, ti, j0, tj, kk);
+                    // With every group summed into one output the bias accumulator is the weight accumulator.
+                    if (accB is not null && !ReferenceEquals(accB, accW)) CheckTile(accB, l, f1.Layers.Length, i0, ti, j0, tj, kk);
+                    NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckTile, tp);
                 }
+                long tw = NtkPhaseTimes.Now();
                 WriteTile(outputs, acc, i0, ti, j0, tj, n2, k, full, symmetric && bi == bj, symmetric && bi != bj);
+                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.WriteTile, tw);
                 done++;
                 progress?.Report(new NtkProgress("NTK tiles", done, total));
             }
@@ -131,8 +140,11 @@ public static class NtkAssembler
         if (!unit)
         {
             int dw = L1.DeltaWidth;
+            long tg = NtkPhaseTimes.Now();
             Gram(L1.Deltas, L2.Deltas, dw, i0, ti, j0, tj, lowerOnly, gd);
+            NtkPhaseTimes.Add(NtkPhaseTimes.Phase.DeltaGram, tg);
         }
+        long th = NtkPhaseTimes.Now();
         TileRows.For(ti, tj, (r0, r1) =>
         {
             for (int i = r0; i < r1; i++)
@@ -142,6 +154,7 @@ public static class NtkAssembler
                 else TileMath.AddHadamard(accW, accB, p0, p1, ga, gd, wW, wB);
             }
         });
+        NtkPhaseTimes.Add(NtkPhaseTimes.Phase.Hadamard, th);
     }
 
     private static void AccumulateFull<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
@@ -283,13 +296,13 @@ public static class NtkAssembler
         for (int l = 0; l < f.Layers.Length; l++)
         {
             var L = f.Layers[l];
-            int bad = FiniteChecks.IndexOfNonFinite<T>(L.Inputs);
+            int bad = FirstNonFinite(L.Inputs);
             if (bad >= 0)
                 throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"{what}: the inputs of dense layer {l + 1} of {f.Layers.Length} (the previous layer's activations for {batch}; the forward pass overflowed)"),
                     bad / Math.Max(1, L.InputWidth), bad % Math.Max(1, L.InputWidth), double.CreateTruncating(L.Inputs[bad]));
             if (L.Form == DeltaForm.Unit) continue;
-            bad = FiniteChecks.IndexOfNonFinite<T>(L.Deltas);
+            bad = FirstNonFinite(L.Deltas);
             if (bad >= 0)
             {
                 int perRow = Math.Max(1, L.Deltas.Length / Math.Max(1, f.Rows));
@@ -298,6 +311,30 @@ public static class NtkAssembler
                     bad / perRow, -1, double.CreateTruncating(L.Deltas[bad]));
             }
         }
+    }
+
+    /// <summary>Values per chunk of the parallel ∞/NaN scan of a feature array (smaller arrays are scanned on this thread).</summary>
+    internal const int ScanChunk = 1 << 18;
+
+    /// <summary>
+    /// The first index of a non-finite value in <paramref name="a"/>, or −1: the same answer as one sequential scan, with
+    /// large arrays (the per-output deltas are N·K·width values) scanned in chunks on every core.
+    /// </summary>
+    internal static int FirstNonFinite<T>(T[] a) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Length < 2 * ScanChunk || Environment.ProcessorCount < 2) return FiniteChecks.IndexOfNonFinite<T>(a);
+        int chunks = (a.Length + ScanChunk - 1) / ScanChunk;
+        int first = int.MaxValue;
+        ParallelLoop.For(0, chunks, c =>
+        {
+            int start = c * ScanChunk;
+            if (start > Volatile.Read(ref first)) return; // an earlier chunk already failed
+            int bad = FiniteChecks.IndexOfNonFinite<T>(a.AsSpan(start, Math.Min(ScanChunk, a.Length - start)));
+            if (bad < 0) return;
+            int index = start + bad, seen;
+            while (index < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, index, seen) != seen) { }
+        });
+        return first == int.MaxValue ? -1 : first;
     }
 
     /// <summary>Throws if a tile accumulator became non-finite after layer l's Gram products.</summary>

@@ -96,4 +96,66 @@ public sealed class NtkAssemblyTests
                 Assert.True(Math.Abs(got - e) <= 1e-13 * abs + 1e-300, $"Θ[{i},{j}] = {got:R}, expected {e:R} (scale {abs:E2})");
             }
     }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1, 3)]
+    [InlineData(2, 1)]
+    [InlineData(7, 0)]
+    public void TinyBatchesMatchTheDoubleLoop(int n1, int n2)
+    {
+        var f1 = Features(n1, 43);
+        var f2 = n2 == 0 ? null : Features(n2, 44);
+        var theta = Assemble(f1, f2);
+        int cols = n2 == 0 ? n1 : n2;
+        for (int i = 0; i < n1; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                var (e, abs) = Reference(f1, f2 ?? f1, i, j);
+                Assert.True(Math.Abs(theta[i * cols + j] - e) <= 1e-13 * abs + 1e-300, $"Θ[{i},{j}] = {theta[i * cols + j]:R}, expected {e:R}");
+            }
+    }
+
+    [Fact]
+    public void PerGroupOutputsSumToTheKernelAndEachMatchesItsTerm()
+    {
+        // One output per group: the weight and bias accumulators of a layer are different arrays (with every group in
+        // one output they are the same array, checked once).
+        const int n = 530;
+        var f = Features(n, 45);
+        int groups = Weights.Length;
+        var perGroup = NtkAssembler.Assemble(f, null, NtkMode.Trace, groups, Enumerable.Range(0, groups).ToArray(), Weights, null, CancellationToken.None)
+            .Select(t => t.ToFlatArray()).ToArray();
+        var total = Assemble(f, null);
+        var rnd = new Random(5);
+        for (int s = 0; s < 400; s++)
+        {
+            int i = rnd.Next(n), j = rnd.Next(n);
+            double sum = 0;
+            for (int g = 0; g < groups; g++) sum += perGroup[g][i * n + j];
+            var (e, abs) = Reference(f, f, i, j);
+            Assert.True(Math.Abs(sum - e) <= 1e-13 * abs + 1e-300, $"Σ_g Θ^g[{i},{j}] = {sum:R}, expected {e:R}");
+            Assert.True(Math.Abs(total[i * n + j] - e) <= 1e-13 * abs + 1e-300);
+            // Group 0 is the weights of layer 0 alone: (1/K)·w₀·⟨a, a'⟩·⟨δ, δ'⟩.
+            var l0 = f.Layers[0];
+            double a = 0, d = 0, aAbs = 0, dAbs = 0;
+            for (int p = 0; p < l0.InputWidth; p++) { a += l0.Inputs[i * l0.InputWidth + p] * l0.Inputs[j * l0.InputWidth + p]; aAbs += Math.Abs(l0.Inputs[i * l0.InputWidth + p] * l0.Inputs[j * l0.InputWidth + p]); }
+            for (int p = 0; p < l0.DeltaWidth; p++) { d += l0.Deltas[i * l0.DeltaWidth + p] * l0.Deltas[j * l0.DeltaWidth + p]; dAbs += Math.Abs(l0.Deltas[i * l0.DeltaWidth + p] * l0.Deltas[j * l0.DeltaWidth + p]); }
+            double e0 = Weights[0] * a * d / K;
+            Assert.True(Math.Abs(perGroup[0][i * n + j] - e0) <= 1e-13 * Weights[0] * aAbs * dAbs / K + 1e-300, $"Θ^0[{i},{j}]");
+        }
+    }
+
+    [Fact]
+    public void PhaseTimesAreCollectedWhileEnabled()
+    {
+        var f = Features(600, 46);
+        NtkPhaseTimes.Start();
+        Assemble(f, null);
+        var phases = NtkPhaseTimes.Stop();
+        Assert.Equal(Enum.GetNames<NtkPhaseTimes.Phase>().Length - 1, phases.Length);
+        Assert.All(phases, p => Assert.True(p.Seconds >= 0, p.Name));
+        Assert.True(phases.Single(p => p.Name == "DeltaGram").Seconds > 0, "the delta Grams were timed");
+        Assert.False(NtkPhaseTimes.Enabled);
+    }
 }
