@@ -75,6 +75,8 @@ foreach (string name in names)
                 CoarseFrom = options.CoarseFrom,
                 MarginalLikelihoodRows = options.MlRows,
                 InputScalesObjective = options.ArdObjective,
+                MarginalLikelihoodRestarts = options.MlRestarts,
+                RepeatedRows = options.Repeats,
             });
             if (weights != NtkRegressorWeights.InputScales) depth = reg.Depth;
             var prediction = reg.Predict(xte);
