@@ -39,7 +39,7 @@ var methods = allMethods.Where(m => options.Methods.Contains(m.Weights)).ToArray
 Directory.CreateDirectory(options.OutDir);
 var meta = new RunMetadata { Seed = 0, DeviceName = Device.Cpu.Name };
 meta.Values["command"] = "samples/Uci " + string.Join(' ', args);
-meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood; NTK-GP ARD: per-feature input scales, first bias variance and noise by marginal likelihood (depth 1-4 screened on 300 rows with restarts), exact copies of training rows counted once";
+meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood; NTK-GP ARD: per-feature input scales, first bias variance and noise by marginal likelihood (depth 1-4 screened on 300 rows), exact copies of training rows counted once";
 meta.Values["max_train"] = options.MaxTrain.ToString(CultureInfo.InvariantCulture);
 meta.Values["wntk_rows"] = options.WntkRows.ToString(CultureInfo.InvariantCulture);
 meta.Values["ml_rows"] = options.MlRows.ToString(CultureInfo.InvariantCulture);

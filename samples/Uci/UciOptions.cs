@@ -15,7 +15,7 @@ internal sealed class UciOptions
     public int CoarseFrom { get; private set; } = 3000;
     public int MlRows { get; private set; } = 1000;
     public NtkDsl.Regression.InputScalesObjective ArdObjective { get; private set; }
-    public int MlRestarts { get; private set; } = 2;
+    public int MlRestarts { get; private set; }
     public NtkDsl.Regression.RepeatedTrainingRows Repeats { get; private set; } = NtkDsl.Regression.RepeatedTrainingRows.DropCopies;
     public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
     public HashSet<string>? Datasets { get; private set; }

@@ -129,7 +129,8 @@ public sealed class NtkRegressorOptions
     /// <see cref="NtkRegressorWeights.InputScales"/>: extra L-BFGS runs per depth on the depth-screening rows, each
     /// started with every log feature variance drawn from N(0, 1) (seeded by <see cref="Seed"/>); the largest marginal
     /// likelihood over all starts and depths wins (default 0: the unit-scale start only). The likelihood of the ARD
-    /// kernel has several local optima on some data sets.
+    /// kernel has several local optima on some data sets; a higher optimum on the screening rows is not always the
+    /// better predictor (UCI concrete, samples/Uci/RESULTS.md), so restarts are off by default.
     /// </summary>
     public int MarginalLikelihoodRestarts { get; init; }
 
