@@ -129,8 +129,9 @@ public sealed class NtkRegressorOptions
     /// <see cref="NtkRegressorWeights.InputScales"/>: extra L-BFGS runs per depth on the depth-screening rows, each
     /// started with every log feature variance drawn from N(0, 1) (seeded by <see cref="Seed"/>); the largest marginal
     /// likelihood over all starts and depths wins (default 0: the unit-scale start only). The likelihood of the ARD
-    /// kernel has several local optima on some data sets; a higher optimum on the screening rows is not always the
-    /// better predictor (UCI concrete, samples/Uci/RESULTS.md), so restarts are off by default.
+    /// kernel has several local optima on some data sets (UCI yacht: 2 restarts moved one of two splits to a better
+    /// optimum; on concrete, energy and power-plant they found the same optima, samples/Uci/RESULTS.md). Each restart
+    /// costs as much as the first run, so they are off by default.
     /// </summary>
     public int MarginalLikelihoodRestarts { get; init; }
 
