@@ -9,7 +9,7 @@ using Uci;
 // UCI regression with NtkRegressor (issue 15). Usage:
 //   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--large-splits N|all]
 //       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--coarse-from N|0] [--output DIR]
-//       [--methods ntk,layer,feature,ard] [--ml-rows N] [--ml-restarts N] [--repeats drop|merge|keep] [--ard-objective ml|loo]
+//       [--methods ntk,layer,feature,ard] [--ml-rows N] [--ml-depth-rows N] [--ml-restarts N] [--repeats drop|merge|keep] [--ard-objective ml|loo]
 // DATA_DIR holds one folder per data set (data.txt, optional splits/train_K.txt + test_K.txt and dataset.json with
 // {"target": column, "features": [...]}); the five shipped UCI sets need no dataset.json. The default run is a quick
 // look (5 splits; sets of 5,000+ rows: 3 splits with at most 2,000 training rows); --full is the whole protocol.
@@ -43,6 +43,7 @@ meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; R
 meta.Values["max_train"] = options.MaxTrain.ToString(CultureInfo.InvariantCulture);
 meta.Values["wntk_rows"] = options.WntkRows.ToString(CultureInfo.InvariantCulture);
 meta.Values["ml_rows"] = options.MlRows.ToString(CultureInfo.InvariantCulture);
+meta.Values["ml_depth_rows"] = options.MlDepthRows.ToString(CultureInfo.InvariantCulture);
 meta.Values["ml_restarts"] = options.MlRestarts.ToString(CultureInfo.InvariantCulture);
 meta.Values["repeats"] = options.Repeats.ToString();
 string splitsCsv = Path.Combine(options.OutDir, "uci-splits.csv");
@@ -80,6 +81,7 @@ foreach (string name in names)
                 MarginalLikelihoodRows = options.MlRows,
                 InputScalesObjective = options.ArdObjective,
                 MarginalLikelihoodRestarts = options.MlRestarts,
+                MarginalLikelihoodDepthRows = options.MlDepthRows,
                 RepeatedRows = options.Repeats,
             });
             if (weights != NtkRegressorWeights.InputScales) depth = reg.Depth;
