@@ -9,6 +9,7 @@ using Uci;
 // UCI regression with NtkRegressor (issue 15). Usage:
 //   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--large-splits N|all]
 //       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--coarse-from N|0] [--output DIR]
+//       [--methods ntk,layer,feature,ard] [--ml-rows N] [--ml-depth-rows N] [--ml-restarts N] [--repeats drop|merge|keep] [--ard-objective ml|loo]
 // DATA_DIR holds one folder per data set (data.txt, optional splits/train_K.txt + test_K.txt and dataset.json with
 // {"target": column, "features": [...]}); the five shipped UCI sets need no dataset.json. The default run is a quick
 // look (5 splits; sets of 5,000+ rows: 3 splits with at most 2,000 training rows); --full is the whole protocol.
@@ -38,9 +39,13 @@ var methods = allMethods.Where(m => options.Methods.Contains(m.Weights)).ToArray
 Directory.CreateDirectory(options.OutDir);
 var meta = new RunMetadata { Seed = 0, DeviceName = Device.Cpu.Name };
 meta.Values["command"] = "samples/Uci " + string.Join(' ', args);
-meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood";
+meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood; NTK-GP ARD: per-feature input scales, first bias variance and noise by marginal likelihood (depth 1-4 screened on 300 rows), exact copies of training rows counted once";
 meta.Values["max_train"] = options.MaxTrain.ToString(CultureInfo.InvariantCulture);
 meta.Values["wntk_rows"] = options.WntkRows.ToString(CultureInfo.InvariantCulture);
+meta.Values["ml_rows"] = options.MlRows.ToString(CultureInfo.InvariantCulture);
+meta.Values["ml_depth_rows"] = options.MlDepthRows.ToString(CultureInfo.InvariantCulture);
+meta.Values["ml_restarts"] = options.MlRestarts.ToString(CultureInfo.InvariantCulture);
+meta.Values["repeats"] = options.Repeats.ToString();
 string splitsCsv = Path.Combine(options.OutDir, "uci-splits.csv");
 string summaryCsv = Path.Combine(options.OutDir, "uci-summary.csv");
 string[] splitColumns = ["dataset", "split", "train_rows", "method", "rmse", "log_likelihood", "depth", "ridge", "seconds", "weights", "test_rows_repeating_a_training_input", "rmse_other_rows", "ll_other_rows"];
@@ -75,6 +80,9 @@ foreach (string name in names)
                 CoarseFrom = options.CoarseFrom,
                 MarginalLikelihoodRows = options.MlRows,
                 InputScalesObjective = options.ArdObjective,
+                MarginalLikelihoodRestarts = options.MlRestarts,
+                MarginalLikelihoodDepthRows = options.MlDepthRows,
+                RepeatedRows = options.Repeats,
             });
             if (weights != NtkRegressorWeights.InputScales) depth = reg.Depth;
             var prediction = reg.Predict(xte);
@@ -88,7 +96,8 @@ foreach (string name in names)
                 NtkRegressorWeights.None => "",
                 NtkRegressorWeights.InputScales => "scales " + string.Join(" ", reg.InputScales!.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))
                     + " b1 " + reg.Network.HiddenLayers[0].BiasVariance.ToString("G3", CultureInfo.InvariantCulture)
-                    + " noise " + reg.NoiseVariance.ToString("G3", CultureInfo.InvariantCulture) + " evals " + reg.MarginalLikelihoodEvaluations,
+                    + " noise " + reg.NoiseVariance.ToString("G3", CultureInfo.InvariantCulture) + " evals " + reg.MarginalLikelihoodEvaluations
+                    + " rows " + reg.TrainSize,
                 _ => string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture))),
             };
             perSplit.Add([name, k, xtr.Rows, method, score.Rmse, score.LogLikelihood, reg.Depth, reg.Ridge, sw.Elapsed.TotalSeconds, w,

@@ -15,6 +15,9 @@ internal sealed class UciOptions
     public int CoarseFrom { get; private set; } = 3000;
     public int MlRows { get; private set; } = 1000;
     public NtkDsl.Regression.InputScalesObjective ArdObjective { get; private set; }
+    public int MlRestarts { get; private set; }
+    public int MlDepthRows { get; private set; } = 300;
+    public NtkDsl.Regression.RepeatedTrainingRows Repeats { get; private set; } = NtkDsl.Regression.RepeatedTrainingRows.DropCopies;
     public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
     public HashSet<string>? Datasets { get; private set; }
     public string OutDir { get; private set; } = "results";
@@ -43,13 +46,17 @@ internal sealed class UciOptions
         var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
         var mlRows = SampleCommandLine.Count("--ml-rows", "Training rows used to maximize the marginal likelihood of the NTK-GP ARD column", defaults.MlRows);
+        var mlRestarts = SampleCommandLine.Count("--ml-restarts", "NTK-GP ARD: extra marginal-likelihood optimizations per depth from random feature scales (the best wins)", defaults.MlRestarts, minimum: 0);
+        var mlDepthRows = SampleCommandLine.Count("--ml-depth-rows", "NTK-GP ARD: every depth is screened on this many training rows, then the best is refitted on --ml-rows rows (screening on at least --ml-rows rows: no separate screening)", defaults.MlDepthRows, minimum: 2);
+        var repeats = new Option<string>("--repeats") { Description = "NTK-GP ARD, training rows that repeat: drop (exact copies of a row count once), merge (rows with equal inputs: mean target, noise / count) or keep", DefaultValueFactory = _ => "drop", HelpName = "drop|merge|keep" };
+        repeats.AcceptOnlyFromAmong("drop", "merge", "keep");
         var methods = new Option<string?>("--methods") { Description = "Comma-separated columns: ntk, layer (WNTK per layer), feature (WNTK per feature), ard (NTK-GP with per-feature input scales by marginal likelihood); default all", HelpName = "a,b" };
         var ardObjective = new Option<string>("--ard-objective") { Description = "What the NTK-GP ARD column maximizes: ml (marginal likelihood) or loo (leave-one-out log predictive)", DefaultValueFactory = _ => "ml", HelpName = "ml|loo" };
         ardObjective.AcceptOnlyFromAmong("ml", "loo");
         var output = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, methods, ardObjective, output,
+            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, mlRestarts, mlDepthRows, repeats, methods, ardObjective, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -63,6 +70,14 @@ internal sealed class UciOptions
                 Iterations = p.GetValue(iterations),
                 CoarseFrom = p.GetValue(coarseFrom),
                 MlRows = p.GetValue(mlRows),
+                MlRestarts = p.GetValue(mlRestarts),
+                MlDepthRows = p.GetValue(mlDepthRows),
+                Repeats = p.GetValue(repeats) switch
+                {
+                    "merge" => NtkDsl.Regression.RepeatedTrainingRows.MergeMeans,
+                    "keep" => NtkDsl.Regression.RepeatedTrainingRows.Keep,
+                    _ => NtkDsl.Regression.RepeatedTrainingRows.DropCopies,
+                },
                 ArdObjective = p.GetValue(ardObjective) == "loo" ? NtkDsl.Regression.InputScalesObjective.LeaveOneOut : NtkDsl.Regression.InputScalesObjective.MarginalLikelihood,
                 OutDir = p.GetValue(output)!,
             };

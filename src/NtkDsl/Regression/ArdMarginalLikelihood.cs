@@ -27,17 +27,30 @@ namespace NtkDsl.Regression;
 /// c_i = 1/(2H_ii) + α_i²/(2s²H_ii²) and u_i = α_i/(s²H_ii), dL_LOO = Σ_i [c_i·dH_ii − u_i·dα_i]
 /// = ⟨G, dA⟩ with G = −H·diag(c)·H + ½(H·u·αᵀ + α·uᵀ·H) (the s² terms cancel at the optimal s²). G takes the
 /// place of ½·W above.</para>
+/// <para>Per-row noise weights (<c>noiseWeights</c>, w): A = K + ρ·diag(w), so ∂A/∂ψ = ρ·diag(w) and the noise's
+/// share of ∂A/∂φ_f is e^ψ·(∂ mean_i K_ii/∂φ_f)·diag(w); every trace term above becomes Σ_i W_ii·w_i. Used for
+/// repeated inputs: c_i observations at one input with mean ȳ_i have ȳ_i = f(x_i) + mean noise of variance s²ρ/c_i,
+/// so the group means are distributed N(0, s²·(K + ρ·diag(1/c))) (the marginal likelihood of the means; the full
+/// likelihood adds the within-group scatter term, which alone drives ρ → 0 when the repeats are exact copies).</para>
 /// <para>Cost per evaluation: the kernel with derivatives O(n²·(d + depth)), one Cholesky factorization and the
 /// inverse, O(n³).</para>
 /// </remarks>
 internal sealed class ArdMarginalLikelihood
 {
     private readonly double[] _x, _y;
+    private readonly double[]? _noiseWeights;
     private readonly ArdReluKernel _kernel;
 
-    /// <summary>The problem on standardized rows x (row-major n × d) and targets y (length n).</summary>
-    public ArdMarginalLikelihood(double[] x, double[] y, int n, int d, ArdReluKernel kernel, bool leaveOneOut = false)
+    /// <summary>
+    /// The problem on standardized rows x (row-major n × d) and targets y (length n). <paramref name="noiseWeights"/>
+    /// (length n, positive; null for all ones) multiplies the noise of each row: A = K + ρ·diag(w). With w_i = 1/c_i and
+    /// y_i the mean of c_i observations at one input this is the likelihood of the group means (see remarks).
+    /// </summary>
+    public ArdMarginalLikelihood(double[] x, double[] y, int n, int d, ArdReluKernel kernel, bool leaveOneOut = false, double[]? noiseWeights = null)
     {
+        if (noiseWeights is not null && (noiseWeights.Length != n || noiseWeights.Any(w => !(w > 0) || !double.IsFinite(w))))
+            throw new ArgumentException($"ArdMarginalLikelihood: noiseWeights must hold {n} finite positive numbers.", nameof(noiseWeights));
+        _noiseWeights = noiseWeights;
         LeaveOneOut = leaveOneOut;
         _x = x;
         _y = y;
@@ -86,7 +99,7 @@ internal sealed class ArdMarginalLikelihood
         double maxDiag = 0;
         for (int i = 0; i < n; i++)
         {
-            a[(long)i * n + i] += rho;
+            a[(long)i * n + i] += rho * NoiseWeight(i);
             maxDiag = Math.Max(maxDiag, a[(long)i * n + i]);
         }
         var chol = BlockedCholesky.TryFactor((double[])a.Clone(), n);
@@ -156,7 +169,7 @@ internal sealed class ArdMarginalLikelihood
             }
             rowP[i] = s;
             sumP += s;
-            trace += w[(long)i * n + i];
+            trace += w[(long)i * n + i] * NoiseWeight(i);
         }
         var mx = new double[(long)n * d];
         Blas.Gemm(Transpose.No, Transpose.No, n, d, n, 1.0, m, n, _x, d, 0.0, mx, d);
@@ -185,6 +198,8 @@ internal sealed class ArdMarginalLikelihood
         gradient[d + 1] = scale * rho * trace;
         return value;
     }
+
+    private double NoiseWeight(int i) => _noiseWeights is null ? 1.0 : _noiseWeights[i];
 
     private static double[] Inverse(BlockedCholesky chol, int n)
     {

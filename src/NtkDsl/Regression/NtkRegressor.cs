@@ -34,6 +34,7 @@ public sealed class NtkRegressor
     private readonly double[] _alpha;
     private readonly double[] _featureWeights; // InputFeatureGroups layout; all ones for the plain NTK
     private readonly double[]? _inputScales;    // InputScales: standardized inputs are multiplied by these before the kernel
+    private double[]? _sqrtCounts;              // InputScales with merged repeated inputs: √(rows per distinct input); the solver factors C^{1/2}KC^{1/2} + ρI
 
     private NtkRegressor(NtkRegressorOptions options, Standardizer inputs, Standardizer target, Tensor trainZ, AnalyticMlp network,
         double[] featureWeights, double ridge, double looMse, CholeskySolver solver, double[] alpha, double amplitude, double noiseVariance,
@@ -71,8 +72,14 @@ public sealed class NtkRegressor
     /// <summary>The chosen number of hidden layers.</summary>
     public int Depth => Network.HiddenLayers.Count;
 
-    /// <summary>Training rows n.</summary>
+    /// <summary>
+    /// Rows kept in the kernel: the training rows n, or fewer when <see cref="NtkRegressorOptions.RepeatedRows"/>
+    /// dropped copies or merged repeated inputs (see <see cref="TrainRows"/>).
+    /// </summary>
     public int TrainSize => _trainZ.Rows;
+
+    /// <summary>Training rows given to <see cref="Fit"/>.</summary>
+    public int TrainRows { get; private init; }
 
     /// <summary>The ridge λ (absolute, in the units of the kernel of standardized inputs and targets).</summary>
     public double Ridge { get; }
@@ -179,7 +186,10 @@ public sealed class NtkRegressor
         }
         var candidates = new[] { best.Ridge }.Concat(Grid(kernel, o.RelativeRidges)).ToArray();
         var (amplitude, noiseRatio) = CalibrateVariance(residuals, latent, candidates);
-        return new NtkRegressor(o, inputs, target, z, network, weights, best.Ridge, loo / n, solver, alpha, amplitude, amplitude * noiseRatio, learning, scores);
+        return new NtkRegressor(o, inputs, target, z, network, weights, best.Ridge, loo / n, solver, alpha, amplitude, amplitude * noiseRatio, learning, scores)
+        {
+            TrainRows = n,
+        };
     }
 
     /// <summary>
@@ -191,7 +201,16 @@ public sealed class NtkRegressor
     /// </summary>
     private static NtkRegressor FitInputScales(Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
     {
-        int n = z.Rows, d = z.Columns;
+        int d = z.Columns;
+        // Repeated rows (see RepeatedTrainingRows): copies dropped, or one row per distinct input with the mean target and noise weight 1/count.
+        var (zu, tu, counts) = o.RepeatedRows switch
+        {
+            RepeatedTrainingRows.MergeMeans => RepeatedInputs.Merge(z, t),
+            RepeatedTrainingRows.DropCopies => Dropped(RepeatedInputs.DropCopies(z, t)),
+            _ => (z, t, null),
+        };
+        int n = zu.Rows;
+        double[]? noiseWeights = counts?.Select(c => 1.0 / c).ToArray();
         int[] depths = o.Depths.Distinct().ToArray();
         int[] rows = Subset(n, o.MarginalLikelihoodRows, o.Seed);
         // Depth screening on a smaller subset when there is a choice and the subset is large (each evaluation is O(rows³)).
@@ -201,19 +220,27 @@ public sealed class NtkRegressor
         int bestDepth = 0;
         double bestValue = double.NegativeInfinity;
         int evaluations = 0;
+        var sampler = new NormalSampler(o.Seed + 2);
         foreach (int depth in depths)
         {
-            var (theta, value, count) = MaximizeMarginalLikelihood(z, t, screenRows, depth, null, o);
-            evaluations += count;
-            if (theta is null) continue;
-            scores[depth] = -value;
-            if (value > bestValue) { bestValue = value; bestTheta = theta; bestDepth = depth; }
+            double depthValue = double.NegativeInfinity;
+            for (int restart = 0; restart <= o.MarginalLikelihoodRestarts; restart++)
+            {
+                // Restarts: the default start with every log feature scale moved by an independent N(0, 1) draw.
+                double[]? jitter = restart == 0 ? null : Enumerable.Range(0, d).Select(_ => sampler.NextNormal()).ToArray();
+                var (theta, value, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, screenRows, depth, null, o, jitter);
+                evaluations += count;
+                if (theta is null) continue;
+                depthValue = Math.Max(depthValue, value);
+                if (value > bestValue) { bestValue = value; bestTheta = theta; bestDepth = depth; }
+            }
+            if (double.IsFinite(depthValue)) scores[depth] = -depthValue;
         }
         if (bestTheta is null)
             throw new KernelNotPositiveDefiniteException($"{Owner}: the kernel plus noise is not positive definite at unit input scales for any depth and relative ridge in RelativeRidges; add larger ridges (e.g. 1e-2, 1).");
         if (!ReferenceEquals(screenRows, rows))
         {
-            var (theta, _, count) = MaximizeMarginalLikelihood(z, t, rows, bestDepth, bestTheta, o);
+            var (theta, _, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, bestTheta, o);
             evaluations += count;
             if (theta is not null) bestTheta = theta;
         }
@@ -221,19 +248,30 @@ public sealed class NtkRegressor
         double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
         double firstBias = Math.Exp(bestTheta[d]);
         var network = bestKernel.Network(d, firstBias);
-        var zs = ScaleColumns(z, scales);
+        var zs = ScaleColumns(zu, scales);
         double[] k2 = KernelInput.SquareSymmetric(network.Ntk(zs), Owner, "kernel", out _);
         double meanDiag = 0;
         for (int i = 0; i < n; i++) meanDiag += k2[(long)i * n + i] / n;
         double ridge = Math.Exp(bestTheta[d + 1]) * meanDiag;
+        // K + ρ·diag(1/c) = C^{-1/2}·(C^{1/2} K C^{1/2} + ρI)·C^{-1/2}: factor the bracket, so the solver keeps a plain ridge.
+        double[]? sqrtCounts = counts?.Select(c => Math.Sqrt(c)).ToArray();
+        double[] y = tu.ToFlatArray();
+        if (sqrtCounts is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                y[i] *= sqrtCounts[i];
+                for (int j = 0; j < n; j++) k2[(long)i * n + j] *= sqrtCounts[i] * sqrtCounts[j];
+            }
+        }
         var solver = CholeskySolver.Factor(k2, n, ridge, Owner);
-        double[] y = t.ToFlatArray();
         double[] alpha = solver.Solve((double[])y.Clone(), 1);
         double[] inv = solver.InverseDiagonal();
         double loo = 0, yAy = 0, looAmplitude = 0;
         for (int i = 0; i < n; i++)
         {
-            double r = alpha[i] / inv[i];
+            // In the original system α_i = √c_i·α'_i and [A⁻¹]_ii = c_i·[A'⁻¹]_ii.
+            double r = alpha[i] / inv[i] / (sqrtCounts?[i] ?? 1.0);
             loo += r * r;
             yAy += y[i] * alpha[i];
             looAmplitude += alpha[i] * alpha[i] / inv[i] / n;
@@ -244,8 +282,12 @@ public sealed class NtkRegressor
         return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales)
         {
             MarginalLikelihoodEvaluations = evaluations,
+            _sqrtCounts = sqrtCounts,
+            TrainRows = z.Rows,
         };
     }
+
+    private static (Tensor, Tensor, int[]?) Dropped((Tensor X, Tensor Y) kept) => (kept.X, kept.Y, null);
 
     private static int[] Subset(int n, int size, long seed) => n <= size ? Enumerable.Range(0, n).ToArray()
         : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)size), seed)[0].ToArray();
@@ -255,15 +297,17 @@ public sealed class NtkRegressor
     /// the configured first bias variance and the best noise ratio of the relative ridge grid. Theta is null when no
     /// start is positive definite.
     /// </summary>
-    private static (double[]? Theta, double Value, int Evaluations) MaximizeMarginalLikelihood(Tensor z, Tensor t, int[] rows, int depth, double[]? start, NtkRegressorOptions o)
+    private static (double[]? Theta, double Value, int Evaluations) MaximizeMarginalLikelihood(Tensor z, Tensor t, double[]? noiseWeights, int[] rows, int depth, double[]? start, NtkRegressorOptions o, double[]? jitter = null)
     {
         int d = z.Columns, m = rows.Length;
         double[] xs = Rows(z, rows).ToFlatArray(), ys = Rows(t, rows).ToFlatArray();
         var kernel = new ArdReluKernel(depth, o.WeightVariance, o.BiasVariance);
-        var ml = new ArdMarginalLikelihood(xs, ys, m, d, kernel, o.InputScalesObjective == InputScalesObjective.LeaveOneOut);
+        var ml = new ArdMarginalLikelihood(xs, ys, m, d, kernel, o.InputScalesObjective == InputScalesObjective.LeaveOneOut,
+            noiseWeights is null ? null : rows.Select(i => noiseWeights[i]).ToArray());
         if (start is null)
         {
             start = new double[d + 2];
+            if (jitter is not null) Array.Copy(jitter, start, d);
             start[d] = Math.Log(o.BiasVariance);
             double startValue = double.NegativeInfinity;
             foreach (double rel in o.RelativeRidges.Where(r => r > 0))
@@ -341,7 +385,7 @@ public sealed class NtkRegressor
             int cols = Math.Min(chunk, m - c0);
             var rhs = new double[n * cols]; // K*ᵀ for this chunk of test points, n × cols
             for (int j = 0; j < cols; j++)
-                for (int i = 0; i < n; i++) rhs[i * cols + j] = cross[(long)(c0 + j) * n + i];
+                for (int i = 0; i < n; i++) rhs[i * cols + j] = cross[(long)(c0 + j) * n + i] * (_sqrtCounts?[i] ?? 1.0);
             double[] sol = _solver.Solve(rhs, cols);
             for (int j = 0; j < cols; j++)
             {
@@ -465,10 +509,13 @@ public sealed class NtkRegressor
             throw new ArgumentException($"{Owner}: Depths must list at least one number of hidden layers ≥ 1, e.g. [1, 2, 3, 4].", "options");
         if (o.RelativeRidges is null || o.RelativeRidges.Count == 0 || o.RelativeRidges.Any(r => !double.IsFinite(r) || r < 0))
             throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
+        if (!Enum.IsDefined(o.RepeatedRows))
+            throw new ArgumentException($"{Owner}: unknown RepeatedRows value {o.RepeatedRows}; use Keep, DropCopies or MergeMeans.", "options");
         if (!Enum.IsDefined(o.Weights))
             throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer, PerInputFeature or InputScales.", "options");
         if (o.MarginalLikelihoodDepthRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodDepthRows must be ≥ 2, got {o.MarginalLikelihoodDepthRows}.", "options");
         if (o.MarginalLikelihoodRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodRows must be ≥ 2, got {o.MarginalLikelihoodRows}.", "options");
+        if (o.MarginalLikelihoodRestarts < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodRestarts must be ≥ 0, got {o.MarginalLikelihoodRestarts}.", "options");
         if (o.MarginalLikelihoodIterations < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodIterations must be ≥ 0, got {o.MarginalLikelihoodIterations}.", "options");
         if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");
     }

@@ -95,6 +95,28 @@ public sealed class ArdMarginalLikelihoodTests
     }
 
     [Fact]
+    public void NoiseWeightsGiveTheDenseDensityOfGroupMeans()
+    {
+        // Group means ȳ_i of c_i observations: ȳ ~ N(0, s²(K + ρ·diag(1/c))), written out with MathNet.
+        const int n = 16, d = 3;
+        var (x, y) = Problem(n, d, 13);
+        double[] counts = Enumerable.Range(0, n).Select(i => 1.0 + i % 3).ToArray();
+        var ard = new ArdReluKernel(2, 2.0, 0.01);
+        var ml = new ArdMarginalLikelihood(x, y, n, d, ard, noiseWeights: counts.Select(c => 1 / c).ToArray());
+        double[] theta = [0.2, 0.5, -0.3, Math.Log(0.1), Math.Log(0.03)];
+        double value = ml.Evaluate(theta, []);
+        double[] k = ard.Kernel(x, n, d, theta.AsSpan(0, d), 0.1);
+        double rho = 0.03 * Enumerable.Range(0, n).Average(i => k[i * n + i]);
+        var a = Matrix<double>.Build.Dense(n, n, (i, j) => k[i * n + j] + (i == j ? rho / counts[i] : 0));
+        var yv = Vector<double>.Build.DenseOfArray(y);
+        double s2 = yv * a.Solve(yv) / n;
+        var cov = a * s2;
+        double expected = -0.5 * (yv * cov.Solve(yv)) - 0.5 * Math.Log(cov.Determinant()) - 0.5 * n * Math.Log(2 * Math.PI);
+        Assert.Equal(expected / n, value, 1e-10);
+        Assert.Equal(s2, ml.Amplitude, 1e-10 * s2);
+    }
+
+    [Fact]
     public void LeaveOneOutValueEqualsBruteForceRefitsAtProfiledAmplitude()
     {
         const int n = 18, d = 3;
@@ -126,15 +148,18 @@ public sealed class ArdMarginalLikelihoodTests
     }
 
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(3, false)]
-    [InlineData(1, true)]
-    [InlineData(3, true)]
-    public void GradientEqualsCentralDifferences(int depth, bool leaveOneOut)
+    [InlineData(1, false, false)]
+    [InlineData(3, false, false)]
+    [InlineData(1, true, false)]
+    [InlineData(3, true, false)]
+    [InlineData(2, false, true)]
+    [InlineData(2, true, true)]
+    public void GradientEqualsCentralDifferences(int depth, bool leaveOneOut, bool noiseWeights)
     {
         const int n = 25, d = 3;
         var (x, y) = Problem(n, d, 7);
-        var ml = new ArdMarginalLikelihood(x, y, n, d, new ArdReluKernel(depth, 2.0, 0.01), leaveOneOut);
+        double[]? w = noiseWeights ? Enumerable.Range(0, n).Select(i => 1.0 / (1 + i % 4)).ToArray() : null;
+        var ml = new ArdMarginalLikelihood(x, y, n, d, new ArdReluKernel(depth, 2.0, 0.01), leaveOneOut, w);
         double[] theta = [0.3, -0.5, 1.2, Math.Log(0.1), Math.Log(0.02)];
         var g = new double[theta.Length];
         ml.Evaluate(theta, g);
@@ -229,5 +254,23 @@ public sealed class ArdMarginalLikelihoodTests
             Assert.Equal(mu, p.Mean.AsSpan()[j], 1e-7 * Math.Abs(mu));
             Assert.Equal(v, p.Variance.AsSpan()[j], 1e-6 * v);
         }
+    }
+
+    [Fact]
+    public void RestartsNeverLowerTheMarginalLikelihoodOfAnyDepth()
+    {
+        // The restart run includes the unit-scale start, so its best per depth is at least the single run's.
+        const int n = 60, d = 3;
+        var (x, y) = Problem(n, d, 17);
+        NtkRegressor Fit(int restarts) => NtkRegressor.Fit(Tensor.FromArray(x, n, d), Tensor.FromArray(y, n),
+            new NtkRegressorOptions { Weights = NtkRegressorWeights.InputScales, Depths = [1, 2], MarginalLikelihoodRestarts = restarts, RepeatedRows = RepeatedTrainingRows.Keep });
+        var single = Fit(0);
+        var multi = Fit(2);
+        Assert.True(multi.MarginalLikelihoodEvaluations > single.MarginalLikelihoodEvaluations);
+        foreach (int depth in new[] { 1, 2 })
+            Assert.True(multi.DepthScores[depth] <= single.DepthScores[depth] + 1e-12, $"depth {depth}: {multi.DepthScores[depth]} > {single.DepthScores[depth]}");
+        var e = Assert.Throws<ArgumentException>(() => NtkRegressor.Fit(Tensor.FromArray(x, n, d), Tensor.FromArray(y, n),
+            new NtkRegressorOptions { Weights = NtkRegressorWeights.InputScales, MarginalLikelihoodRestarts = -1 }));
+        Assert.Contains("MarginalLikelihoodRestarts", e.Message);
     }
 }
