@@ -23,10 +23,10 @@ public sealed partial class CudaDevice
         return Models.Get(model, () => new DeviceModelParameters<T>(this, model.Info, model.CudaSource));
     }
 
-    private TResult Run<T, TResult>(DeviceModel<T> model, Func<DenseModelEngine<T>, TResult> body) where T : unmanaged, IFloatingPointIeee754<T>
+    private TResult Run<T, TResult>(DeviceModel<T> model, Func<DenseModelEngine<T>, TResult> body, GpuFloat32Mode? float32 = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var engine = new DenseModelEngine<T>(this, model, ParametersOf(model), KernelOptions.Float32);
+        using var engine = new DenseModelEngine<T>(this, model, ParametersOf(model), float32 ?? KernelOptions.Float32);
         return body(engine);
     }
 
@@ -39,7 +39,12 @@ public sealed partial class CudaDevice
     Tensor IModelBackend.Jacobian<T>(DeviceModel<T> model, Tensor x) => Run(model, e => e.Jacobian(x));
 
     Tensor[] IModelBackend.Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
-        IProgress<NtkProgress>? progress, CancellationToken cancellationToken) => Run(model, e =>
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
+        Ntk(model, x1, x2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken, KernelOptions);
+
+    /// <summary>The NTK of a device model with explicit <paramref name="options"/> (the model path and <c>NtkOnDevice</c>).</summary>
+    internal Tensor[] Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken, CudaKernelOptions options) where T : unmanaged, IFloatingPointIeee754<T> => Run(model, e =>
     {
         bool traced = mode is NtkMode.Trace or NtkMode.Diagonal;
         // Peak: the larger batch's features and temporaries, then both batches' features and the smaller one's temporaries.
@@ -60,6 +65,6 @@ public sealed partial class CudaDevice
         var f1 = e.Features(e.UploadInputs(x1), x1.Rows, traced);
         if (x2 is not null && !secondFirst) f2 = e.Features(e.UploadInputs(x2), x2.Rows, traced);
         cancellationToken.ThrowIfCancellationRequested();
-        return DeviceNtkAssembly<T>.Run(this, KernelOptions, f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
-    });
+        return DeviceNtkAssembly<T>.Run(this, options, f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
+    }, options.Float32);
 }

@@ -118,6 +118,17 @@ internal sealed class DeviceModelCache : IDisposable
         return state;
     }
 
+    /// <summary>Releases the state of <paramref name="model"/> now (a binding that ends with its call).</summary>
+    public void Remove(object model)
+    {
+        for (int i = _entries.Count - 1; i >= 0; i--)
+            if (_entries[i].Model.TryGetTarget(out var m) && ReferenceEquals(m, model))
+            {
+                _entries[i].State.Dispose();
+                _entries.RemoveAt(i);
+            }
+    }
+
     public void Dispose()
     {
         foreach (var e in _entries) e.State.Dispose();
