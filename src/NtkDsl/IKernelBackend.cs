@@ -4,10 +4,11 @@ using NtkDsl.Kernels;
 namespace NtkDsl;
 
 /// <summary>
-/// Infrastructure for generated code; not part of the supported API. The seam through which a non-CPU <see cref="Device"/> runs the kernel assembly of generated models.
-/// Generated code never calls it directly: the generated constructor calls <see cref="Device.RequireModelSupport"/> and
-/// the generated kernel methods pass their model's <see cref="Device"/> to <see cref="NtkAssembler.Assemble{T}"/>, which
-/// hands the per-layer features (the one plan of math.md §2, computed on the host as for the CPU) to this backend.
+/// Infrastructure for generated code; not part of the supported API. The seam through which a non-CPU <see cref="Device"/> runs the kernel assembly of per-layer features computed on the host.
+/// Generated code never calls it directly: the generated constructor calls <see cref="Device.RequireModelSupport"/>
+/// (which asks <see cref="RequireModel"/>), and <see cref="NtkAssembler.Assemble{T}"/> called with a device hands host
+/// features (the one plan of math.md §2) to this backend. Generated Dense models constructed on a device compute their
+/// features on it instead and go through <see cref="IModelBackend"/>.
 /// Implemented by device packages (NtkDsl.Cuda's <c>CudaDevice</c>); the CPU has none (<see cref="Device.KernelBackend"/> is null).
 /// </summary>
 /// <remarks>
