@@ -13,10 +13,11 @@ namespace NtkDsl.Cuda;
 /// Open it with <c>Device.Cuda(ordinal)</c> (the native libraries) or <see cref="Open(int, CudaBackend)"/> (any backend,
 /// e.g. the host emulation in tests). Dispose it to release everything it holds. Not thread-safe: use one device
 /// object from one thread at a time.
-/// Generated models constructed on it (<c>new Mlp(seed, gpu)</c>) run their kernel assembly (Ntk in every mode,
-/// NtkPerGroup, Wntk) here through <see cref="IKernelBackend"/>, as <see cref="KernelOptions"/> says.
+/// Generated Dense models constructed on it (<c>new Mlp(seed, gpu)</c>) run Forward, Jvp, Vjp, Jacobian and the NTK
+/// (features and assembly: Ntk in every mode, NtkPerGroup, Wntk) here through <see cref="IModelBackend"/>, with their
+/// parameters resident on the device between calls, as <see cref="KernelOptions"/> says; host tensors in, host tensors out.
 /// </summary>
-public sealed class CudaDevice : Device, IDisposable, IKernelBackend
+public sealed partial class CudaDevice : Device, IDisposable, IKernelBackend, IModelBackend
 {
     private readonly Dictionary<string, CudaModule> _modules = new(StringComparer.Ordinal);
     private readonly int _device;
@@ -223,6 +224,7 @@ public sealed class CudaDevice : Device, IDisposable, IKernelBackend
         {
             try { a(); } catch (CudaException e) { errors.Add(e); }
         }
+        Try(Models.Dispose);
         foreach (var m in _modules.Values) Try(m.Unload);
         _modules.Clear();
         if (Allocator is not null) Try(Allocator.ReleaseAll);

@@ -31,6 +31,14 @@ public abstract class Device
     public virtual ILinearAlgebraBackend? LinearAlgebra => null;
 
     /// <summary>
+    /// Infrastructure: the backend that runs generated Dense models' forward pass, Jvp, Vjp, Jacobian and NTK features on
+    /// this device, or null for the managed CPU code. Device packages (NtkDsl.Cuda) override it; see <see cref="IModelBackend"/>.
+    /// <para>Infrastructure for generated code; not part of the supported API.</para>
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public virtual IModelBackend? ModelBackend => null;
+
+    /// <summary>
     /// Called by generated constructors: returns when <paramref name="device"/> (null means the CPU) can run the generated
     /// methods of a model with architecture <paramref name="info"/>; otherwise throws.
     /// </summary>

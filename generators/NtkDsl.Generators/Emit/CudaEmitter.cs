@@ -15,8 +15,9 @@ namespace NtkDsl.Generators.Emit;
 /// Contents, one kernel per function: φ and φ' of every layer (<c>ntk_phi_l</c>, <c>ntk_dphi_l</c>: the built-in
 /// activations as <see cref="ActivationEmitter"/> writes them in C#, custom ones from the same symbolic expression through
 /// <see cref="CudaExprPrinter"/>); per layer the fused elementwise kernel <c>ntk_act_l_d</c>/<c>_f</c>
-/// (h = ws·pre + bs·bias, act = φ(h), dact = φ'(h)); <c>ntk_hadamard_d</c>/<c>_f</c> (out += c0 + (cx·ga + cb) ⊙ gd, the
-/// per-layer Gram accumulation of the structured NTK, math.md §2); and, when every activation has a closed-form dual
+/// (h = ws·pre + bs·bias, act = φ(h), dact = φ'(h)), which every device method of a model constructed on a GPU uses for its
+/// forward pass (the group-weighted Gram accumulation is model-independent and lives in NtkDsl.Cuda's
+/// <c>NtkAssemblySource</c>); and, when every activation has a closed-form dual
 /// (ReLU, LeakyReLU, Abs, Erf, Identity, Sin), the recursion of math.md §3–4 as the generated C# AnalyticNtk runs it:
 /// <c>ntk_analytic_chain</c> (K^l(x, x) per row) and <c>ntk_analytic_pair</c> (NNGP or group-weighted NTK per pair,
 /// NTK or standard parameterization, output activation included). Only NVRTC-valid device code: no host calls, no
@@ -96,8 +97,6 @@ internal static class CudaEmitter
             ActivationKernel(sb, l, "double");
             ActivationKernel(sb, l, "float");
         }
-        HadamardKernel(sb, "double");
-        HadamardKernel(sb, "float");
         sb.Append('\n');
         if (unsupported is not null)
         {
@@ -161,24 +160,6 @@ internal static class CudaEmitter
         string cast = real == "float" ? "(float)" : "";
         sb.Append("    act[idx] = ").Append(cast).Append("ntk_phi_").Append(l.Index).Append("(h);\n");
         sb.Append("    dact[idx] = ").Append(cast).Append("ntk_dphi_").Append(l.Index).Append("(h);\n");
-        sb.Append("}\n");
-    }
-
-    private static void HadamardKernel(StringBuilder sb, string real)
-    {
-        string sfx = real == "double" ? "d" : "f";
-        sb.Append("\n// out[idx] += c0 + (cx·ga[idx] + cb)·gd[idx]: one layer's term of the structured NTK (math.md §2), the Gram of the layer's\n");
-        sb.Append("// inputs ga times the Gram of its deltas gd; lowerN > 0: only j ≤ i of an lowerN × lowerN matrix (the SYRK path)")
-            .Append(real == "float" ? "; evaluated in double, rounded once" : "").Append(".\n");
-        sb.Append("extern \"C\" __global__ void ntk_hadamard_").Append(sfx).Append("(const ").Append(real).Append("* __restrict__ ga, const ").Append(real)
-            .Append("* __restrict__ gd, ").Append(real).Append("* __restrict__ out, ").Append(real).Append(" cx, ").Append(real).Append(" cb, ").Append(real)
-            .Append(" c0, long long count, int lowerN)\n");
-        sb.Append("{\n");
-        sb.Append("    long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n");
-        sb.Append("    if (idx >= count) return;\n");
-        sb.Append("    if (lowerN > 0 && idx % lowerN > idx / lowerN) return;\n");
-        string cast = real == "float" ? "(float)" : "";
-        sb.Append("    out[idx] = ").Append(cast).Append("((double)out[idx] + ((double)c0 + __dmul_rn(__dmul_rn((double)cx, (double)ga[idx]) + (double)cb, (double)gd[idx])));\n");
         sb.Append("}\n");
     }
 

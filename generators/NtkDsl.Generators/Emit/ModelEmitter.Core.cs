@@ -24,6 +24,8 @@ internal static partial class ModelEmitter
         foreach (var l in c.Layers) DenseKind.EmitFields(w, c, l);
         w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
         w.Line("private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
+        w.Line("/// <summary>The device binding (parameters, plan, CUDA C) when constructed on a non-CPU device; null on the CPU.</summary>");
+        w.Line("private readonly global::NtkDsl.DeviceModel<" + S + ">? __ntkDevice;");
         w.Line();
 
         // Constructor.
@@ -37,6 +39,8 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.Device.RequireModelSupport(Device, Info);");
         w.Line("var sampler = new global::NtkDsl.NormalSampler(seed);");
         foreach (var l in c.Layers) DenseKind.EmitInitialization(w, c, l);
+        w.Line("__ntkDevice = global::NtkDsl.DeviceModel<" + S + ">.For(Device, Info, " + Names.Reserved + "CudaSource, new " + S + "[][] { "
+            + string.Join(", ", c.Layers.Select(l => l.W)) + " }, new " + S + "[]?[] { " + string.Join(", ", c.Layers.Select(l => l.Spec.UseBias ? l.B : "null")) + " });");
         w.Close();
         w.Line();
 
@@ -71,6 +75,7 @@ internal static partial class ModelEmitter
             w.Line("for (int i = 0; i < " + Int(l.WeightCount) + "; i++) " + l.W + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.WeightOffset) + " + i];");
             if (l.Spec.UseBias) w.Line("for (int i = 0; i < " + Int(l.Width) + "; i++) " + l.B + "[i] = " + (c.Single ? "(float)" : "") + "values[" + Int(l.BiasOffset) + " + i];");
         }
+        w.Line("__ntkDevice?.MarkChanged();");
         w.Close();
         w.Line();
 
@@ -114,6 +119,7 @@ internal static partial class ModelEmitter
         w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
         w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Forward\");");
+        w.Line("if (__ntkDevice is not null) return __ntkDevice.Forward(x);");
         w.Line("var (acts, _) = __ntkRunForward(x." + c.Span + ", x.Rows, derivatives: false);");
         if (!c.Output.IsIdentity) // the output activation can overflow after the last (checked) affine step
             w.Line("global::NtkDsl.FiniteChecks.Block<" + c.S + ">(acts[" + (c.Layers.Count - 1) + "], " + c.K + ", " + Str(c.Name + ".Forward: the output activation") + ");");
@@ -135,6 +141,7 @@ internal static partial class ModelEmitter
         w.Line("var t = tangent.DType == " + c.DType + " ? tangent : tangent.To(" + c.DType + ");");
         w.Line("var tv = t." + c.Span + ";");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jvp\");");
+        w.Line("if (__ntkDevice is not null) return __ntkDevice.Jvp(x, t);");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
         w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");
@@ -150,6 +157,7 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
         w.Line("var u = cotangent.DType == " + c.DType + " ? cotangent : cotangent.To(" + c.DType + ");");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Vjp\");");
+        w.Line("if (__ntkDevice is not null) return __ntkDevice.Vjp(x, u);");
         w.Line("int rows = x.Rows;");
         w.Line("var xs = x." + c.Span + ";");
         w.Line("var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);");

@@ -103,11 +103,12 @@ internal static partial class ModelEmitter
         w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? " + c.GroupCount + " : 1);");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
+        w.Line("var groupOutput = new int[" + c.GroupCount + "];");
+        w.Line("if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;");
+        w.Line("if (__ntkDevice is not null) return __ntkDevice.Ntk(x1, x2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken);");
         w.Line("bool traced = mode == " + Mode + ".Trace || mode == " + Mode + ".Diagonal;");
         w.Line("var f1 = __ntkNtkFeaturesOf(x1, traced, cancellationToken);");
         w.Line("var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);");
-        w.Line("var groupOutput = new int[" + c.GroupCount + "];");
-        w.Line("if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;");
         w.Line("return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? " + c.GroupCount + " : 1, groupOutput, groupWeight, progress, cancellationToken, Device);");
         w.Close();
         w.Line();
@@ -124,6 +125,7 @@ internal static partial class ModelEmitter
         w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jacobian\");");
+        w.Line("if (__ntkDevice is not null) return __ntkDevice.Jacobian(x);");
         w.Line("var f = __ntkNtkFeaturesOf(x, traced: false, default);");
         w.Line("return global::NtkDsl.Kernels.JacobianAssembler.Build(f, " + Int(c.ParameterCount) + ", new int[] { " + string.Join(", ", L.Select(l => Int(l.WeightOffset))) + " }, new int[] { "
             + string.Join(", ", L.Select(l => Int(l.BiasOffset))) + " });");

@@ -48,10 +48,31 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         device.ThrowIfDisposed();
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         using var a = new DeviceNtkAssembly<T>(device, options.Float32);
-        return mode is NtkMode.Diagonal or NtkMode.DiagonalFull
-            ? a.Diagonal(f1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, ct)
-            : a.Tiles(f1, f2, mode == NtkMode.Full, outputCount, groupOutput, groupWeight, options.TileRows, progress, ct);
+        // Host features (the IKernelBackend path): checked and sized before anything is uploaded.
+        long featureBytes = FeatureBytes(f1.Rows, f1.Layers) + (f2 is null ? 0 : FeatureBytes(f2.Rows, f2.Layers));
+        return a.Assemble(f1.Layers, f1.Outputs, () => a.Upload(f1), f2 is null ? null : () => a.Upload(f2), f1.Rows, f2?.Rows, featureBytes, mode, outputCount, groupOutput, groupWeight,
+            options.TileRows, progress, ct);
     }
+
+    /// <summary>
+    /// The same kernels from features already on the device (<see cref="DenseModelEngine{T}.Features"/>: the
+    /// <see cref="IModelBackend"/> path, nothing uploaded).
+    /// </summary>
+    public static Tensor[] Run(CudaDevice device, CudaKernelOptions options, DeviceFeatures<T> f1, DeviceFeatures<T>? f2, NtkMode mode,
+        int outputCount, int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        device.ThrowIfDisposed();
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
+        using var a = new DeviceNtkAssembly<T>(device, options.Float32);
+        return a.Assemble(f1.Layers, f1.Outputs, () => f1, f2 is null ? null : () => f2, f1.Rows, f2?.Rows, 0, mode, outputCount, groupOutput, groupWeight, options.TileRows, progress, ct);
+    }
+
+    private Tensor[] Assemble(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> f1, Func<DeviceFeatures<T>>? f2, int n1, int? n2, long featureBytes, NtkMode mode, int outputCount,
+        int[] groupOutput, double[] groupWeight, int? tileRows, IProgress<NtkProgress>? progress, CancellationToken ct) =>
+        mode is NtkMode.Diagonal or NtkMode.DiagonalFull
+            ? Diagonal(layers, k, f1, n1, featureBytes, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, ct)
+            : Tiles(layers, k, f1, f2, n1, n2 ?? n1, featureBytes, mode == NtkMode.Full, outputCount, groupOutput, groupWeight, tileRows, progress, ct);
 
     public void Dispose()
     {
@@ -68,10 +89,11 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
     private DeviceBuffer<TE> Alloc<TE>(long length) where TE : unmanaged => Own(_device.Allocate<TE>(Math.Max(1, length)));
 
     /// <summary>Every layer's scaled inputs and (unless Unit) deltas on the device.</summary>
-    private (DeviceBuffer<T> In, DeviceBuffer<T>? Delta)[] Upload(NtkFeatures<T> f) =>
-        f.Layers.Select(L => (Own(_device.Upload<T>(L.Inputs)), L.Form == DeltaForm.Unit ? null : Own(_device.Upload<T>(L.Deltas)))).ToArray();
+    private DeviceFeatures<T> Upload(NtkFeatures<T> f) => new(f.Rows, f.Outputs, f.Layers,
+        f.Layers.Select(L => Own(_device.Upload<T>(L.Inputs)).AsMemory()).ToArray(),
+        f.Layers.Select(L => L.Form == DeltaForm.Unit ? (DeviceMemory<T>?)null : Own(_device.Upload<T>(L.Deltas)).AsMemory()).ToArray());
 
-    private static long FeatureBytes(NtkFeatures<T> f) => f.Layers.Sum(L => (long)f.Rows * (L.InputWidth + L.DeltaWidth)) * Size;
+    private static long FeatureBytes(int rows, LayerFeatures<T>[] layers) => layers.Sum(L => (long)rows * (L.InputWidth + L.DeltaWidth)) * Size;
 
     /// <summary>Free device memory after the pool is emptied, with a 10 % margin for cuBLAS workspace and fragmentation.</summary>
     private (ulong Budget, ulong Free, ulong Total) Budget()
@@ -81,27 +103,28 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         return ((ulong)(free * 0.9), free, total);
     }
 
-    private Tensor[] Tiles(NtkFeatures<T> f1, NtkFeatures<T>? f2In, bool full, int outputCount, int[] groupOutput, double[] groupWeight,
-        int? tileRowsOption, IProgress<NtkProgress>? progress, CancellationToken ct)
+    private Tensor[] Tiles(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features1, Func<DeviceFeatures<T>>? features2, int n1, int n2, long featureBytes, bool full,
+        int outputCount, int[] groupOutput, double[] groupWeight, int? tileRowsOption, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
-        bool symmetric = f2In is null;
-        var f2 = f2In ?? f1;
-        int n1 = f1.Rows, n2 = f2.Rows, k = f1.Outputs, kk = full ? k * k : 1;
-        bool anyGeneral = full && f1.Layers.Any(L => L.Form == DeltaForm.General);
-        // Device bytes per output row (at the widest tile, nc = n2): the input Gram, the delta Gram, the accumulators.
+        bool symmetric = features2 is null;
+        int kk = full ? k * k : 1;
+        bool anyGeneral = full && layers.Any(L => L.Form == DeltaForm.General);
         long rowBytes = (long)n2 * (Size + (anyGeneral ? (long)Size * k * k : Size) + 8L * outputCount * kk);
-        long featureBytes = FeatureBytes(f1) + (symmetric ? 0 : FeatureBytes(f2));
+        // Device bytes per output row (at the widest tile, nc = n2): the input Gram, the delta Gram, the accumulators.
+        // featureBytes: features still to upload (0 when they are already on the device and counted out of the free memory).
         var (budget, free, total) = Budget();
         if ((ulong)(featureBytes + rowBytes) > budget)
             throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
                 $"the NTK features of {n1}{(symmetric ? "" : " + " + n2)} rows ({featureBytes / 1048576.0:0.#} MiB) and one output row of {n2} columns ({rowBytes / 1048576.0:0.#} MiB); compute the kernel in blocks of rows (x.SliceRows) or use a float32 model"),
                 (ulong)(featureBytes + rowBytes), free, total, _device.Allocator.LiveBytes);
         int tileRows = (int)Math.Min(n1, tileRowsOption ?? (long)((budget - (ulong)featureBytes) / (ulong)rowBytes));
+        var f1 = features1();
+        var f2 = features2 is null ? f1 : features2();
         // The host copy of a tile's accumulators is one array: at most MaxTileElements doubles (1 GiB).
         tileRows = (int)Math.Max(1, Math.Min(tileRows, MaxTileElements / ((long)outputCount * n2 * kk)));
 
-        var g1 = Upload(f1);
-        var g2 = symmetric ? g1 : Upload(f2);
+        var g1 = f1;
+        var g2 = f2;
         var ga = Alloc<T>((long)tileRows * n2);
         var gd = Alloc<T>(anyGeneral ? (long)tileRows * k * n2 * k : (long)tileRows * n2);
         var acc = Alloc<double>((long)outputCount * tileRows * n2 * kk);
@@ -124,11 +147,11 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                 if (wW == 0 && wB == 0) continue;
                 var accW = acc.Slice(groupOutput[L.WeightGroup] * tileLen, tileLen);
                 var accB = L.HasBias ? acc.Slice(groupOutput[L.BiasGroup] * tileLen, tileLen) : accW;
-                Gram(g1[l].In, g2[l].In, L.InputWidth, i0, ti, nc, symmetric, ga);
+                Gram(g1.Inputs[l], g2.Inputs[l], L.InputWidth, i0, ti, nc, symmetric, ga);
                 if (!full)
                 {
                     bool unit = L.Form == DeltaForm.Unit;
-                    if (!unit) Gram(g1[l].Delta!, g2[l].Delta!, L.DeltaWidth, i0, ti, nc, symmetric, gd);
+                    if (!unit) Gram(g1.Deltas[l]!.Value, g2.Deltas[l]!.Value, L.DeltaWidth, i0, ti, nc, symmetric, gd);
                     Kernel("ntk_trace").LaunchLinear((long)ti * nc, Block, Ptr(ga), Ptr(unit ? ga : gd), accW, accB, wW, wB,
                         unit ? 1 : 0, (double)k, (long)ti * nc, nc, diag0);
                 }
@@ -136,16 +159,16 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                 {
                     // Rows of general deltas are (example, output) pairs of width n: one (ti·K) × (nc·K) product.
                     int n = L.Width;
-                    Gemm(Transpose.No, Transpose.Yes, ti * k, nc * k, n, g1[l].Delta!.Slice((long)i0 * k * n, (long)ti * k * n), n,
-                        g2[l].Delta!.Slice(0, (long)nc * k * n), n, gd, nc * k);
+                    Gemm(Transpose.No, Transpose.Yes, ti * k, nc * k, n, g1.Deltas[l]!.Value.Slice((long)i0 * k * n, (long)ti * k * n), n,
+                        g2.Deltas[l]!.Value.Slice(0, (long)nc * k * n), n, gd, nc * k);
                     Kernel("ntk_full_general").LaunchLinear((long)ti * nc * k * k, Block, Ptr(ga), Ptr(gd), accW, accB, wW, wB,
                         (long)ti * nc * k * k, nc, k, diag0);
                 }
                 else if (L.Form is DeltaForm.Diagonal or DeltaForm.Unit)
                 {
                     bool unit = L.Form == DeltaForm.Unit;
-                    var d1 = unit ? ga.AsMemory() : g1[l].Delta!.Slice((long)i0 * k, (long)ti * k);
-                    var d2 = unit ? ga.AsMemory() : g2[l].Delta!.AsMemory();
+                    var d1 = unit ? ga.AsMemory() : g1.Deltas[l]!.Value.Slice((long)i0 * k, (long)ti * k);
+                    var d2 = unit ? ga.AsMemory() : g2.Deltas[l]!.Value;
                     Kernel("ntk_full_diagonal").LaunchLinear((long)ti * nc * k, Block, Ptr(ga), Ptr(d1), Ptr(d2), accW, accB, wW, wB,
                         unit ? 1 : 0, (long)ti * nc * k, nc, k, diag0);
                 }
@@ -165,7 +188,7 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
     /// for the columns before the diagonal block and a SYRK for the block's lower triangle (its upper part is not
     /// written and the accumulation kernels skip it).
     /// </summary>
-    private void Gram(DeviceBuffer<T> a1, DeviceBuffer<T> a2, int width, int i0, int ti, int nc, bool symmetric, DeviceBuffer<T> g)
+    private void Gram(DeviceMemory<T> a1, DeviceMemory<T> a2, int width, int i0, int ti, int nc, bool symmetric, DeviceBuffer<T> g)
     {
         var rows = a1.Slice((long)i0 * width, (long)ti * width);
         if (!symmetric)
@@ -195,17 +218,18 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
 
     private CudaKernel Kernel(string stem) => _module.Kernel(stem + _sfx);
 
-    private Tensor[] Diagonal(NtkFeatures<T> f, bool full, int outputCount, int[] groupOutput, double[] groupWeight,
-        IProgress<NtkProgress>? progress, CancellationToken ct)
+    private Tensor[] Diagonal(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features, int n, long featureBytes, bool full, int outputCount,
+        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
-        int n = f.Rows, k = f.Outputs, kk = full ? k * k : 1;
-        long featureBytes = FeatureBytes(f), work = 8L * n * (1 + kk + (long)outputCount * kk);
+        int kk = full ? k * k : 1;
+        long work = 8L * n * (1 + kk + (long)outputCount * kk);
         var (budget, free, total) = Budget();
         if ((ulong)(featureBytes + work) > budget)
             throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
                 $"the NTK diagonal's features of {n} rows ({featureBytes / 1048576.0:0.#} MiB) and its {work / 1048576.0:0.#} MiB of sums; compute it in blocks of rows (x.SliceRows)"),
                 (ulong)(featureBytes + work), free, total, _device.Allocator.LiveBytes);
-        var g = Upload(f);
+        var f = features();
+        var g = f;
         var sa = Alloc<double>(n);
         var dd = Alloc<double>((long)n * kk);
         var acc = Alloc<double>((long)outputCount * n * kk);
@@ -220,7 +244,7 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
             if (wW == 0 && wB == 0) continue;
             var accW = acc.Slice(groupOutput[L.WeightGroup] * count, count);
             var accB = L.HasBias ? acc.Slice(groupOutput[L.BiasGroup] * count, count) : accW;
-            var inputs = g[l].In;
+            var inputs = g.Inputs[l];
             Kernel("row_grams").LaunchLinear(n, Block, Ptr(inputs), sa, (long)n, 1, 1, L.InputWidth, (long)L.InputWidth);
             int form;
             double unitValue = 0;
@@ -236,10 +260,10 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
             {
                 form = 0;
                 // Traced: Σ_c ⟨δ_c, δ_c⟩ is the squared norm of the stored row; full (general): the K × K Gram of the K rows.
-                if (full) Kernel("row_grams").LaunchLinear(count, Block, Ptr(g[l].Delta!), dd, count, kk, k, L.Width, (long)k * L.Width);
-                else Kernel("row_grams").LaunchLinear(count, Block, Ptr(g[l].Delta!), dd, count, 1, 1, L.DeltaWidth, (long)L.DeltaWidth);
+                if (full) Kernel("row_grams").LaunchLinear(count, Block, Ptr(g.Deltas[l]!.Value), dd, count, kk, k, L.Width, (long)k * L.Width);
+                else Kernel("row_grams").LaunchLinear(count, Block, Ptr(g.Deltas[l]!.Value), dd, count, 1, 1, L.DeltaWidth, (long)L.DeltaWidth);
             }
-            Kernel("ntk_diag").LaunchLinear(count, Block, sa, dd, Ptr(g[l].Delta ?? inputs), accW, accB, wW, wB, form, unitValue, count, k, kk);
+            Kernel("ntk_diag").LaunchLinear(count, Block, sa, dd, Ptr(g.Deltas[l] ?? inputs), accW, accB, wW, wB, form, unitValue, count, k, kk);
         }
         var host = new double[outputCount * count];
         acc.Slice(0, outputCount * count).CopyTo(host);

@@ -8,8 +8,8 @@ namespace NtkDsl;
 /// </summary>
 /// <remarks>
 /// The source holds, per layer l, the device functions <c>ntk_phi_l</c>/<c>ntk_dphi_l</c> (φ and φ', custom activations
-/// printed from the same symbolic expression as the C# code), the elementwise kernels <c>ntk_act_l_d</c>/<c>_f</c>,
-/// <c>ntk_hadamard_d</c>/<c>_f</c>, and — when every activation has a closed-form dual — the infinite-width recursion
+/// printed from the same symbolic expression as the C# code), the elementwise kernels <c>ntk_act_l_d</c>/<c>_f</c> (the
+/// forward step of every device method of a model constructed on a GPU), and — when every activation has a closed-form dual — the infinite-width recursion
 /// kernels <c>ntk_analytic_chain</c> and <c>ntk_analytic_pair</c> (docs/math.md §3–4). Kernel contracts are documented
 /// in the source itself.
 /// </remarks>

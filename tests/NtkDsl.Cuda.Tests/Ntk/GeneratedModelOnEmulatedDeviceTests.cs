@@ -40,6 +40,49 @@ public sealed class GeneratedModelOnEmulatedDeviceTests
     }
 
     [Fact]
+    public void DeviceModelMethodsRunAsDeviceWorkAlone()
+    {
+        // The emulation counts launches and library calls: Forward of DeviceDeep (4 layers) is 4 GEMMs and the 4 generated
+        // ntk_act kernels, and the parameters are copied once, not per call; the result is the CPU's.
+        using var emu = new Emulated();
+        Emulated.RequireCompiler();
+        var gpu = new DeviceDeep(43, emu.Device);
+        var x = Inputs(5, 5, 406);
+        gpu.Forward(x); // first call: uploads the parameters and the traced reduction's column norms (one launch)
+        long launches = emu.Gpu.LaunchCount, calls = emu.Gpu.LibraryCallCount;
+        var y = gpu.Forward(x);
+        Assert.Equal(4, emu.Gpu.LaunchCount - launches);
+        Assert.Equal(4, emu.Gpu.LibraryCallCount - calls);
+        Assert.True(Reference.MaxRelative(y.ToFlatArray(), new DeviceDeep(43).Forward(x).ToFlatArray(), floor: 0) < 1e-12);
+        // Vjp: 4 forward GEMMs + per layer one weight-gradient GEMM and (below the top) one backward GEMM = 11; launches:
+        // 4 φ/φ' kernels, 4 bias column sums, 3 products with φ'.
+        launches = emu.Gpu.LaunchCount;
+        calls = emu.Gpu.LibraryCallCount;
+        gpu.Vjp(x, Tensor.FromArray(Reference.Random(15, 407), 5, 3));
+        Assert.Equal(11, emu.Gpu.LibraryCallCount - calls);
+        Assert.Equal(11, emu.Gpu.LaunchCount - launches);
+    }
+
+    [Fact]
+    public void ATinyDeviceGivesAClearOutOfMemoryExceptionForEveryMethod()
+    {
+        // 2 KiB of device memory: DeviceDeep's 143 parameters (1.1 KiB) fit, a forward pass over 40 rows does not.
+        using var emu = new Emulated(new EmulatedGpuOptions { TotalMemoryBytes = 2UL << 10 });
+        Emulated.RequireCompiler();
+        var gpu = new DeviceDeep(44, emu.Device);
+        var x = Inputs(40, 5, 408);
+        int p = DeviceDeep.Info.ParameterCount;
+        foreach (var call in new Action[] { () => gpu.Forward(x), () => gpu.Jvp(x, Tensor.FromArray(new double[p], p)), () => gpu.Vjp(x, Tensor.FromArray(new double[120], 40, 3)), () => gpu.Jacobian(x), () => gpu.Ntk(x, null) })
+        {
+            var e = Assert.Throws<CudaOutOfMemoryException>(call);
+            Assert.Contains("Out of GPU memory", e.Message, StringComparison.Ordinal);
+            Assert.True(e.RequestedBytes > e.FreeBytes, $"requested {e.RequestedBytes}, free {e.FreeBytes}");
+        }
+        // Nothing was left allocated by the failed calls beyond the resident parameters; a small batch still runs.
+        Assert.True(Reference.MaxRelative(gpu.Forward(Inputs(1, 5, 409)).ToFlatArray(), new DeviceDeep(44).Forward(Inputs(1, 5, 409)).ToFlatArray(), floor: 0) < 1e-12);
+    }
+
+    [Fact]
     public void OptionsRejectBadValues()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CudaKernelOptions { TileRows = 0 });

@@ -69,11 +69,12 @@ partial class Smooth
             throw new global::System.ArgumentException("Smooth: NtkMode." + mode + " computes Θ(x_i, x_i) of one batch and requires x2 == null.", nameof(x2));
         global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? 6 : 1);
         using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? "NtkPerGroup" : "Ntk");
+        var groupOutput = new int[6];
+        if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;
+        if (__ntkDevice is not null) return __ntkDevice.Ntk(x1, x2, mode, perGroup ? 6 : 1, groupOutput, groupWeight, progress, cancellationToken);
         bool traced = mode == global::NtkDsl.NtkMode.Trace || mode == global::NtkDsl.NtkMode.Diagonal;
         var f1 = __ntkNtkFeaturesOf(x1, traced, cancellationToken);
         var f2 = x2 is null ? null : __ntkNtkFeaturesOf(x2, traced, cancellationToken);
-        var groupOutput = new int[6];
-        if (perGroup) for (int g = 0; g < groupOutput.Length; g++) groupOutput[g] = g;
         return global::NtkDsl.Kernels.NtkAssembler.Assemble(f1, f2, mode, perGroup ? 6 : 1, groupOutput, groupWeight, progress, cancellationToken, Device);
     }
 
@@ -106,6 +107,7 @@ partial class Smooth
         __ntkCheckInput(x, nameof(x));
         global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jacobian");
+        if (__ntkDevice is not null) return __ntkDevice.Jacobian(x);
         var f = __ntkNtkFeaturesOf(x, traced: false, default);
         return global::NtkDsl.Kernels.JacobianAssembler.Build(f, 370, new int[] { 0, 64, 336 }, new int[] { 48, 320, 368 });
     }

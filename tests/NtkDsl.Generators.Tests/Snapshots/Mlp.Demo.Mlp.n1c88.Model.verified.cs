@@ -32,6 +32,8 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     private readonly global::NtkDsl.DenseLayer __ntkLayer2;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
     private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Mlp");
+    /// <summary>The device binding (parameters, plan, CUDA C) when constructed on a non-CPU device; null on the CPU.</summary>
+    private readonly global::NtkDsl.DeviceModel<double>? __ntkDevice;
 
     /// <summary>
     /// A new Mlp with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -57,6 +59,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         __ntkB2 = new double[10];
         sampler.FillNormal(__ntkB2, 1.0);
         __ntkLayer2 = new global::NtkDsl.DenseLayer(Info.Layers[2], global::NtkDsl.Tensor.Wrap(__ntkW2, 10, 2048), global::NtkDsl.Tensor.Wrap(__ntkB2, 10));
+        __ntkDevice = global::NtkDsl.DeviceModel<double>.For(Device, Info, __ntkCudaSource, new double[][] { __ntkW0, __ntkW1, __ntkW2 }, new double[]?[] { __ntkB0, __ntkB1, __ntkB2 });
     }
 
     /// <inheritdoc />
@@ -115,6 +118,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         for (int i = 0; i < 2048; i++) __ntkB1[i] = values[5801984 + i];
         for (int i = 0; i < 20480; i++) __ntkW2[i] = values[5804032 + i];
         for (int i = 0; i < 10; i++) __ntkB2[i] = values[5824512 + i];
+        __ntkDevice?.MarkChanged();
     }
 
     /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -199,6 +203,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     {
         __ntkCheckInput(x, nameof(x));
         using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+        if (__ntkDevice is not null) return __ntkDevice.Forward(x);
         var (acts, _) = __ntkRunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[2], x.Rows, 10);
     }
@@ -211,6 +216,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
+        if (__ntkDevice is not null) return __ntkDevice.Jvp(x, t);
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
@@ -247,6 +253,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         global::NtkDsl.InputChecks.Shape(cotangent, "Mlp", nameof(cotangent), x.Rows, 10);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
+        if (__ntkDevice is not null) return __ntkDevice.Vjp(x, u);
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);

@@ -74,26 +74,6 @@ partial class Outer
             dact[idx] = (float)ntk_dphi_1(h);
         }
 
-        // out[idx] += c0 + (cx·ga[idx] + cb)·gd[idx]: one layer's term of the structured NTK (math.md §2), the Gram of the layer's
-        // inputs ga times the Gram of its deltas gd; lowerN > 0: only j ≤ i of an lowerN × lowerN matrix (the SYRK path).
-        extern "C" __global__ void ntk_hadamard_d(const double* __restrict__ ga, const double* __restrict__ gd, double* __restrict__ out, double cx, double cb, double c0, long long count, int lowerN)
-        {
-            long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-            if (idx >= count) return;
-            if (lowerN > 0 && idx % lowerN > idx / lowerN) return;
-            out[idx] = ((double)out[idx] + ((double)c0 + __dmul_rn(__dmul_rn((double)cx, (double)ga[idx]) + (double)cb, (double)gd[idx])));
-        }
-
-        // out[idx] += c0 + (cx·ga[idx] + cb)·gd[idx]: one layer's term of the structured NTK (math.md §2), the Gram of the layer's
-        // inputs ga times the Gram of its deltas gd; lowerN > 0: only j ≤ i of an lowerN × lowerN matrix (the SYRK path); evaluated in double, rounded once.
-        extern "C" __global__ void ntk_hadamard_f(const float* __restrict__ ga, const float* __restrict__ gd, float* __restrict__ out, float cx, float cb, float c0, long long count, int lowerN)
-        {
-            long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-            if (idx >= count) return;
-            if (lowerN > 0 && idx % lowerN > idx / lowerN) return;
-            out[idx] = (float)((double)out[idx] + ((double)c0 + __dmul_rn(__dmul_rn((double)cx, (double)ga[idx]) + (double)cb, (double)gd[idx])));
-        }
-
         // No infinite-width kernels: Classifier: layer Features uses activation Gelu, which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use Classifier.AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.
         """";
     }

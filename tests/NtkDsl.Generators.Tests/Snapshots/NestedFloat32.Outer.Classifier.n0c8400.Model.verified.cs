@@ -27,6 +27,8 @@ partial class Outer
         private readonly global::NtkDsl.DenseLayer __ntkLayer1;
         /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
         private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Classifier");
+        /// <summary>The device binding (parameters, plan, CUDA C) when constructed on a non-CPU device; null on the CPU.</summary>
+        private readonly global::NtkDsl.DeviceModel<float>? __ntkDevice;
 
         /// <summary>
         /// A new Classifier with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -47,6 +49,7 @@ partial class Outer
             __ntkB1 = new float[2];
             sampler.FillNormal(__ntkB1, 1.0);
             __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 2, 3), global::NtkDsl.Tensor.Wrap(__ntkB1, 2));
+            __ntkDevice = global::NtkDsl.DeviceModel<float>.For(Device, Info, __ntkCudaSource, new float[][] { __ntkW0, __ntkW1 }, new float[]?[] { __ntkB0, __ntkB1 });
         }
 
         /// <inheritdoc />
@@ -99,6 +102,7 @@ partial class Outer
             for (int i = 0; i < 3; i++) __ntkB0[i] = (float)values[6 + i];
             for (int i = 0; i < 6; i++) __ntkW1[i] = (float)values[9 + i];
             for (int i = 0; i < 2; i++) __ntkB1[i] = (float)values[15 + i];
+            __ntkDevice?.MarkChanged();
         }
 
         /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -167,6 +171,7 @@ partial class Outer
         {
             __ntkCheckInput(x, nameof(x));
             using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+            if (__ntkDevice is not null) return __ntkDevice.Forward(x);
             var (acts, _) = __ntkRunForward(x.AsSingleSpan(), x.Rows, derivatives: false);
             global::NtkDsl.FiniteChecks.Block<float>(acts[1], 2, "Classifier.Forward: the output activation");
             return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 2);
@@ -180,6 +185,7 @@ partial class Outer
             var t = tangent.DType == global::NtkDsl.DType.Float32 ? tangent : tangent.To(global::NtkDsl.DType.Float32);
             var tv = t.AsSingleSpan();
             using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
+            if (__ntkDevice is not null) return __ntkDevice.Jvp(x, t);
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
             var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
@@ -209,6 +215,7 @@ partial class Outer
             global::NtkDsl.InputChecks.Shape(cotangent, "Classifier", nameof(cotangent), x.Rows, 2);
             var u = cotangent.DType == global::NtkDsl.DType.Float32 ? cotangent : cotangent.To(global::NtkDsl.DType.Float32);
             using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
+            if (__ntkDevice is not null) return __ntkDevice.Vjp(x, u);
             int rows = x.Rows;
             var xs = x.AsSingleSpan();
             var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);

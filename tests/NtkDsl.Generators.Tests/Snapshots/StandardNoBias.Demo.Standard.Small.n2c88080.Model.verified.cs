@@ -26,6 +26,8 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
     private readonly global::NtkDsl.DenseLayer __ntkLayer1;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
     private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Small");
+    /// <summary>The device binding (parameters, plan, CUDA C) when constructed on a non-CPU device; null on the CPU.</summary>
+    private readonly global::NtkDsl.DeviceModel<double>? __ntkDevice;
 
     /// <summary>
     /// A new Small with parameters drawn from <see cref="global::NtkDsl.NormalSampler"/> seeded with <paramref name="seed"/>,
@@ -44,6 +46,7 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
         __ntkB1 = new double[1];
         sampler.FillNormal(__ntkB1, 0.5);
         __ntkLayer1 = new global::NtkDsl.DenseLayer(Info.Layers[1], global::NtkDsl.Tensor.Wrap(__ntkW1, 1, 8), global::NtkDsl.Tensor.Wrap(__ntkB1, 1));
+        __ntkDevice = global::NtkDsl.DeviceModel<double>.For(Device, Info, __ntkCudaSource, new double[][] { __ntkW0, __ntkW1 }, new double[]?[] { null, __ntkB1 });
     }
 
     /// <inheritdoc />
@@ -94,6 +97,7 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
         for (int i = 0; i < 40; i++) __ntkW0[i] = values[0 + i];
         for (int i = 0; i < 8; i++) __ntkW1[i] = values[40 + i];
         for (int i = 0; i < 1; i++) __ntkB1[i] = values[48 + i];
+        __ntkDevice?.MarkChanged();
     }
 
     /// <summary>Writes the parameters to a checksummed checkpoint with the architecture fingerprint (atomic: temp file, then rename).</summary>
@@ -159,6 +163,7 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
     {
         __ntkCheckInput(x, nameof(x));
         using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
+        if (__ntkDevice is not null) return __ntkDevice.Forward(x);
         var (acts, _) = __ntkRunForward(x.AsSpan(), x.Rows, derivatives: false);
         return global::NtkDsl.Tensor.Wrap(acts[1], x.Rows, 1);
     }
@@ -171,6 +176,7 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         var tv = t.AsSpan();
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
+        if (__ntkDevice is not null) return __ntkDevice.Jvp(x, t);
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
@@ -199,6 +205,7 @@ partial class Small : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMod
         global::NtkDsl.InputChecks.Shape(cotangent, "Small", nameof(cotangent), x.Rows, 1);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
+        if (__ntkDevice is not null) return __ntkDevice.Vjp(x, u);
         int rows = x.Rows;
         var xs = x.AsSpan();
         var (acts, ders) = __ntkRunForward(xs, rows, derivatives: true);
