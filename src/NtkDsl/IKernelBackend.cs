@@ -74,13 +74,13 @@ public interface IModelBackend
 /// <summary>
 /// Infrastructure for generated code; not part of the supported API. What a device needs of one generated Dense model
 /// instance: its plan (<see cref="Info"/>), its generated CUDA C, views of its parameter arrays (shared with the model,
-/// not copied) and a <see cref="Version"/> that the generated <c>SetParameters</c> advances, so the device re-uploads the
-/// parameters only after they changed. Generated constructors create one when the device has a
+/// not copied) and a <see cref="Version"/> that the generated <c>SetParameters</c> advances. Generated constructors create one when the device has a
 /// <see cref="Device.ModelBackend"/>; the generated methods then call it instead of their CPU code.
 /// </summary>
 /// <remarks>
-/// Writing into a layer's <c>Weights</c>/<c>Bias</c> spans directly does not advance <see cref="Version"/>; those writes
-/// already bypass the model's access guard. Call <see cref="MarkChanged"/> afterwards (or use <c>SetParameters</c>).
+/// Backends copy the parameters to the device at the start of every call rather than trusting <see cref="Version"/>:
+/// writes into a layer's <c>Weights</c>/<c>Bias</c> spans do not advance it, and a cached copy would then give stale
+/// results silently. <see cref="Version"/> is informational (tests, diagnostics).
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class DeviceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -135,7 +135,7 @@ public sealed class DeviceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Advances on every parameter change the model knows of (<c>SetParameters</c>); starts at 0.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Records that the parameters changed: the next device call uploads them again.</summary>
+    /// <summary>Records that the parameters changed (advances <see cref="Version"/>).</summary>
     public void MarkChanged() => Interlocked.Increment(ref _version);
 
     /// <summary>Runs <c>Forward</c> on the device (the caller holds the model's read scope and has checked x).</summary>

@@ -6,14 +6,14 @@ namespace NtkDsl.Cuda.Ntk;
 /// <summary>
 /// One generated model's parameters on a <see cref="CudaDevice"/>: per layer the weights and the bias (a zero vector for a
 /// layer without bias, so the generated <c>ntk_act_l</c> kernels read one), the traced reduction's column norms, and the
-/// compiled modules. Uploaded when first used and again only when <see cref="DeviceModel{T}.Version"/> moved on
-/// (<see cref="Refresh"/>), so repeated calls and the steps of a training run copy no parameters they need not.
-/// Owned by the device's <see cref="DeviceModelCache"/>.
+/// compiled modules. The buffers are allocated once per model; the values are copied again at the start of every device
+/// call (<see cref="Refresh"/>), because a write through a layer's <c>Weights</c>/<c>Bias</c> span cannot be observed
+/// and a version check would then compute silently with stale parameters. The copy is P values host → device per call,
+/// small next to the GEMMs of any call that reads all P parameters. Owned by the device's <see cref="DeviceModelCache"/>.
 /// </summary>
 internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
 {
     private readonly CudaDevice _device;
-    private long _version = long.MinValue;
 
     public DeviceModelParameters(CudaDevice device, ModelInfo info, string cudaSource)
     {
@@ -61,11 +61,9 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
     /// <summary>How many times the parameters were copied to the device (tests read it).</summary>
     public int Uploads { get; private set; }
 
-    /// <summary>Copies the parameters to the device when their version differs from the copy's.</summary>
+    /// <summary>Copies the model's current parameters to the device (every call: see the class remarks).</summary>
     public void Refresh<TM>(DeviceModel<TM> model) where TM : unmanaged, System.Numerics.IFloatingPointIeee754<TM>
     {
-        long version = model.Version;
-        if (version == _version) return;
         var info = model.Info;
         for (int l = 0; l < W.Length; l++)
         {
@@ -78,7 +76,6 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
             double cw = DenseModelEngine<TM>.WeightScale(info, top);
             Runtime.Kernel("dense_colnorm" + Suffix).LaunchLinear(top.FanIn, 256, KernelArg.Pointer(W[^1].AsMemory()), KernelArg.Pointer(ColumnNorms.AsMemory()), cw, top.Width, top.FanIn);
         }
-        _version = version;
         Uploads++;
     }
 
