@@ -256,7 +256,7 @@ internal sealed class DenseModelEngine<T> : IDisposable where T : unmanaged, IFl
             if (meta[h].Form == DeltaForm.Reduced)
             {
                 var r = Alloc((long)rows * n);
-                Runtime("dense_reduced").LaunchLinear((long)rows * n, Block, P(ders[h]), P(_p.ColumnNorms!), P(r), (long)rows * n, n);
+                Runtime("dense_reduced").LaunchLinear((long)rows * n, Block, P(ders[h]), P(_p.CurrentColumnNorms()!), P(r), (long)rows * n, n);
                 deltas[h] = r;
                 if (layers == 2) Release(ders[h]);
             }

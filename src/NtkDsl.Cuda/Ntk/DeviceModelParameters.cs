@@ -34,7 +34,7 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
                 B[l] = device.Allocate<T>(L.Width);
                 if (!L.UseBias) B[l].Clear();
             }
-            if (layers >= 2) ColumnNorms = device.Allocate<T>(info.Layers[^1].FanIn);
+            if (layers >= 2) _columnNorms = device.Allocate<T>(info.Layers[^1].FanIn);
         }
         catch
         {
@@ -55,8 +55,25 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
     public DeviceBuffer<T>[] W { get; }
     public DeviceBuffer<T>[] B { get; }
 
-    /// <summary>cW_L·√(Σ_c W_L[c, j]²) of the readout (the traced last-hidden-layer reduction); null for a one-layer model.</summary>
-    public DeviceBuffer<T>? ColumnNorms { get; }
+    private bool _normsCurrent;
+    private double _cw;
+    private LayerInfo? _top;
+
+    /// <summary>
+    /// cW_L·√(Σ_c W_L[c, j]²) of the readout (the traced last-hidden-layer reduction); null for a one-layer model.
+    /// Computed from the current upload on first use after each <see cref="Refresh"/> (only the NTK features need it).
+    /// </summary>
+    public DeviceBuffer<T>? CurrentColumnNorms()
+    {
+        if (_columnNorms is not null && !_normsCurrent && _top is not null)
+        {
+            Runtime.Kernel("dense_colnorm" + Suffix).LaunchLinear(_top.FanIn, 256, KernelArg.Pointer(W[^1].AsMemory()), KernelArg.Pointer(_columnNorms.AsMemory()), _cw, _top.Width, _top.FanIn);
+            _normsCurrent = true;
+        }
+        return _columnNorms;
+    }
+
+    private readonly DeviceBuffer<T>? _columnNorms;
 
     /// <summary>How many times the parameters were copied to the device (tests read it).</summary>
     public int Uploads { get; private set; }
@@ -70,18 +87,15 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
             W[l].CopyFrom(((T[])(object)model.Weights[l]).AsSpan());
             if (model.Biases[l] is { } b) B[l].CopyFrom(((T[])(object)b).AsSpan());
         }
-        if (ColumnNorms is not null)
-        {
-            var top = info.Layers[^1];
-            double cw = DenseModelEngine<TM>.WeightScale(info, top);
-            Runtime.Kernel("dense_colnorm" + Suffix).LaunchLinear(top.FanIn, 256, KernelArg.Pointer(W[^1].AsMemory()), KernelArg.Pointer(ColumnNorms.AsMemory()), cw, top.Width, top.FanIn);
-        }
+        _normsCurrent = false;
+        _cw = DenseModelEngine<TM>.WeightScale(info, info.Layers[^1]);
+        _top = info.Layers[^1];
         Uploads++;
     }
 
     public void Dispose()
     {
-        ColumnNorms?.Dispose();
+        _columnNorms?.Dispose();
         foreach (var b in W) b?.Dispose();
         foreach (var b in B) b?.Dispose();
     }
