@@ -35,7 +35,7 @@ internal static class Descriptors
         "Layer '{0}': {1}");
 
     public static readonly DiagnosticDescriptor NotDifferentiable = Error("NTK1007", "Custom activation cannot be differentiated",
-        "Custom activation '{0}' cannot be differentiated symbolically: {1}. Supported: + - * /, unary minus, Math.Exp, Log, Sqrt, Pow with a constant exponent, Tanh, Sin, Cos, Abs, Max/Min with a constant.");
+        "Custom activation '{0}' cannot be differentiated symbolically: {1}. Supported: + - * /, unary minus, constants, casts to double, Math.Exp, Log (one argument or a constant base), Log10, Sqrt, Sin, Cos, Tan, Sinh, Cosh, Tanh, Atan, Abs, Sign, Pow with a constant exponent, Max/Min with a constant.");
 
     public static readonly DiagnosticDescriptor InvalidLayerMember = Error("NTK1008", "Layer must be a partial DenseLayer property",
         "'{0}' is marked [Dense] but {1}; declare it as 'public partial DenseLayer {0} {{ get; }}'");

@@ -206,7 +206,7 @@ public static class Checkpoint
         NpyHeaderCodec.ReadUpTo(stream, stored);
         sha.GetHashAndReset(actual);
         if (!CryptographicOperations.FixedTimeEquals(stored, actual))
-            throw Corrupt(source, $"the SHA-256 checksum does not match (stored {Convert.ToHexStringLower(stored)[..16]}…, computed {Convert.ToHexStringLower(actual)[..16]}…): the file was modified or damaged after it was written");
+            throw Corrupt(source, $"the SHA-256 checksum does not match (stored {Convert.ToHexStringLower(stored)}, computed {Convert.ToHexStringLower(actual)}): the file was modified or damaged after it was written");
         return (header, data);
     }
 

@@ -18,6 +18,8 @@ internal static class KernelInput
     public static double[] SquareSymmetric(Tensor? kernel, string owner, string argument, out int n)
     {
         if (kernel is null) throw new ArgumentNullException(argument, $"{owner}: {argument} is null; pass the n × n training kernel.");
+        if (kernel.Rank == 4 && kernel.Shape[0] == kernel.Shape[1] && kernel.Shape[2] == kernel.Shape[3])
+            throw new ArgumentException($"{owner}: {argument} has shape [{ShapeText(kernel)}], an NtkMode.Full kernel (n × n × K × K); this takes the n × n kernel: compute it with NtkMode.Trace (math.md §5: the n × n kernel Θ of one output, shared by the K outputs).", argument);
         if (kernel.Rank != 2 || kernel.Shape[0] != kernel.Shape[1])
             throw new ArgumentException($"{owner}: {argument} must be a square n × n kernel matrix, got shape [{ShapeText(kernel)}].", argument);
         n = kernel.Rows;

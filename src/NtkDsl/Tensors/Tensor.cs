@@ -140,24 +140,36 @@ public sealed class Tensor
     internal float[] F32 => _f32 ?? throw new InvalidOperationException("Expected a float32 tensor.");
 
     /// <summary>Element at a flat row-major index, widened to double.</summary>
-    public double GetFlat(long index) => _f64 is not null ? _f64[index] : _f32![index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Length"/>).</exception>
+    public double GetFlat(long index)
+    {
+        if ((ulong)index >= (ulong)Length)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Flat index {index} is outside this tensor of {Length} elements (shape [{string.Join(", ", _shape)}]).");
+        return _f64 is not null ? _f64[index] : _f32![index];
+    }
 
     /// <summary>Element (i, j) of a matrix.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 2.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside its dimension (no index wraps into the next row).</exception>
     public double this[int i, int j]
     {
-        get { CheckRank(2); return GetFlat((long)i * _shape[1] + j); }
+        get { CheckRank(2); CheckIndex(0, i); CheckIndex(1, j); return GetFlat((long)i * _shape[1] + j); }
     }
 
     /// <summary>Element (i, j, k) of a rank-3 tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 3.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside its dimension.</exception>
     public double this[int i, int j, int k]
     {
-        get { CheckRank(3); return GetFlat(((long)i * _shape[1] + j) * _shape[2] + k); }
+        get { CheckRank(3); CheckIndex(0, i); CheckIndex(1, j); CheckIndex(2, k); return GetFlat(((long)i * _shape[1] + j) * _shape[2] + k); }
     }
 
     /// <summary>Element (i, j, k, l) of a rank-4 tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 4.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside its dimension.</exception>
     public double this[int i, int j, int k, int l]
     {
-        get { CheckRank(4); return GetFlat((((long)i * _shape[1] + j) * _shape[2] + k) * _shape[3] + l); }
+        get { CheckRank(4); CheckIndex(0, i); CheckIndex(1, j); CheckIndex(2, k); CheckIndex(3, l); return GetFlat((((long)i * _shape[1] + j) * _shape[2] + k) * _shape[3] + l); }
     }
 
     /// <summary>A copy with the given element type.</summary>
@@ -236,6 +248,13 @@ public sealed class Tensor
     private void CheckRank(int rank)
     {
         if (Rank != rank) throw new InvalidOperationException($"This tensor has rank {Rank} (shape [{string.Join(", ", _shape)}]); the indexer used needs rank {rank}.");
+    }
+
+    private void CheckIndex(int axis, int index)
+    {
+        if ((uint)index >= (uint)_shape[axis])
+            throw new ArgumentOutOfRangeException($"index {axis}", index,
+                $"Index {index} on axis {axis} is outside this tensor's shape [{string.Join(", ", _shape)}] (valid: 0 to {_shape[axis] - 1}); indices never wrap into the next row.");
     }
 
     private static long CheckShape(int[] shape)

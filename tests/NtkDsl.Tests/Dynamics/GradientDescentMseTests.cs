@@ -234,6 +234,11 @@ public sealed class GradientDescentMseTests
         var ex = Assert.Throws<ArgumentException>(() => new GradientDescentMse(Tensor.Zeros(N, N + 1), p.YTrain));
         Assert.Contains("square", ex.Message, StringComparison.Ordinal);
 
+        // A Full-mode kernel (n × n × K × K) is named as such, with the mode to use instead.
+        ex = Assert.Throws<ArgumentException>(() => new GradientDescentMse(Tensor.Zeros(N, N, K, K), p.YTrain));
+        Assert.Contains("NtkMode.Full", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("NtkMode.Trace", ex.Message, StringComparison.Ordinal);
+
         var asym = (double[])p.Kernel.Clone();
         asym[1] += 1e-6;
         ex = Assert.Throws<ArgumentException>(() => new GradientDescentMse(Tensor.FromArray(asym, N, N), p.YTrain));

@@ -114,7 +114,12 @@ public sealed class CheckpointTests
 
         var flipped = (byte[])good.Clone();
         flipped[^40] ^= 0x10; // inside the last parameter
-        Assert.Contains("SHA-256 checksum does not match", Fails(flipped), StringComparison.Ordinal);
+        string flippedMessage = Fails(flipped);
+        Assert.Contains("SHA-256 checksum does not match", flippedMessage, StringComparison.Ordinal);
+        // Whole digests: 16-character prefixes could read identical ("stored 8a48…, computed 8a48…") for a late byte.
+        var digests = System.Text.RegularExpressions.Regex.Match(flippedMessage, "stored ([0-9a-f]{64}), computed ([0-9a-f]{64})");
+        Assert.True(digests.Success, flippedMessage);
+        Assert.NotEqual(digests.Groups[1].Value, digests.Groups[2].Value);
         var badSum = (byte[])good.Clone();
         badSum[^1] ^= 1;
         Assert.Contains("checksum", Fails(badSum), StringComparison.Ordinal);
