@@ -27,7 +27,7 @@ public static class InputChecks
             throw new ArgumentException($"{model}: {argument} is an empty batch (0 rows); pass at least one example.", argument);
         if (x.Columns != features)
             throw new ArgumentException(inputShape is null
-                ? $"{model}: {argument} has {x.Columns} features per row but the model has Inputs = {features}."
+                ? $"{model}: {argument} has {x.Columns} features per row but {model} takes rows of {features} features (its Inputs = {features}, or inputs: {features} given at construction to a model declared without Inputs)."
                 : $"{model}: {argument} has {x.Columns} features per row but the model's InputShape {inputShape} needs {features} (channels last: each pixel's channels together).", argument);
         if (x.DType != dtype)
             throw new ArgumentException($"{model}: {argument} is {x.DType} but the model computes in {dtype}; convert with x.To(DType.{dtype}).", argument);

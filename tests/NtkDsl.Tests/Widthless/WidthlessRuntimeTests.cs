@@ -160,6 +160,19 @@ public sealed class WidthlessRuntimeTests
     }
 
     [Fact]
+    public void TrainingAWidthlessModelOnAnotherWidthNamesTheConstructorArgument()
+    {
+        // Trainer checks x against ModelInfo.Inputs with the generic check; its message must not claim the user wrote
+        // "Inputs = 13" as the only source of the width (the sibling of the Forward message above).
+        var model = new WidthlessNet(13, 9);
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { LearningRate = 0.1 }).Train(model, Inputs(4, 8, 63), Inputs(4, 2, 64), steps: 1));
+        Assert.Contains("x has 8 features per row", e.Message);
+        Assert.Contains("takes rows of 13 features", e.Message);
+        Assert.Contains("inputs: 13 given at construction", e.Message);
+        Assert.DoesNotContain("the model has Inputs", e.Message);
+    }
+
+    [Fact]
     public void TrainerAndLinearizedModelMatchTheDeclaredModel()
     {
         var declared = new DeclaredNet13(9);
