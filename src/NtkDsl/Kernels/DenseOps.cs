@@ -47,7 +47,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>x ⊙= y elementwise; <paramref name="layer"/> ("Model.Layer") names the layer whose φ' y is, in <see cref="NonFiniteResultException"/>.</summary>
     public static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> y, string? layer = null)
     {
-        for (int i = 0; i < x.Length; i++) x[i] *= y[i];
+        ElementwiseOps<T>.Multiply(x, y, x);
         if (FiniteChecks.IndexOfNonFinite<T>(x) is int bad and >= 0)
             throw new NonFiniteResultException((layer is null ? "" : layer + ": ") + "activation derivative product φ'(h) ⊙ v (JVP / VJP / features), flat index " +
                 bad.ToString(CultureInfo.InvariantCulture), -1, -1, double.CreateTruncating(x[bad]));
