@@ -23,6 +23,8 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
         Runtime = device.Compile(DenseModelSource.For(f64));
         Suffix = f64 ? "_d" : "_f";
         int layers = info.Layers.Count;
+        _top = info.Layers[^1];
+        _cw = DenseModelEngine<double>.WeightScale(info, _top);
         W = new DeviceBuffer<T>[layers];
         B = new DeviceBuffer<T>[layers];
         try
@@ -56,8 +58,8 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
     public DeviceBuffer<T>[] B { get; }
 
     private bool _normsCurrent;
-    private double _cw;
-    private LayerInfo? _top;
+    private readonly double _cw;
+    private readonly LayerInfo _top;
 
     /// <summary>
     /// cW_L·√(Σ_c W_L[c, j]²) of the readout (the traced last-hidden-layer reduction); null for a one-layer model.
@@ -65,7 +67,7 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
     /// </summary>
     public DeviceBuffer<T>? CurrentColumnNorms()
     {
-        if (_columnNorms is not null && !_normsCurrent && _top is not null)
+        if (_columnNorms is not null && !_normsCurrent)
         {
             Runtime.Kernel("dense_colnorm" + Suffix).LaunchLinear(_top.FanIn, 256, KernelArg.Pointer(W[^1].AsMemory()), KernelArg.Pointer(_columnNorms.AsMemory()), _cw, _top.Width, _top.FanIn);
             _normsCurrent = true;
@@ -81,15 +83,12 @@ internal sealed class DeviceModelParameters<T> : IDisposable where T : unmanaged
     /// <summary>Copies the model's current parameters to the device (every call: see the class remarks).</summary>
     public void Refresh<TM>(DeviceModel<TM> model) where TM : unmanaged, System.Numerics.IFloatingPointIeee754<TM>
     {
-        var info = model.Info;
         for (int l = 0; l < W.Length; l++)
         {
             W[l].CopyFrom(((T[])(object)model.Weights[l]).AsSpan());
             if (model.Biases[l] is { } b) B[l].CopyFrom(((T[])(object)b).AsSpan());
         }
         _normsCurrent = false;
-        _cw = DenseModelEngine<TM>.WeightScale(info, info.Layers[^1]);
-        _top = info.Layers[^1];
         Uploads++;
     }
 
