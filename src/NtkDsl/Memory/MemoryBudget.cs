@@ -47,7 +47,11 @@ public static class MemoryBudget
     /// <param name="operation">Who asks, for the message (e.g. "Mlp.Ntk").</param>
     /// <param name="detail">What the bytes are, e.g. "Trace kernel 20000 × 20000 plus features".</param>
     /// <param name="fix">Operation-specific advice placed before the general one (row blocks with <see cref="KernelStream"/>, .npy streaming, Float32); may be empty.</param>
-    public static void Ensure(long bytes, string operation, string detail, string fix)
+    public static void Ensure(long bytes, string operation, string detail, string fix) => Ensure(bytes, operation, detail, fix, generalAdvice: true);
+
+    /// <summary>As <see cref="Ensure(long, string, string, string)"/>; without the general advice (row blocks with
+    /// <see cref="KernelStream"/>) when <paramref name="generalAdvice"/> is false, for callers already computing in row blocks.</summary>
+    internal static void Ensure(long bytes, string operation, string detail, string fix, bool generalAdvice)
     {
         if (bytes < 0) bytes = long.MaxValue; // An overflowed size is certainly too large.
         if (bytes < CheckThresholdBytes && TestLimit.Value is null) return;
@@ -59,9 +63,11 @@ public static class MemoryBudget
         if (bytes <= available.Bytes) return;
         string size = bytes == long.MaxValue ? "more than 9.2 EB (the size overflows)" : ModelCost.FormatBytes(bytes);
         throw new NotEnoughMemoryException(string.Create(CultureInfo.InvariantCulture,
-            $"{operation}: {detail} needs {size} at once, but only {ModelCost.FormatBytes(available.Bytes)} is available to this process ({available}). {fix}{(fix.Length > 0 ? " " : "")}In general: compute the result in row blocks with NtkDsl.KernelStream (KernelStream.NtkToNpy(model, \"k.npy\", x) streams Ntk to an .npy file of any size in O(rows per block × N) memory with progress; WntkToNpy, NtkPerGroupToNpy and ToNpy(path, x1, x2, (r, c, ct) => Model.AnalyticNtk(r, c, cancellationToken: ct)) do the same for the other kernels; the *RowBlocks methods hand each block of x1.SliceRows(start, count) to your code instead), declare the model with [NtkModel(Precision = Precision.Float32)] to halve features and results, or free memory / raise the container limit."),
+            $"{operation}: {detail} needs {size} at once, but only {ModelCost.FormatBytes(available.Bytes)} is available to this process ({available}). {fix}{(generalAdvice ? (fix.Length > 0 ? " " : "") + GeneralAdvice : "")}"),
             operation, bytes, available.Bytes);
     }
+
+    private const string GeneralAdvice = "In general: compute the result in row blocks with NtkDsl.KernelStream (KernelStream.NtkToNpy(model, \"k.npy\", x) streams Ntk to an .npy file of any size in O(rows per block × N) memory with progress; WntkToNpy, NtkPerGroupToNpy and ToNpy(path, x1, x2, (r, c, ct) => Model.AnalyticNtk(r, c, cancellationToken: ct)) do the same for the other kernels; the *RowBlocks methods hand each block of x1.SliceRows(start, count) to your code instead), declare the model with [NtkModel(Precision = Precision.Float32)] to halve features and results, or free memory / raise the container limit.";
 
     /// <summary>Checks the working set of <c>Ntk</c>, <c>Wntk</c> (<paramref name="results"/> = 1) or <c>NtkPerGroup</c> (one result per group).</summary>
     public static void EnsureNtk(ModelCost cost, int n1, int? n2, NtkMode mode, int results = 1)
@@ -126,10 +132,40 @@ public static class MemoryBudget
         return new Restore(() => TestLimit.Value = previous);
     }
 
-    private static long? EnvironmentLimit()
+    private static long? EnvironmentLimit() => ParseLimit(Environment.GetEnvironmentVariable(LimitVariable));
+
+    /// <summary>
+    /// The byte limit in <see cref="LimitVariable"/>: a whole number of bytes, optionally followed by a unit (kB, MB, GB,
+    /// TB: powers of 1000; KiB, MiB, GiB, TiB: powers of 1024; case-insensitive, spaces allowed before the unit); null or
+    /// empty means no limit.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Anything else (a typo, a negative or fractional number, an unknown
+    /// unit, an overflow): a limit the user set must never be ignored silently.</exception>
+    internal static long? ParseLimit(string? text)
     {
-        string? v = Environment.GetEnvironmentVariable(LimitVariable);
-        return long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? b : null;
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        string t = text.Trim();
+        int digits = 0;
+        while (digits < t.Length && char.IsAsciiDigit(t[digits])) digits++;
+        string unit = t[digits..].Trim().ToUpperInvariant();
+        long scale = unit switch
+        {
+            "" or "B" => 1,
+            "K" or "KB" => 1000,
+            "M" or "MB" => 1000_000,
+            "G" or "GB" => 1000_000_000,
+            "T" or "TB" => 1000_000_000_000,
+            "KIB" => 1L << 10,
+            "MIB" => 1L << 20,
+            "GIB" => 1L << 30,
+            "TIB" => 1L << 40,
+            _ => -1,
+        };
+        if (digits > 0 && scale > 0 && long.TryParse(t.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out long n)
+            && n <= long.MaxValue / scale)
+            return n * scale;
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"The environment variable {LimitVariable} is '{text}', which is not a memory size: set it to a whole number of bytes, optionally with a unit (e.g. 8000000000, 8GB, 512MiB), or unset it for no limit."));
     }
 
     private static long Add(long a, long b) => a < 0 || b < 0 || a > long.MaxValue - b ? long.MaxValue : a + b;

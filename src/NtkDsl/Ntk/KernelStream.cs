@@ -216,13 +216,21 @@ public static partial class KernelStream
 
     /// <summary>
     /// The largest B whose working set <paramref name="sizer"/>(B) fits within <see cref="MemoryFraction"/> of the
-    /// available memory and whose results fit in <see cref="MaxAutomaticBlockBytes"/>.
+    /// available memory and whose results fit in <see cref="MaxAutomaticBlockBytes"/>. When even one row exceeds that
+    /// fraction (the part every block needs whatever its size, chiefly the per-layer features of the N2 column inputs,
+    /// is large), the blocks may use <see cref="LargeFixedPartFraction"/> of the memory instead: one-row blocks would
+    /// recompute those features once per row of x1, tens of times slower than blocks of a few hundred rows.
     /// </summary>
+    /// <exception cref="NotEnoughMemoryException">Not even a one-row block fits in the available memory; the message gives
+    /// the part that no block size reduces and what to do instead.</exception>
     private static int FromCost(BlockSizer sizer, int n1)
     {
-        long budget = (long)(MemoryBudget.Available().Bytes * MemoryFraction);
+        long available = MemoryBudget.Available().Bytes;
         var bytesForRows = sizer.WorkingSet;
         n1 = (int)Math.Clamp(MaxAutomaticBlockBytes / Math.Max(1, sizer.ResultBytesPerRow), 1, n1);
+        long one = bytesForRows(1);
+        if (one > available) ThrowNoRowFits(sizer, one);
+        long budget = (long)(available * (one > available * MemoryFraction ? LargeFixedPartFraction : MemoryFraction));
         if (bytesForRows(n1) <= budget) return n1;
         int lo = 1, hi = n1; // bytesForRows(hi) > budget; answer in [1, hi).
         while (hi - lo > 1)
@@ -232,6 +240,24 @@ public static partial class KernelStream
             else hi = mid;
         }
         return lo;
+    }
+
+    /// <summary>
+    /// Fraction of the available memory an automatic block may use when one row alone needs more than
+    /// <see cref="MemoryFraction"/> of it (see the remarks on block size).
+    /// </summary>
+    public const double LargeFixedPartFraction = 0.9;
+
+    private static void ThrowNoRowFits(BlockSizer sizer, long one)
+    {
+        // The part independent of B: W(1) − (W(2) − W(1)), the working set is affine in B.
+        long perRow = Math.Max(0, sizer.WorkingSet(2) - one);
+        long fixedPart = Math.Max(0, one - perRow);
+        string columns = sizer.Columns is int c ? string.Create(CultureInfo.InvariantCulture, $"the {c} column inputs x2") : "the column inputs";
+        MemoryBudget.Ensure(one, "KernelStream", string.Create(CultureInfo.InvariantCulture,
+            $"a block of a single row of x1 (the smallest block) against {columns}, of which {ModelCost.FormatBytes(fixedPart)} does not depend on the block size (the per-layer features of {columns} and the tile buffers),"),
+            "Smaller blocks cannot help: split the columns instead (stream or compute the kernel against x2.SliceRows(start, count) for column blocks of x2 and join them), declare the model with [NtkModel(Precision = Precision.Float32)] to halve the features, or free memory / raise the limit.",
+            generalAdvice: false);
     }
 
     internal static int[] CheckTrailing(Tensor block, int[]? trailing, string who)
@@ -289,6 +315,6 @@ public static partial class KernelStream
         else writer.WriteRows(block.AsSingleSpan());
     }
 
-    /// <summary>A block's working set for B rows (from the cost model) and the bytes of its results per row.</summary>
-    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow);
+    /// <summary>A block's working set for B rows (from the cost model), the bytes of its results per row and N2 (for messages).</summary>
+    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow, int? Columns = null);
 }

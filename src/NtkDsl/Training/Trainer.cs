@@ -99,8 +99,10 @@ public sealed class Trainer
     public TrainingResult Train(IDifferentiableModel model, Tensor x, Tensor y, int steps, int recordEvery = 1,
         Action<TrainingPoint>? onRecord = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recordEvery, 1);
+        if (steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, "The number of training steps must be ≥ 0 (0 records the initial point only).");
+        if (recordEvery < 1)
+            throw new ArgumentOutOfRangeException(nameof(recordEvery), recordEvery, "recordEvery must be ≥ 1: record every k-th step (1 records every step; the last step is always recorded).");
         return TrainCore(model, x, y, steps, s => s % recordEvery == 0 || s == steps, onRecord, cancellationToken);
     }
 

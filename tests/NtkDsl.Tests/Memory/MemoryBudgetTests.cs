@@ -164,4 +164,39 @@ public sealed class MemoryBudgetTests
         var e = Assert.Throws<NotEnoughMemoryException>(() => model.Wntk(x, x2, GroupWeights.Ones, NtkMode.Full));
         Assert.Equal(need, e.RequestedBytes);
     }
+
+    [Theory]
+    [InlineData("40000000", 40_000_000L)]
+    [InlineData("40MB", 40_000_000L)]
+    [InlineData(" 40 mb ", 40_000_000L)]
+    [InlineData("512MiB", 512L * 1024 * 1024)]
+    [InlineData("8GB", 8_000_000_000L)]
+    [InlineData("2gib", 2L * 1024 * 1024 * 1024)]
+    [InlineData("7k", 7_000L)]
+    [InlineData("3KiB", 3_072L)]
+    [InlineData("0", 0L)]
+    public void TheLimitVariableTakesBytesOrAUnit(string text, long bytes) => Assert.Equal(bytes, MemoryBudget.ParseLimit(text));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void AnUnsetLimitVariableMeansNoLimit(string? text) => Assert.Null(MemoryBudget.ParseLimit(text));
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-5")]
+    [InlineData("1.5GB")]
+    [InlineData("40XB")]
+    [InlineData("MB")]
+    [InlineData("99999999999TB")]
+    [InlineData("99999999999999999999")]
+    public void AMistypedLimitVariableIsAnErrorNotIgnored(string text)
+    {
+        // A new user's report: "40MB", "abc" and "-5" were silently ignored, so no limit applied and nothing said so.
+        var e = Assert.Throws<InvalidOperationException>(() => MemoryBudget.ParseLimit(text));
+        Assert.Contains(MemoryBudget.LimitVariable, e.Message, StringComparison.Ordinal);
+        Assert.Contains("'" + text + "'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("8GB", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using NtkDsl.Memory;
 using NtkDsl.IO;
 using NtkDsl.Tests.IO;
 using NtkDsl.Tests.Models;
@@ -105,6 +106,49 @@ public sealed class KernelStreamModelTests
             StreamAssert.Close(expected[g], StreamAssert.ReadChecked(path, ExpectedShape(mode, N1, symmetric ? N1 : N2, 3)),
                 bitwise: mode is NtkMode.DiagonalFull);
         }
+    }
+
+    /// <summary>The working set the stream counts for a Trace block of B rows against N2 columns: the cost model's
+    /// Ntk(B, N2) plus one more B × N2 float64 result (the previous block the GC may not have reclaimed yet).</summary>
+    private static long TraceBlockBytes(int b, int n2) => ErfTanhNtk.Cost.Ntk(b, n2, NtkMode.Trace).Bytes + (long)b * n2 * 8;
+
+    [Fact]
+    public void AutomaticBlocksGrowPastOneRowWhenTheColumnPartTakesMostOfTheMemory()
+    {
+        // A new user's report: under NTKDSL_MEMORY_LIMIT_BYTES=40MB a 3000-row stream ran in 3000 one-row blocks (469 s
+        // against 6.8 s with 200-row blocks), because one row needed more than MemoryFraction of the memory even though
+        // hundreds of rows fit. The part every block needs (features of x2, tile buffers) does not shrink with B, so the
+        // blocks may then use LargeFixedPartFraction of the memory.
+        const int n = 60;
+        var model = new ErfTanhNtk(3);
+        var x = Zoo.RandomInputs(n, 4, 41);
+        long limit = (long)Math.Ceiling(TraceBlockBytes(20, n) / KernelStream.LargeFixedPartFraction);
+        Assert.True(TraceBlockBytes(1, n) > limit * KernelStream.MemoryFraction, "the scenario: one row exceeds MemoryFraction");
+        int expected = Enumerable.Range(1, n).Last(b => TraceBlockBytes(b, n) <= (long)(limit * KernelStream.LargeFixedPartFraction));
+        Assert.InRange(expected, 20, n - 1);
+        List<KernelRowBlock> blocks;
+        using (MemoryBudget.LimitForTesting(limit))
+            blocks = KernelStream.NtkRowBlocks(model, x).ToList();
+        Assert.Equal(expected, blocks[0].RowCount);
+        Assert.Equal(n, blocks.Sum(b => b.RowCount));
+        var whole = model.Ntk(x);
+        StreamAssert.Close(whole, Tensor.FromArray(blocks.SelectMany(b => b.Values.AsSpan().ToArray()).ToArray(), n, n));
+    }
+
+    [Fact]
+    public void WhenNotEvenOneRowFitsTheMessageSaysToSplitTheColumns()
+    {
+        const int n = 60;
+        var model = new ErfTanhNtk(3);
+        var x = Zoo.RandomInputs(n, 4, 41);
+        using var _ = MemoryBudget.LimitForTesting(TraceBlockBytes(1, n) - 1);
+        var e = Assert.Throws<NotEnoughMemoryException>(() => KernelStream.NtkRowBlocks(model, x).First());
+        Assert.Equal(TraceBlockBytes(1, n), e.RequestedBytes);
+        Assert.Contains("single row of x1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the 60 column inputs x2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("x2.SliceRows(start, count)", e.Message, StringComparison.Ordinal);
+        // Not the circular advice to use KernelStream from inside KernelStream.
+        Assert.DoesNotContain("In general", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

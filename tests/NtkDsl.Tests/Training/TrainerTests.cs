@@ -139,4 +139,19 @@ public sealed class TrainerTests
         Assert.Equal(Math.Sqrt(snapshots[1].Select((v, i) => (v - w0[i]) * (v - w0[i])).Sum()), r.History[1].Distance, 12);
         Assert.Throws<ArgumentException>(() => new Trainer().Train(model, x, y, [3, 3]));
     }
+
+    [Fact]
+    public void NegativeStepsAndRecordIntervalsNameTheArgumentAndTheRule()
+    {
+        var model = new TrainTanh(12);
+        Tensor x = X(6, 13), y = Y(6, 1, 14);
+        var before = model.GetParameters();
+        var steps = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer().Train(model, x, y, -1));
+        Assert.Equal("steps", steps.ParamName);
+        Assert.Contains("≥ 0", steps.Message, StringComparison.Ordinal);
+        var every = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer().Train(model, x, y, 5, recordEvery: 0));
+        Assert.Equal("recordEvery", every.ParamName);
+        Assert.Contains("≥ 1", every.Message, StringComparison.Ordinal);
+        Assert.Equal(before, model.GetParameters());
+    }
 }
