@@ -17,7 +17,7 @@ namespace NtkDsl.Cuda;
 /// (features and assembly: Ntk in every mode, NtkPerGroup, Wntk) here through <see cref="IModelBackend"/>, with their
 /// parameters resident on the device between calls, as <see cref="KernelOptions"/> says; host tensors in, host tensors out.
 /// </summary>
-public sealed partial class CudaDevice : Device, IDisposable, IKernelBackend, IModelBackend
+public sealed partial class CudaDevice : Device, IDisposable, IModelBackend
 {
     private readonly Dictionary<string, CudaModule> _modules = new(StringComparer.Ordinal);
     private readonly int _device;
@@ -98,9 +98,6 @@ public sealed partial class CudaDevice : Device, IDisposable, IKernelBackend, IM
     /// <inheritdoc />
     public override bool IsCpu => false;
 
-    /// <summary>This device: generated models constructed on it assemble their kernels here.</summary>
-    public override IKernelBackend KernelBackend => this;
-
     /// <summary>cuSOLVER (syevd, potrf/potrs) and cuBLAS for the dynamics, kernel regression and GP predictors given this device.</summary>
     public override ILinearAlgebraBackend LinearAlgebra => new Solvers.CudaLinearAlgebra(this);
 
@@ -114,11 +111,7 @@ public sealed partial class CudaDevice : Device, IDisposable, IKernelBackend, IM
 
     private CudaKernelOptions _kernelOptions = CudaKernelOptions.Default;
 
-    void IKernelBackend.RequireModel(ModelInfo info) => DeviceModelSupport.Require(this, info);
-
-    Tensor[] IKernelBackend.AssembleNtk<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount, int[] groupOutput,
-        double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
-        DeviceNtkAssembly<T>.Run(this, _kernelOptions, f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
+    void IModelBackend.RequireModel(ModelInfo info) => DeviceModelSupport.Require(this, info);
 
     internal IntPtr Context { get; }
     internal IntPtr Stream { get; }

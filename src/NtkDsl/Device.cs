@@ -14,14 +14,6 @@ public abstract class Device
     public abstract bool IsCpu { get; }
 
     /// <summary>
-    /// Infrastructure: the backend that runs generated models' kernel assembly on this device, or null for the managed
-    /// CPU code. Device packages (NtkDsl.Cuda) override it; see <see cref="IKernelBackend"/>.
-    /// <para>Infrastructure for generated code; not part of the supported API.</para>
-    /// </summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public virtual IKernelBackend? KernelBackend => null;
-
-    /// <summary>
     /// Infrastructure: the backend that runs the dense linear algebra (symmetric eigendecomposition, Cholesky, products)
     /// of the dynamics, kernel regression and GP predictors given this device, or null for the managed CPU code. Device
     /// packages (NtkDsl.Cuda: cuSOLVER and cuBLAS) override it; see <see cref="ILinearAlgebraBackend"/>.
@@ -42,15 +34,15 @@ public abstract class Device
     /// Called by generated constructors: returns when <paramref name="device"/> (null means the CPU) can run the generated
     /// methods of a model with architecture <paramref name="info"/>; otherwise throws.
     /// </summary>
-    /// <exception cref="NotSupportedException">The device has no kernel backend, or its backend cannot run a layer or
-    /// property of this model (the message names it and the fix).</exception>
+    /// <exception cref="NotSupportedException">The device has no <see cref="ModelBackend"/>, or its backend cannot run a
+    /// layer or property of this model (the message names it and the fix).</exception>
     /// <remarks>Infrastructure for generated code; not part of the supported API.</remarks>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static void RequireModelSupport(Device? device, ModelInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
         if (device is null || device.IsCpu) return;
-        var backend = device.KernelBackend
+        var backend = device.ModelBackend
             ?? throw new NotSupportedException($"{info.Name} has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
         backend.RequireModel(info);
     }
@@ -58,7 +50,7 @@ public abstract class Device
     /// <summary>
     /// Called by the constructors of models that run on the CPU engine <see cref="Layers.SpatialNetwork"/> (spatial
     /// layers, or no declared input width): returns when <paramref name="device"/> is the CPU (or null); otherwise throws,
-    /// whatever kernel backend the device has, because these models' kernels have no device implementation yet and must
+    /// whatever model backend the device has, because these models' kernels have no device implementation yet and must
     /// not be computed on the CPU behind the device's back.
     /// </summary>
     /// <exception cref="NotSupportedException">A non-CPU device; the message names the first spatial layer (or the

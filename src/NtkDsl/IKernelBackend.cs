@@ -4,37 +4,6 @@ using NtkDsl.Kernels;
 namespace NtkDsl;
 
 /// <summary>
-/// Infrastructure for generated code; not part of the supported API. The seam through which a non-CPU <see cref="Device"/> runs the kernel assembly of per-layer features computed on the host.
-/// Generated code never calls it directly: the generated constructor calls <see cref="Device.RequireModelSupport"/>
-/// (which asks <see cref="RequireModel"/>), and <see cref="NtkAssembler.Assemble{T}"/> called with a device hands host
-/// features (the one plan of math.md §2) to this backend. Generated Dense models constructed on a device compute their
-/// features on it instead and go through <see cref="IModelBackend"/>.
-/// Implemented by device packages (NtkDsl.Cuda's <c>CudaDevice</c>); the CPU has none (<see cref="Device.KernelBackend"/> is null).
-/// </summary>
-/// <remarks>
-/// Contract: results equal <see cref="NtkAssembler"/>'s CPU results to rounding (same per-layer terms, group weights and
-/// output shapes); bad input and overflow raise the same exception types; nothing falls back to the CPU silently.
-/// </remarks>
-[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-public interface IKernelBackend
-{
-    /// <summary>
-    /// Throws <see cref="NotSupportedException"/> naming the first layer or property of <paramref name="info"/> this
-    /// backend cannot run and the fix; returns normally when every generated kernel method of the model can use it.
-    /// </summary>
-    void RequireModel(ModelInfo info);
-
-    /// <summary>
-    /// The kernels of <see cref="NtkAssembler.Assemble{T}"/> (same arguments, same output shapes: Trace N1 × N2, Full
-    /// N1 × N2 × K × K, Diagonal N, DiagonalFull N × K × K; one tensor per output) computed on this device. The features
-    /// have already been checked for ∞/NaN.
-    /// </summary>
-    Tensor[] AssembleNtk<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount, int[] groupOutput,
-        double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
-        where T : unmanaged, IFloatingPointIeee754<T>;
-}
-
-/// <summary>
 /// Infrastructure for generated code; not part of the supported API. The seam through which a non-CPU <see cref="Device"/>
 /// runs a generated Dense model's <c>Forward</c>, <c>Jvp</c>, <c>Vjp</c>, <c>Jacobian</c> and the per-layer NTK features
 /// (math.md §2) of <c>Ntk</c>/<c>NtkPerGroup</c>/<c>Wntk</c>, driven by the model's plan (<see cref="DeviceModel{T}.Info"/>),
@@ -51,6 +20,13 @@ public interface IKernelBackend
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public interface IModelBackend
 {
+    /// <summary>
+    /// Called by the generated constructor (through <see cref="Device.RequireModelSupport"/>) before anything else: throws
+    /// <see cref="NotSupportedException"/> naming the first layer or property of <paramref name="info"/> this backend
+    /// cannot run and the fix; returns normally when every generated method of the model can use it.
+    /// </summary>
+    void RequireModel(ModelInfo info);
+
     /// <summary>f(x): N × d in, N × K out (the generated <c>Forward</c>).</summary>
     Tensor Forward<T>(DeviceModel<T> model, Tensor x) where T : unmanaged, IFloatingPointIeee754<T>;
 
@@ -64,8 +40,9 @@ public interface IModelBackend
     Tensor Jacobian<T>(DeviceModel<T> model, Tensor x) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// The kernels of <see cref="NtkAssembler.Assemble{T}"/> (same arguments and output shapes as
-    /// <see cref="IKernelBackend.AssembleNtk{T}"/>) with the per-layer features of x1 and x2 computed on this device.
+    /// The kernels of <see cref="NtkAssembler.Assemble{T}"/> (same arguments and output shapes: Trace N1 × N2, Full
+    /// N1 × N2 × K × K, Diagonal N, DiagonalFull N × K × K; one tensor per output) with the per-layer features of x1 and
+    /// x2 (math.md §2) computed on this device.
     /// </summary>
     Tensor[] Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) where T : unmanaged, IFloatingPointIeee754<T>;

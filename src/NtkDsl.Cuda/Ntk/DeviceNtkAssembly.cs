@@ -8,9 +8,9 @@ using NtkDsl.Kernels;
 namespace NtkDsl.Cuda.Ntk;
 
 /// <summary>
-/// <see cref="NtkAssembler"/>'s kernel assembly on a <see cref="CudaDevice"/> (the <see cref="IKernelBackend"/> path of
-/// generated models constructed on it): the same per-layer features (math.md §2, computed on the host by the
-/// generated code), uploaded once; per row tile and layer one Gram of scaled inputs and one of deltas by cuBLAS
+/// <see cref="NtkAssembler"/>'s kernel assembly on a <see cref="CudaDevice"/> (the <see cref="IModelBackend"/> path of
+/// generated models constructed on it): the same per-layer features (math.md §2), computed on the device by
+/// <see cref="DenseModelEngine{T}"/>; per row tile and layer one Gram of scaled inputs and one of deltas by cuBLAS
 /// (GEMM; SYRK on the diagonal block of a symmetric kernel), the weighted Hadamard accumulation by the kernels of
 /// <see cref="NtkAssemblySource"/>, then the tile is copied to host memory (mirrored for x2 = null). Every mode:
 /// Trace (N1 × N2), Full (N1 × N2 × K × K), Diagonal (N), DiagonalFull (N × K × K); groups go to outputs as in
@@ -38,26 +38,12 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         _module = device.Compile(NtkAssemblySource.For(f64));
     }
 
-    /// <summary>The kernels; see <see cref="IKernelBackend.AssembleNtk{T}"/>.</summary>
-    /// <exception cref="CudaOutOfMemoryException">The features of both batches and one output row do not fit in device memory.</exception>
-    /// <exception cref="NonFiniteResultException">A kernel entry overflowed (or a float32 entry exceeds the float32 range).</exception>
-    public static Tensor[] Run(CudaDevice device, CudaKernelOptions options, NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode,
-        int outputCount, int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        device.ThrowIfDisposed();
-        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
-        using var a = new DeviceNtkAssembly<T>(device, options.Float32);
-        // Host features (the IKernelBackend path): checked and sized before anything is uploaded.
-        long featureBytes = FeatureBytes(f1.Rows, f1.Layers) + (f2 is null ? 0 : FeatureBytes(f2.Rows, f2.Layers));
-        return a.Assemble(f1.Layers, f1.Outputs, () => a.Upload(f1), f2 is null ? null : () => a.Upload(f2), f1.Rows, f2?.Rows, featureBytes, mode, outputCount, groupOutput, groupWeight,
-            options.TileRows, progress, ct);
-    }
-
     /// <summary>
-    /// The same kernels from features already on the device (<see cref="DenseModelEngine{T}.Features"/>: the
-    /// <see cref="IModelBackend"/> path, nothing uploaded).
+    /// The kernels of <see cref="NtkAssembler.Assemble{T}"/> (same output shapes and group routing) from features already
+    /// on the device (<see cref="DenseModelEngine{T}.Features"/>: the <see cref="IModelBackend"/> path, nothing uploaded).
     /// </summary>
+    /// <exception cref="CudaOutOfMemoryException">One output row and its Grams do not fit in device memory.</exception>
+    /// <exception cref="NonFiniteResultException">A kernel entry overflowed (or a float32 entry exceeds the float32 range).</exception>
     public static Tensor[] Run(CudaDevice device, CudaKernelOptions options, DeviceFeatures<T> f1, DeviceFeatures<T>? f2, NtkMode mode,
         int outputCount, int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
@@ -87,13 +73,6 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
     }
 
     private DeviceBuffer<TE> Alloc<TE>(long length) where TE : unmanaged => Own(_device.Allocate<TE>(Math.Max(1, length)));
-
-    /// <summary>Every layer's scaled inputs and (unless Unit) deltas on the device.</summary>
-    private DeviceFeatures<T> Upload(NtkFeatures<T> f) => new(f.Rows, f.Outputs, f.Layers,
-        f.Layers.Select(L => Own(_device.Upload<T>(L.Inputs)).AsMemory()).ToArray(),
-        f.Layers.Select(L => L.Form == DeltaForm.Unit ? (DeviceMemory<T>?)null : Own(_device.Upload<T>(L.Deltas)).AsMemory()).ToArray());
-
-    private static long FeatureBytes(int rows, LayerFeatures<T>[] layers) => layers.Sum(L => (long)rows * (L.InputWidth + L.DeltaWidth)) * Size;
 
     /// <summary>Free device memory after the pool is emptied, with a 10 % margin for cuBLAS workspace and fragmentation.</summary>
     private (ulong Budget, ulong Free, ulong Total) Budget()

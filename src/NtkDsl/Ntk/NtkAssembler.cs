@@ -22,10 +22,11 @@ public static class NtkAssembler
     /// <summary>
     /// Computes one or more kernels. Parameter group g contributes to output <paramref name="groupOutput"/>[g] with weight
     /// <paramref name="groupWeight"/>[g]: all groups to output 0 gives the (weighted) NTK, group g to output g gives the
-    /// per-group blocks. On a <paramref name="device"/> other than the CPU the same features go to its
-    /// <see cref="Device.KernelBackend"/> (after the same ∞/NaN checks); a device without one throws
-    /// <see cref="NotSupportedException"/>, nothing falls back to the CPU.
+    /// per-group blocks. <paramref name="device"/> is the model's device: generated code reaches this method only for
+    /// models on the CPU (a model constructed on a device computes its features and kernels there, through
+    /// <see cref="Device.ModelBackend"/>), so a non-CPU device here is refused rather than computed on the host.
     /// </summary>
+    /// <exception cref="NotSupportedException"><paramref name="device"/> is not the CPU.</exception>
     public static Tensor[] Assemble<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount,
         int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken, Device? device = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -38,11 +39,9 @@ public static class NtkAssembler
         if (f2 is not null) CheckFeatures(f2, "NTK", "x2");
         NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckFeatures, t0);
         if (device is { IsCpu: false })
-        {
-            var backend = device.KernelBackend
-                ?? throw new NotSupportedException($"The NTK assembly has no {device.Name} implementation in this build of NtkDsl; pass Device.Cpu (or no device).");
-            return backend.AssembleNtk(f1, f2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken);
-        }
+            throw new NotSupportedException(
+                $"NtkAssembler.Assemble combines host features on the CPU; {device.Name} computes the NTK of a model constructed on it through its model backend " +
+                "(the generated Ntk/NtkPerGroup/Wntk of that model). Pass Device.Cpu (or no device) here.");
         return mode switch
         {
             NtkMode.Diagonal or NtkMode.DiagonalFull => AssembleDiagonal(f1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, cancellationToken),

@@ -89,7 +89,7 @@ public sealed class GeneratedModelOnEmulatedDeviceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CudaKernelOptions { TileRows = 0 });
         using var emu = new Emulated();
         Assert.Throws<ArgumentNullException>(() => emu.Device.KernelOptions = null!);
-        Assert.Same(emu.Device, emu.Device.KernelBackend);
+        Assert.Same(emu.Device, emu.Device.ModelBackend);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class PublicApiTests
     {
         // A hidden (infrastructure) type in the signature of a visible member shows in IntelliSense and docs all the same
         // (IDifferentiableModel.AccessGuard exposed ModelAccessGuard so): no visible member line ("Type::member") may name
-        // one. A hidden interface in a visible type's base list is implemented explicitly (CudaDevice : IKernelBackend,
+        // one. A hidden interface in a visible type's base list is implemented explicitly (CudaDevice : IModelBackend,
         // LinearizedModel : IAccessGuardedModel) and adds no visible member, so type lines are not checked.
         var loaded = Load(assembly);
         var hidden = new[] { typeof(Tensor).Assembly, loaded }.Distinct().SelectMany(a => a.GetExportedTypes()).Where(PublicApiLister.IsHiddenType)

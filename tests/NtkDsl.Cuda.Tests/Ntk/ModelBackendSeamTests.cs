@@ -5,14 +5,13 @@ using NtkDsl.Kernels;
 namespace NtkDsl.Cuda.Tests.Ntk;
 
 /// <summary>
-/// The core seams themselves (no CUDA involved): generated constructors ask the device's backend; every generated
-/// method of a Dense model (Forward, Jvp, Vjp, Jacobian, Ntk, NtkPerGroup, Wntk) goes to the device's
-/// <see cref="IModelBackend"/> with the model's plan, CUDA C and parameter arrays, and none of them runs the CPU code
-/// (the backend's fixed answers come back; the CPU assembler never sees the call); SetParameters advances the version
-/// the device keys its parameter copy by. A device with a kernel backend but no model backend is refused, so no
-/// forward pass can run silently on the host.
+/// The core seam itself (no CUDA involved): generated constructors ask the device's <see cref="IModelBackend"/>
+/// (RequireModel); every generated method of a Dense model (Forward, Jvp, Vjp, Jacobian, Ntk, NtkPerGroup, Wntk) goes to
+/// it with the model's plan, CUDA C and parameter arrays, and none of them runs the CPU code (the backend's fixed answers
+/// come back); SetParameters advances the version. A device without a model backend is refused, and host features handed
+/// to <see cref="NtkAssembler"/> with a non-CPU device are refused, so nothing runs silently on the host.
 /// </summary>
-public sealed class KernelBackendSeamTests
+public sealed class ModelBackendSeamTests
 {
     private static Tensor Inputs(int n, int seed) => Tensor.FromArray(Reference.Random(n * 5, seed), n, 5);
 
@@ -29,7 +28,7 @@ public sealed class KernelBackendSeamTests
     {
         // The width-less and spatial models compute their kernels in SpatialNetwork, which has no device path: a device
         // must never receive them, or their kernels would silently run on the CPU.
-        var backend = new RecordingBackend();
+        var backend = new RecordingModelBackend();
         var widthless = Assert.Throws<NotSupportedException>(() => new DeviceWidthless(5, 1, new RecordingDevice(backend)));
         Assert.Contains("DeviceWidthless: it is declared without Inputs", widthless.Message, StringComparison.Ordinal);
         Assert.Contains("Device.Cpu", widthless.Message, StringComparison.Ordinal);
@@ -40,13 +39,38 @@ public sealed class KernelBackendSeamTests
     }
 
     [Fact]
+    public void TheBackendsRefusalStopsTheConstructor()
+    {
+        var backend = new RecordingModelBackend { Refuse = true };
+        var e = Assert.Throws<NotSupportedException>(() => new DeviceDeep(2, new RecordingDevice(backend)));
+        Assert.Equal("refused DeviceDeep", e.Message);
+        Assert.Equal(["RequireModel DeviceDeep"], backend.Calls);
+    }
+
+    [Fact]
+    public void HostFeaturesHandedToTheAssemblerWithADeviceAreRefused()
+    {
+        // The generated CPU path passes its Device (always the CPU there); a non-CPU device must not get a host result.
+        var layer = new LayerFeatures<double>(3, 4, 2, 2, DeltaForm.Unit, 1.0, false, 0, 0);
+        layer.Inputs.AsSpan().Fill(0.5);
+        var f = new NtkFeatures<double>(3, 2, [layer]);
+        var e = Assert.Throws<NotSupportedException>(() =>
+            NtkAssembler.Assemble(f, null, NtkMode.Trace, 1, [0, 0], [1.0, 1.0], null, CancellationToken.None, new RecordingDevice(new RecordingModelBackend())));
+        Assert.Contains("recording test device computes the NTK of a model constructed on it", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Pass Device.Cpu", e.Message, StringComparison.Ordinal);
+        // The CPU still assembles: unit deltas, so Θ = ⟨a, a'⟩ = 4 · 0.25 everywhere.
+        var cpu = NtkAssembler.Assemble(f, null, NtkMode.Trace, 1, [0, 0], [1.0, 1.0], null, CancellationToken.None, Device.Cpu)[0];
+        Assert.Equal([3, 3], cpu.Shape.ToArray());
+        Assert.All(cpu.ToFlatArray(), v => Assert.Equal(1.0, v, 1e-15));
+    }
+
+    [Fact]
     public void EveryGeneratedMethodGoesThroughTheModelBackend()
     {
-        var backend = new RecordingBackend();
         var models = new RecordingModelBackend();
-        var device = new RecordingDevice(backend, models);
+        var device = new RecordingDevice(models);
         var model = new DeviceDeep(2, device);
-        Assert.Equal(["RequireModel DeviceDeep"], backend.Calls);
+        Assert.Equal(["RequireModel DeviceDeep"], models.Calls);
         var x1 = Inputs(4, 500);
         var x2 = Inputs(3, 501);
         int p = DeviceDeep.Info.ParameterCount;
@@ -61,8 +85,7 @@ public sealed class KernelBackendSeamTests
         model.NtkPerGroup(x1, null, NtkMode.Diagonal);
         var weights = new GroupWeights(0.5).Weights("Hidden2", 3.0);
         model.Wntk(x1, x2, weights);
-        Assert.Equal(["Forward 4 v0", "Jvp 4 v0", "Vjp 4 v0", "Jacobian 4 v0", "Ntk Full 4×3 outputs 1 v0", "Ntk Diagonal 4×- outputs 8 v0", "Ntk Trace 4×3 outputs 1 v0"], models.Calls);
-        Assert.Equal(["RequireModel DeviceDeep"], backend.Calls); // no host features reached the kernel backend
+        Assert.Equal(["RequireModel DeviceDeep", "Forward 4 v0", "Jvp 4 v0", "Vjp 4 v0", "Jacobian 4 v0", "Ntk Full 4×3 outputs 1 v0", "Ntk Diagonal 4×- outputs 8 v0", "Ntk Trace 4×3 outputs 1 v0"], models.Calls);
         Assert.Equal(weights.Resolve(DeviceDeep.Info), models.LastWeights);
         Assert.All(models.LastGroupOutput!, o => Assert.Equal(0, o));
 
@@ -90,26 +113,17 @@ public sealed class KernelBackendSeamTests
         Assert.Same(device, clone.Device);
     }
 
-    [Fact]
-    public void ADeviceWithOnlyAKernelBackendIsRefused()
-    {
-        var e = Assert.Throws<NotSupportedException>(() => new DeviceDeep(2, new RecordingDevice(new RecordingBackend(), null)));
-        Assert.Contains("DeviceDeep has no recording test device implementation of its forward pass", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Device.Cpu", e.Message, StringComparison.Ordinal);
-    }
-
     private sealed class BareDevice : Device
     {
         public override string Name => "bare test device";
         public override bool IsCpu => false;
     }
 
-    private sealed class RecordingDevice(IKernelBackend backend, IModelBackend? models = null) : Device
+    private sealed class RecordingDevice(IModelBackend models) : Device
     {
         public override string Name => "recording test device";
         public override bool IsCpu => false;
-        public override IKernelBackend KernelBackend => backend;
-        public override IModelBackend? ModelBackend => models;
+        public override IModelBackend ModelBackend => models;
     }
 
     private sealed class RecordingModelBackend : IModelBackend
@@ -118,6 +132,13 @@ public sealed class KernelBackendSeamTests
         public double[]? LastWeights { get; private set; }
         public int[]? LastGroupOutput { get; private set; }
         public DeviceModel<double>? LastModel { get; private set; }
+        public bool Refuse { get; init; }
+
+        public void RequireModel(ModelInfo info)
+        {
+            Calls.Add("RequireModel " + info.Name);
+            if (Refuse) throw new NotSupportedException("refused " + info.Name);
+        }
 
         private static Tensor Sevens(params int[] shape) => Tensor.FromArray(Enumerable.Repeat(7.0, shape.Aggregate(1, (p, s) => p * s)).ToArray(), shape);
 
@@ -167,33 +188,6 @@ public sealed class KernelBackendSeamTests
                 _ => [x1.Rows, k, k],
             };
             return Enumerable.Range(0, outputCount).Select(_ => Sevens(shape)).ToArray();
-        }
-    }
-
-    private sealed class RecordingBackend : IKernelBackend
-    {
-        public List<string> Calls { get; } = [];
-        public double[]? LastWeights { get; private set; }
-        public int[]? LastGroupOutput { get; private set; }
-
-        public void RequireModel(ModelInfo info) => Calls.Add("RequireModel " + info.Name);
-
-        public Tensor[] AssembleNtk<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount, int[] groupOutput,
-            double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            Calls.Add($"{mode} {f1.Rows}×{(f2 is null ? "-" : f2.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture))} outputs {outputCount}");
-            LastWeights = groupWeight;
-            LastGroupOutput = groupOutput;
-            int n2 = f2?.Rows ?? f1.Rows, k = f1.Outputs;
-            int[] shape = mode switch
-            {
-                NtkMode.Trace => [f1.Rows, n2],
-                NtkMode.Full => [f1.Rows, n2, k, k],
-                NtkMode.Diagonal => [f1.Rows],
-                _ => [f1.Rows, k, k],
-            };
-            return Enumerable.Range(0, outputCount).Select(_ => Tensor.FromArray(Enumerable.Repeat(7.0, shape.Aggregate(1, (p, s) => p * s)).ToArray(), shape)).ToArray();
         }
     }
 }
