@@ -6,7 +6,8 @@ namespace NtkDsl.Cuda;
 /// <summary>The <see cref="IModelBackend"/> half of <see cref="CudaDevice"/>: generated Dense models' methods on this device.</summary>
 public sealed partial class CudaDevice
 {
-    /// <summary>This device: generated Dense models constructed on it run their forward pass, Jvp, Vjp, Jacobian and NTK features here.</summary>
+    /// <summary>This device: generated Dense models constructed on it run their forward pass, Jvp, Vjp, Jacobian and NTK features
+    /// here, and the generated <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(device, …)</c> their infinite-width recursion.</summary>
     public override IModelBackend ModelBackend => this;
 
     /// <summary>The parameters of the models living on this device (released with it).</summary>
@@ -36,6 +37,14 @@ public sealed partial class CudaDevice
     Tensor IModelBackend.Vjp<T>(DeviceModel<T> model, Tensor x, Tensor cotangent) => Run(model, e => e.Vjp(x, cotangent));
 
     Tensor IModelBackend.Jacobian<T>(DeviceModel<T> model, Tensor x) => Run(model, e => e.Jacobian(x));
+
+    Tensor IModelBackend.Analytic(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        DeviceModelSupport.Require(this, info);
+        return Analytic.AnalyticOnDeviceExtensions.Compute(this, info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
+    }
 
     Tensor[] IModelBackend.Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
