@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using NtkDsl.Cuda.Ntk;
 
@@ -7,7 +6,8 @@ namespace NtkDsl.Cuda;
 /// <summary>The <see cref="IModelBackend"/> half of <see cref="CudaDevice"/>: generated Dense models' methods on this device.</summary>
 public sealed partial class CudaDevice
 {
-    /// <summary>This device: generated Dense models constructed on it run their forward pass, Jvp, Vjp, Jacobian and NTK features here.</summary>
+    /// <summary>This device: generated Dense models constructed on it run their forward pass, Jvp, Vjp, Jacobian and NTK features
+    /// here, and the generated <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(device, …)</c> their infinite-width recursion.</summary>
     public override IModelBackend ModelBackend => this;
 
     /// <summary>The parameters of the models living on this device (released with it).</summary>
@@ -38,9 +38,24 @@ public sealed partial class CudaDevice
 
     Tensor IModelBackend.Jacobian<T>(DeviceModel<T> model, Tensor x) => Run(model, e => e.Jacobian(x));
 
+    Tensor IModelBackend.Analytic(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        DeviceModelSupport.Require(this, info);
+        return Analytic.AnalyticOnDeviceExtensions.Compute(this, info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
+    }
+
     Tensor[] IModelBackend.Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
         Ntk(model, x1, x2, mode, outputCount, groupOutput, groupWeight, progress, cancellationToken, KernelOptions);
+
+    private long _featureBlockPairs;
+
+    /// <summary>Kernel blocks assembled from blocks of features (<see cref="BlockedDeviceNtk"/>) since the device was opened (tests prove blocking with it).</summary>
+    internal long FeatureBlockPairs => Interlocked.Read(ref _featureBlockPairs);
+
+    internal void CountFeatureBlockPair() => Interlocked.Increment(ref _featureBlockPairs);
 
     /// <summary>The NTK of a device model with explicit <paramref name="options"/> (the model path and <c>NtkOnDevice</c>).</summary>
     internal Tensor[] Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
@@ -53,12 +68,13 @@ public sealed partial class CudaDevice
         long transient = x2 is null ? e.TransientBytes(x1.Rows)
             : Math.Max(e.TransientBytes(small), e.FeatureBytes(large, traced) + e.TransientBytes(large) - features);
         Allocator.ReleaseCache();
-        var (free, total) = MemoryInfo();
-        if ((ulong)(features + transient) > (ulong)(free * 0.9))
-            throw new CudaOutOfMemoryException(mode is NtkMode.Diagonal or NtkMode.DiagonalFull
-                ? string.Create(CultureInfo.InvariantCulture, $"the NTK diagonal's features of {x1.Rows} rows ({features / 1048576.0:0.#} MiB) and the forward pass's temporaries ({transient / 1048576.0:0.#} MiB); compute it in blocks of rows (x.SliceRows)")
-                : string.Create(CultureInfo.InvariantCulture, $"the NTK features of {x1.Rows}{(x2 is null ? "" : " + " + x2.Rows.ToString(CultureInfo.InvariantCulture))} rows ({features / 1048576.0:0.#} MiB) and the forward pass's temporaries ({transient / 1048576.0:0.#} MiB); compute the kernel in blocks of rows (x.SliceRows) or use a float32 model"),
-                (ulong)(features + transient), free, total, Allocator.LiveBytes);
+        var (free, _) = MemoryInfo();
+        // Features of both whole batches beyond device memory (or blocks asked for): blocks of rows of x1 and x2.
+        if (options.FeatureBlockRows is { } forced && forced < large || (ulong)(features + transient) > (ulong)(free * 0.9))
+        {
+            int blockRows = options.FeatureBlockRows ?? BlockedDeviceNtk.ChooseBlockRows(this, e, model.Info, large, mode, outputCount);
+            return BlockedDeviceNtk.Run(this, e, options, model.Info, x1, x2, mode, outputCount, groupOutput, groupWeight, blockRows, progress, cancellationToken);
+        }
         // The larger batch first: the smaller one's temporaries then sit beside both batches' features (the peak above).
         bool secondFirst = x2 is not null && x2.Rows > x1.Rows;
         var f2 = x2 is null || !secondFirst ? null : e.Features(e.UploadInputs(x2), x2.Rows, traced);

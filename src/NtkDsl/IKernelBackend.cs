@@ -42,10 +42,53 @@ public interface IModelBackend
     /// <summary>
     /// The kernels of <see cref="NtkAssembler.Assemble{T}"/> (same arguments and output shapes: Trace N1 × N2, Full
     /// N1 × N2 × K × K, Diagonal N, DiagonalFull N × K × K; one tensor per output) with the per-layer features of x1 and
-    /// x2 (math.md §2) computed on this device.
+    /// x2 (math.md §2) computed on this device; when those of the whole batches do not fit in device memory, in blocks
+    /// of rows of x1 and x2.
     /// </summary>
     Tensor[] Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The generated static <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(device, …)</c> on this device: the
+    /// infinite-width kernel (math.md §3–4) of the Dense model <paramref name="info"/> describes, N1 × N2 float64,
+    /// weighted per parameter group by <paramref name="groupWeights"/> (NTK) or the NNGP, from the recursion in the
+    /// model's generated CUDA C. Inputs arrive checked (shape, ∞/NaN). The default implementation throws
+    /// <see cref="NotSupportedException"/>: a backend without the recursion never hands the call to the CPU.
+    /// </summary>
+    /// <param name="info">The model's plan (flat inputs, Dense layers).</param>
+    /// <param name="cudaSource">The model's generated CUDA C (<see cref="IDeviceSource.CudaSource"/>).</param>
+    /// <param name="unsupportedReason">The model's <see cref="IDeviceSource.CudaAnalyticUnsupportedReason"/>: non-null
+    /// when an activation has no device dual; the backend throws it as a <see cref="NotSupportedException"/>.</param>
+    /// <param name="x1">N1 × d inputs.</param>
+    /// <param name="x2">N2 × d inputs, or null for x1 (a symmetric kernel).</param>
+    /// <param name="groupWeights">One weight per parameter group (ones for the plain NTK; ignored for the NNGP).</param>
+    /// <param name="ntk">The NTK (true) or the NNGP (false).</param>
+    /// <param name="progress">Optional progress.</param>
+    /// <param name="cancellationToken">Cancels between row tiles.</param>
+    Tensor Analytic(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{info.Name}: this device backend has no implementation of the infinite-width kernels; call {info.Name}.AnalyticNtk without a device (the CPU).");
+}
+
+/// <summary>
+/// Infrastructure for generated code; not part of the supported API. The entry of the generated
+/// <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(Device device, …)</c> overloads for a non-CPU device:
+/// hands the call to <see cref="Device.ModelBackend"/> (<see cref="IModelBackend.Analytic"/>) or throws.
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public static class DeviceAnalytic
+{
+    /// <summary>The kernel on <paramref name="device"/> (not the CPU: the generated code runs its own recursion there).</summary>
+    /// <exception cref="NotSupportedException">The device has no model backend, or the model has an activation without a device dual.</exception>
+    public static Tensor Run(Device device, ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(info);
+        var backend = device.ModelBackend
+            ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.AnalyticNtk without a device).");
+        return backend.Analytic(info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
+    }
 }
 
 /// <summary>

@@ -111,6 +111,7 @@ internal static partial class ModelEmitter
             ? "Standard parameterization: neural-tangents' convention (Sohl-Dickstein et al. 2020, s = 1) — the weight term is fan_in·K̃ with the declared widths, the bias term 1."
             : "NTK parameterization.";
         PublicSurface.AnalyticMethods(w, c.GroupCount, limit + " ", " (math.md §3 recursion)");
+        EmitDeviceAnalytic(w, c);
         w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
         w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
         w.Line("double[] a = x.ToFlatArray();");
@@ -128,6 +129,39 @@ internal static partial class ModelEmitter
         w.Line("global::NtkDsl.FiniteChecks.Block<double>(result, 1, " + Str(c.Name + ": infinite-width kernel diagonal (the sum of the per-layer terms)") + ");");
         w.Line("return " + Tensor + ".Wrap(result, n);");
         w.Close();
+    }
+
+    /// <summary>
+    /// AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) (issue 12): the analytic methods are static, so the device
+    /// comes as the first argument (<c>Mlp.AnalyticNtk(model.Device, x1, x2)</c>). Device.Cpu runs <c>__ntkAnalyticCore</c>;
+    /// any other device gets the call through <c>global::NtkDsl.DeviceAnalytic.Run</c> (its model backend runs the
+    /// recursion of this model's CUDA C, or throws NotSupportedException: never a CPU fallback).
+    /// </summary>
+    private static void EmitDeviceAnalytic(SourceWriter w, EmitContext c)
+    {
+        string T = PublicSurface.Tensor, P = PublicSurface.Progress, K = PublicSurface.Token, D = "global::NtkDsl.Device";
+        string ones = PublicSurface.Ones(c.GroupCount);
+        const string device = "on <paramref name=\"device\"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs this model's generated CUDA C and throws NotSupportedException for an activation without a device dual (never a CPU fallback).";
+        w.Line("/// <summary>AnalyticNngp(x1, x2) " + device + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNngp(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticNtk(x1, x2) " + device + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNtk(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticWntk(x1, x2, weights) " + device + " float64.</summary>");
+        w.Open("public static " + T + " AnalyticWntk(" + D + " device, " + T + " x1, " + T + "? x2, global::NtkDsl.GroupWeights weights, " + P + " progress = null, " + K + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkAnalyticOn(device, x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Open("private static " + T + " __ntkAnalyticOn(" + D + " device, " + T + " x1, " + T + "? x2, double[] gw, bool ntkWanted, " + P + " progress, " + K + " cancellationToken)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(device);");
+        w.Line("if (device.IsCpu) return __ntkAnalyticCore(x1, x2, gw, ntkWanted, progress, cancellationToken);");
+        w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
+        w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
+        w.Line("return global::NtkDsl.DeviceAnalytic.Run(device, Info, __ntkCudaSource, CudaAnalyticUnsupportedReason, x1, x2, gw, ntkWanted, progress, cancellationToken);");
+        w.Close();
+        w.Line();
     }
 
     private const string Series = "global::NtkDsl.Analytic.DualSeries";

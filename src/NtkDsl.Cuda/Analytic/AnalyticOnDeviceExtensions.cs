@@ -32,12 +32,21 @@ public static class AnalyticOnDeviceExtensions
         return Run<TModel>(device, x1, x2, weights.Resolve(TModel.Info), ntk: true);
     }
 
-    private static Tensor Run<TModel>(CudaDevice device, Tensor x1, Tensor? x2, double[]? groupWeights, bool ntk) where TModel : IDeviceSource
+    private static Tensor Run<TModel>(CudaDevice device, Tensor x1, Tensor? x2, double[]? groupWeights, bool ntk) where TModel : IDeviceSource =>
+        Compute(device, TModel.Info, TModel.CudaSource, TModel.CudaAnalyticUnsupportedReason, x1, x2, groupWeights, ntk, null, default);
+
+    /// <summary>
+    /// The kernel of the model <paramref name="info"/> describes from its generated CUDA C (the entry of
+    /// <see cref="IModelBackend.Analytic"/>, i.e. the generated <c>AnalyticNtk(device, …)</c> overloads, and of the
+    /// extensions above). Progress: "Analytic kernel tiles"; cancellation is checked before every tile.
+    /// </summary>
+    internal static Tensor Compute(CudaDevice device, ModelInfo info, string source, string? unsupportedReason, Tensor x1, Tensor? x2, double[]? groupWeights, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         device.ThrowIfDisposed();
-        var info = TModel.Info;
-        var kernels = AnalyticDeviceKernels.For<TModel>(device);
+        if (unsupportedReason is not null) throw new NotSupportedException(unsupportedReason);
+        var kernels = new AnalyticDeviceKernels(device, info, source);
         InputChecks.Features(x1, info.Inputs, x1?.DType ?? DType.Float64, info.Name, nameof(x1));
         if (x2 is not null) InputChecks.Features(x2, info.Inputs, x2.DType, info.Name, nameof(x2));
         int n1 = x1!.Rows, n2 = x2?.Rows ?? n1;
@@ -50,8 +59,13 @@ public static class AnalyticOnDeviceExtensions
         using (var c2 = d2 is null ? null : kernels.DiagonalChain(d2, n2))
         {
             int tileRows = RowTiledAssembly.ChooseTileRows(device, n1, n2, sizeof(double), 0);
-            RowTiledAssembly.ToHost<double>(device, n1, n2, tileRows,
-                (r0, rows, tile) => kernels.Pairs(c1, c2 ?? c1, gw, c2 is null, ntk, r0, rows, tile), result);
+            int tiles = (n1 + tileRows - 1) / tileRows, done = 0;
+            RowTiledAssembly.ToHost<double>(device, n1, n2, tileRows, (r0, rows, tile) =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                kernels.Pairs(c1, c2 ?? c1, gw, c2 is null, ntk, r0, rows, tile);
+                progress?.Report(new NtkProgress("Analytic kernel tiles", ++done, tiles));
+            }, result);
         }
         FiniteChecks.Block<double>(result, n2, string.Create(CultureInfo.InvariantCulture, $"{info.Name}: infinite-width kernel recursion on {device.Name}"));
         return Tensor.Wrap(result, n1, n2);

@@ -8,7 +8,7 @@ namespace NtkDsl.Cuda.Ntk;
 /// </summary>
 public sealed record CudaKernelOptions
 {
-    /// <summary>The defaults: strict float32, row tiles sized from free device memory.</summary>
+    /// <summary>The defaults: strict float32, feature blocks and row tiles sized from free device memory.</summary>
     public static CudaKernelOptions Default { get; } = new();
 
     /// <summary>
@@ -34,4 +34,23 @@ public sealed record CudaKernelOptions
     }
 
     private readonly int? _tileRows;
+
+    /// <summary>
+    /// Rows of x1 (and of x2) whose per-layer NTK features are on the device at once. Null (the default): the whole
+    /// batches when their features fit in the free device memory, otherwise blocks sized from it
+    /// (<see cref="BlockedDeviceNtk"/>: the features of a block of x1 and a block of x2, their kernel block, next pair).
+    /// Every block size gives the same result; a value at least the batch size is the unblocked computation.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public int? FeatureBlockRows
+    {
+        get => _featureBlockRows;
+        init
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(FeatureBlockRows), value, "Pass at least 1 row per feature block, or null to size blocks from free device memory.");
+            _featureBlockRows = value;
+        }
+    }
+
+    private readonly int? _featureBlockRows;
 }

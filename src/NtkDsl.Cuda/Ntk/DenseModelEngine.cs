@@ -308,6 +308,14 @@ internal sealed class DenseModelEngine<T> : IDisposable where T : unmanaged, IFl
         return typeof(T) == typeof(double) ? Tensor.Wrap((double[])(object)host, rows, k, p) : Tensor.Wrap((float[])(object)host, rows, k, p);
     }
 
+    /// <summary>Frees the device buffers of <paramref name="f"/> (a row block's features once its kernel blocks are assembled).</summary>
+    public void ReleaseFeatures(DeviceFeatures<T> f)
+    {
+        foreach (var m in f.Inputs) Release(m);
+        foreach (var m in f.Deltas)
+            if (m is { } d) Release(d);
+    }
+
     /// <summary>Uploads an N × d input batch (owned by this engine).</summary>
     public DeviceMemory<T> UploadInputs(Tensor x) => Upload(x);
 

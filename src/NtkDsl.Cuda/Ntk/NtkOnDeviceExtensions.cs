@@ -8,7 +8,8 @@ namespace NtkDsl.Cuda.Ntk;
 /// (<see cref="IModelBackend"/>): the model's plan (<see cref="ModelInfo"/>), its parameters
 /// (<see cref="IDifferentiableModel.GetParameters"/>) and its generated CUDA C (<see cref="IDeviceSource.CudaSource"/>)
 /// are bound for this one call; features (math.md §2) and the kernel assembly run on the device, in row tiles of the
-/// output when it is larger than device memory, and the result comes back as a host <see cref="Tensor"/>.
+/// output when it is larger than device memory and in blocks of rows of x1 and x2 when their features are
+/// (<see cref="BlockedDeviceNtk"/>), and the result comes back as a host <see cref="Tensor"/>.
 /// </summary>
 public static class NtkOnDeviceExtensions
 {
@@ -25,7 +26,7 @@ public static class NtkOnDeviceExtensions
     /// <param name="precision">The arithmetic, chosen explicitly (no silent TF32).</param>
     /// <exception cref="ArgumentException">A shape mismatch, an empty batch, NaN/∞ in an input (named by row and column), or x2 with a Diagonal mode.</exception>
     /// <exception cref="NotSupportedException">A model with spatial layers (named, with the CPU alternative).</exception>
-    /// <exception cref="CudaOutOfMemoryException">The features of x1 and x2 and one output row do not fit in device memory (the sizes are in the message).</exception>
+    /// <exception cref="CudaOutOfMemoryException">Not even the features of one row of x1 and one of x2 with one output entry fit in device memory (the sizes are in the message).</exception>
     public static Tensor NtkOnDevice<TModel>(this TModel model, CudaDevice device, Tensor x1, Tensor? x2 = null,
         NtkMode mode = NtkMode.Trace, GpuPrecision precision = GpuPrecision.Float64) where TModel : INtkModel, IDeviceSource
     {

@@ -82,14 +82,26 @@ public sealed class NtkOnDeviceTests
     }
 
     [Fact]
-    public void TooLittleDeviceMemoryIsAClearErrorWithSizes()
+    public void FeaturesBeyondDeviceMemoryGoInBlocksAndASingleRowThatCannotFitIsAClearError()
     {
         var model = new ReluDepth2(9);
-        using var e = new Emulated(new EmulatedGpuOptions { TotalMemoryBytes = 16 << 10 });
-        var ex = Assert.Throws<CudaOutOfMemoryException>(() => model.NtkOnDevice(e.Device, Inputs(4, 9, 86), Inputs(400, 9, 87)));
-        Assert.Contains("NTK features of 4 + 400 rows", ex.Message);
-        Assert.Contains("x.SliceRows", ex.Message);
-        Assert.Contains("MiB", ex.Message);
+        var x1 = Inputs(4, 9, 86);
+        var x2 = Inputs(400, 9, 87);
+        // 16 KiB: the parameters (3.9 KB) fit, the features of 4 + 400 rows (about 340 KB) do not: blocks of rows.
+        using (var e = new Emulated(new EmulatedGpuOptions { TotalMemoryBytes = 16 << 10 }))
+        {
+            var got = model.NtkOnDevice(e.Device, x1, x2);
+            Assert.True(e.Device.FeatureBlockPairs > 1, $"{e.Device.FeatureBlockPairs} block pairs");
+            Assert.True(Reference.MaxRelative(got.ToFlatArray(), model.Ntk(x1, x2, NtkMode.Trace).ToFlatArray(), floor: 0) < 1e-12);
+        }
+        // 6 KiB: one row of x1 and one of x2 (their features, about 1.7 KB, and the forward pass's temporaries) do not fit beside the parameters.
+        using (var e = new Emulated(new EmulatedGpuOptions { TotalMemoryBytes = 6 << 10 }))
+        {
+            var ex = Assert.Throws<CudaOutOfMemoryException>(() => model.NtkOnDevice(e.Device, x1, x2));
+            Assert.Contains("one row of x1 and one of x2 of ReluDepth2", ex.Message);
+            Assert.Contains("KiB", ex.Message);
+            Assert.Contains("MiB", ex.Message);
+        }
     }
 
     [Fact]
