@@ -160,6 +160,29 @@ public abstract class SpatialOnDeviceConformance : IDisposable
     }
 
     [Fact]
+    public void CancellationAndProgressReachTheDeviceNtk()
+    {
+        RequireKernelCompiler();
+        Device.KernelOptions = new CudaKernelOptions { TileRows = 2 };
+        var model = new SpatialResidual(8, Device);
+        var x = Inputs(5, 60, 445);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => model.Ntk(x, null, NtkMode.Trace, null, cancelled.Token));
+        var reports = new List<NtkProgress>();
+        model.Ntk(x, null, NtkMode.Full, new SyncProgress(reports.Add));
+        // Five rows in tiles of two: three tiles, reported in order, the last one complete.
+        Assert.Equal([1L, 2L, 3L], reports.Select(r => r.Done).ToArray());
+        Assert.All(reports, r => Assert.Equal(3, r.Total));
+        Device.KernelOptions = CudaKernelOptions.Default;
+    }
+
+    private sealed class SyncProgress(Action<NtkProgress> report) : IProgress<NtkProgress>
+    {
+        public void Report(NtkProgress value) => report(value);
+    }
+
+    [Fact]
     public void BadInputGivesTheCpuExceptions()
     {
         RequireKernelCompiler();
