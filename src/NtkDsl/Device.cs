@@ -31,6 +31,17 @@ public abstract class Device
     public virtual IModelBackend? ModelBackend => null;
 
     /// <summary>
+    /// Infrastructure: the backend that runs the generated methods of models on the <see cref="Layers.SpatialNetwork"/>
+    /// engine (spatial layers, or no declared input width) on this device, or null when the device has none. Device
+    /// packages (NtkDsl.Cuda) override it; see <see cref="ISpatialBackend"/>. Generated constructors bind a model to it
+    /// through <see cref="Layers.SpatialDeviceModel.For"/>; a non-CPU device without one refuses such models
+    /// (<see cref="RequireCpuEngine"/>).
+    /// <para>Infrastructure for generated code; not part of the supported API.</para>
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public virtual ISpatialBackend? SpatialBackend => null;
+
+    /// <summary>
     /// Called by generated constructors: returns when <paramref name="device"/> (null means the CPU) can run the generated
     /// methods of a model with architecture <paramref name="info"/>; otherwise throws.
     /// </summary>
@@ -48,10 +59,10 @@ public abstract class Device
     }
 
     /// <summary>
-    /// Called by the constructors of models that run on the CPU engine <see cref="Layers.SpatialNetwork"/> (spatial
-    /// layers, or no declared input width): returns when <paramref name="device"/> is the CPU (or null); otherwise throws,
-    /// whatever model backend the device has, because these models' kernels have no device implementation yet and must
-    /// not be computed on the CPU behind the device's back.
+    /// Called (through <see cref="Layers.SpatialDeviceModel.For"/>) for models that run on the engine
+    /// <see cref="Layers.SpatialNetwork"/> (spatial layers, or no declared input width) when the device has no
+    /// <see cref="SpatialBackend"/>: returns when <paramref name="device"/> is the CPU (or null); otherwise throws, whatever
+    /// other backends the device has, because these models' kernels must not be computed on the CPU behind the device's back.
     /// </summary>
     /// <exception cref="NotSupportedException">A non-CPU device; the message names the first spatial layer (or the
     /// missing input width) and the fix.</exception>

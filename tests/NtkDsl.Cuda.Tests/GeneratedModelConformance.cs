@@ -163,12 +163,14 @@ public abstract partial class DeviceConformance
     }
 
     [Fact]
-    public void SpatialModelOnDeviceIsNotSupportedAndSaysWhy()
+    public void SpatialAndWidthlessModelsRunOnTheDevice()
     {
-        var e = Assert.Throws<NotSupportedException>(() => new DeviceConv(1, Device));
-        Assert.Contains("layer Features is Conv2D", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Device.Cpu", e.Message, StringComparison.Ordinal);
-        Assert.NotNull(new DeviceConv(1)); // the CPU still constructs it
+        // Models on the SpatialNetwork engine have a device path (ISpatialBackend; every method: Spatial/SpatialOnDeviceTests).
+        RequireKernelCompiler();
+        var x = Inputs(3, 16, 320);
+        Same(new DeviceConv(1, Device).Forward(x), new DeviceConv(1).Forward(x), 1e-12, "DeviceConv Forward");
+        var w = Inputs(4, 5, 321);
+        Same(new DeviceWidthless(5, 1, Device).Ntk(w, null, NtkMode.Full), new DeviceWidthless(5, 1).Ntk(w, null, NtkMode.Full), 1e-12, "DeviceWidthless Ntk");
     }
 
     private sealed class SyncProgress(Action<NtkProgress> report) : IProgress<NtkProgress>

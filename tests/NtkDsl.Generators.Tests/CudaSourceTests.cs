@@ -15,20 +15,30 @@ public sealed class CudaSourceTests
             .Select(s => s.SourceText.ToString()).SingleOrDefault();
 
     [Fact]
-    public void EachDenseModelGetsOneCudaPartAndSpatialAndWidthlessModelsNone()
+    public void EachModelGetsOneCudaPartAndSpatialAndWidthlessModelsOnlyTheirActivations()
     {
         var dense = GeneratorHarness.Generate(SnapshotTests.Mlp);
         string cuda = CudaPart(dense.Result) ?? throw new Xunit.Sdk.XunitException("no .Cuda.g.cs for Mlp");
         Assert.Contains("partial class Mlp : global::NtkDsl.IDeviceSource", cuda);
         Assert.Contains("extern \"C\" __global__ void ntk_analytic_pair(", cuda);
         Assert.Contains("public static string? CudaAnalyticUnsupportedReason => null;", cuda);
+        // Models on the SpatialNetwork engine: φ/φ' and ntk_act_l_d of each layer with parameters, l its index in the plan
+        // (Features is layer 0, Readout layer 2 after the GlobalAvgPool); no IDeviceSource, no infinite-width kernels.
         var spatial = GeneratorHarness.Generate(SnapshotTests.SpatialGap);
         Assert.Empty(spatial.GeneratorDiagnostics);
-        Assert.Null(CudaPart(spatial.Result));
-        // Width-less models run on the SpatialNetwork engine too: no device source (their LayerPlan has no input width).
+        string spatialCuda = CudaPart(spatial.Result) ?? throw new Xunit.Sdk.XunitException("no .Cuda.g.cs for Cntk");
+        Assert.Contains("private const string __ntkCudaSource", spatialCuda);
+        Assert.DoesNotContain("IDeviceSource", spatialCuda);
+        Assert.Contains("double ntk_phi_0(double z) { return z / (1.0 + exp(-z)); }", spatialCuda); // the custom Swish
+        Assert.Contains("extern \"C\" __global__ void ntk_act_0_d(const double* __restrict__ pre, double* __restrict__ act,", spatialCuda);
+        Assert.Contains("extern \"C\" __global__ void ntk_act_2_d(", spatialCuda);
+        Assert.DoesNotContain("ntk_act_1_d", spatialCuda);
+        Assert.DoesNotContain("_f(", spatialCuda); // float64 only
+        Assert.DoesNotContain("ntk_analytic_pair", spatialCuda);
         var widthless = GeneratorHarness.Generate(SnapshotTests.Widthless);
         Assert.Empty(widthless.GeneratorDiagnostics);
-        Assert.Null(CudaPart(widthless.Result));
+        string widthlessCuda = CudaPart(widthless.Result) ?? throw new Xunit.Sdk.XunitException("no .Cuda.g.cs for the width-less model");
+        Assert.Contains("ntk_act_0_d", widthlessCuda);
     }
 
     [Fact]

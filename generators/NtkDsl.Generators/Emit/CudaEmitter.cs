@@ -22,7 +22,8 @@ namespace NtkDsl.Generators.Emit;
 /// <c>ntk_analytic_chain</c> (K^l(x, x) per row) and <c>ntk_analytic_pair</c> (NNGP or group-weighted NTK per pair,
 /// NTK or standard parameterization, output activation included). Only NVRTC-valid device code: no host calls, no
 /// <c>__shared__</c>/<c>__syncthreads</c> (which the host emulation rejects), no <c>extern "C" { }</c> blocks.
-/// Spatial (InputShape) and width-less models (the SpatialNetwork CPU engine) get no device source yet.
+/// Spatial (InputShape) and width-less models (the SpatialNetwork engine) get φ/φ' and <c>ntk_act_l_d</c> only, l being the
+/// layer's index in the plan (<see cref="EmitSpatial"/>).
 /// </remarks>
 internal static class CudaEmitter
 {
@@ -32,10 +33,13 @@ internal static class CudaEmitter
     /// <summary>The fused per-pair kernel.</summary>
     public const string PairKernel = "ntk_analytic_pair";
 
-    /// <summary>The part file of <paramref name="model"/>, or null for a model without device code (InputShape and width-less models).</summary>
+    /// <summary>The private constant holding a spatial or width-less model's CUDA C (<see cref="EmitSpatial"/>).</summary>
+    public const string SpatialSourceField = Names.Reserved + "CudaSource";
+
+    /// <summary>The part file of <paramref name="model"/>: the device code of a Dense model, or of a spatial/width-less one (<see cref="EmitSpatial"/>).</summary>
     public static (string HintName, string Source)? Emit(ModelSpec model)
     {
-        if (model.IsSpatial || model.Widthless) return null;
+        if (model.IsSpatial || model.Widthless) return EmitSpatial(model);
         var layers = LayerPlan.For(model);
         string? unsupported = AnalyticUnsupported(model, layers);
         string cuda = Source(model, layers, unsupported);
@@ -55,6 +59,46 @@ internal static class CudaEmitter
         // A raw string literal keeps the CUDA C readable in the generated file; the text never holds four quotes in a row.
         w.Line("private const string " + Names.Reserved + "CudaSource = \"\"\"\"");
         w.Line(cuda.TrimEnd('\n'));
+        w.Line("\"\"\"\";");
+        w.Close();
+        foreach (var _ in model.ContainingTypes) w.Close();
+        return (Names.HintStem(model) + ".Cuda.g.cs", w.ToString());
+    }
+
+    /// <summary>
+    /// The device code of a model on the SpatialNetwork engine (InputShape or width-less): φ/φ' and the fused
+    /// <c>ntk_act_l_d</c> kernel of every Dense/Conv2D layer, l its index in the plan (SpatialStep.Index), as a private
+    /// constant that the constructor hands to <c>SpatialDeviceModel.For</c>. No <c>IDeviceSource</c> (its static Info does
+    /// not fit width-less models) and no infinite-width kernels: the device runs these models' finite-width methods only.
+    /// </summary>
+    private static (string HintName, string Source) EmitSpatial(ModelSpec model)
+    {
+        var layers = model.SpatialLayers.ToList();
+        var sb = new StringBuilder();
+        sb.Append("// NtkDsl device code of ").Append(model.FullName).Append(", emitted by NtkDsl.Generators ").Append(ModelEmitter.Version)
+            .Append(" at compile time. Do not edit.\n");
+        sb.Append("// Layers with parameters (index in the SpatialNetwork plan): ").Append(string.Join("; ", layers.Select((l, i) => (l, i)).Where(p => p.l.Trainable is not null)
+            .Select(p => p.i + " " + p.l.Name + " (" + p.l.Kind + ", " + ActivationEmitter.DisplayName(p.l.Trainable!) + (p.l.Trainable!.UseBias ? "" : ", no bias") + ")"))).Append(".\n");
+        sb.Append("// Products are __dmul_rn so NVRTC cannot contract them into FMAs: the device rounds as the generated C# does.\n\n");
+        sb.Append(Helpers);
+        sb.Append("\n// φ and φ' of every layer with parameters (the variable is z).\n");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i].Trainable is not { } t) continue;
+            var (value, derivative) = Bodies(t);
+            sb.Append("// Layer ").Append(i).Append(' ').Append(layers[i].Name).Append(": ").Append(ActivationEmitter.DisplayName(t)).Append('\n');
+            sb.Append("__device__ __forceinline__ double ntk_phi_").Append(i).Append("(double z) ").Append(value).Append('\n');
+            sb.Append("__device__ __forceinline__ double ntk_dphi_").Append(i).Append("(double z) ").Append(derivative).Append('\n');
+        }
+        for (int i = 0; i < layers.Count; i++)
+            if (layers[i].Trainable is { } t) ActivationKernel(sb, i, layers[i].Name, t, "double");
+        var w = new SourceWriter();
+        ModelEmitter.Header(w, model.ClassName, model.Namespace);
+        foreach (var c in model.ContainingTypes) w.Open(ModelEmitter.TypeHeader(c));
+        w.Open("partial class " + Names.Identifier(model.ClassName));
+        w.Line("/// <summary>The model's CUDA C (φ/φ' and the fused activation kernel of every Dense/Conv2D layer), emitted at compile time; a device with a spatial backend compiles it once per process.</summary>");
+        w.Line("private const string " + SpatialSourceField + " = \"\"\"\"");
+        w.Line(sb.ToString().TrimEnd('\n'));
         w.Line("\"\"\"\";");
         w.Close();
         foreach (var _ in model.ContainingTypes) w.Close();
@@ -94,8 +138,8 @@ internal static class CudaEmitter
         }
         foreach (var l in layers)
         {
-            ActivationKernel(sb, l, "double");
-            ActivationKernel(sb, l, "float");
+            ActivationKernel(sb, l.Index, l.Name, l.Spec, "double");
+            ActivationKernel(sb, l.Index, l.Name, l.Spec, "float");
         }
         sb.Append('\n');
         if (unsupported is not null)
@@ -143,14 +187,14 @@ internal static class CudaEmitter
         };
     }
 
-    private static void ActivationKernel(StringBuilder sb, LayerPlan l, string real)
+    private static void ActivationKernel(StringBuilder sb, int index, string name, LayerSpec spec, string real)
     {
         string sfx = real == "double" ? "d" : "f";
-        bool bias = l.Spec.UseBias;
-        sb.Append("\n// Layer ").Append(l.Index).Append(" (").Append(l.Name).Append("), ").Append(real).Append(": h = ws·pre[idx]")
+        bool bias = spec.UseBias;
+        sb.Append("\n// Layer ").Append(index).Append(" (").Append(name).Append("), ").Append(real).Append(": h = ws·pre[idx]")
             .Append(bias ? " + bs·bias[idx % width]" : "").Append(", act[idx] = φ(h), dact[idx] = φ'(h) for idx < count")
             .Append(real == "float" ? " (evaluated in double, rounded once)" : "").Append(".\n");
-        sb.Append("extern \"C\" __global__ void ntk_act_").Append(l.Index).Append('_').Append(sfx).Append("(const ").Append(real).Append("* __restrict__ pre, ")
+        sb.Append("extern \"C\" __global__ void ntk_act_").Append(index).Append('_').Append(sfx).Append("(const ").Append(real).Append("* __restrict__ pre, ")
             .Append(bias ? "const " + real + "* __restrict__ bias, " : "").Append(real).Append("* __restrict__ act, ").Append(real).Append("* __restrict__ dact, ")
             .Append(real).Append(" ws, ").Append(bias ? real + " bs, " : "").Append("long long count").Append(bias ? ", int width" : "").Append(")\n");
         sb.Append("{\n");
@@ -158,8 +202,8 @@ internal static class CudaEmitter
         sb.Append("    if (idx >= count) return;\n");
         sb.Append("    double h = __dmul_rn((double)ws, (double)pre[idx])").Append(bias ? " + __dmul_rn((double)bs, (double)bias[idx % width])" : "").Append(";\n");
         string cast = real == "float" ? "(float)" : "";
-        sb.Append("    act[idx] = ").Append(cast).Append("ntk_phi_").Append(l.Index).Append("(h);\n");
-        sb.Append("    dact[idx] = ").Append(cast).Append("ntk_dphi_").Append(l.Index).Append("(h);\n");
+        sb.Append("    act[idx] = ").Append(cast).Append("ntk_phi_").Append(index).Append("(h);\n");
+        sb.Append("    dact[idx] = ").Append(cast).Append("ntk_dphi_").Append(index).Append("(h);\n");
         sb.Append("}\n");
     }
 

@@ -23,6 +23,7 @@ internal static class SpatialEmitter
     private const string Parameters = Names.Reserved + "Parameters";
     private const string F64 = "global::NtkDsl.DType.Float64";
     private const string NetworkFor = Names.Reserved + "NetworkFor";
+    private const string DeviceBinding = Names.Reserved + "Device";
 
     public static IEnumerable<(string Suffix, System.Action<SourceWriter> Body, bool Attribute)> Parts(ModelSpec model)
     {
@@ -123,6 +124,8 @@ internal static class SpatialEmitter
         w.Line("private readonly double[][] " + Parameters + ";");
         for (int i = 0; i < c.Layers.Count; i++)
             w.Line("private readonly " + LayerKinds.HandleType(c.Layers[i].Kind) + " " + Field(i) + ";");
+        w.Line("/// <summary>The device binding (null on the CPU): every kernel method then runs this plan on the device's ISpatialBackend.</summary>");
+        w.Line("private readonly global::NtkDsl.Layers.SpatialDeviceModel? " + DeviceBinding + ";");
         w.Line("/// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>");
         w.Line("private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard(" + Str(c.Name) + ");");
         w.Line();
@@ -142,7 +145,7 @@ internal static class SpatialEmitter
         w.Open("public " + c.Id + "(" + (c.Widthless ? "int inputs, " : "") + "int seed, global::NtkDsl.Device? device = null)");
         if (c.Widthless) w.Line(Network + " = " + NetworkFor + "(inputs);");
         w.Line("Device = device ?? global::NtkDsl.Device.Cpu;");
-        w.Line("global::NtkDsl.Device.RequireCpuEngine(Device, Info);");
+        w.Line(DeviceBinding + " = global::NtkDsl.Layers.SpatialDeviceModel.For(Device, " + Network + ", " + CudaEmitter.SpatialSourceField + ");");
         w.Line(Parameters + " = " + Network + ".InitializeParameters(new global::NtkDsl.NormalSampler(seed));");
         if (c.GroupCount > 0) w.Line("var shapes = " + Network + ".GroupShapes;");
         for (int i = 0; i < c.Layers.Count; i++)
@@ -247,7 +250,7 @@ internal static class SpatialEmitter
         w.Open("public " + Tensor + " Forward(" + Tensor + " x)");
         w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Forward\");");
-        w.Line("return " + Network + ".Forward(" + Parameters + ", x);");
+        w.Line("return " + Network + ".Forward(" + Parameters + ", x, " + DeviceBinding + ");");
         w.Close();
         w.Line();
         w.Line("/// <summary>Jacobian-vector product J(x)·t: N × " + c.K + ", for a tangent t of length " + c.ParameterText + " (forward mode; J is never built).</summary>");
@@ -256,7 +259,7 @@ internal static class SpatialEmitter
         w.Line("global::NtkDsl.InputChecks.Shape(tangent, " + Str(c.Name) + ", nameof(tangent), " + c.ParameterCountExpression + ");");
         w.Line("var t = tangent.DType == " + F64 + " ? tangent : tangent.To(" + F64 + ");");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jvp\");");
-        w.Line("return " + Network + ".Jvp(" + Parameters + ", x, t);");
+        w.Line("return " + Network + ".Jvp(" + Parameters + ", x, t, " + DeviceBinding + ");");
         w.Close();
         w.Line();
         w.Line("/// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × " + c.K + ": the gradient of Σ u·f, length " + c.ParameterText + " (reverse mode).</summary>");
@@ -265,7 +268,7 @@ internal static class SpatialEmitter
         w.Line("global::NtkDsl.InputChecks.Shape(cotangent, " + Str(c.Name) + ", nameof(cotangent), x.Rows, " + c.K + ");");
         w.Line("var u = cotangent.DType == " + F64 + " ? cotangent : cotangent.To(" + F64 + ");");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Vjp\");");
-        w.Line("return " + Network + ".Vjp(" + Parameters + ", x, u);");
+        w.Line("return " + Network + ".Vjp(" + Parameters + ", x, u, " + DeviceBinding + ");");
         w.Close();
     }
 
@@ -279,7 +282,7 @@ internal static class SpatialEmitter
         w.Line("    throw new global::System.ArgumentException(\"" + c.Name + ": NtkMode.\" + mode + \" computes Θ(x_i, x_i) of one batch and requires x2 == null.\", nameof(x2));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? " + c.GroupCount + " : 1);");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? \"NtkPerGroup\" : \"Ntk\");");
-        w.Line("return " + Network + ".Ntk(" + Parameters + ", x1, x2, mode, groupWeight, perGroup, progress, cancellationToken);");
+        w.Line("return " + Network + ".Ntk(" + Parameters + ", x1, x2, mode, groupWeight, perGroup, progress, cancellationToken, " + DeviceBinding + ");");
         w.Close();
         w.Line();
 
@@ -293,7 +296,7 @@ internal static class SpatialEmitter
         w.Line("__ntkCheckInput(x, nameof(x));");
         w.Line("global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);");
         w.Line("using var __ntkAccessScope = __ntkAccess.EnterRead(\"Jacobian\");");
-        w.Line("return " + Network + ".Jacobian(" + Parameters + ", x);");
+        w.Line("return " + Network + ".Jacobian(" + Parameters + ", x, " + DeviceBinding + ");");
         w.Close();
     }
 

@@ -29,6 +29,9 @@ internal sealed class AvgPool2DLayerOp : LayerOp
         }
     }
 
+    /// <summary>The window table (device backends read it through <see cref="SpatialNetwork.Steps"/>).</summary>
+    internal WindowTable Windows => _table;
+
     public override string Kind => "AvgPool2D";
 
     public override SpatialShape OutShape => new(_table.OutHeight, _table.OutWidth, InShape.Channels);

@@ -33,6 +33,9 @@ internal sealed class Conv2DLayerOp : PatchLayerOp
         }
     }
 
+    /// <summary>The window table (device backends read it through <see cref="SpatialNetwork.Steps"/>).</summary>
+    internal WindowTable Windows => _table;
+
     public override string Kind => "Conv2D";
 
     public override SpatialShape OutShape => new(_table.OutHeight, _table.OutWidth, Channels);

@@ -32,6 +32,25 @@ public sealed partial class SpatialNetwork
     internal Tensor[] Ntk(double[][] parameters, Tensor x1, Tensor? x2, NtkMode mode, double[] groupWeight, bool perGroup,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken, ContractionOrder order)
     {
+        CheckNtkArguments(parameters, x1, x2, mode, groupWeight, perGroup);
+        bool diagonal = mode is NtkMode.Diagonal or NtkMode.DiagonalFull;
+        int groups = _groupLengths.Length;
+
+        bool full = mode is NtkMode.Full or NtkMode.DiagonalFull;
+        var orders = ChooseOrders(x1.Rows, diagonal ? 1 : x2?.Rows, full, order);
+        var f1 = Features(parameters, x1, full, orders, x2 is null ? "x" : "x1", cancellationToken);
+        var f2 = x2 is null ? null : Features(parameters, x2, full, orders, "x2", cancellationToken);
+        var groupOutput = new int[groups];
+        if (perGroup) for (int g = 0; g < groups; g++) groupOutput[g] = g;
+        int outputCount = perGroup ? groups : 1;
+        return diagonal
+            ? AssembleDiagonal(f1, x1.Rows, full, outputCount, groupOutput, groupWeight, progress, cancellationToken)
+            : AssembleTiles(f1, f2, x1.Rows, x2?.Rows ?? x1.Rows, full, outputCount, groupOutput, groupWeight, progress, cancellationToken);
+    }
+
+    /// <summary>The argument checks of <c>Ntk</c> (both engines): parameters, inputs, mode, group weights, host memory of the result.</summary>
+    private void CheckNtkArguments(double[][] parameters, Tensor x1, Tensor? x2, NtkMode mode, double[] groupWeight, bool perGroup)
+    {
         CheckParameters(parameters);
         CheckInput(x1, nameof(x1));
         if (x2 is not null) CheckInput(x2, nameof(x2));
@@ -47,17 +66,6 @@ public sealed partial class SpatialNetwork
             if (!double.IsFinite(groupWeight[g]))
                 throw new ArgumentException($"{ModelName}: the weight of group {Info.Groups[g].Key} is {groupWeight[g]}; group weights must be finite.", nameof(groupWeight));
         MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? groups : 1);
-
-        bool full = mode is NtkMode.Full or NtkMode.DiagonalFull;
-        var orders = ChooseOrders(x1.Rows, diagonal ? 1 : x2?.Rows, full, order);
-        var f1 = Features(parameters, x1, full, orders, x2 is null ? "x" : "x1", cancellationToken);
-        var f2 = x2 is null ? null : Features(parameters, x2, full, orders, "x2", cancellationToken);
-        var groupOutput = new int[groups];
-        if (perGroup) for (int g = 0; g < groups; g++) groupOutput[g] = g;
-        int outputCount = perGroup ? groups : 1;
-        return diagonal
-            ? AssembleDiagonal(f1, x1.Rows, full, outputCount, groupOutput, groupWeight, progress, cancellationToken)
-            : AssembleTiles(f1, f2, x1.Rows, x2?.Rows ?? x1.Rows, full, outputCount, groupOutput, groupWeight, progress, cancellationToken);
     }
 
     /// <summary>The contraction order of every layer with parameters (null for the others).</summary>

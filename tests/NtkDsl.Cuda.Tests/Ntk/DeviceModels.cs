@@ -30,7 +30,7 @@ public partial class DeviceSquashed
     [Dense(3, Activation.Tanh, WeightStd = 1.0, BiasStd = 0.7)] public partial DenseLayer Readout { get; }
 }
 
-/// <summary>A model with spatial layers: no device implementation yet.</summary>
+/// <summary>A model with spatial layers (the SpatialNetwork engine; refused by devices without a spatial backend).</summary>
 [NtkModel(InputShape = new[] { 4, 4, 1 })]
 public partial class DeviceConv
 {
@@ -39,7 +39,7 @@ public partial class DeviceConv
     [Dense(2)] public partial DenseLayer Readout { get; }
 }
 
-/// <summary>A model declared without Inputs (CPU engine only: refused by every non-CPU device).</summary>
+/// <summary>A model declared without Inputs (the SpatialNetwork engine; refused by devices without a spatial backend).</summary>
 [NtkModel]
 public partial class DeviceWidthless
 {

@@ -26,8 +26,9 @@ public sealed class ModelBackendSeamTests
     [Fact]
     public void ModelsOfTheCpuEngineAreRefusedEvenByABackendThatAcceptsEverything()
     {
-        // The width-less and spatial models compute their kernels in SpatialNetwork, which has no device path: a device
-        // must never receive them, or their kernels would silently run on the CPU.
+        // The width-less and spatial models compute their kernels in SpatialNetwork, whose device path is the device's
+        // ISpatialBackend: a device without one (this one has a model backend only) must refuse them, or their kernels
+        // would silently run on the CPU.
         var backend = new RecordingModelBackend();
         var widthless = Assert.Throws<NotSupportedException>(() => new DeviceWidthless(5, 1, new RecordingDevice(backend)));
         Assert.Contains("DeviceWidthless: it is declared without Inputs", widthless.Message, StringComparison.Ordinal);

@@ -47,6 +47,8 @@ partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuard
     private readonly global::NtkDsl.Layer __ntkLayer5;
     private readonly global::NtkDsl.DenseLayer __ntkLayer6;
     private readonly global::NtkDsl.DenseLayer __ntkLayer7;
+    /// <summary>The device binding (null on the CPU): every kernel method then runs this plan on the device's ISpatialBackend.</summary>
+    private readonly global::NtkDsl.Layers.SpatialDeviceModel? __ntkDevice;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
     private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("ResNetTiny");
 
@@ -57,7 +59,7 @@ partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuard
     public ResNetTiny(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpuEngine(Device, Info);
+        __ntkDevice = global::NtkDsl.Layers.SpatialDeviceModel.For(Device, __ntkNetwork, __ntkCudaSource);
         __ntkParameters = __ntkNetwork.InitializeParameters(new global::NtkDsl.NormalSampler(seed));
         var shapes = __ntkNetwork.GroupShapes;
         __ntkLayer0 = new global::NtkDsl.ConvLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkParameters[0], shapes[0]), global::NtkDsl.Tensor.Wrap(__ntkParameters[1], shapes[1]));
@@ -166,7 +168,7 @@ partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuard
     {
         __ntkCheckInput(x, nameof(x));
         using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
-        return __ntkNetwork.Forward(__ntkParameters, x);
+        return __ntkNetwork.Forward(__ntkParameters, x, __ntkDevice);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 10, for a tangent t of length 1470 (forward mode; J is never built).</summary>
@@ -176,7 +178,7 @@ partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuard
         global::NtkDsl.InputChecks.Shape(tangent, "ResNetTiny", nameof(tangent), 1470);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
-        return __ntkNetwork.Jvp(__ntkParameters, x, t);
+        return __ntkNetwork.Jvp(__ntkParameters, x, t, __ntkDevice);
     }
 
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 10: the gradient of Σ u·f, length 1470 (reverse mode).</summary>
@@ -186,6 +188,6 @@ partial class ResNetTiny : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuard
         global::NtkDsl.InputChecks.Shape(cotangent, "ResNetTiny", nameof(cotangent), x.Rows, 10);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
-        return __ntkNetwork.Vjp(__ntkParameters, x, u);
+        return __ntkNetwork.Vjp(__ntkParameters, x, u, __ntkDevice);
     }
 }

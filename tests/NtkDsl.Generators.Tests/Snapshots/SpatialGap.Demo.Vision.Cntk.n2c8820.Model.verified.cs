@@ -32,6 +32,8 @@ partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMode
     private readonly global::NtkDsl.ConvLayer __ntkLayer0;
     private readonly global::NtkDsl.Layer __ntkLayer1;
     private readonly global::NtkDsl.DenseLayer __ntkLayer2;
+    /// <summary>The device binding (null on the CPU): every kernel method then runs this plan on the device's ISpatialBackend.</summary>
+    private readonly global::NtkDsl.Layers.SpatialDeviceModel? __ntkDevice;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
     private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Cntk");
 
@@ -42,7 +44,7 @@ partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMode
     public Cntk(int seed, global::NtkDsl.Device? device = null)
     {
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpuEngine(Device, Info);
+        __ntkDevice = global::NtkDsl.Layers.SpatialDeviceModel.For(Device, __ntkNetwork, __ntkCudaSource);
         __ntkParameters = __ntkNetwork.InitializeParameters(new global::NtkDsl.NormalSampler(seed));
         var shapes = __ntkNetwork.GroupShapes;
         __ntkLayer0 = new global::NtkDsl.ConvLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkParameters[0], shapes[0]), null);
@@ -132,7 +134,7 @@ partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMode
     {
         __ntkCheckInput(x, nameof(x));
         using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
-        return __ntkNetwork.Forward(__ntkParameters, x);
+        return __ntkNetwork.Forward(__ntkParameters, x, __ntkDevice);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 2, for a tangent t of length 60 (forward mode; J is never built).</summary>
@@ -142,7 +144,7 @@ partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMode
         global::NtkDsl.InputChecks.Shape(tangent, "Cntk", nameof(tangent), 60);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
-        return __ntkNetwork.Jvp(__ntkParameters, x, t);
+        return __ntkNetwork.Jvp(__ntkParameters, x, t, __ntkDevice);
     }
 
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 2: the gradient of Σ u·f, length 60 (reverse mode).</summary>
@@ -152,6 +154,6 @@ partial class Cntk : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedMode
         global::NtkDsl.InputChecks.Shape(cotangent, "Cntk", nameof(cotangent), x.Rows, 2);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
-        return __ntkNetwork.Vjp(__ntkParameters, x, u);
+        return __ntkNetwork.Vjp(__ntkParameters, x, u, __ntkDevice);
     }
 }

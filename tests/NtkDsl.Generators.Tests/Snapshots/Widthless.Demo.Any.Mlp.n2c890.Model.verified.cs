@@ -52,6 +52,8 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     private readonly global::NtkDsl.DenseLayer __ntkLayer0;
     private readonly global::NtkDsl.DenseLayer __ntkLayer1;
     private readonly global::NtkDsl.DenseLayer __ntkLayer2;
+    /// <summary>The device binding (null on the CPU): every kernel method then runs this plan on the device's ISpatialBackend.</summary>
+    private readonly global::NtkDsl.Layers.SpatialDeviceModel? __ntkDevice;
     /// <summary>Detects concurrent mutation of this instance (reads may overlap; a write or a training run needs it alone).</summary>
     private readonly global::NtkDsl.ModelAccessGuard __ntkAccess = new global::NtkDsl.ModelAccessGuard("Mlp");
 
@@ -67,7 +69,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     {
         __ntkNetwork = __ntkNetworkFor(inputs);
         Device = device ?? global::NtkDsl.Device.Cpu;
-        global::NtkDsl.Device.RequireCpuEngine(Device, Info);
+        __ntkDevice = global::NtkDsl.Layers.SpatialDeviceModel.For(Device, __ntkNetwork, __ntkCudaSource);
         __ntkParameters = __ntkNetwork.InitializeParameters(new global::NtkDsl.NormalSampler(seed));
         var shapes = __ntkNetwork.GroupShapes;
         __ntkLayer0 = new global::NtkDsl.DenseLayer(Info.Layers[0], global::NtkDsl.Tensor.Wrap(__ntkParameters[0], shapes[0]), global::NtkDsl.Tensor.Wrap(__ntkParameters[1], shapes[1]));
@@ -168,7 +170,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     {
         __ntkCheckInput(x, nameof(x));
         using var __ntkAccessScope = __ntkAccess.EnterRead("Forward");
-        return __ntkNetwork.Forward(__ntkParameters, x);
+        return __ntkNetwork.Forward(__ntkParameters, x, __ntkDevice);
     }
 
     /// <summary>Jacobian-vector product J(x)·t: N × 1, for a tangent t of length P (Info.ParameterCount) (forward mode; J is never built).</summary>
@@ -178,7 +180,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         global::NtkDsl.InputChecks.Shape(tangent, "Mlp", nameof(tangent), Info.ParameterCount);
         var t = tangent.DType == global::NtkDsl.DType.Float64 ? tangent : tangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jvp");
-        return __ntkNetwork.Jvp(__ntkParameters, x, t);
+        return __ntkNetwork.Jvp(__ntkParameters, x, t, __ntkDevice);
     }
 
     /// <summary>Vector-Jacobian product J(x)ᵀ·u for a cotangent u of shape N × 1: the gradient of Σ u·f, length P (Info.ParameterCount) (reverse mode).</summary>
@@ -188,6 +190,6 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
         global::NtkDsl.InputChecks.Shape(cotangent, "Mlp", nameof(cotangent), x.Rows, 1);
         var u = cotangent.DType == global::NtkDsl.DType.Float64 ? cotangent : cotangent.To(global::NtkDsl.DType.Float64);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Vjp");
-        return __ntkNetwork.Vjp(__ntkParameters, x, u);
+        return __ntkNetwork.Vjp(__ntkParameters, x, u, __ntkDevice);
     }
 }

@@ -16,7 +16,7 @@ partial class Mlp
             throw new global::System.ArgumentException("Mlp: NtkMode." + mode + " computes Θ(x_i, x_i) of one batch and requires x2 == null.", nameof(x2));
         global::NtkDsl.Memory.MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? 5 : 1);
         using var __ntkAccessScope = __ntkAccess.EnterRead(perGroup ? "NtkPerGroup" : "Ntk");
-        return __ntkNetwork.Ntk(__ntkParameters, x1, x2, mode, groupWeight, perGroup, progress, cancellationToken);
+        return __ntkNetwork.Ntk(__ntkParameters, x1, x2, mode, groupWeight, perGroup, progress, cancellationToken, __ntkDevice);
     }
 
     /// <summary>
@@ -47,6 +47,6 @@ partial class Mlp
         __ntkCheckInput(x, nameof(x));
         global::NtkDsl.Memory.MemoryBudget.EnsureJacobian(Cost, x.Rows);
         using var __ntkAccessScope = __ntkAccess.EnterRead("Jacobian");
-        return __ntkNetwork.Jacobian(__ntkParameters, x);
+        return __ntkNetwork.Jacobian(__ntkParameters, x, __ntkDevice);
     }
 }
