@@ -40,16 +40,20 @@ internal static partial class NtkVsNumpyCommand
         {
             Description = "Also time the phases of our side (features, Grams, Hadamard passes, checks, writes) in each round.",
         };
+        var save = new Option<FileInfo?>("--save")
+        {
+            Description = "Write the last round's kernel as raw little-endian float64 (N·N values, row-major) to this file, to compare builds bit for bit (cmp).",
+        };
         var command = new Command("ntk-vs-numpy", "Structured NTK vs the hand-written numpy structured NTK, alternating rounds.")
         {
-            n, rounds, python, script, pause, phases,
+            n, rounds, python, script, pause, phases, save,
         };
         command.SetAction(parse => Run(parse.GetValue(n), Math.Max(1, parse.GetValue(rounds)), parse.GetValue(python),
-            parse.GetValue(script), Math.Max(0, parse.GetValue(pause)), parse.GetValue(phases), Console.Out));
+            parse.GetValue(script), Math.Max(0, parse.GetValue(pause)), parse.GetValue(phases), parse.GetValue(save), Console.Out));
         return command;
     }
 
-    private static int Run(int n, int rounds, string? python, FileInfo? script, int pauseMs, bool phases, TextWriter output)
+    private static int Run(int n, int rounds, string? python, FileInfo? script, int pauseMs, bool phases, FileInfo? save, TextWriter output)
     {
         if (n < 64)
         {
@@ -105,6 +109,8 @@ internal static partial class NtkVsNumpyCommand
             double t = sw.Elapsed.TotalSeconds;
             self.Refresh();
             double c = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            if (save is not null && r == rounds - 1)
+                File.WriteAllBytes(save.FullName, System.Runtime.InteropServices.MemoryMarshal.AsBytes(k.ToFlatArray().AsSpan()).ToArray());
             ours.Add(t);
             oursCpu.Add(c);
             if (phases) PrintPhases(NtkDsl.Kernels.NtkPhaseTimes.Stop(), t, output);

@@ -6,6 +6,7 @@ var root = new RootCommand("NtkDsl benchmarks. Run one subcommand, e.g. `gemm`; 
 root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(NtkBenchmarkCommand.Create());
 root.Subcommands.Add(NtkVsNumpyCommand.Create());
+root.Subcommands.Add(NtkTilesAbCommand.Create());
 root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());

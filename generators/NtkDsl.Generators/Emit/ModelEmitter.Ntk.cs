@@ -74,9 +74,10 @@ internal static partial class ModelEmitter
             {
                 var l = L[i];
                 var up = L[i + 1];
+                // Written straight into the layer's feature array (no temporary, no copy); the layer below reads it there.
+                string below = i == last - 2 ? "delta!" : "layers[" + up.Index + "].Deltas.AsSpan(row0 * " + (c.K * up.Width) + ", rows * " + (c.K * up.Width) + ")";
                 w.Line("// " + l.Name + ": δ_c = φ'(h) ⊙ cW·δ_c(" + up.Name + ")·W(" + up.Name + ")");
-                w.Line("delta = " + c.Ops + ".BackpropDeltas(delta!, rows, " + c.K + ", " + up.Width + ", " + up.W + ", " + l.Width + ", " + Num(up.WeightScale) + ", ders![" + l.Index + "]);");
-                w.Line("delta.AsSpan().CopyTo(layers[" + l.Index + "].Deltas.AsSpan(row0 * " + (c.K * l.Width) + ", rows * " + (c.K * l.Width) + "));");
+                w.Line(c.Ops + ".BackpropDeltasInto(" + below + ", rows, " + c.K + ", " + up.Width + ", " + up.W + ", " + l.Width + ", " + Num(up.WeightScale) + ", ders![" + l.Index + "], layers[" + l.Index + "].Deltas.AsSpan(row0 * " + (c.K * l.Width) + ", rows * " + (c.K * l.Width) + "));");
             }
         }
         w.Close();

@@ -176,33 +176,50 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static T[] BackpropDeltas(ReadOnlySpan<T> deltaNext, int rows, int k, int nNext, ReadOnlySpan<T> w, int n, double cW, ReadOnlySpan<T> dphi)
     {
         var d = GC.AllocateUninitializedArray<T>(rows * k * n); // β = 0: the GEMM writes every element
-        BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
-        if ((long)rows * k * n < TileRows.ParallelElements)
-        {
-            ScaleRowsByDerivative(0, rows, k, n, dphi, d);
-            return d;
-        }
-        unsafe
-        {
-            fixed (T* pdp = dphi)
-            {
-                nint adp = (nint)pdp;
-                int ldp = dphi.Length;
-                TileRows.For(rows, k * n, (r0, r1) => ScaleRowsByDerivative(r0, r1, k, n, new ReadOnlySpan<T>((T*)adp, ldp), d));
-            }
-        }
+        BackpropDeltasInto(deltaNext, rows, k, nNext, w, n, cW, dphi, d);
         return d;
     }
 
+    /// <summary>
+    /// <see cref="BackpropDeltas"/> written into <paramref name="destination"/> (rows × K × n values, fully overwritten,
+    /// never read; it must not overlap <paramref name="deltaNext"/>): the NTK features store each layer's deltas straight
+    /// into their feature array, without a temporary of rows·K·n values and a copy per row block.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than rows·K·n.</exception>
+    public static void BackpropDeltasInto(ReadOnlySpan<T> deltaNext, int rows, int k, int nNext, ReadOnlySpan<T> w, int n, double cW, ReadOnlySpan<T> dphi,
+        Span<T> destination)
+    {
+        int size = rows * k * n;
+        if (destination.Length < size)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The destination of the backpropagated deltas holds {destination.Length} values; rows·K·n = {rows}·{k}·{n} = {size} are needed."), nameof(destination));
+        var d = destination[..size];
+        BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
+        if ((long)size < TileRows.ParallelElements)
+        {
+            ScaleRowsByDerivative(0, rows, k, n, dphi, d);
+            return;
+        }
+        unsafe
+        {
+            fixed (T* pdp = dphi, pd = d)
+            {
+                nint adp = (nint)pdp, ad = (nint)pd;
+                int ldp = dphi.Length;
+                TileRows.For(rows, k * n, (r0, r1) => ScaleRowsByDerivative(r0, r1, k, n, new ReadOnlySpan<T>((T*)adp, ldp), new Span<T>((T*)ad, size)));
+            }
+        }
+    }
+
     /// <summary>d[r, c, :] ⊙= dphi[r, :] for rows r in [r0, r1).</summary>
-    private static void ScaleRowsByDerivative(int r0, int r1, int k, int n, ReadOnlySpan<T> dphi, T[] d)
+    private static void ScaleRowsByDerivative(int r0, int r1, int k, int n, ReadOnlySpan<T> dphi, Span<T> d)
     {
         for (int r = r0; r < r1; r++)
         {
             var dp = dphi.Slice(r * n, n);
             for (int c = 0; c < k; c++)
             {
-                var dst = d.AsSpan((r * k + c) * n, n);
+                var dst = d.Slice((r * k + c) * n, n);
                 ElementwiseOps<T>.Multiply(dst, dp, dst);
             }
         }

@@ -14,9 +14,15 @@ internal static class TileRows
     /// Runs <paramref name="body"/>(r0, r1) over bands covering [0, <paramref name="rows"/>). An exception from a band
     /// is rethrown as itself (not wrapped in <see cref="AggregateException"/>).
     /// </summary>
-    public static void For(int rows, int columns, Action<int, int> body)
+    public static void For(int rows, int columns, Action<int, int> body) => For(rows, columns, parallel: true, body);
+
+    /// <summary>
+    /// As <see cref="For(int, int, Action{int, int})"/>; with <paramref name="parallel"/> false the whole pass runs on
+    /// the calling thread (a caller that already keeps every core busy, such as the NTK assembly's parallel tiles).
+    /// </summary>
+    public static void For(int rows, int columns, bool parallel, Action<int, int> body)
     {
-        int bands = (long)rows * columns < ParallelElements ? 1 : Math.Min(rows, Environment.ProcessorCount);
+        int bands = !parallel || (long)rows * columns < ParallelElements ? 1 : Math.Min(rows, Environment.ProcessorCount);
         if (bands <= 1)
         {
             body(0, rows);

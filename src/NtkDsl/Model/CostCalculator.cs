@@ -197,7 +197,7 @@ internal sealed class CostCalculator
             {
                 var L = _layers[i];
                 var up = _layers[i + 1];
-                t.Temporary(r * k * L.Width, ElementSize);
+                // BackpropDeltasInto writes into the layer's feature array: no temporary.
                 t.Gemm(r * k, L.Width, up.Width, false, ElementSize);
                 t.ElementwiseFlops += r * k * L.Width;
             }

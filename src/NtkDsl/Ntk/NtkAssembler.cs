@@ -6,6 +6,8 @@ namespace NtkDsl.Kernels;
 /// Assembles the structured empirical NTK from per-layer features (math.md §2): for every tile of the output, per
 /// layer one Gram of scaled inputs, one Gram of deltas (none for the output layer, the traced reduction for the last
 /// hidden layer) and a Hadamard product. Symmetric kernels (x2 = x1) compute the lower triangle of tiles and mirror.
+/// Large kernels run whole tiles in parallel, one per core (see <see cref="TileWorkers"/>); the result is bitwise the
+/// same as tile by tile.
 /// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
@@ -49,8 +51,29 @@ public static class NtkAssembler
         };
     }
 
-    private static Tensor[] AssembleTiles<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2In, bool full, int outputCount,
-        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
+    /// <summary>
+    /// Output elements (N1·N2·K² for Full) from which tiles run in parallel, one whole tile per core, when there are at
+    /// least two tiles per core; smaller kernels split each tile's products and passes over the cores instead.
+    /// </summary>
+    internal const long TileParallelElements = 1L << 18;
+
+    /// <summary>
+    /// How many tiles run at once: one per core for a large kernel with at least two tiles per core (each tile's GEMMs
+    /// then pack their operands once, on one core, instead of once per core's share, and no pass waits for the other
+    /// cores), else 1 (each tile's work is split over the cores).
+    /// </summary>
+    internal static int TileWorkers(int tileCount, long outputElements)
+    {
+        int cores = Environment.ProcessorCount;
+        return cores > 1 && tileCount >= 2 * cores && outputElements >= TileParallelElements ? cores : 1;
+    }
+
+    /// <summary>
+    /// The tiled Trace or Full assembly; <paramref name="workers"/> fixes how many tiles run at once (1: one after
+    /// another, each split over the cores; 0: <see cref="TileWorkers"/> decides). Internal so tests can compare both.
+    /// </summary>
+    internal static Tensor[] AssembleTiles<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2In, bool full, int outputCount,
+        int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct, int workers = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool symmetric = f2In is null;
@@ -63,68 +86,179 @@ public static class NtkAssembler
         for (int o = 0; o < outputCount; o++)
             outputs[o] = full ? Tensor.Zeros(dtype, n1, n2, k, k) : Tensor.Zeros(dtype, n1, n2);
 
+        // The tiles in sequential order: the lower triangle row by row for a symmetric kernel, else every tile.
         int tiles1 = (n1 + block - 1) / block, tiles2 = (n2 + block - 1) / block;
-        long total = symmetric ? (long)tiles1 * (tiles1 + 1) / 2 : (long)tiles1 * tiles2;
-        long done = 0;
-        var acc = new double[outputCount][];
-        for (int o = 0; o < outputCount; o++) acc[o] = new double[block * block * kk];
-        var ga = new T[block * block];
-        var gd = new T[block * block * kk];
-
+        var tiles = new List<(int Bi, int Bj)>();
         for (int bi = 0; bi < tiles1; bi++)
-        {
             for (int bj = 0; bj < (symmetric ? bi + 1 : tiles2); bj++)
+                tiles.Add((bi, bj));
+        var plan = new TilePlan<T>(f1, f2, full, symmetric, block, k, kk, groupOutput, groupWeight, outputs);
+        int threads = workers > 0 ? workers : TileWorkers(tiles.Count, (long)n1 * n2 * kk);
+        long done = 0;
+        if (threads == 1)
+        {
+            var scratch = new TileScratch<T>(outputCount, block, kk);
+            foreach (var (bi, bj) in tiles)
             {
                 ct.ThrowIfCancellationRequested();
-                int i0 = bi * block, ti = Math.Min(block, n1 - i0);
-                int j0 = bj * block, tj = Math.Min(block, n2 - j0);
-                foreach (var a in acc) Array.Clear(a, 0, ti * tj * kk);
-                for (int l = 0; l < f1.Layers.Length; l++)
-                {
-                    var L1 = f1.Layers[l];
-                    var L2 = f2.Layers[l];
-                    double wW = groupWeight[L1.WeightGroup];
-                    double wB = L1.HasBias ? groupWeight[L1.BiasGroup] * L1.BiasScale * L1.BiasScale : 0.0;
-                    if (wW == 0 && wB == 0) continue;
-                    int m = L1.InputWidth;
-                    // A diagonal tile of a symmetric Trace kernel needs only its lower triangle (j ≤ i): its Grams are
-                    // SYRKs of one row block, half the work of the full products.
-                    bool lowerOnly = !full && symmetric && bi == bj;
-                    long tp = NtkPhaseTimes.Now();
-                    Gram(L1.Inputs, L2.Inputs, m, i0, ti, j0, tj, lowerOnly, ga);
-                    NtkPhaseTimes.Add(NtkPhaseTimes.Phase.InputGram, tp);
-                    var accW = acc[groupOutput[L1.WeightGroup]];
-                    var accB = L1.HasBias ? acc[groupOutput[L1.BiasGroup]] : null;
-                    if (full) AccumulateFull(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB);
-                    else AccumulateTrace(L1, L2, i0, ti, j0, tj, k, ga, gd, wW, wB, accW, accB, lowerOnly);
-                    tp = NtkPhaseTimes.Now();
-                    CheckTile(accW, l, f1.Layers.Length, i0, ti, j0, tj, kk);
-                    // With every group summed into one output the bias accumulator is the weight accumulator.
-                    if (accB is not null && !ReferenceEquals(accB, accW)) CheckTile(accB, l, f1.Layers.Length, i0, ti, j0, tj, kk);
-                    NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckTile, tp);
-                }
-                long tw = NtkPhaseTimes.Now();
-                WriteTile(outputs, acc, i0, ti, j0, tj, n2, k, full, symmetric && bi == bj, symmetric && bi != bj);
-                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.WriteTile, tw);
+                plan.Run(bi, bj, scratch, parallelInside: true);
                 done++;
-                progress?.Report(new NtkProgress("NTK tiles", done, total));
+                progress?.Report(new NtkProgress("NTK tiles", done, tiles.Count));
             }
+            return outputs;
         }
-        return outputs;
+        return AssembleTilesInParallel(plan, tiles, threads, outputCount, block, kk, progress, ct);
+    }
+
+    /// <summary>
+    /// Runs whole tiles on <paramref name="threads"/> cores, largest first, each worker with its own accumulators and
+    /// Gram buffers and every product and pass of a tile on one core. The model's <c>Cost</c> (computed at compile time)
+    /// counts one set of tile buffers; each further worker holds another (block²·(1 + K²·(outputs + 1)) values, 6 MB in
+    /// Trace mode). Each
+    /// output element is computed by the same operations as in the sequential order, so the kernel is bitwise the same.
+    /// Errors behave as in the sequential order: the exception of the first failing tile in that order is rethrown
+    /// (tiles after it are skipped; tiles before it all run). Progress is reported under a lock, one tile at a time.
+    /// </summary>
+    private static Tensor[] AssembleTilesInParallel<T>(TilePlan<T> plan, List<(int Bi, int Bj)> tiles, int threads, int outputCount,
+        int block, int kk, IProgress<NtkProgress>? progress, CancellationToken ct)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Largest tiles first (diagonal tiles of a symmetric kernel are half a product, ragged ones smaller), so the
+        // small ones fill in at the end; ties keep the sequential order.
+        var order = Enumerable.Range(0, tiles.Count)
+            .OrderByDescending(t => plan.Work(tiles[t].Bi, tiles[t].Bj)).ThenBy(t => t).ToArray();
+        var gate = new object();
+        int next = -1, firstFailed = int.MaxValue;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        long done = 0;
+        var flops = FlopCounter.Fork();
+        ParallelLoop.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        {
+            // A worker's buffers are allocated when it claims its first tile, on its own thread: a loop iteration that
+            // starts after the others took every tile allocates nothing.
+            TileScratch<T>? s = null;
+            var counting = FlopCounter.Enter(flops);
+            try
+            {
+                int q;
+                while ((q = Interlocked.Increment(ref next)) < order.Length)
+                {
+                    int t = order[q];
+                    if (t > Volatile.Read(ref firstFailed)) continue;
+                    try
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        s ??= new TileScratch<T>(outputCount, block, kk);
+                        plan.Run(tiles[t].Bi, tiles[t].Bj, s, parallelInside: false);
+                    }
+                    catch (Exception e)
+                    {
+                        lock (gate)
+                            if (t < firstFailed)
+                            {
+                                firstFailed = t;
+                                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                            }
+                        continue;
+                    }
+                    lock (gate)
+                    {
+                        done++;
+                        progress?.Report(new NtkProgress("NTK tiles", done, tiles.Count));
+                    }
+                }
+            }
+            finally
+            {
+                FlopCounter.Exit(counting);
+            }
+        });
+        FlopCounter.Join(flops);
+        failure?.Throw();
+        return plan.Outputs;
+    }
+
+    /// <summary>One worker's tile buffers: an accumulator per output, the input Gram and the delta Gram.</summary>
+    private sealed class TileScratch<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public TileScratch(int outputCount, int block, int kk)
+        {
+            Acc = new double[outputCount][];
+            for (int o = 0; o < outputCount; o++) Acc[o] = new double[block * block * kk];
+            Ga = new T[block * block];
+            Gd = new T[block * block * kk];
+        }
+
+        public double[][] Acc { get; }
+        public T[] Ga { get; }
+        public T[] Gd { get; }
+    }
+
+    /// <summary>What every tile of one assembly shares: the features, the mode, the weights and the outputs.</summary>
+    private sealed record TilePlan<T>(NtkFeatures<T> F1, NtkFeatures<T> F2, bool Full, bool Symmetric, int Block, int K, int Kk,
+        int[] GroupOutput, double[] GroupWeight, Tensor[] Outputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Relative work of tile (bi, bj): its area, halved for a diagonal tile of a symmetric kernel.</summary>
+        public long Work(int bi, int bj)
+        {
+            long ti = Math.Min(Block, F1.Rows - bi * Block), tj = Math.Min(Block, F2.Rows - bj * Block);
+            return Symmetric && bi == bj ? ti * tj / 2 : ti * tj;
+        }
+
+        /// <summary>
+        /// Computes tile (bi, bj) into the outputs (and its mirror for a symmetric kernel). With
+        /// <paramref name="parallelInside"/> its GEMMs and passes use every core, else only the calling thread.
+        /// </summary>
+        public void Run(int bi, int bj, TileScratch<T> s, bool parallelInside)
+        {
+            int i0 = bi * Block, ti = Math.Min(Block, F1.Rows - i0);
+            int j0 = bj * Block, tj = Math.Min(Block, F2.Rows - j0);
+            int maxThreads = parallelInside ? int.MaxValue : 1;
+            var acc = s.Acc;
+            foreach (var a in acc) Array.Clear(a, 0, ti * tj * Kk);
+            for (int l = 0; l < F1.Layers.Length; l++)
+            {
+                var L1 = F1.Layers[l];
+                var L2 = F2.Layers[l];
+                double wW = GroupWeight[L1.WeightGroup];
+                double wB = L1.HasBias ? GroupWeight[L1.BiasGroup] * L1.BiasScale * L1.BiasScale : 0.0;
+                if (wW == 0 && wB == 0) continue;
+                int m = L1.InputWidth;
+                // A diagonal tile of a symmetric Trace kernel needs only its lower triangle (j ≤ i): its Grams are
+                // SYRKs of one row block, half the work of the full products.
+                bool lowerOnly = !Full && Symmetric && bi == bj;
+                long tp = NtkPhaseTimes.Now();
+                Gram(L1.Inputs, L2.Inputs, m, i0, ti, j0, tj, lowerOnly, s.Ga, maxThreads);
+                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.InputGram, tp);
+                var accW = acc[GroupOutput[L1.WeightGroup]];
+                var accB = L1.HasBias ? acc[GroupOutput[L1.BiasGroup]] : null;
+                if (Full) AccumulateFull(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, maxThreads);
+                else AccumulateTrace(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, lowerOnly, maxThreads);
+                tp = NtkPhaseTimes.Now();
+                CheckTile(accW, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
+                // With every group summed into one output the bias accumulator is the weight accumulator.
+                if (accB is not null && !ReferenceEquals(accB, accW)) CheckTile(accB, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
+                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckTile, tp);
+            }
+            long tw = NtkPhaseTimes.Now();
+            WriteTile(Outputs, acc, i0, ti, j0, tj, F2.Rows, K, Full, Symmetric && bi == bj, Symmetric && bi != bj, parallelInside);
+            NtkPhaseTimes.Add(NtkPhaseTimes.Phase.WriteTile, tw);
+        }
     }
 
     /// <summary>
     /// G[i, j] = ⟨a1[i0 + i], a2[j0 + j]⟩ for the ti × tj tile (row stride tj); with <paramref name="lowerOnly"/> (a1 = a2,
     /// i0 = j0) only j ≤ i is written, by a SYRK without the mirror.
     /// </summary>
-    private static void Gram<T>(T[] a1, T[] a2, int width, int i0, int ti, int j0, int tj, bool lowerOnly, T[] g)
+    private static void Gram<T>(T[] a1, T[] a2, int width, int i0, int ti, int j0, int tj, bool lowerOnly, T[] g, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (lowerOnly)
-            BlasEntry<T>.SyrkLower(GemmKernels.Best, ti, width, T.One, a1.AsSpan(i0 * width, ti * width), width, T.Zero, g, tj, int.MaxValue);
+            BlasEntry<T>.SyrkLower(GemmKernels.Best, ti, width, T.One, a1.AsSpan(i0 * width, ti * width), width, T.Zero, g, tj, maxThreads);
         else
-            BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti, tj, width, 1.0,
-                a1.AsSpan(i0 * width, ti * width), width, a2.AsSpan(j0 * width, tj * width), width, 0.0, g, tj);
+            BlasEntry<T>.Gemm(GemmKernels.Best, Transpose.No, Transpose.Yes, ti, tj, width, T.One,
+                a1.AsSpan(i0 * width, ti * width), width, a2.AsSpan(j0 * width, tj * width), width, T.Zero, g, tj, maxThreads);
     }
 
     /// <summary>
@@ -132,7 +266,7 @@ public static class NtkAssembler
     /// <paramref name="lowerOnly"/>. Rows are split over the cores when the tile is large.
     /// </summary>
     private static void AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
-        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, bool lowerOnly)
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, bool lowerOnly, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool unit = L1.Form == DeltaForm.Unit;
@@ -140,11 +274,11 @@ public static class NtkAssembler
         {
             int dw = L1.DeltaWidth;
             long tg = NtkPhaseTimes.Now();
-            Gram(L1.Deltas, L2.Deltas, dw, i0, ti, j0, tj, lowerOnly, gd);
+            Gram(L1.Deltas, L2.Deltas, dw, i0, ti, j0, tj, lowerOnly, gd, maxThreads);
             NtkPhaseTimes.Add(NtkPhaseTimes.Phase.DeltaGram, tg);
         }
         long th = NtkPhaseTimes.Now();
-        TileRows.For(ti, tj, (r0, r1) =>
+        TileRows.For(ti, tj, maxThreads > 1, (r0, r1) =>
         {
             for (int i = r0; i < r1; i++)
             {
@@ -157,7 +291,7 @@ public static class NtkAssembler
     }
 
     private static void AccumulateFull<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
-        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB)
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (L1.Form)
@@ -166,8 +300,10 @@ public static class NtkAssembler
             {
                 int n = L1.Width;
                 // Rows of the General deltas are (example, output) pairs of width n.
-                BlasOf<T>.Gemm(Transpose.No, Transpose.Yes, ti * k, tj * k, n, 1.0,
-                    L1.Deltas.AsSpan(i0 * k * n, ti * k * n), n, L2.Deltas.AsSpan(j0 * k * n, tj * k * n), n, 0.0, gd, tj * k);
+                long tg = NtkPhaseTimes.Now();
+                BlasEntry<T>.Gemm(GemmKernels.Best, Transpose.No, Transpose.Yes, ti * k, tj * k, n, T.One,
+                    L1.Deltas.AsSpan(i0 * k * n, ti * k * n), n, L2.Deltas.AsSpan(j0 * k * n, tj * k * n), n, T.Zero, gd, tj * k, maxThreads);
+                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.DeltaGram, tg);
                 for (int i = 0; i < ti; i++)
                     for (int j = 0; j < tj; j++)
                     {
@@ -206,12 +342,13 @@ public static class NtkAssembler
         }
     }
 
-    private static void WriteTile(Tensor[] outputs, double[][] acc, int i0, int ti, int j0, int tj, int n2, int k, bool full, bool diagonalTile, bool mirror)
+    private static void WriteTile(Tensor[] outputs, double[][] acc, int i0, int ti, int j0, int tj, int n2, int k, bool full, bool diagonalTile, bool mirror,
+        bool parallel)
     {
         if (!full && Array.TrueForAll(outputs, o => o.DType == DType.Float64))
         {
             for (int o = 0; o < outputs.Length; o++)
-                WriteTraceTile(outputs[o].F64, acc[o], i0, ti, j0, tj, n2, 1.0 / k, diagonalTile, mirror || diagonalTile);
+                WriteTraceTile(outputs[o].F64, acc[o], i0, ti, j0, tj, n2, 1.0 / k, diagonalTile, mirror || diagonalTile, parallel);
             return;
         }
         int kk = full ? k * k : 1;
@@ -246,9 +383,10 @@ public static class NtkAssembler
     /// <paramref name="mirror"/> also t[j0 + j, i0 + i] (j &lt; i on a diagonal tile). The mirror is written in bands of
     /// 16 output rows, so both the tile and the kernel are walked along rows.
     /// </summary>
-    private static void WriteTraceTile(double[] t, double[] a, int i0, int ti, int j0, int tj, int n2, double scale, bool diagonalTile, bool mirror)
+    private static void WriteTraceTile(double[] t, double[] a, int i0, int ti, int j0, int tj, int n2, double scale, bool diagonalTile, bool mirror,
+        bool parallel)
     {
-        TileRows.For(ti, tj, (r0, r1) =>
+        TileRows.For(ti, tj, parallel, (r0, r1) =>
         {
             for (int i = r0; i < r1; i++)
             {
@@ -261,7 +399,7 @@ public static class NtkAssembler
         if (!mirror) return;
         const int band = 16;
         int bands = (tj + band - 1) / band;
-        TileRows.For(bands, band * ti, (b0, b1) =>
+        TileRows.For(bands, band * ti, parallel, (b0, b1) =>
         {
             for (int jb = b0 * band; jb < Math.Min(tj, b1 * band); jb += band)
             {

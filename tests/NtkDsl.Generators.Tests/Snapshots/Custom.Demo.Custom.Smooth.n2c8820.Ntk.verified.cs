@@ -42,8 +42,7 @@ partial class Smooth
             if (!traced) delta.AsSpan().CopyTo(layers[1].Deltas.AsSpan(row0 * 32, rows * 32));
         }
         // Hidden: δ_c = φ'(h) ⊙ cW·δ_c(Hidden2)·W(Hidden2)
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackpropDeltas(delta!, rows, 2, 16, __ntkW1, 16, 0.25, ders![0]);
-        delta.AsSpan().CopyTo(layers[0].Deltas.AsSpan(row0 * 32, rows * 32));
+        global::NtkDsl.Kernels.DenseOps<double>.BackpropDeltasInto(delta!, rows, 2, 16, __ntkW1, 16, 0.25, ders![0], layers[0].Deltas.AsSpan(row0 * 32, rows * 32));
     }
 
     /// <summary>Per-layer NTK features of a whole batch, computed in row blocks.</summary>

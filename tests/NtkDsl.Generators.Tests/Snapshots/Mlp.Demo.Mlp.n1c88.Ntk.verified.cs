@@ -42,8 +42,7 @@ partial class Mlp
             if (!traced) delta.AsSpan().CopyTo(layers[1].Deltas.AsSpan(row0 * 20480, rows * 20480));
         }
         // Hidden1: δ_c = φ'(h) ⊙ cW·δ_c(Hidden2)·W(Hidden2)
-        delta = global::NtkDsl.Kernels.DenseOps<double>.BackpropDeltas(delta!, rows, 10, 2048, __ntkW1, 2048, 0.03093592167691145, ders![0]);
-        delta.AsSpan().CopyTo(layers[0].Deltas.AsSpan(row0 * 20480, rows * 20480));
+        global::NtkDsl.Kernels.DenseOps<double>.BackpropDeltasInto(delta!, rows, 10, 2048, __ntkW1, 2048, 0.03093592167691145, ders![0], layers[0].Deltas.AsSpan(row0 * 20480, rows * 20480));
     }
 
     /// <summary>Per-layer NTK features of a whole batch, computed in row blocks.</summary>

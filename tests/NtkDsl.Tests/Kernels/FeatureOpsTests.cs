@@ -158,6 +158,72 @@ public sealed class FeatureOpsTests
         Assert.Equal(prod, inPlace);
     }
 
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void BackpropDeltasIntoASliceMatchesTheLoopAndLeavesTheRestAlone(int rows, int k, int n, int nNext)
+    {
+        // The NTK features write each row block's deltas into a slice of the layer's array: the slice is overwritten
+        // (NaN garbage there must not show), the values around it are untouched, and the result equals the
+        // allocating BackpropDeltas bit for bit and the scalar loop to rounding.
+        var deltaNext = Random(rows * k * nNext, 6);
+        var w = Random(nNext * n, 7);
+        var dphi = Random(rows * n, 8, zeroFraction: 0.4);
+        const double cW = 0.61;
+        int size = rows * k * n, offset = 5;
+        var target = new double[offset + size + 3];
+        Array.Fill(target, double.NaN);
+        target[0] = 1.5;
+        target[^1] = -2.5;
+        DenseOps<double>.BackpropDeltasInto(deltaNext, rows, k, nNext, w, n, cW, dphi, target.AsSpan(offset, size));
+        var allocated = DenseOps<double>.BackpropDeltas(deltaNext, rows, k, nNext, w, n, cW, dphi);
+        Assert.Equal(1.5, target[0]);
+        Assert.True(double.IsNaN(target[offset - 1]) && double.IsNaN(target[offset + size]), "values outside the slice were written");
+        Assert.Equal(-2.5, target[^1]);
+        for (int p = 0; p < size; p++)
+            Assert.Equal(BitConverter.DoubleToInt64Bits(allocated[p]), BitConverter.DoubleToInt64Bits(target[offset + p]));
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < k; c++)
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = 0, abs = 0;
+                    for (int i = 0; i < nNext; i++)
+                    {
+                        double t = deltaNext[(r * k + c) * nNext + i] * w[i * n + j];
+                        sum += t;
+                        abs += Math.Abs(t);
+                    }
+                    double expected = cW * sum * dphi[r * n + j];
+                    double got = target[offset + (r * k + c) * n + j];
+                    Assert.True(Math.Abs(got - expected) <= 1e-14 * (cW * abs * Math.Abs(dphi[r * n + j]) + 1e-300),
+                        $"δ[{r},{c},{j}] = {got:R}, expected {expected:R}");
+                }
+    }
+
+    [Fact]
+    public void BackpropDeltasIntoAShortDestinationNamesTheSizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            DenseOps<double>.BackpropDeltasInto(new double[2 * 3 * 4], 2, 3, 4, new double[4 * 5], 5, 1.0, new double[2 * 5], new double[29]));
+        Assert.Equal("destination", e.ParamName);
+        Assert.Contains("29", e.Message);
+        Assert.Contains("2·3·5 = 30", e.Message);
+    }
+
+    [Fact]
+    public void Float32BackpropDeltasIntoEqualsTheAllocatingVersion()
+    {
+        const int rows = 40, k = 10, n = 19, nNext = 23; // rows·K·n = 7,600: one band; and 130 rows: split over the cores
+        foreach (int r in new[] { rows, 130 })
+        {
+            var deltaNext = Random(r * k * nNext, 14).Select(v => (float)v).ToArray();
+            var w = Random(nNext * n, 15).Select(v => (float)v).ToArray();
+            var dphi = Random(r * n, 16, 0.3).Select(v => (float)v).ToArray();
+            var target = Enumerable.Repeat(float.NaN, r * k * n).ToArray();
+            DenseOps<float>.BackpropDeltasInto(deltaNext, r, k, nNext, w, n, 0.25, dphi, target);
+            Assert.Equal(DenseOps<float>.BackpropDeltas(deltaNext, r, k, nNext, w, n, 0.25, dphi), target);
+        }
+    }
+
     [Fact]
     public void Float32DeltaHelpersMatchScalarLoopsExactly()
     {

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using NtkDsl.Kernels;
+
+namespace NtkDsl.Benchmarks;
+
+/// <summary>
+/// `ntk-tiles-ab`: an in-process A/B of the NTK assembly's two tile schedules on the features of the `ntk` workload
+/// (64-512-512-10, Trace, x1 = x2: General deltas 10·512 wide, Reduced 512, Unit; random values of that shape):
+/// tile by tile with each tile's products split over the cores (A: <c>workers = 1</c>), and whole tiles in parallel,
+/// one per core (B: <see cref="NtkAssembler.TileWorkers"/>). Rounds alternate A and B, so load from other processes
+/// hits both alike; each round prints wall and CPU seconds, and the kernels are compared bit for bit.
+/// </summary>
+internal static class NtkTilesAbCommand
+{
+    public static Command Create()
+    {
+        var n = new Option<int>("--n") { Description = "Number of inputs (N).", DefaultValueFactory = _ => 2048 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (A, then B).", DefaultValueFactory = _ => 7 };
+        var command = new Command("ntk-tiles-ab", "NTK assembly: tiles one after another (A) vs whole tiles in parallel (B), alternating rounds, CPU seconds.")
+        {
+            n, rounds,
+        };
+        command.SetAction(parse => Run(Math.Max(1, parse.GetValue(n)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
+        return command;
+    }
+
+    private static int Run(int n, int rounds, TextWriter output)
+    {
+        const int k = 10;
+        var layers = new LayerFeatures<double>[]
+        {
+            new(n, 64, 512, k, DeltaForm.General, 1.0, true, 0, 1),
+            new(n, 512, 512, k, DeltaForm.Reduced, 1.0, true, 2, 3),
+            new(n, 512, k, k, DeltaForm.Unit, 1.0, true, 4, 5),
+        };
+        var sampler = new NormalSampler(7);
+        foreach (var l in layers)
+        {
+            sampler.FillNormal(l.Inputs, 0.05);
+            sampler.FillNormal(l.Deltas, 0.05);
+        }
+        var f = new NtkFeatures<double>(n, k, layers);
+        var weights = new double[6];
+        Array.Fill(weights, 1.0);
+        var groupOutput = new int[6];
+        Tensor Assemble(int workers) => NtkAssembler.AssembleTiles(f, null, false, 1, groupOutput, weights, null, CancellationToken.None, workers)[0];
+        int tiles = (n + NtkAssembler.TraceTile - 1) / NtkAssembler.TraceTile;
+        int workersB = NtkAssembler.TileWorkers(tiles * (tiles + 1) / 2, (long)n * n);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"NTK assembly A/B, Trace, x1 = x2, N = {n}: A = tiles one after another, B = {workersB} tile(s) at once; {Environment.ProcessorCount} logical CPUs"));
+        Assemble(1);
+        Assemble(0); // warm-up
+        var a = new List<(double Wall, double Cpu)>();
+        var b = new List<(double Wall, double Cpu)>();
+        using var self = Process.GetCurrentProcess();
+        for (int r = 0; r < rounds; r++)
+        {
+            var (ka, ta) = Time(self, () => Assemble(1));
+            var (kb, tb) = Time(self, () => Assemble(0));
+            a.Add(ta);
+            b.Add(tb);
+            bool same = ka.ToFlatArray().AsSpan().SequenceEqual(kb.ToFlatArray());
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {r + 1}: A {ta.Wall:F3} s (CPU {ta.Cpu:F3} s), B {tb.Wall:F3} s (CPU {tb.Cpu:F3} s); CPU ratio B/A {tb.Cpu / ta.Cpu:F3}; kernels {(same ? "bitwise equal" : "DIFFER")}"));
+            if (!same) return 1;
+        }
+        double Med(IEnumerable<double> v) { var s = v.OrderBy(x => x).ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median: A {Med(a.Select(x => x.Wall)):F3} s (CPU {Med(a.Select(x => x.Cpu)):F3} s), B {Med(b.Select(x => x.Wall)):F3} s (CPU {Med(b.Select(x => x.Cpu)):F3} s); median CPU ratio B/A {Med(a.Zip(b, (p, q) => q.Cpu / p.Cpu)):F3}, wall {Med(a.Zip(b, (p, q) => q.Wall / p.Wall)):F3}"));
+        return 0;
+    }
+
+    private static (Tensor K, (double Wall, double Cpu) T) Time(Process self, Func<Tensor> run)
+    {
+        self.Refresh();
+        var c0 = self.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var kernel = run();
+        double wall = sw.Elapsed.TotalSeconds;
+        self.Refresh();
+        return (kernel, (wall, (self.TotalProcessorTime - c0).TotalSeconds));
+    }
+}
