@@ -7,9 +7,9 @@ using Spectre.Console;
 using Uci;
 
 // UCI regression with NtkRegressor (issue 15). Usage:
-//   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--large-splits N|all]
+//   dotnet run -c Release --project samples/Uci -- [DATA_DIR] [--full] [--splits N|all] [--first-split K] [--large-splits N|all]
 //       [--datasets a,b] [--max-train N|0] [--wntk-rows N] [--iterations N] [--coarse-from N|0] [--output DIR]
-//       [--methods ntk,layer,feature,ard] [--ml-rows N] [--ml-depth-rows N] [--ml-restarts N] [--repeats drop|merge|keep] [--ard-objective ml|loo]
+//       [--methods ntk,layer,feature,ard] [--ml-rows N] [--ml-depth-rows N] [--ml-restarts N|auto] [--log-warp on|off] [--repeats drop|merge|keep] [--ard-objective ml|loo]
 // DATA_DIR holds one folder per data set (data.txt, optional splits/train_K.txt + test_K.txt and dataset.json with
 // {"target": column, "features": [...]}); the five shipped UCI sets need no dataset.json. The default run is a quick
 // look (5 splits; sets of 5,000+ rows: 3 splits with at most 2,000 training rows); --full is the whole protocol.
@@ -39,12 +39,14 @@ var methods = allMethods.Where(m => options.Methods.Contains(m.Weights)).ToArray
 Directory.CreateDirectory(options.OutDir);
 var meta = new RunMetadata { Seed = 0, DeviceName = Device.Cpu.Name };
 meta.Values["command"] = "samples/Uci " + string.Join(' ', args);
-meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood; NTK-GP ARD: per-feature input scales, first bias variance and noise by marginal likelihood (depth 1-4 screened on 300 rows), exact copies of training rows counted once";
+meta.Values["protocol"] = "NtkRegressor: standardize with training statistics; ReLU NTK σ_w²=2 σ_b²=0.01; depth 1-4 and ridge by LOO; WNTK weights by Adam on LOO; variance: GP posterior with amplitude by LOO likelihood; NTK-GP ARD: per-feature input scales, first bias variance and noise by marginal likelihood (depth 1-4 screened on 300 rows when n > ml_rows, else on all rows; restarts ⌊1000/n⌋−1; log warps of positive skewed features by marginal likelihood), exact copies of training rows counted once";
+meta.Values["first_split"] = options.FirstSplit.ToString(CultureInfo.InvariantCulture);
 meta.Values["max_train"] = options.MaxTrain.ToString(CultureInfo.InvariantCulture);
 meta.Values["wntk_rows"] = options.WntkRows.ToString(CultureInfo.InvariantCulture);
 meta.Values["ml_rows"] = options.MlRows.ToString(CultureInfo.InvariantCulture);
 meta.Values["ml_depth_rows"] = options.MlDepthRows.ToString(CultureInfo.InvariantCulture);
-meta.Values["ml_restarts"] = options.MlRestarts.ToString(CultureInfo.InvariantCulture);
+meta.Values["ml_restarts"] = options.MlRestarts?.ToString(CultureInfo.InvariantCulture) ?? "auto";
+meta.Values["log_warp"] = options.LogWarp ? "on" : "off";
 meta.Values["repeats"] = options.Repeats.ToString();
 string splitsCsv = Path.Combine(options.OutDir, "uci-splits.csv");
 string summaryCsv = Path.Combine(options.OutDir, "uci-summary.csv");
@@ -55,10 +57,17 @@ var total = Stopwatch.StartNew();
 foreach (string name in names)
 {
     var data = UciData.Load(options.DataDir, name);
-    int splits = Math.Min(data.Rows >= UciOptions.LargeRows ? options.LargeSplits : options.Splits, data.SplitCount);
+    if (options.FirstSplit >= data.SplitCount)
+    {
+        AnsiConsole.MarkupLine(Markup.Escape($"--first-split {options.FirstSplit}: {name} has {data.SplitCount} splits (0–{data.SplitCount - 1}); pass a smaller first split."));
+        return 1;
+    }
+    int splitCount = data.Rows >= UciOptions.LargeRows ? options.LargeSplits : options.Splits;
+    int lastSplit = (int)Math.Min((long)options.FirstSplit + splitCount, data.SplitCount);
+    int splits = lastSplit - options.FirstSplit;
     var scores = methods.ToDictionary(m => m.Name, _ => (Rmse: new List<double>(), Ll: new List<double>()));
     int trainRows = 0;
-    for (int k = 0; k < splits; k++)
+    for (int k = options.FirstSplit; k < lastSplit; k++)
     {
         var (xtr, ytr, xte, yte) = data.Split(k, options.MaxTrain);
         trainRows = xtr.Rows;
@@ -81,6 +90,7 @@ foreach (string name in names)
                 MarginalLikelihoodRows = options.MlRows,
                 InputScalesObjective = options.ArdObjective,
                 MarginalLikelihoodRestarts = options.MlRestarts,
+                LogWarpInputs = options.LogWarp,
                 MarginalLikelihoodDepthRows = options.MlDepthRows,
                 RepeatedRows = options.Repeats,
             });
@@ -97,7 +107,8 @@ foreach (string name in names)
                 NtkRegressorWeights.InputScales => "scales " + string.Join(" ", reg.InputScales!.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)))
                     + " b1 " + reg.Network.HiddenLayers[0].BiasVariance.ToString("G3", CultureInfo.InvariantCulture)
                     + " noise " + reg.NoiseVariance.ToString("G3", CultureInfo.InvariantCulture) + " evals " + reg.MarginalLikelihoodEvaluations
-                    + " rows " + reg.TrainSize,
+                    + " rows " + reg.TrainSize + " restarts " + reg.MarginalLikelihoodRestartsUsed
+                    + (reg.LogInputs.Count > 0 ? " log " + string.Join("+", reg.LogInputs) : ""),
                 _ => string.Join(" ", reg.Learning!.Weights.Select(v => v.ToString("G3", CultureInfo.InvariantCulture))),
             };
             perSplit.Add([name, k, xtr.Rows, method, score.Rmse, score.LogLikelihood, reg.Depth, reg.Ridge, sw.Elapsed.TotalSeconds, w,

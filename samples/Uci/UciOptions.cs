@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using NtkDsl.Samples;
 
 namespace Uci;
@@ -8,6 +9,7 @@ internal sealed class UciOptions
 {
     public string DataDir { get; private set; } = DefaultDataDir();
     public int Splits { get; private set; } = 5;
+    public int FirstSplit { get; private set; }
     public int LargeSplits { get; private set; } = 3;
     public int MaxTrain { get; private set; } = 2000;
     public int WntkRows { get; private set; } = 400;
@@ -15,7 +17,8 @@ internal sealed class UciOptions
     public int CoarseFrom { get; private set; } = 3000;
     public int MlRows { get; private set; } = 1000;
     public NtkDsl.Regression.InputScalesObjective ArdObjective { get; private set; }
-    public int MlRestarts { get; private set; }
+    public int? MlRestarts { get; private set; }
+    public bool LogWarp { get; private set; } = true;
     public int MlDepthRows { get; private set; } = 300;
     public NtkDsl.Regression.RepeatedTrainingRows Repeats { get; private set; } = NtkDsl.Regression.RepeatedTrainingRows.DropCopies;
     public HashSet<NtkDsl.Regression.NtkRegressorWeights> Methods { get; private set; } = [.. Enum.GetValues<NtkDsl.Regression.NtkRegressorWeights>()];
@@ -39,6 +42,7 @@ internal sealed class UciOptions
         };
         var full = new Option<bool>("--full") { Description = "The dropout-uncertainty experiments' protocol: every split (20) of every data set, power-plant too, with all training rows" };
         var splits = SampleCommandLine.CountOrAll("--splits", "Splits per data set", defaults.Splits);
+        var firstSplit = SampleCommandLine.Count("--first-split", "Start at this split (0-based); --splits and --large-splits then count from it, so a partial protocol can be completed", 0, minimum: 0);
         var largeSplits = SampleCommandLine.CountOrAll("--large-splits", "Splits of data sets with at least 5,000 rows (power-plant)", defaults.LargeSplits);
         var datasets = new Option<string?>("--datasets") { Description = "Comma-separated data set folder names, e.g. yacht,concrete (default: every folder with data.txt and a description)", HelpName = "a,b" };
         var maxTrain = SampleCommandLine.CountOrAll("--max-train", "Training rows per split at most (0 or all: every row)", defaults.MaxTrain, zeroMeansAll: true);
@@ -46,7 +50,15 @@ internal sealed class UciOptions
         var iterations = SampleCommandLine.Count("--iterations", "Adam iterations of the WNTK learner", defaults.Iterations);
         var coarseFrom = SampleCommandLine.CountOrAll("--coarse-from", "From this many training rows, ridge grids are searched coarse-to-fine (0 or all: never)", defaults.CoarseFrom, zeroMeansAll: true);
         var mlRows = SampleCommandLine.Count("--ml-rows", "Training rows used to maximize the marginal likelihood of the NTK-GP ARD column", defaults.MlRows);
-        var mlRestarts = SampleCommandLine.Count("--ml-restarts", "NTK-GP ARD: extra marginal-likelihood optimizations per depth from random feature scales (the best wins)", defaults.MlRestarts, minimum: 0);
+        var mlRestarts = new Option<string>("--ml-restarts") { Description = "NTK-GP ARD: extra marginal-likelihood optimizations per depth from random feature scales (the best wins); auto: ⌊1000/n⌋ − 1 in [0, 9] for n training rows", DefaultValueFactory = _ => "auto", HelpName = "N|auto" };
+        mlRestarts.Validators.Add(r =>
+        {
+            string v = r.GetValueOrDefault<string>() ?? "auto";
+            if (v != "auto" && !(int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) && k >= 0))
+                r.AddError($"--ml-restarts must be auto or an integer ≥ 0, got '{v}'.");
+        });
+        var logWarp = new Option<string>("--log-warp") { Description = "NTK-GP ARD: try log x for strictly positive skewed features (skewness > 1), kept when the marginal likelihood rises", DefaultValueFactory = _ => "on", HelpName = "on|off" };
+        logWarp.AcceptOnlyFromAmong("on", "off");
         var mlDepthRows = SampleCommandLine.Count("--ml-depth-rows", "NTK-GP ARD: every depth is screened on this many training rows, then the best is refitted on --ml-rows rows (screening on at least --ml-rows rows: no separate screening)", defaults.MlDepthRows, minimum: 2);
         var repeats = new Option<string>("--repeats") { Description = "NTK-GP ARD, training rows that repeat: drop (exact copies of a row count once), merge (rows with equal inputs: mean target, noise / count) or keep", DefaultValueFactory = _ => "drop", HelpName = "drop|merge|keep" };
         repeats.AcceptOnlyFromAmong("drop", "merge", "keep");
@@ -56,7 +68,7 @@ internal sealed class UciOptions
         var output = SampleCommandLine.Output(defaults.OutDir);
         var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood")
         {
-            dataDir, full, splits, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, mlRestarts, mlDepthRows, repeats, methods, ardObjective, output,
+            dataDir, full, splits, firstSplit, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, mlRestarts, logWarp, mlDepthRows, repeats, methods, ardObjective, output,
         };
         UciOptions? parsed = null;
         root.SetAction(p =>
@@ -64,13 +76,15 @@ internal sealed class UciOptions
             var o = new UciOptions
             {
                 Splits = p.GetValue(splits),
+                FirstSplit = p.GetValue(firstSplit),
                 LargeSplits = p.GetValue(largeSplits),
                 MaxTrain = p.GetValue(maxTrain),
                 WntkRows = p.GetValue(wntkRows),
                 Iterations = p.GetValue(iterations),
                 CoarseFrom = p.GetValue(coarseFrom),
                 MlRows = p.GetValue(mlRows),
-                MlRestarts = p.GetValue(mlRestarts),
+                MlRestarts = p.GetValue(mlRestarts) is string r && r != "auto" ? int.Parse(r, CultureInfo.InvariantCulture) : null,
+                LogWarp = p.GetValue(logWarp) != "off",
                 MlDepthRows = p.GetValue(mlDepthRows),
                 Repeats = p.GetValue(repeats) switch
                 {

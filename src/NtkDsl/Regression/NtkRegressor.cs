@@ -119,6 +119,20 @@ public sealed class NtkRegressor
     public int MarginalLikelihoodEvaluations { get; private init; }
 
     /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: the extra starts per depth used (the option's value, or the
+    /// automatic ⌊1000/n⌋ − 1 in [0, 9] when it is null); 0 otherwise.
+    /// </summary>
+    public int MarginalLikelihoodRestartsUsed { get; private init; }
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: the input features (0-based) used as log x_f, chosen by marginal
+    /// likelihood among the strictly positive skewed ones (<see cref="NtkRegressorOptions.LogWarpInputs"/>); empty
+    /// otherwise. <see cref="InputScaler"/> standardizes the warped inputs, and <see cref="Predict"/> warps new rows the
+    /// same way (their values in these features must be &gt; 0).
+    /// </summary>
+    public IReadOnlyList<int> LogInputs { get; private init; } = [];
+
+    /// <summary>
     /// Fits the regressor.
     /// </summary>
     /// <param name="x">n × d training inputs (n ≥ 2), finite.</param>
@@ -140,7 +154,7 @@ public sealed class NtkRegressor
         var z = inputs.Transform(x);
         var t = target.Transform(yt);
         bool coarse = n >= o.CoarseFrom;
-        if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(z, t, inputs, target, o);
+        if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(x, z, t, inputs, target, o);
 
         // Depth and ridge by leave-one-out on the plain NTK.
         var scores = new SortedDictionary<int, double>();
@@ -199,22 +213,37 @@ public sealed class NtkRegressor
     /// all rows with the learned scales, ridge ρ and amplitude s² = yᵀ(K + ρI)⁻¹y/n (marginal likelihood) or
     /// (1/n)·Σ_i α_i²/[(K + ρI)⁻¹]_ii (leave-one-out), each the objective's own optimum.
     /// </summary>
-    private static NtkRegressor FitInputScales(Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
+    private static NtkRegressor FitInputScales(Tensor x, Tensor z, Tensor t, Standardizer inputs, Standardizer target, NtkRegressorOptions o)
     {
         int d = z.Columns;
-        // Repeated rows (see RepeatedTrainingRows): copies dropped, or one row per distinct input with the mean target and noise weight 1/count.
-        var (zu, tu, counts) = o.RepeatedRows switch
+        // Log-warp candidates (strictly positive, skewed features): their standardized logs are appended as extra
+        // columns, so dropping copies and every row subset below are shared by all warps (log is one-to-one).
+        int[] candidates = o.LogWarpInputs ? InputWarping.Candidates(x, o.LogWarpMinSkewness) : [];
+        Tensor za = z;
+        if (candidates.Length > 0)
         {
-            RepeatedTrainingRows.MergeMeans => RepeatedInputs.Merge(z, t),
-            RepeatedTrainingRows.DropCopies => Dropped(RepeatedInputs.DropCopies(z, t)),
-            _ => (z, t, null),
+            var logged = InputWarping.Log(x, candidates, Owner, nameof(x));
+            za = AppendColumns(z, Standardizer.Fit(logged).Transform(logged), candidates);
+        }
+        // Repeated rows (see RepeatedTrainingRows): copies dropped, or one row per distinct input with the mean target and noise weight 1/count.
+        var (zau, tu, counts) = o.RepeatedRows switch
+        {
+            RepeatedTrainingRows.MergeMeans => RepeatedInputs.Merge(za, t),
+            RepeatedTrainingRows.DropCopies => Dropped(RepeatedInputs.DropCopies(za, t)),
+            _ => (za, t, null),
         };
+        var warp = new bool[d];
+        var zu = Warped(zau, d, candidates, warp);
         int n = zu.Rows;
         double[]? noiseWeights = counts?.Select(c => 1.0 / c).ToArray();
         int[] depths = o.Depths.Distinct().ToArray();
         int[] rows = Subset(n, o.MarginalLikelihoodRows, o.Seed);
-        // Depth screening on a smaller subset when there is a choice and the subset is large (each evaluation is O(rows³)).
-        int[] screenRows = depths.Length > 1 && rows.Length > o.MarginalLikelihoodDepthRows ? Subset(n, o.MarginalLikelihoodDepthRows, o.Seed + 1) : rows;
+        // Depth screening on a smaller subset when there is a choice and the likelihood is maximized on a subset of
+        // the rows anyway (each evaluation is O(rows³)); when every row fits into MarginalLikelihoodRows, every depth is
+        // fitted on every row, so the depth is not chosen by the accidents of one small subset.
+        int[] screenRows = depths.Length > 1 && n > o.MarginalLikelihoodRows && rows.Length > o.MarginalLikelihoodDepthRows
+            ? Subset(n, o.MarginalLikelihoodDepthRows, o.Seed + 1) : rows;
+        int restarts = o.MarginalLikelihoodRestarts ?? AutomaticRestarts(n);
         var scores = new SortedDictionary<int, double>();
         double[]? bestTheta = null;
         int bestDepth = 0;
@@ -224,7 +253,7 @@ public sealed class NtkRegressor
         foreach (int depth in depths)
         {
             double depthValue = double.NegativeInfinity;
-            for (int restart = 0; restart <= o.MarginalLikelihoodRestarts; restart++)
+            for (int restart = 0; restart <= restarts; restart++)
             {
                 // Restarts: the default start with every log feature scale moved by an independent N(0, 1) draw.
                 double[]? jitter = restart == 0 ? null : Enumerable.Range(0, d).Select(_ => sampler.NextNormal()).ToArray();
@@ -238,11 +267,37 @@ public sealed class NtkRegressor
         }
         if (bestTheta is null)
             throw new KernelNotPositiveDefiniteException($"{Owner}: the kernel plus noise is not positive definite at unit input scales for any depth and relative ridge in RelativeRidges; add larger ridges (e.g. 1e-2, 1).");
+        double rowsValue = bestValue;
         if (!ReferenceEquals(screenRows, rows))
         {
-            var (theta, _, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, bestTheta, o);
+            var (theta, value, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, bestTheta, o);
             evaluations += count;
+            rowsValue = value;
             if (theta is not null) bestTheta = theta;
+        }
+        // Log warps, most skewed candidate first: kept when the refitted optimum (warm-started from the current one)
+        // has a larger marginal likelihood on the same rows; the targets are the same, so the likelihoods compare.
+        foreach (int f in candidates)
+        {
+            if (!double.IsFinite(rowsValue)) break;
+            warp[f] = true;
+            var (theta, value, count) = MaximizeMarginalLikelihood(Warped(zau, d, candidates, warp), tu, noiseWeights, rows, bestDepth, bestTheta, o);
+            evaluations += count;
+            if (theta is not null && value > rowsValue)
+            {
+                bestTheta = theta;
+                rowsValue = value;
+            }
+            else
+            {
+                warp[f] = false;
+            }
+        }
+        int[] logInputs = Enumerable.Range(0, d).Where(f => warp[f]).ToArray();
+        if (logInputs.Length > 0)
+        {
+            zu = Warped(zau, d, candidates, warp);
+            inputs = Standardizer.Fit(InputWarping.Log(x, logInputs, Owner, nameof(x)));
         }
         var bestKernel = new ArdReluKernel(bestDepth, o.WeightVariance, o.BiasVariance);
         double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
@@ -282,12 +337,52 @@ public sealed class NtkRegressor
         return new NtkRegressor(o, inputs, target, zs, network, ones, ridge, loo / n, solver, alpha, amplitude, amplitude * ridge, null, scores, scales)
         {
             MarginalLikelihoodEvaluations = evaluations,
+            MarginalLikelihoodRestartsUsed = restarts,
+            LogInputs = logInputs,
             _sqrtCounts = sqrtCounts,
             TrainRows = z.Rows,
         };
     }
 
     private static (Tensor, Tensor, int[]?) Dropped((Tensor X, Tensor Y) kept) => (kept.X, kept.Y, null);
+
+    /// <summary>
+    /// The automatic number of extra marginal-likelihood starts per depth for n rows: ⌊1000/n⌋ − 1, between 0 and 9
+    /// (UCI yacht, n = 277: 2; above 500 rows: 0), so the restarts cost at most about as much as one fit on 1000 rows.
+    /// </summary>
+    internal static int AutomaticRestarts(int n) => Math.Clamp(1000 / Math.Max(n, 1) - 1, 0, 9);
+
+    /// <summary>[z | the columns <paramref name="candidates"/> of <paramref name="logged"/>]: n × (d + c).</summary>
+    private static Tensor AppendColumns(Tensor z, Tensor logged, int[] candidates)
+    {
+        int n = z.Rows, d = z.Columns, c = candidates.Length;
+        double[] a = z.ToFlatArray(), l = logged.ToFlatArray();
+        var r = new double[n * (d + c)];
+        for (int i = 0; i < n; i++)
+        {
+            Array.Copy(a, i * d, r, i * (d + c), d);
+            for (int q = 0; q < c; q++) r[i * (d + c) + d + q] = l[i * d + candidates[q]];
+        }
+        return Tensor.Wrap(r, n, d + c);
+    }
+
+    /// <summary>
+    /// The n × d inputs of one warp from the n × (d + c) matrix of <see cref="AppendColumns"/>: column f is the
+    /// standardized log column of candidate f when <paramref name="warp"/>[f], else the standardized raw column.
+    /// </summary>
+    private static Tensor Warped(Tensor za, int d, int[] candidates, bool[] warp)
+    {
+        if (za.Columns == d) return za;
+        int n = za.Rows, w = za.Columns;
+        var source = Enumerable.Range(0, d).ToArray();
+        for (int q = 0; q < candidates.Length; q++)
+            if (warp[candidates[q]]) source[candidates[q]] = d + q;
+        double[] a = za.ToFlatArray();
+        var r = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int f = 0; f < d; f++) r[i * d + f] = a[i * w + source[f]];
+        return Tensor.Wrap(r, n, d);
+    }
 
     private static int[] Subset(int n, int size, long seed) => n <= size ? Enumerable.Range(0, n).ToArray()
         : RidgeSelection.FoldIndices(n, (int)Math.Ceiling(n / (double)size), seed)[0].ToArray();
@@ -370,6 +465,7 @@ public sealed class NtkRegressor
         if (x is null) throw new ArgumentNullException(nameof(x), $"{Owner}: x is null; pass the m × {Network.InputDimension} new inputs.");
         if (x.Rank != 2 || x.Columns != Network.InputDimension)
             throw new ArgumentException($"{Owner}: x must be an m × {Network.InputDimension} matrix (the training inputs' width), got shape [{KernelInput.ShapeText(x)}].", nameof(x));
+        if (LogInputs.Count > 0) x = InputWarping.Log(x, LogInputs, Owner, nameof(x));
         var z = InputScaler.Transform(x);
         if (_inputScales is not null) z = ScaleColumns(z, _inputScales);
         int m = z.Rows, n = TrainSize;
@@ -515,7 +611,8 @@ public sealed class NtkRegressor
             throw new ArgumentException($"{Owner}: unknown Weights value {o.Weights}; use None, PerLayer, PerInputFeature or InputScales.", "options");
         if (o.MarginalLikelihoodDepthRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodDepthRows must be ≥ 2, got {o.MarginalLikelihoodDepthRows}.", "options");
         if (o.MarginalLikelihoodRows < 2) throw new ArgumentException($"{Owner}: MarginalLikelihoodRows must be ≥ 2, got {o.MarginalLikelihoodRows}.", "options");
-        if (o.MarginalLikelihoodRestarts < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodRestarts must be ≥ 0, got {o.MarginalLikelihoodRestarts}.", "options");
+        if (o.MarginalLikelihoodRestarts < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodRestarts must be ≥ 0 (or null: automatic), got {o.MarginalLikelihoodRestarts}.", "options");
+        if (double.IsNaN(o.LogWarpMinSkewness)) throw new ArgumentException($"{Owner}: LogWarpMinSkewness is NaN; use a number such as 1 (or LogWarpInputs = false to turn the warps off).", "options");
         if (o.MarginalLikelihoodIterations < 0) throw new ArgumentException($"{Owner}: MarginalLikelihoodIterations must be ≥ 0, got {o.MarginalLikelihoodIterations}.", "options");
         if (o.WntkRows < 2) throw new ArgumentException($"{Owner}: WntkRows must be ≥ 2, got {o.WntkRows}.", "options");
     }

@@ -113,9 +113,12 @@ public sealed class NtkRegressorOptions
     public InputScalesObjective InputScalesObjective { get; init; } = InputScalesObjective.MarginalLikelihood;
 
     /// <summary>
-    /// <see cref="NtkRegressorWeights.InputScales"/> with more than one depth: when <see cref="MarginalLikelihoodRows"/>
-    /// would use more rows than this, every depth is first fitted on a subset of this many rows (default 300), and only
-    /// the best depth is refitted on the larger subset, warm-started from its screening optimum.
+    /// <see cref="NtkRegressorWeights.InputScales"/> with more than one depth, when the training set has more rows than
+    /// <see cref="MarginalLikelihoodRows"/> (the likelihood is maximized on a subset anyway): every depth is first
+    /// fitted on a subset of this many rows (default 300), and only the best depth is refitted on the
+    /// <see cref="MarginalLikelihoodRows"/> subset, warm-started from its screening optimum. When every training row
+    /// fits into <see cref="MarginalLikelihoodRows"/>, every depth is fitted on every row (a 300-row subset chose a
+    /// worse depth and mode on UCI concrete, samples/Uci/RESULTS.md).
     /// </summary>
     public int MarginalLikelihoodDepthRows { get; init; } = 300;
 
@@ -128,12 +131,24 @@ public sealed class NtkRegressorOptions
     /// <summary>
     /// <see cref="NtkRegressorWeights.InputScales"/>: extra L-BFGS runs per depth on the depth-screening rows, each
     /// started with every log feature variance drawn from N(0, 1) (seeded by <see cref="Seed"/>); the largest marginal
-    /// likelihood over all starts and depths wins (default 0: the unit-scale start only). The likelihood of the ARD
-    /// kernel has several local optima on some data sets (UCI yacht: 2 restarts moved one of two splits to a better
-    /// optimum; on concrete, energy and power-plant they found the same optima, samples/Uci/RESULTS.md). Each restart
-    /// costs as much as the first run, so they are off by default.
+    /// likelihood over all starts and depths wins. The likelihood of the ARD kernel has several local optima on some
+    /// data sets (UCI yacht: 2 restarts moved splits to better optima; on concrete, energy and power-plant they found
+    /// the same optima, samples/Uci/RESULTS.md). Each restart costs as much as the first run, so the default (null) is
+    /// automatic, scaled by the n rows kept: ⌊1000/n⌋ − 1 restarts, between 0 and 9 (yacht's 277 rows: 2; above 500
+    /// rows: none). 0 turns them off.
     /// </summary>
-    public int MarginalLikelihoodRestarts { get; init; }
+    public int? MarginalLikelihoodRestarts { get; init; }
+
+    /// <summary>
+    /// <see cref="NtkRegressorWeights.InputScales"/>: consider log x_f instead of x_f for every input feature whose
+    /// training values are all &gt; 0 and whose skewness exceeds <see cref="LogWarpMinSkewness"/> (e.g. an age in days);
+    /// after the depth is chosen, each candidate, most skewed first, is warped when the refitted marginal likelihood on
+    /// the same rows is larger (default true). The chosen features are <see cref="NtkRegressor.LogInputs"/>.
+    /// </summary>
+    public bool LogWarpInputs { get; init; } = true;
+
+    /// <summary>The skewness g₁ = m₃/m₂^{3/2} above which a positive feature is a log-warp candidate (default 1).</summary>
+    public double LogWarpMinSkewness { get; init; } = 1.0;
 
     /// <summary><see cref="NtkRegressorWeights.InputScales"/>: L-BFGS iterations per fit (default 100).</summary>
     public int MarginalLikelihoodIterations { get; init; } = 100;
