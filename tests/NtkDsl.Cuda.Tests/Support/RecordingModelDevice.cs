@@ -10,12 +10,11 @@ namespace NtkDsl.Cuda.Tests.Support;
 /// layer the weights, then the biases), so callers get real values and a test sees which calls went through the seam;
 /// the analytic kernels and anything else answer 7 everywhere.
 /// </summary>
-internal sealed class RecordingModelDevice(Func<INtkModel> cpuTwin) : Device, IModelBackend, IKernelBackend
+internal sealed class RecordingModelDevice(Func<INtkModel> cpuTwin) : Device, IModelBackend
 {
     public override string Name => "recording model device";
     public override bool IsCpu => false;
     public override IModelBackend ModelBackend => this;
-    public override IKernelBackend KernelBackend => this;
 
     public List<string> Calls { get; } = [];
     public double[]? LastGroupWeights { get; private set; }
@@ -34,10 +33,6 @@ internal sealed class RecordingModelDevice(Func<INtkModel> cpuTwin) : Device, IM
     private static Tensor Sevens(params int[] shape) => Tensor.FromArray(Enumerable.Repeat(7.0, shape.Aggregate(1, (p, s) => p * s)).ToArray(), shape);
 
     public void RequireModel(ModelInfo info) { }
-
-    public Tensor[] AssembleNtk<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,
-        IProgress<NtkProgress>? progress, CancellationToken cancellationToken) where T : unmanaged, IFloatingPointIeee754<T> =>
-        throw new InvalidOperationException("Host features must not reach the kernel backend of a device model.");
 
     public Tensor Forward<T>(DeviceModel<T> model, Tensor x) where T : unmanaged, IFloatingPointIeee754<T>
     {
