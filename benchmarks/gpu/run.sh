@@ -6,6 +6,9 @@
 #   benchmarks/gpu/run.sh run       # GPU machine, from the repository root: run the tests against the real
 #                                   # libraries, the benchmark, ../shared/bench/torch_ntk.py, and write a ratio table
 #   benchmarks/gpu/run.sh           # both, where .NET and a GPU are on one machine
+#   benchmarks/gpu/run.sh dry       # no GPU needed: the published tests (real-library ones skip with the reason) and
+#                                   # the benchmark at N = 64 on the host emulation, then the ratio table; checks the
+#                                   # script, the published apps and the table (every goal row), measures nothing
 #
 # With the session's device tool: run `publish` here, then run `benchmarks/gpu/run.sh run` there carrying
 # artifacts/gpu/app.tar.xz and artifacts/gpu/bench (the unpacked app folder is about 85 MiB, over the 64 MiB a copy may hold). Results go to $OUT (when set) or artifacts/gpu/results: tests.log, ntkdsl.jsonl, torch.jsonl,
@@ -38,14 +41,37 @@ publish() {
     if [ "$mib" -ge 64 ]; then echo "archive too large for one copy to the GPU machine (limit 64 MiB)" >&2; return 1; fi
 }
 
-run() {
-    local out="${OUT:-$ART/results}"
-    mkdir -p "$out"
+# The published apps: artifacts/gpu/app, or the archive unpacked into a temporary folder (the device tool carries only it).
+unpack() {
     if [ ! -x "$APP/NtkDsl.Cuda.Tests" ] && [ -f "$ART/app.tar.xz" ]; then
         APP="${TMPDIR:-/tmp}/ntkdsl-gpu-app/app"
         rm -rf "${APP%/app}" && mkdir -p "${APP%/app}" && tar -C "${APP%/app}" -xJf "$ART/app.tar.xz" || return 1
     fi
     [ -x "$APP/NtkDsl.Cuda.Tests" ] || { echo "no published app in $APP: run '$0 publish' first" >&2; return 1; }
+}
+
+dry() {
+    local out="${OUT:-$ART/dry}"
+    mkdir -p "$out"
+    unpack || return 1
+    echo "== tests (emulation; the real-library tests skip without a GPU) =="
+    timeout 600 "$APP/NtkDsl.Cuda.Tests" > "$out/tests.log" 2>&1
+    local rc=$?
+    echo "tests exit code $rc" | tee -a "$out/tests.log"
+    grep -E "Total:|total:|failed:|succeeded:|skipped:" "$out/tests.log" | sed "s/\x1b\[[0-9;]*m//g" || true
+    echo "== NtkDsl benchmark, N = 64 on the host emulation (not a measurement) =="
+    timeout 900 "$APP/NtkDsl.Cuda.Benchmarks" --emulated --n 64 --small-n 32 --gemm-n 64 --model-n 64 --quick > "$out/ntkdsl.jsonl" 2> "$out/ntkdsl.err"
+    local brc=$?
+    echo "benchmark exit code $brc"; cat "$out/ntkdsl.jsonl"; tail -5 "$out/ntkdsl.err"
+    : > "$out/torch.jsonl" # no PyTorch anchors without a GPU: their rows read "missing"
+    python3 "$ROOT/benchmarks/gpu/ratio_table.py" "$out" | tee "$out/table.md"
+    [ "$rc" -eq 0 ] && [ "$brc" -eq 0 ]
+}
+
+run() {
+    local out="${OUT:-$ART/results}"
+    mkdir -p "$out"
+    unpack || return 1
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/device.txt" 2>&1 || true
     echo "== tests (real libraries and emulation) =="
     timeout 120 "$APP/NtkDsl.Cuda.Tests" > "$out/tests.log" 2>&1
@@ -70,6 +96,7 @@ run() {
 case "$MODE" in
     publish) publish ;;
     run) run ;;
+    dry) dry ;;
     all) publish && run ;;
-    *) echo "usage: $0 [publish|run]" >&2; exit 64 ;;
+    *) echo "usage: $0 [publish|run|dry]" >&2; exit 64 ;;
 esac

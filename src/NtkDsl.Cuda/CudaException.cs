@@ -37,8 +37,14 @@ public sealed class CudaOutOfMemoryException : CudaException
 {
     /// <summary>Creates the exception.</summary>
     public CudaOutOfMemoryException(string what, ulong requestedBytes, ulong freeBytes, ulong totalBytes, ulong heldByThisDevice)
+        : this(what, requestedBytes, freeBytes, totalBytes, heldByThisDevice, "Use smaller row tiles (RowTiledAssembly), free buffers earlier, or use float32.")
+    {
+    }
+
+    /// <summary>Creates the exception with <paramref name="tip"/> (what the user can do) in place of the kernels' default tip.</summary>
+    internal CudaOutOfMemoryException(string what, ulong requestedBytes, ulong freeBytes, ulong totalBytes, ulong heldByThisDevice, string tip)
         : base(string.Create(CultureInfo.InvariantCulture,
-            $"Out of GPU memory allocating {what}: requested {Mib(requestedBytes)}, free {Mib(freeBytes)} of {Mib(totalBytes)} (this NtkDsl device holds {Mib(heldByThisDevice)} in live buffers). Use smaller row tiles (RowTiledAssembly), free buffers earlier, or use float32."))
+            $"Out of GPU memory allocating {what}: requested {Mib(requestedBytes)}, free {Mib(freeBytes)} of {Mib(totalBytes)} (this NtkDsl device holds {Mib(heldByThisDevice)} in live buffers). {tip}"))
     {
         RequestedBytes = requestedBytes;
         FreeBytes = freeBytes;

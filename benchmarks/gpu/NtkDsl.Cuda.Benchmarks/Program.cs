@@ -13,13 +13,17 @@ using NtkDsl.Kernels;
 // benchmarks/gpu/run.sh). Prints one JSON object per line: method, n, dtype, ms (median), rel (relative error).
 // Workload W1 (gpu.md): MLP 784-2048-2048-10, ReLU, NTK parameterization, Trace mode, random normal inputs.
 // Also: float32/TF32 accuracy against float64 from the same float32-rounded inputs and parameters (max/max, Frobenius),
-// the analytic kernel's per-phase breakdown (ntkdsl_phases_*: device synchronized after every phase),
+// per-phase breakdowns (ntkdsl_phases_*: device synchronized after every phase) of W1's structured NTK in float64,
+// float32 and TF32 through the device model path (DenseModelEngine features, then DeviceNtkAssembly: Grams by cuBLAS,
+// Hadamard accumulation, copy to host) and of the analytic kernel; the ReLU derivative flips between float32/TF32 and
+// float64 (φ' read from the device features: a hidden unit is active iff its scaled activation is positive),
 // and the device infinite-width NTK (ntkdsl_analytic_ntk_f64) beside torch's elementwise analytic ReLU NTK.
 // ntkdsl_structured_* and ntkdsl_model_on_device_*: the generated model constructed on the device
 // (new W1Model(0, device).Ntk(x1, x2)): forward pass, per-layer features and kernel assembly on the device
 // (Device.ModelBackend), result in host memory; the latter at --model-n rows (default min(n, 4096)).
 // Usage: NtkDsl.Cuda.Benchmarks [--n 8192] [--small-n 1024] [--gemm-n 8192] [--model-n 4096] [--quick] [--emulated]
-// (--emulated runs the same code on the host emulation: a smoke test of the benchmark itself, not a measurement.)
+// (--emulated runs the same code on the host emulation: a smoke test of the benchmark itself, not a measurement;
+// benchmarks/gpu/run.sh dry runs it at N = 64.)
 
 int n = 8192, smallN = 1024, gemmN = 8192, modelN = -1;
 bool quick = false, emulated = false;
@@ -90,11 +94,13 @@ using (device)
     // against the CPU NtkDsl result, for the model on the device and for the NtkOnDevice wrapper.
     var gpuModel = new W1Model(0, device);
     double[] reference64;
+    double msF64;
     {
         int warm = Math.Min(n, 64);
         gpuModel.Ntk(x1.SliceRows(0, warm), x2.SliceRows(0, warm)); // compile the modules, upload the parameters
         Tensor? result = null;
         double ms = Time(device, reps3, () => result = gpuModel.Ntk(x1, x2));
+        msF64 = ms;
         reference64 = result!.ToFlatArray();
         int b = Math.Min(256, n);
         var cpu = model.Ntk(x1.SliceRows(0, b), x2.SliceRows(0, b), NtkMode.Trace).ToFlatArray();
@@ -106,7 +112,12 @@ using (device)
 
         // x1 = x2: features once, one triangle of tiles (SYRK on the diagonal blocks), mirrored on the host.
         double msSym = Time(device, reps3, () => result = gpuModel.Ntk(x1));
-        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym, ["gflop"] = W1Flops(n, n, true) / 1e9, ["includes"] = "result copied to host" });
+        var cpuSym = model.Ntk(x1.SliceRows(0, b), null, NtkMode.Trace).ToFlatArray();
+        var symFlat = result!.ToFlatArray();
+        var symBlock = new double[b * b];
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < b; j++) symBlock[i * b + j] = symFlat[(long)i * n + j];
+        Emit(new() { ["method"] = "ntkdsl_structured_f64_symmetric", ["n"] = n, ["dtype"] = "float64", ["ms"] = msSym, ["rel_vs_cpu"] = MaxOverMax(symBlock, cpuSym), ["rel_block"] = b, ["gflop"] = W1Flops(n, n, true) / 1e9, ["includes"] = "result copied to host" });
 
         // Eigendecomposition of the symmetric kernel (cuSOLVER syevd), as torch.linalg.eigh.
         using var sym = device.Upload<double>(result!.AsSpan());
@@ -130,15 +141,27 @@ using (device)
         reference32 = rounded.Ntk(Round(x1), Round(x2)).ToFlatArray();
     }
 
+    // Where the time goes in float64: one profiled run of the device model path (the float32-rounded inputs and
+    // parameters, so that its φ' masks are the reference of the float32 flip count below).
+    var x1r = Round(x1);
+    var x2r = Round(x2);
+    var profile64 = ProfileW1<double>(device, roundedParameters, x1r, x2r, GpuFloat32Mode.Strict);
+    EmitPhases("ntkdsl_phases_structured_f64", n, msF64, profile64.Phases);
+
     // float32 strict and TF32 (model.NtkOnDevice: the same device path in float32, parameters bound per call):
-    // accuracy against both float64 results, max-error/max-scale and Frobenius relative.
+    // accuracy against both float64 results, max-error/max-scale and Frobenius relative; the ReLU derivative flips
+    // against float64 (a pre-activation within float32 rounding of 0 takes the other φ', moving a whole row by about
+    // 1/width) and the max/max error without the rows and columns of examples that have a flip.
     foreach (var mode in new[] { GpuFloat32Mode.Strict, GpuFloat32Mode.Tf32 })
     {
         var precision = mode == GpuFloat32Mode.Strict ? GpuPrecision.Float32 : GpuPrecision.Tf32;
         Tensor? result = null;
         double ms = Time(device, reps3, () => result = model.NtkOnDevice(device, x1, x2, precision: precision));
         var got = result!.ToFlatArray();
-        double maxErr = 0, maxScale = 0, sumSqErr = 0, sumSqRef = 0, maxErrUnrounded = 0, maxScaleUnrounded = 0;
+        var profile = ProfileW1<float>(device, roundedParameters, x1r, x2r, mode);
+        var (flips, flipped1) = Flips(profile.Masks[0], profile64.Masks[0], n);
+        var (flips2, flipped2) = Flips(profile.Masks[1], profile64.Masks[1], n);
+        double maxErr = 0, maxScale = 0, sumSqErr = 0, sumSqRef = 0, maxErrUnrounded = 0, maxScaleUnrounded = 0, maxErrUnflipped = 0;
         for (long idx = 0; idx < got.LongLength; idx++)
         {
             double r = reference32[idx], diff = Math.Abs(got[idx] - r);
@@ -148,6 +171,7 @@ using (device)
             sumSqRef += r * r;
             maxErrUnrounded = Math.Max(maxErrUnrounded, Math.Abs(got[idx] - reference64[idx]));
             maxScaleUnrounded = Math.Max(maxScaleUnrounded, Math.Abs(reference64[idx]));
+            if (!flipped1[idx / n] && !flipped2[idx % n]) maxErrUnflipped = Math.Max(maxErrUnflipped, diff);
         }
         string name = mode == GpuFloat32Mode.Strict ? "ntkdsl_structured_f32" : "ntkdsl_structured_tf32";
         Emit(new()
@@ -156,16 +180,33 @@ using (device)
             ["rel_vs_f64"] = maxErrUnrounded / maxScaleUnrounded,
             ["rel_max_vs_f64r"] = maxErr / maxScale,
             ["rel_fro_vs_f64r"] = Math.Sqrt(sumSqErr / sumSqRef),
+            ["relu_flips"] = flips + flips2,
+            ["rows_with_flips_x1"] = flipped1.Count(f => f),
+            ["rows_with_flips_x2"] = flipped2.Count(f => f),
+            ["rel_max_unflipped_vs_f64r"] = maxErrUnflipped / maxScale,
             ["includes"] = "parameter upload and result copied to host",
         });
+        EmitPhases(mode == GpuFloat32Mode.Strict ? "ntkdsl_phases_structured_f32" : "ntkdsl_phases_structured_tf32", n, ms, profile.Phases);
     }
 
     // N = smallN float32 (torch.func's Jacobian contraction anchor is at N = 1024).
     {
         var s1 = x1.SliceRows(0, smallN);
         var s2 = x2.SliceRows(0, smallN);
-        double ms = Time(device, reps, () => model.NtkOnDevice(device, s1, s2, precision: GpuPrecision.Float32));
-        Emit(new() { ["method"] = "ntkdsl_structured_f32", ["n"] = smallN, ["dtype"] = "float32", ["ms"] = ms });
+        Tensor? small = null;
+        double ms = Time(device, reps, () => small = model.NtkOnDevice(device, s1, s2, precision: GpuPrecision.Float32));
+        // Accuracy against the float64 kernel of the same float32-rounded inputs and parameters (its top-left block).
+        int m = Math.Min(smallN, n);
+        var got = small!.ToFlatArray();
+        var block = new double[(long)m * m];
+        var mine = new double[(long)m * m];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+            {
+                block[(long)i * m + j] = reference32[(long)i * n + j];
+                mine[(long)i * m + j] = got[(long)i * smallN + j];
+            }
+        Emit(new() { ["method"] = "ntkdsl_structured_f32", ["n"] = smallN, ["dtype"] = "float32", ["ms"] = ms, ["rel_max_vs_f64r"] = MaxOverMax(mine, block), ["rel_block"] = m });
     }
 
     // Infinite-width NTK of W1's architecture (depth-2 ReLU, σ_w = σ_b = 1: torch_ntk.py's analytic_relu_ntk), float64,
@@ -237,6 +278,90 @@ static void EmitPhases(string method, int n, double unprofiledMs, List<KeyValueP
         ["phases"] = phases.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)),
     });
 
+// One profiled run of W1's traced NTK (x1 ≠ x2) through the device model path, as CudaDevice.Ntk runs it: upload,
+// features (DenseModelEngine), assembly (DeviceNtkAssembly, which marks its Grams, Hadamard accumulation and host copy
+// when DeviceNtkAssembly<T>.Profile is set); the device is synchronized after every phase. Also returns, per batch, the
+// hidden units' φ' masks read from the device features (layer l's inputs are cW·ReLU(h) of layer l − 1: positive iff
+// φ' = 1), row-major n × (2048 + 2048).
+static (List<KeyValuePair<string, double>> Phases, bool[][] Masks) ProfileW1<T>(CudaDevice device, double[] parameters, Tensor x1, Tensor x2, GpuFloat32Mode mode)
+    where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+{
+    var info = W1Model.Info;
+    var weights = new T[info.Layers.Count][];
+    var biases = new T[]?[info.Layers.Count];
+    for (int l = 0; l < info.Layers.Count; l++)
+    {
+        var L = info.Layers[l];
+        weights[l] = parameters.AsSpan(L.WeightOffset, L.WeightCount).ToArray().Select(T.CreateSaturating).ToArray();
+        biases[l] = L.UseBias ? parameters.AsSpan(L.BiasOffset, L.BiasCount).ToArray().Select(T.CreateSaturating).ToArray() : null;
+    }
+    var dtype = typeof(T) == typeof(double) ? DType.Float64 : DType.Float32;
+    var binding = new DeviceModel<T>(device, info, W1Model.CudaSource, weights, biases);
+    var timer = new PhaseTimes(device);
+    var masks = new bool[2][];
+    try
+    {
+        using var engine = new DenseModelEngine<T>(device, binding, device.ParametersOf(binding), mode);
+        timer.Start();
+        var d1 = engine.UploadInputs(x1.To(dtype));
+        var d2 = engine.UploadInputs(x2.To(dtype));
+        timer.Mark("upload x1, x2");
+        var f1 = engine.Features(d1, x1.Rows, traced: true);
+        var f2 = engine.Features(d2, x2.Rows, traced: true);
+        timer.Mark("features (forward GEMMs, φ/φ', delta GEMMs)");
+        var groups = info.Groups.Count;
+        DeviceNtkAssembly<T>.Profile = timer;
+        try
+        {
+            DeviceNtkAssembly<T>.Run(device, device.KernelOptions with { Float32 = mode }, f1, f2, NtkMode.Trace, 1, new int[groups],
+                Enumerable.Repeat(1.0, groups).ToArray(), null, default);
+        }
+        finally
+        {
+            DeviceNtkAssembly<T>.Profile = null;
+        }
+        timer.Mark("assembly (rest)");
+        masks[0] = Active(f1);
+        masks[1] = Active(f2);
+    }
+    finally
+    {
+        device.Models.Remove(binding);
+    }
+    return (timer.Milliseconds, masks);
+}
+
+static bool[] Active<T>(DeviceFeatures<T> f) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+{
+    int w1 = f.Layers[1].InputWidth, w2 = f.Layers[2].InputWidth;
+    var a1 = new T[(long)f.Rows * w1];
+    var a2 = new T[(long)f.Rows * w2];
+    f.Inputs[1].Slice(0, a1.Length).CopyTo(a1);
+    f.Inputs[2].Slice(0, a2.Length).CopyTo(a2);
+    var mask = new bool[(long)f.Rows * (w1 + w2)];
+    for (long r = 0; r < f.Rows; r++)
+    {
+        for (int u = 0; u < w1; u++) mask[r * (w1 + w2) + u] = a1[r * w1 + u] > T.Zero;
+        for (int u = 0; u < w2; u++) mask[r * (w1 + w2) + w1 + u] = a2[r * w2 + u] > T.Zero;
+    }
+    return mask;
+}
+
+// Units whose φ' differs between two runs, and per example whether it has any.
+static (long Count, bool[] Rows) Flips(bool[] a, bool[] b, int rows)
+{
+    long count = 0;
+    var flagged = new bool[rows];
+    long width = a.LongLength / rows;
+    for (long i = 0; i < a.LongLength; i++)
+        if (a[i] != b[i])
+        {
+            count++;
+            flagged[i / width] = true;
+        }
+    return (count, flagged);
+}
+
 static double MaxOverMax(double[] got, double[] reference)
 {
     double err = 0, scale = 0;
@@ -248,7 +373,6 @@ static double MaxOverMax(double[] got, double[] reference)
     return err / scale;
 }
 
-/// <summary>Per example: whether any φ' differs between the two runs (masks per hidden layer, n × width each); and the count of differing units.</summary>
 // Floating-point operations of W1's traced structured NTK (2 per multiply–add; a SYRK counts its triangle): forward
 // GEMMs and delta GEMMs per input set, and the per-layer Grams with math.md §2's reductions (the readout needs no delta
 // Gram; the last hidden layer, traced, one n-wide Gram). Elementwise work is not counted.

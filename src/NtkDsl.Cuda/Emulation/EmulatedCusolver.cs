@@ -1,15 +1,19 @@
+using System.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using NtkDsl.Cuda.Interop;
 
 namespace NtkDsl.Cuda.Emulation;
 
 /// <summary>
-/// cuSOLVER (dense, float64) over an <see cref="EmulatedGpu"/>, column-major. Arguments are checked as the cuSOLVER
-/// documentation lists for CUSOLVER_STATUS_INVALID_VALUE (n &lt; 0, nrhs &lt; 0, lda or ldb &lt; max(1, n), bad jobz or
-/// uplo); a workspace smaller than the queried size is reported LAPACK-style through <c>info</c> = −(its argument
-/// position). Only the <c>uplo</c> triangle of A is read; with jobz = NoVector that triangle is destroyed on exit
-/// (filled with NaN here), as LAPACK's dsyevd documents. Eigen-decomposition: MathNet.Numerics' symmetric EVD on the
-/// referenced triangle, values ascending; Cholesky and the triangular solves are written out here.
+/// cuSOLVER (dense, float64 <c>D</c> and float32 <c>S</c> entry points) over an <see cref="EmulatedGpu"/>, column-major.
+/// Arguments are checked as the cuSOLVER documentation lists for CUSOLVER_STATUS_INVALID_VALUE (n &lt; 0, nrhs &lt; 0,
+/// lda or ldb &lt; max(1, n), bad jobz or uplo); a workspace smaller than the queried size is reported LAPACK-style
+/// through <c>info</c> = −(its argument position). Only the <c>uplo</c> triangle of A is read; with jobz = NoVector that
+/// triangle is destroyed on exit (filled with NaN here), as LAPACK's dsyevd documents. Eigen-decomposition: MathNet.Numerics'
+/// symmetric EVD on the referenced triangle (in float64 for D, in float32 for S, so float32 results carry float32
+/// rounding), values ascending; a referenced entry that is NaN or ±∞ is reported as non-convergence (<c>info</c> = n &gt; 0:
+/// the QL/QR iteration cannot converge on it; the real library's answer to such input is not specified, this is the
+/// strict choice). Cholesky and the triangular solves are written out here, in the element type.
 /// </summary>
 internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
 {
@@ -58,7 +62,13 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
 
     internal static int SyevdWork(EigMode jobz, int n) => jobz == EigMode.Vector ? 1 + 6 * n + 2 * n * n : 2 * n + 1;
 
-    public CusolverStatus DsyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, out int lwork)
+    public CusolverStatus DsyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, out int lwork) =>
+        SyevdBufferSize(handle, jobz, uplo, n, lda, out lwork);
+
+    public CusolverStatus SsyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, out int lwork) =>
+        SyevdBufferSize(handle, jobz, uplo, n, lda, out lwork);
+
+    private CusolverStatus SyevdBufferSize(IntPtr handle, EigMode jobz, CublasFill uplo, int n, int lda, out int lwork)
     {
         lwork = 0;
         if (!TryStream(handle, out _)) return CusolverStatus.NotInitialized;
@@ -67,9 +77,15 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         return CusolverStatus.Success;
     }
 
-    public CusolverStatus Dsyevd(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info)
+    public CusolverStatus Dsyevd(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info) =>
+        Syevd<double>("cusolverDnDsyevd", handle, jobz, uplo, n, a, lda, w, work, lwork, info);
+
+    public CusolverStatus Ssyevd(IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info) =>
+        Syevd<float>("cusolverDnSsyevd", handle, jobz, uplo, n, a, lda, w, work, lwork, info);
+
+    private CusolverStatus Syevd<T>(string call, IntPtr handle, EigMode jobz, CublasFill uplo, int n, ulong a, int lda, ulong w, ulong work, int lwork, ulong info)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string call = "cusolverDnDsyevd";
         if (!TryStream(handle, out var stream)) return CusolverStatus.NotInitialized;
         if (n < 0 || lda < Math.Max(1, n) || (int)jobz is not (0 or 1) || !ValidFill(uplo)) return CusolverStatus.InvalidValue;
         var ai = gpu.Resolve(info, sizeof(int), call, "devInfo");
@@ -78,32 +94,61 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         *(int*)info = 0;
         if (n == 0) return CusolverStatus.Success;
         long ext = EmulatedCublas.Extent(n, n, lda);
-        var aa = gpu.Resolve(a, (ulong)ext * 8, call, "A");
-        var aw = gpu.Resolve(w, (ulong)n * 8, call, "W");
-        var awork = gpu.Resolve(work, (ulong)lwork * 8, call, "work");
+        var aa = gpu.Resolve(a, (ulong)(ext * sizeof(T)), call, "A");
+        var aw = gpu.Resolve(w, (ulong)(n * sizeof(T)), call, "W");
+        var awork = gpu.Resolve(work, (ulong)((long)lwork * sizeof(T)), call, "work");
         gpu.OnRead(aa, stream, call, "A");
         gpu.OnWrite(aa, stream, call, "A");
         gpu.OnWrite(aw, stream, call, "W");
         gpu.OnWrite(awork, stream, call, "work");
-        var sa = new Span<double>((void*)a, (int)ext);
+        var sa = new Span<T>((void*)a, (int)ext);
+        var sw = new Span<T>((void*)w, n);
+        new Span<T>((void*)work, lwork).Fill(T.NaN);
+        gpu.LibraryCallCount++;
         var copy = sa.ToArray();
-        var m = Matrix<double>.Build.Dense(n, n, (i, j) => Referenced(uplo, i, j) ? copy[i + j * lda] : copy[j + i * lda]);
-        var evd = m.Evd(Symmetricity.Symmetric);
-        var order = Enumerable.Range(0, n).OrderBy(i => evd.EigenValues[i].Real).ToArray();
-        var sw = new Span<double>((void*)w, n);
-        for (int i = 0; i < n; i++) sw[i] = evd.EigenValues[order[i]].Real;
+        T At(int i, int j) => Referenced(uplo, i, j) ? copy[i + j * lda] : copy[j + i * lda];
         for (int j = 0; j < n; j++)
             for (int i = 0; i < n; i++)
-                if (jobz == EigMode.Vector) sa[i + j * lda] = evd.EigenVectors[i, order[j]];
-                else if (Referenced(uplo, i, j)) sa[i + j * lda] = double.NaN;
-        new Span<double>((void*)work, lwork).Fill(double.NaN);
-        gpu.LibraryCallCount++;
+                if (Referenced(uplo, i, j) && !T.IsFinite(copy[i + j * lda]))
+                {
+                    *(int*)info = n; // no convergence on non-finite input; A and W are left undefined (NaN)
+                    sw.Fill(T.NaN);
+                    for (int q = 0; q < n; q++)
+                        for (int p = 0; p < n; p++) sa[p + q * lda] = T.NaN;
+                    return CusolverStatus.Success;
+                }
+        T[] values;
+        T[,] vectors;
+        if (typeof(T) == typeof(double))
+        {
+            var evd = Matrix<double>.Build.Dense(n, n, (i, j) => (double)(object)At(i, j)).Evd(Symmetricity.Symmetric);
+            values = evd.EigenValues.Select(c => (T)(object)c.Real).ToArray();
+            vectors = (T[,])(object)evd.EigenVectors.ToArray();
+        }
+        else
+        {
+            var evd = Matrix<float>.Build.Dense(n, n, (i, j) => (float)(object)At(i, j)).Evd(Symmetricity.Symmetric);
+            values = evd.EigenValues.Select(c => (T)(object)(float)c.Real).ToArray();
+            vectors = (T[,])(object)evd.EigenVectors.ToArray();
+        }
+        var order = Enumerable.Range(0, n).OrderBy(i => values[i]).ToArray();
+        for (int i = 0; i < n; i++) sw[i] = values[order[i]];
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                if (jobz == EigMode.Vector) sa[i + j * lda] = vectors[i, order[j]];
+                else if (Referenced(uplo, i, j)) sa[i + j * lda] = T.NaN;
         return CusolverStatus.Success;
     }
 
     private static bool Referenced(CublasFill uplo, int i, int j) => uplo == CublasFill.Lower ? i >= j : i <= j;
 
-    public CusolverStatus DpotrfBufferSize(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, out int lwork)
+    public CusolverStatus DpotrfBufferSize(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, out int lwork) =>
+        PotrfBufferSize(handle, uplo, n, lda, out lwork);
+
+    public CusolverStatus SpotrfBufferSize(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, out int lwork) =>
+        PotrfBufferSize(handle, uplo, n, lda, out lwork);
+
+    private CusolverStatus PotrfBufferSize(IntPtr handle, CublasFill uplo, int n, int lda, out int lwork)
     {
         lwork = 0;
         if (!TryStream(handle, out _)) return CusolverStatus.NotInitialized;
@@ -112,9 +157,15 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         return CusolverStatus.Success;
     }
 
-    public CusolverStatus Dpotrf(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info)
+    public CusolverStatus Dpotrf(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info) =>
+        Potrf<double>("cusolverDnDpotrf", handle, uplo, n, a, lda, work, lwork, info);
+
+    public CusolverStatus Spotrf(IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info) =>
+        Potrf<float>("cusolverDnSpotrf", handle, uplo, n, a, lda, work, lwork, info);
+
+    private CusolverStatus Potrf<T>(string call, IntPtr handle, CublasFill uplo, int n, ulong a, int lda, ulong work, int lwork, ulong info)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string call = "cusolverDnDpotrf";
         if (!TryStream(handle, out var stream)) return CusolverStatus.NotInitialized;
         if (n < 0 || lda < Math.Max(1, n) || !ValidFill(uplo)) return CusolverStatus.InvalidValue;
         var ai = gpu.Resolve(info, sizeof(int), call, "devInfo");
@@ -123,24 +174,24 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         *(int*)info = 0;
         if (n == 0) return CusolverStatus.Success;
         long ext = EmulatedCublas.Extent(n, n, lda);
-        var aa = gpu.Resolve(a, (ulong)ext * 8, call, "A");
-        var awork = gpu.Resolve(work, (ulong)lwork * 8, call, "work");
+        var aa = gpu.Resolve(a, (ulong)(ext * sizeof(T)), call, "A");
+        var awork = gpu.Resolve(work, (ulong)((long)lwork * sizeof(T)), call, "work");
         gpu.OnRead(aa, stream, call, "A");
         gpu.OnWrite(aa, stream, call, "A");
         gpu.OnWrite(awork, stream, call, "work");
-        var s = new Span<double>((void*)a, (int)ext);
+        var s = new Span<T>((void*)a, (int)ext);
         // L(i, j) for Lower is stored at (i, j); for Upper the factor U = Lᵀ is stored at (j, i).
         int At(int i, int j) => uplo == CublasFill.Lower ? i + j * lda : j + i * lda;
         for (int j = 0; j < n; j++)
         {
-            double d = s[At(j, j)];
+            T d = s[At(j, j)];
             for (int p = 0; p < j; p++) d -= s[At(j, p)] * s[At(j, p)];
-            if (!(d > 0)) { *(int*)info = j + 1; break; }
-            double l = Math.Sqrt(d);
+            if (!(d > T.Zero)) { *(int*)info = j + 1; break; }
+            T l = T.Sqrt(d);
             s[At(j, j)] = l;
             for (int i = j + 1; i < n; i++)
             {
-                double v = s[At(i, j)];
+                T v = s[At(i, j)];
                 for (int p = 0; p < j; p++) v -= s[At(i, p)] * s[At(j, p)];
                 s[At(i, j)] = v / l;
             }
@@ -149,9 +200,15 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         return CusolverStatus.Success;
     }
 
-    public CusolverStatus Dpotrs(IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info)
+    public CusolverStatus Dpotrs(IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info) =>
+        Potrs<double>("cusolverDnDpotrs", handle, uplo, n, nrhs, a, lda, b, ldb, info);
+
+    public CusolverStatus Spotrs(IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info) =>
+        Potrs<float>("cusolverDnSpotrs", handle, uplo, n, nrhs, a, lda, b, ldb, info);
+
+    private CusolverStatus Potrs<T>(string call, IntPtr handle, CublasFill uplo, int n, int nrhs, ulong a, int lda, ulong b, int ldb, ulong info)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string call = "cusolverDnDpotrs";
         if (!TryStream(handle, out var stream)) return CusolverStatus.NotInitialized;
         if (n < 0 || nrhs < 0 || lda < Math.Max(1, n) || ldb < Math.Max(1, n) || !ValidFill(uplo)) return CusolverStatus.InvalidValue;
         var ai = gpu.Resolve(info, sizeof(int), call, "devInfo");
@@ -159,26 +216,26 @@ internal sealed unsafe class EmulatedCusolver(EmulatedGpu gpu) : ICusolver
         *(int*)info = 0;
         if (n == 0 || nrhs == 0) return CusolverStatus.Success;
         long extA = EmulatedCublas.Extent(n, n, lda), extB = EmulatedCublas.Extent(n, nrhs, ldb);
-        var aa = gpu.Resolve(a, (ulong)extA * 8, call, "A");
-        var ab = gpu.Resolve(b, (ulong)extB * 8, call, "B");
+        var aa = gpu.Resolve(a, (ulong)(extA * sizeof(T)), call, "A");
+        var ab = gpu.Resolve(b, (ulong)(extB * sizeof(T)), call, "B");
         gpu.OnRead(aa, stream, call, "A");
         gpu.OnRead(ab, stream, call, "B");
         gpu.OnWrite(ab, stream, call, "B");
-        var sa = new ReadOnlySpan<double>((void*)a, (int)extA);
-        var sb = new Span<double>((void*)b, (int)extB);
+        var sa = new ReadOnlySpan<T>((void*)a, (int)extA);
+        var sb = new Span<T>((void*)b, (int)extB);
         int At(int i, int j) => uplo == CublasFill.Lower ? i + j * lda : j + i * lda;
         for (int r = 0; r < nrhs; r++)
         {
             var x = sb.Slice(r * ldb, n);
             for (int i = 0; i < n; i++)
             {
-                double v = x[i];
+                T v = x[i];
                 for (int p = 0; p < i; p++) v -= sa[At(i, p)] * x[p];
                 x[i] = v / sa[At(i, i)];
             }
             for (int i = n - 1; i >= 0; i--)
             {
-                double v = x[i];
+                T v = x[i];
                 for (int p = i + 1; p < n; p++) v -= sa[At(p, i)] * x[p];
                 x[i] = v / sa[At(i, i)];
             }

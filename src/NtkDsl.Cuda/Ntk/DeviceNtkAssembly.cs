@@ -27,6 +27,13 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
     private readonly string _sfx;
     private readonly List<IDisposable> _owned = [];
 
+    /// <summary>
+    /// The benchmark's per-phase clock (benchmarks/gpu): when set on the calling thread, the tiled assembly marks its
+    /// Grams (cuBLAS), Hadamard accumulation and host copy; null (the default) costs one null check per layer and tile.
+    /// </summary>
+    [ThreadStatic]
+    internal static PhaseTimes? Profile;
+
     private DeviceNtkAssembly(CudaDevice device, GpuFloat32Mode mode)
     {
         bool f64 = typeof(T) == typeof(double);
@@ -127,10 +134,12 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                 var accW = acc.Slice(groupOutput[L.WeightGroup] * tileLen, tileLen);
                 var accB = L.HasBias ? acc.Slice(groupOutput[L.BiasGroup] * tileLen, tileLen) : accW;
                 Gram(g1.Inputs[l], g2.Inputs[l], L.InputWidth, i0, ti, nc, symmetric, ga);
+                Profile?.Mark("Grams (cuBLAS)");
                 if (!full)
                 {
                     bool unit = L.Form == DeltaForm.Unit;
                     if (!unit) Gram(g1.Deltas[l]!.Value, g2.Deltas[l]!.Value, L.DeltaWidth, i0, ti, nc, symmetric, gd);
+                    Profile?.Mark("Grams (cuBLAS)");
                     Kernel("ntk_trace").LaunchLinear((long)ti * nc, Block, Ptr(ga), Ptr(unit ? ga : gd), accW, accB, wW, wB,
                         unit ? 1 : 0, (double)k, (long)ti * nc, nc, diag0);
                 }
@@ -140,6 +149,7 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                     int n = L.Width;
                     Gemm(Transpose.No, Transpose.Yes, ti * k, nc * k, n, g1.Deltas[l]!.Value.Slice((long)i0 * k * n, (long)ti * k * n), n,
                         g2.Deltas[l]!.Value.Slice(0, (long)nc * k * n), n, gd, nc * k);
+                    Profile?.Mark("Grams (cuBLAS)");
                     Kernel("ntk_full_general").LaunchLinear((long)ti * nc * k * k, Block, Ptr(ga), Ptr(gd), accW, accB, wW, wB,
                         (long)ti * nc * k * k, nc, k, diag0);
                 }
@@ -153,10 +163,12 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
                 }
                 else
                     throw new InvalidOperationException("Full-mode NTK needs General deltas; the traced reduction cannot produce off-diagonal output pairs.");
+                Profile?.Mark("Hadamard accumulation");
             }
             acc.Slice(0, outputCount * tileLen).CopyTo(host.AsSpan(0, (int)(outputCount * tileLen)));
             for (int o = 0; o < outputCount; o++)
                 WriteTile(outputs[o], host.AsSpan((int)(o * tileLen), (int)tileLen), i0, ti, nc, n2, k, full, symmetric);
+            Profile?.Mark("copy to host, mirror");
             progress?.Report(new NtkProgress("NTK tiles", t + 1, tiles));
         }
         return Wrap(outputs, full ? [n1, n2, k, k] : [n1, n2]);

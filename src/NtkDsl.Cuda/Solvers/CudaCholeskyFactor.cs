@@ -3,11 +3,14 @@ using System.Globalization;
 namespace NtkDsl.Cuda.Solvers;
 
 /// <summary>
-/// A Cholesky factor L·Lᵀ = A + λI made by cusolverDnDpotrf on a <see cref="CudaDevice"/>, kept in host memory
-/// (row-major, L in the lower triangle) so that it needs no device memory between solves and no disposal; each
-/// <see cref="Solve"/> uploads it with the right-hand sides and runs cusolverDnDpotrs (an O(n²) copy beside the
-/// O(n²·columns) solve).
+/// A Cholesky factor L·Lᵀ = A + λI made by cusolverDnDpotrf on a <see cref="CudaDevice"/>. The factor is kept in host
+/// memory (row-major, L in the lower triangle) and also stays resident on the device where potrf left it
+/// (<see cref="ResidentFactors"/>: one factor per device), so repeated solves with the same factor (a fit, then its
+/// predictions) upload only their right-hand sides and run cusolverDnDpotrs. Factoring or solving with another factor on
+/// the same device, an out-of-memory retry or the device's disposal evicts the device copy; the next solve uploads it
+/// again from the host copy. Needs no disposal.
 /// </summary>
+/// <remarks>Not thread-safe (like its device).</remarks>
 internal sealed class CudaCholeskyFactor(CudaDevice device, int n, double[] factor, double minPivot) : ICholeskyFactor
 {
     /// <inheritdoc />
@@ -29,9 +32,9 @@ internal sealed class CudaCholeskyFactor(CudaDevice device, int n, double[] fact
         for (int i = 0; i < N; i++)
             for (int c = 0; c < columns; c++) rhs[(long)c * N + i] = b[(long)i * columns + c];
         OutOfMemory.Describe(device, string.Create(CultureInfo.InvariantCulture,
-            $"a {N} × {N} Cholesky solve with {columns} right-hand sides (cusolverDnDpotrs needs the factor and the right-hand sides on the device; with less device memory, use Device.Cpu)"), () =>
+            $"a {N} × {N} Cholesky solve with {columns} right-hand sides (cusolverDnDpotrs needs the factor and the right-hand sides on the device)"), () =>
         {
-            using var l = device.Upload<double>(factor);
+            var l = ResidentFactors.Of(device).Get(this, factor);
             using var x = device.Upload<double>(rhs);
             GpuSolver.CholeskySolve(l, N, N, x, columns, N);
             x.CopyTo(rhs);

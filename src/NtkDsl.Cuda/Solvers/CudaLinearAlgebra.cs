@@ -11,8 +11,14 @@ namespace NtkDsl.Cuda.Solvers;
 /// (<c>cusolverDnDsyevd</c>, <c>cusolverDnDpotrf</c>/<c>potrs</c> through <see cref="GpuSolver"/>) and cuBLAS
 /// (<c>cublasDgemm_v2</c> through <see cref="GpuBlas"/>), every status checked there. Each call uploads its operands,
 /// runs on the device's stream and downloads the result into host memory; the device buffers go back to the pool
-/// when the call returns. A matrix that does not fit on the device is a <see cref="CudaOutOfMemoryException"/> naming
-/// the operation and the sizes; nothing is computed on the CPU instead.
+/// when the call returns, except a Cholesky factor, which stays resident for its solves (<see cref="ResidentFactors"/>).
+/// A matrix that does not fit on the device is a <see cref="CudaOutOfMemoryException"/> naming the operation, the sizes
+/// and what the user can do (<see cref="OutOfMemory.SolverTip"/>); nothing is computed on the CPU instead.
+/// <para>Precision: float64 throughout (cusolverDnDsyevd/Dpotrf/Dpotrs, cublasDgemm_v2), also for float32 kernels, which
+/// the callers widen to float64 exactly as on the CPU. This is deliberate: the dynamics and regression divide by
+/// eigenvalues and pivots of kernels whose condition numbers routinely exceed float32's 1/ε ≈ 1.7e7, where a float32
+/// solve has no correct digits left. The float32 solvers (<c>cusolverDnSsyevd/Spotrf/Spotrs</c>) are available for
+/// float32 matrices already on the device through <see cref="GpuSolver"/>'s float32 overloads.</para>
 /// </summary>
 /// <remarks>Not thread-safe (like its device): use it from one thread at a time.</remarks>
 internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBackend
@@ -21,7 +27,8 @@ internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBacke
     public CudaDevice Device { get; } = device;
 
     /// <inheritdoc />
-    /// <exception cref="CudaException">cusolverDnDsyevd failed or did not converge.</exception>
+    /// <exception cref="EigensolverNotConvergedException">cusolverDnDsyevd did not converge (devInfo &gt; 0).</exception>
+    /// <exception cref="CudaException">cusolverDnDsyevd failed.</exception>
     /// <exception cref="CudaOutOfMemoryException">The n × n matrix and the solver's workspace do not fit.</exception>
     public void SymmetricEigen(double[] symmetric, int n, double[] values, double[] vectors)
     {
@@ -30,7 +37,7 @@ internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBacke
         CheckLength(vectors, (long)n * n, nameof(vectors));
         if (n == 0) return;
         var sorted = OutOfMemory.Describe(Device, string.Create(CultureInfo.InvariantCulture,
-            $"the {n} × {n} symmetric eigendecomposition (cusolverDnDsyevd needs the matrix and a workspace of about 2·n² float64 on the device; with less device memory, use Device.Cpu)"), () =>
+            $"the {n} × {n} symmetric eigendecomposition (cusolverDnDsyevd needs the matrix and a workspace of about 2·n² float64 on the device)"), () =>
         {
             using var a = Device.Upload<double>(symmetric);
             using var w = Device.Allocate<double>(n);
@@ -54,19 +61,25 @@ internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBacke
         var shifted = (double[])symmetric.Clone();
         for (int i = 0; i < n; i++) shifted[(long)i * n + i] += ridge;
         if (n == 0) return new CudaCholeskyFactor(Device, 0, shifted, double.PositiveInfinity);
-        double[]? factor = OutOfMemory.Describe(Device, string.Create(CultureInfo.InvariantCulture,
-            $"the {n} × {n} Cholesky factorization (cusolverDnDpotrf needs the matrix and an n-element workspace on the device; with less device memory, use Device.Cpu)"), () =>
+        var (factor, onDevice) = OutOfMemory.Describe(Device, string.Create(CultureInfo.InvariantCulture,
+            $"the {n} × {n} Cholesky factorization (cusolverDnDpotrf needs the matrix and an n-element workspace on the device)"), () =>
         {
-            using var a = Device.Upload<double>(shifted);
+            var a = Device.Upload<double>(shifted);
             try
             {
                 GpuSolver.Cholesky(a, n, n);
+                return (a.ToArray(), a);
             }
             catch (KernelNotPositiveDefiniteException)
             {
-                return null; // devInfo > 0: a leading minor is not positive definite; the caller words the error
+                a.Dispose();
+                return ((double[]?)null, (DeviceBuffer<double>?)null); // devInfo > 0: the caller words the error
             }
-            return a.ToArray();
+            catch
+            {
+                a.Dispose();
+                throw;
+            }
         });
         if (factor is null) return null;
         double minPivot = double.PositiveInfinity;
@@ -76,7 +89,9 @@ internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBacke
             minPivot = Math.Min(minPivot, double.IsFinite(l) ? l * l : double.NaN);
             if (double.IsNaN(minPivot)) break;
         }
-        return new CudaCholeskyFactor(Device, n, factor, minPivot);
+        var result = new CudaCholeskyFactor(Device, n, factor, minPivot);
+        ResidentFactors.Of(Device).Adopt(result, onDevice!); // the factor potrf left on the device serves the first solves
+        return result;
     }
 
     /// <inheritdoc />
@@ -92,7 +107,7 @@ internal sealed class CudaLinearAlgebra(CudaDevice device) : ILinearAlgebraBacke
         var c = new double[(long)m * n];
         if (c.Length == 0 || k == 0) return c;
         return OutOfMemory.Describe(Device, string.Create(CultureInfo.InvariantCulture,
-            $"the operands of a {m} × {k} by {k} × {n} float64 product (cublasDgemm_v2 needs all three matrices on the device; with less device memory, use Device.Cpu)"), () =>
+            $"the operands of a {m} × {k} by {k} × {n} float64 product (cublasDgemm_v2 needs all three matrices on the device)"), () =>
         {
             using var da = Device.Upload<double>(a);
             using var db = Device.Upload<double>(b);

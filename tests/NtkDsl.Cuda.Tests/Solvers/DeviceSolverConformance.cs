@@ -14,7 +14,7 @@ namespace NtkDsl.Cuda.Tests.Solvers;
 /// system). Eigenvectors are sign-ambiguous, so only predictions, reconstructions and residuals are compared. Every
 /// test also checks through a counting cuSOLVER that the solver really ran on the device.
 /// </summary>
-public abstract class DeviceSolverConformance : IDisposable
+public abstract partial class DeviceSolverConformance : IDisposable
 {
     private const double Tolerance = 1e-10;
     private CudaDevice? _device;
@@ -27,6 +27,8 @@ public abstract class DeviceSolverConformance : IDisposable
 
     private protected CountingCusolver Calls { get; private set; } = null!;
 
+    private protected CopyCountingDriver Copies { get; private set; } = null!;
+
     private protected CudaDevice Gpu
     {
         get
@@ -34,7 +36,8 @@ public abstract class DeviceSolverConformance : IDisposable
             if (_device is not null) return _device;
             var backend = OpenBackend();
             Calls = new CountingCusolver(backend.Cusolver);
-            return _device = CudaDevice.Open(0, backend with { Cusolver = Calls });
+            Copies = CopyCountingDriver.Wrap(backend.Driver);
+            return _device = CudaDevice.Open(0, backend with { Cusolver = Calls, Driver = Copies.Driver });
         }
     }
 
