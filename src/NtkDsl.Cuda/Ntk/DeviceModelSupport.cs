@@ -12,10 +12,10 @@ internal static class DeviceModelSupport
         foreach (var layer in info.Layers)
             if (layer.Kind != "Dense")
                 throw new NotSupportedException(
-                    $"{info.Name}: layer {layer.Name} is {layer.Kind}; {device.Name} runs the kernels of models made of Dense layers only so far " +
-                    $"(spatial layers have no device implementation yet). Construct {info.Name} on Device.Cpu (omit the device argument).");
+                    $"{info.Name}: layer {layer.Name} is {layer.Kind}; the Dense model engine of {device.Name} runs models made of Dense layers only " +
+                    $"(generated models with spatial layers reach the device through its spatial engine instead). Construct {info.Name} on Device.Cpu (omit the device argument).");
         if (info.InputShape is not null)
             throw new NotSupportedException(
-                $"{info.Name} takes image inputs (InputShape); {device.Name} runs the kernels of models with flat inputs only so far. Construct {info.Name} on Device.Cpu (omit the device argument).");
+                $"{info.Name} takes image inputs (InputShape); the Dense model engine of {device.Name} runs models with flat inputs only (generated InputShape models reach the device through its spatial engine instead). Construct {info.Name} on Device.Cpu (omit the device argument).");
     }
 }
