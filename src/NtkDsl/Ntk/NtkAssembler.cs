@@ -61,8 +61,8 @@ public static class NtkAssembler
     /// <summary>
     /// Whether large kernels run whole tiles in parallel by default: off. Measured on the loaded 2-core development box
     /// (`ntk-tiles-ab --rounds 7`, N = 2048 Trace, load ≈ 85): whole tiles in parallel took a median 1.045× the CPU time of
-    /// tile by tile (each GEMM split over the cores). Packing halves, but one 512 × 512 tile's result (2 MB) plus its
-    /// packed operands no longer fit one core's 2 MB L2, while a quarter of it does. Set
+    /// tile by tile (each GEMM split over the cores). Packing halves; a likely but unverified reason it does not pay: one
+    /// 512 × 512 tile's result (2 MB) plus its packed operands exceed one core's 2 MB L2, while a quarter tile fits. Set
     /// <c>NTKDSL_PARALLEL_TILES=1</c> to turn the parallel schedule on (to re-measure on a quiet machine); the kernel is
     /// bitwise the same either way.
     /// </summary>
