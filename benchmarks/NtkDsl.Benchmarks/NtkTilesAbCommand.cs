@@ -9,7 +9,7 @@ namespace NtkDsl.Benchmarks;
 /// `ntk-tiles-ab`: an in-process A/B of the NTK assembly's two tile schedules on the features of the `ntk` workload
 /// (64-512-512-10, Trace, x1 = x2: General deltas 10·512 wide, Reduced 512, Unit; random values of that shape):
 /// tile by tile with each tile's products split over the cores (A: <c>workers = 1</c>), and whole tiles in parallel,
-/// one per core (B: <see cref="NtkAssembler.TileWorkers"/>). Rounds alternate A and B, so load from other processes
+/// one per core (B: <see cref="NtkAssembler.TileWorkers(int, long, bool)"/>). Rounds alternate A and B, so load from other processes
 /// hits both alike; each round prints wall and CPU seconds, and the kernels are compared bit for bit.
 /// </summary>
 internal static class NtkTilesAbCommand
@@ -47,18 +47,18 @@ internal static class NtkTilesAbCommand
         var groupOutput = new int[6];
         Tensor Assemble(int workers) => NtkAssembler.AssembleTiles(f, null, false, 1, groupOutput, weights, null, CancellationToken.None, workers)[0];
         int tiles = (n + NtkAssembler.TraceTile - 1) / NtkAssembler.TraceTile;
-        int workersB = NtkAssembler.TileWorkers(tiles * (tiles + 1) / 2, (long)n * n);
+        int workersB = NtkAssembler.TileWorkers(tiles * (tiles + 1) / 2, (long)n * n, parallelTiles: true);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"NTK assembly A/B, Trace, x1 = x2, N = {n}: A = tiles one after another, B = {workersB} tile(s) at once; {Environment.ProcessorCount} logical CPUs"));
         Assemble(1);
-        Assemble(0); // warm-up
+        Assemble(workersB); // warm-up
         var a = new List<(double Wall, double Cpu)>();
         var b = new List<(double Wall, double Cpu)>();
         using var self = Process.GetCurrentProcess();
         for (int r = 0; r < rounds; r++)
         {
             var (ka, ta) = Time(self, () => Assemble(1));
-            var (kb, tb) = Time(self, () => Assemble(0));
+            var (kb, tb) = Time(self, () => Assemble(workersB));
             a.Add(ta);
             b.Add(tb);
             bool same = ka.ToFlatArray().AsSpan().SequenceEqual(kb.ToFlatArray());

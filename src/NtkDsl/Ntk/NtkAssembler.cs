@@ -6,8 +6,8 @@ namespace NtkDsl.Kernels;
 /// Assembles the structured empirical NTK from per-layer features (math.md §2): for every tile of the output, per
 /// layer one Gram of scaled inputs, one Gram of deltas (none for the output layer, the traced reduction for the last
 /// hidden layer) and a Hadamard product. Symmetric kernels (x2 = x1) compute the lower triangle of tiles and mirror.
-/// Large kernels run whole tiles in parallel, one per core (see <see cref="TileWorkers"/>); the result is bitwise the
-/// same as tile by tile.
+/// Tiles run one after another, each tile's products and passes split over the cores; a schedule that runs whole tiles
+/// in parallel instead exists (see <see cref="ParallelTilesByDefault"/>) and gives the bitwise same result.
 /// <para>Infrastructure for generated code; not part of the supported API.</para>
 /// </summary>
 /// <remarks>
@@ -58,19 +58,32 @@ public static class NtkAssembler
     internal const long TileParallelElements = 1L << 18;
 
     /// <summary>
-    /// How many tiles run at once: one per core for a large kernel with at least two tiles per core (each tile's GEMMs
-    /// then pack their operands once, on one core, instead of once per core's share, and no pass waits for the other
-    /// cores), else 1 (each tile's work is split over the cores).
+    /// Whether large kernels run whole tiles in parallel by default: off. Measured on the loaded 2-core development box
+    /// (`ntk-tiles-ab --rounds 7`, N = 2048 Trace, load ≈ 85): whole tiles in parallel took a median 1.045× the CPU time of
+    /// tile by tile (each GEMM split over the cores). Packing halves; a likely but unverified reason it does not pay: one
+    /// 512 × 512 tile's result (2 MB) plus its packed operands exceed one core's 2 MB L2, while a quarter tile fits. Set
+    /// <c>NTKDSL_PARALLEL_TILES=1</c> to turn the parallel schedule on (to re-measure on a quiet machine); the kernel is
+    /// bitwise the same either way.
     /// </summary>
-    internal static int TileWorkers(int tileCount, long outputElements)
+    internal static readonly bool ParallelTilesByDefault = Environment.GetEnvironmentVariable("NTKDSL_PARALLEL_TILES") == "1";
+
+    /// <summary>
+    /// How many tiles run at once: with <see cref="ParallelTilesByDefault"/>, one per core for a large kernel with at
+    /// least two tiles per core (each tile's GEMMs then pack their operands once, on one core, and no pass waits for the
+    /// other cores), else 1 (each tile's work is split over the cores).
+    /// </summary>
+    internal static int TileWorkers(int tileCount, long outputElements) => TileWorkers(tileCount, outputElements, ParallelTilesByDefault);
+
+    /// <summary><see cref="TileWorkers(int, long)"/> with the default schedule given.</summary>
+    internal static int TileWorkers(int tileCount, long outputElements, bool parallelTiles)
     {
         int cores = Environment.ProcessorCount;
-        return cores > 1 && tileCount >= 2 * cores && outputElements >= TileParallelElements ? cores : 1;
+        return parallelTiles && cores > 1 && tileCount >= 2 * cores && outputElements >= TileParallelElements ? cores : 1;
     }
 
     /// <summary>
     /// The tiled Trace or Full assembly; <paramref name="workers"/> fixes how many tiles run at once (1: one after
-    /// another, each split over the cores; 0: <see cref="TileWorkers"/> decides). Internal so tests can compare both.
+    /// another, each split over the cores; 0: <see cref="TileWorkers(int, long)"/> decides). Internal so tests can compare both.
     /// </summary>
     internal static Tensor[] AssembleTiles<T>(NtkFeatures<T> f1, NtkFeatures<T>? f2In, bool full, int outputCount,
         int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct, int workers = 0)

@@ -264,12 +264,13 @@ public sealed class NtkTileScheduleTests
     }
 
     [Fact]
-    public void LargeKernelsWithManyTilesRunTilesInParallel()
+    public void ParallelTilesNeedALargeKernelAndTwoTilesPerCore()
     {
         int cores = Environment.ProcessorCount;
-        Assert.Equal(1, NtkAssembler.TileWorkers(100, 1000)); // too small a kernel
-        Assert.Equal(1, NtkAssembler.TileWorkers(2 * cores - 1, 1L << 22)); // too few tiles per core
-        Assert.Equal(cores > 1 ? cores : 1, NtkAssembler.TileWorkers(2 * cores, 1L << 22));
+        Assert.Equal(1, NtkAssembler.TileWorkers(100, 1000, parallelTiles: true)); // too small a kernel
+        Assert.Equal(1, NtkAssembler.TileWorkers(2 * cores - 1, 1L << 22, parallelTiles: true)); // too few tiles per core
+        Assert.Equal(cores > 1 ? cores : 1, NtkAssembler.TileWorkers(2 * cores, 1L << 22, parallelTiles: true));
+        Assert.Equal(1, NtkAssembler.TileWorkers(2 * cores, 1L << 22, parallelTiles: false));
     }
 
     private sealed class SyncProgress(Action<NtkProgress> report) : IProgress<NtkProgress>
