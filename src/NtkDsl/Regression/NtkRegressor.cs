@@ -94,10 +94,20 @@ public sealed class NtkRegressor
     /// </summary>
     public IReadOnlyDictionary<int, double> DepthScores { get; }
 
-    /// <summary>The kernel amplitude s² chosen by leave-one-out likelihood (see remarks).</summary>
+    /// <summary>
+    /// The kernel amplitude s² (the latent function's prior variance is s²·Θ) chosen by leave-one-out likelihood or, for
+    /// <see cref="NtkRegressorWeights.InputScales"/>, by marginal likelihood (see remarks); in standardized target units,
+    /// where the training targets have variance 1. <c>ToString</c> prints it as "s²".
+    /// </summary>
     public double Amplitude { get; }
 
-    /// <summary>The noise variance τ² of the predictive distribution, standardized target units (see remarks).</summary>
+    /// <summary>
+    /// The noise variance τ² of the predictive distribution in standardized target units (the training targets have
+    /// variance 1): in the target's own units the noise variance is τ²·var(y_train), with var(y_train) the population
+    /// variance (mean squared deviation over the n training targets, <c>TargetScaler.Scale[0]²</c>), and
+    /// <c>Predict(x).Variance − Predict(x).LatentVariance</c> equals τ²·var(y_train) for every row (see remarks).
+    /// <c>ToString</c> prints it as "τ²".
+    /// </summary>
     public double NoiseVariance { get; }
 
     /// <summary>The WNTK learning result, or null when <see cref="NtkRegressorOptions.Weights"/> is None.</summary>
@@ -148,6 +158,7 @@ public sealed class NtkRegressor
         if (x.Rank != 2) throw new ArgumentException($"{Owner}: x must be an n × d matrix, got shape [{KernelInput.ShapeText(x)}].", nameof(x));
         int n = x.Rows, d = x.Columns;
         if (n < 2) throw new ArgumentException($"{Owner}: at least 2 training rows are needed for leave-one-out, got {n}.", nameof(x));
+        InputChecks.Finite(x, Owner, nameof(x));
         var yt = TargetMatrix(y, n, nameof(y));
         var inputs = Standardizer.Fit(x);
         var target = Standardizer.Fit(yt);
@@ -465,6 +476,8 @@ public sealed class NtkRegressor
         if (x is null) throw new ArgumentNullException(nameof(x), $"{Owner}: x is null; pass the m × {Network.InputDimension} new inputs.");
         if (x.Rank != 2 || x.Columns != Network.InputDimension)
             throw new ArgumentException($"{Owner}: x must be an m × {Network.InputDimension} matrix (the training inputs' width), got shape [{KernelInput.ShapeText(x)}].", nameof(x));
+        if (x.Rows == 0) throw new ArgumentException($"{Owner}: x has 0 rows; pass at least one input row to predict.", nameof(x));
+        InputChecks.Finite(x, Owner, nameof(x));
         if (LogInputs.Count > 0) x = InputWarping.Log(x, LogInputs, Owner, nameof(x));
         var z = InputScaler.Transform(x);
         if (_inputScales is not null) z = ScaleColumns(z, _inputScales);

@@ -236,12 +236,36 @@ public sealed class NtkRegressorTests
     [Fact]
     public void BadInputsNameTheProblem()
     {
-        var (x, y, _, _) = Data(10, 2, 3);
+        var (x, y, xr, _) = Data(10, 2, 3);
         var two = Tensor.Zeros(10, 2);
         Assert.Contains("one target column", Assert.Throws<ArgumentException>(() => NtkRegressor.Fit(x, two)).Message, StringComparison.Ordinal);
         Assert.Contains("rows but x has", Assert.Throws<ArgumentException>(() => NtkRegressor.Fit(x, Tensor.Zeros(9))).Message, StringComparison.Ordinal);
         Assert.Contains("Depths", Assert.Throws<ArgumentException>(() => NtkRegressor.Fit(x, y, new NtkRegressorOptions { Depths = [] })).Message, StringComparison.Ordinal);
         var reg = NtkRegressor.Fit(x, y, new NtkRegressorOptions { Depths = [1] });
         Assert.Contains("training inputs' width", Assert.Throws<ArgumentException>(() => reg.Predict(Tensor.Zeros(3, 5))).Message, StringComparison.Ordinal);
+
+        // A new user's report: these named internal classes (InputFeatureGroups, Standardizer) instead of the call.
+        var empty = Assert.Throws<ArgumentException>(() => reg.Predict(Tensor.Zeros(0, 2)));
+        Assert.StartsWith("NtkRegressor: x has 0 rows", empty.Message, StringComparison.Ordinal);
+        var nanValues = (double[])xr.Clone();
+        nanValues[4 * 2 + 1] = double.NaN;
+        var nanX = Tensor.FromArray(nanValues, 10, 2);
+        var fitNaN = Assert.Throws<ArgumentException>(() => NtkRegressor.Fit(nanX, y, new NtkRegressorOptions { Depths = [1] }));
+        Assert.StartsWith("NtkRegressor: x holds NaN at row 4, column 1", fitNaN.Message, StringComparison.Ordinal);
+        var predictNaN = Assert.Throws<ArgumentException>(() => reg.Predict(nanX));
+        Assert.StartsWith("NtkRegressor: x holds NaN at row 4, column 1", predictNaN.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoiseVarianceIsInStandardizedUnits()
+    {
+        // Variance − LatentVariance is the noise in the target's own units: τ² times the population variance of y_train,
+        // computed here from the raw targets.
+        var (x, y, _, yr) = Data(30, 2, 5);
+        var reg = NtkRegressor.Fit(x, y, new NtkRegressorOptions { Depths = [1] });
+        double mean = yr.Average(), populationVariance = yr.Select(v => (v - mean) * (v - mean)).Average();
+        var p = reg.Predict(x.SliceRows(0, 5));
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(reg.NoiseVariance * populationVariance, p.Variance.GetFlat(i) - p.LatentVariance.GetFlat(i), 1e-12 * populationVariance);
     }
 }
