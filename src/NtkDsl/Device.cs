@@ -80,8 +80,8 @@ public abstract class Device
                 break;
             }
         throw new NotSupportedException(
-            $"{info.Name}: {why}; such models run on the CPU engine only in this build of NtkDsl ({device.Name} has no implementation " +
-            $"of their kernels yet). Construct {info.Name} on Device.Cpu (omit the device argument).");
+            $"{info.Name}: {why}; such models need a device with a spatial backend (Device.SpatialBackend: Device.Cuda has one), and " +
+            $"{device.Name} has none, so their kernels would run on the CPU behind its back. Construct {info.Name} on Device.Cpu (omit the device argument) or on Device.Cuda.");
     }
 
     /// <inheritdoc />

@@ -139,7 +139,7 @@ public static class MemoryBudget
     /// TB: powers of 1000; KiB, MiB, GiB, TiB: powers of 1024; case-insensitive, spaces allowed before the unit); null or
     /// empty means no limit.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Anything else (a typo, a negative or fractional number, an unknown
+    /// <exception cref="InvalidOperationException">Anything else (a typo, zero, a negative or fractional number, an unknown
     /// unit, an overflow): a limit the user set must never be ignored silently.</exception>
     internal static long? ParseLimit(string? text)
     {
@@ -162,10 +162,10 @@ public static class MemoryBudget
             _ => -1,
         };
         if (digits > 0 && scale > 0 && long.TryParse(t.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out long n)
-            && n <= long.MaxValue / scale)
+            && n > 0 && n <= long.MaxValue / scale)
             return n * scale;
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"The environment variable {LimitVariable} is '{text}', which is not a memory size: set it to a whole number of bytes, optionally with a unit (e.g. 8000000000, 8GB, 512MiB), or unset it for no limit."));
+            $"The environment variable {LimitVariable} is '{text}', which is not a memory size: set it to a whole number of bytes greater than 0, optionally with a unit (e.g. 8000000000, 8GB, 512MiB), or unset it for no limit."));
     }
 
     private static long Add(long a, long b) => a < 0 || b < 0 || a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -178,6 +178,6 @@ public static partial class KernelStream
             long c = cost.Ntk(b, diagonal ? null : n2, mode).Bytes;
             long extra = perRow * b * results;
             return c < 0 || extra < 0 || c > long.MaxValue - extra ? long.MaxValue : c + extra;
-        }, perRow * results, diagonal ? null : n2);
+        }, perRow * results, diagonal ? null : n2, perRow);
     }
 }

@@ -185,6 +185,7 @@ public static partial class KernelStream
     internal static IEnumerable<(int Start, T Block)> RunAny<T>(int n1, Func<int, int, CancellationToken, T> compute, Func<T, int> rowsOf,
         Func<T, long> elementsOf, BlockSizer? bytesForRows, int? blockRows, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
+        if (blockRows is int given && bytesForRows is not null) CheckGivenBlock(bytesForRows, given, n1);
         int? rows = blockRows ?? (bytesForRows is null ? null : FromCost(bytesForRows, n1));
         int start = 0;
         long previousElements = 0;
@@ -229,7 +230,7 @@ public static partial class KernelStream
         var bytesForRows = sizer.WorkingSet;
         n1 = (int)Math.Clamp(MaxAutomaticBlockBytes / Math.Max(1, sizer.ResultBytesPerRow), 1, n1);
         long one = bytesForRows(1);
-        if (one > available) ThrowNoRowFits(sizer, one);
+        if (one - sizer.SlackBytesPerRow > available) ThrowNoRowFits(sizer);
         long budget = (long)(available * (one > available * MemoryFraction ? LargeFixedPartFraction : MemoryFraction));
         if (bytesForRows(n1) <= budget) return n1;
         int lo = 1, hi = n1; // bytesForRows(hi) > budget; answer in [1, hi).
@@ -248,10 +249,39 @@ public static partial class KernelStream
     /// </summary>
     public const double LargeFixedPartFraction = 0.9;
 
-    private static void ThrowNoRowFits(BlockSizer sizer, long one)
+    /// <summary>
+    /// A block size the caller gave (<see cref="KernelStreamOptions.BlockRows"/>) whose working set does not fit: the error
+    /// says which block size would (the model's own check would otherwise recommend KernelStream from inside it).
+    /// </summary>
+    /// <exception cref="NotEnoughMemoryException">The given block does not fit.</exception>
+    private static void CheckGivenBlock(BlockSizer sizer, int blockRows, int n1)
     {
+        int rows = Math.Min(blockRows, n1);
+        // What the kernel's own check counts: the working set without the previous block the GC may still hold.
+        long Need(int b) => sizer.WorkingSet(b) - b * sizer.SlackBytesPerRow;
+        long need = Need(rows);
+        long available = MemoryBudget.Available().Bytes;
+        if (need <= available) return;
+        if (Need(1) > available) ThrowNoRowFits(sizer);
+        int lo = 1, hi = rows; // WorkingSet(hi) does not fit; the answer is in [1, hi).
+        while (hi - lo > 1)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (Need(mid) <= available) lo = mid;
+            else hi = mid;
+        }
+        MemoryBudget.Ensure(need, "KernelStream", string.Create(CultureInfo.InvariantCulture,
+            $"a block of BlockRows = {blockRows} rows of x1{(sizer.Columns is int c ? $" against the {c} column inputs x2" : "")}"),
+            string.Create(CultureInfo.InvariantCulture,
+                $"At most {lo} rows fit now: pass BlockRows = {lo} or less, or leave BlockRows null to size blocks from the available memory."),
+            generalAdvice: false);
+    }
+
+    private static void ThrowNoRowFits(BlockSizer sizer)
+    {
+        long one = sizer.WorkingSet(1) - sizer.SlackBytesPerRow; // what the kernel's own check counts for one row
         // The part independent of B: W(1) − (W(2) − W(1)), the working set is affine in B.
-        long perRow = Math.Max(0, sizer.WorkingSet(2) - one);
+        long perRow = Math.Max(0, sizer.WorkingSet(2) - 2 * sizer.SlackBytesPerRow - one);
         long fixedPart = Math.Max(0, one - perRow);
         string columns = sizer.Columns is int c ? string.Create(CultureInfo.InvariantCulture, $"the {c} column inputs x2") : "the column inputs";
         MemoryBudget.Ensure(one, "KernelStream", string.Create(CultureInfo.InvariantCulture,
@@ -315,6 +345,7 @@ public static partial class KernelStream
         else writer.WriteRows(block.AsSingleSpan());
     }
 
-    /// <summary>A block's working set for B rows (from the cost model), the bytes of its results per row and N2 (for messages).</summary>
-    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow, int? Columns = null);
+    /// <summary>A block's working set for B rows (from the cost model), the bytes of its results per row, N2 (for messages) and
+    /// the bytes per row the working set counts beyond the kernel's own memory check (the previous block the GC may still hold).</summary>
+    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow, int? Columns = null, long SlackBytesPerRow = 0);
 }

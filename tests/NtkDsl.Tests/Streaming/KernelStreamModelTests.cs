@@ -141,14 +141,39 @@ public sealed class KernelStreamModelTests
         const int n = 60;
         var model = new ErfTanhNtk(3);
         var x = Zoo.RandomInputs(n, 4, 41);
-        using var _ = MemoryBudget.LimitForTesting(TraceBlockBytes(1, n) - 1);
+        // What Ntk(one row, x) itself needs, one byte short (the stream's own estimate adds the previous block).
+        long one = ErfTanhNtk.Cost.Ntk(1, n, NtkMode.Trace).Bytes;
+        using var _ = MemoryBudget.LimitForTesting(one - 1);
         var e = Assert.Throws<NotEnoughMemoryException>(() => KernelStream.NtkRowBlocks(model, x).First());
-        Assert.Equal(TraceBlockBytes(1, n), e.RequestedBytes);
+        Assert.Equal(one, e.RequestedBytes);
         Assert.Contains("single row of x1", e.Message, StringComparison.Ordinal);
         Assert.Contains("the 60 column inputs x2", e.Message, StringComparison.Ordinal);
         Assert.Contains("x2.SliceRows(start, count)", e.Message, StringComparison.Ordinal);
         // Not the circular advice to use KernelStream from inside KernelStream.
         Assert.DoesNotContain("In general", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AGivenBlockSizeThatDoesNotFitSaysWhichDoes()
+    {
+        // A new user's report: BlockRows = 3000 under a 40 MB limit got the kernel's advice to use KernelStream.
+        const int n = 60;
+        var model = new ErfTanhNtk(3);
+        var x = Zoo.RandomInputs(n, 4, 41);
+        long limit = ErfTanhNtk.Cost.Ntk(25, n, NtkMode.Trace).Bytes;
+        int fits = Enumerable.Range(1, n).Last(b => ErfTanhNtk.Cost.Ntk(b, n, NtkMode.Trace).Bytes <= limit);
+        Assert.Equal(25, fits);
+        using (MemoryBudget.LimitForTesting(limit))
+        {
+            var e = Assert.Throws<NotEnoughMemoryException>(() => KernelStream.NtkRowBlocks(model, x, blockRows: 50).First());
+            Assert.Equal(ErfTanhNtk.Cost.Ntk(50, n, NtkMode.Trace).Bytes, e.RequestedBytes);
+            Assert.Contains("BlockRows = 50", e.Message, StringComparison.Ordinal);
+            Assert.Contains("pass BlockRows = 25 or less", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("In general", e.Message, StringComparison.Ordinal);
+            // The largest size it names does fit, and gives the kernel.
+            var blocks = KernelStream.NtkRowBlocks(model, x, blockRows: 25).ToList();
+            Assert.Equal([25, 25, 10], blocks.Select(b => b.RowCount));
+        }
     }
 
     [Fact]
