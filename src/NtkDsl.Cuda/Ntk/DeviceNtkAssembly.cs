@@ -58,14 +58,14 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         device.ThrowIfDisposed();
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         using var a = new DeviceNtkAssembly<T>(device, options.Float32);
-        return a.Assemble(f1.Layers, f1.Outputs, () => f1, f2 is null ? null : () => f2, f1.Rows, f2?.Rows, 0, mode, outputCount, groupOutput, groupWeight, options.TileRows, progress, ct);
+        return a.Assemble(f1.Layers, f1.Outputs, () => f1, f2 is null ? null : () => f2, f1.Rows, f2?.Rows, mode, outputCount, groupOutput, groupWeight, options.TileRows, progress, ct);
     }
 
-    private Tensor[] Assemble(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> f1, Func<DeviceFeatures<T>>? f2, int n1, int? n2, long featureBytes, NtkMode mode, int outputCount,
+    private Tensor[] Assemble(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> f1, Func<DeviceFeatures<T>>? f2, int n1, int? n2, NtkMode mode, int outputCount,
         int[] groupOutput, double[] groupWeight, int? tileRows, IProgress<NtkProgress>? progress, CancellationToken ct) =>
         mode is NtkMode.Diagonal or NtkMode.DiagonalFull
-            ? Diagonal(layers, k, f1, n1, featureBytes, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, ct)
-            : Tiles(layers, k, f1, f2, n1, n2 ?? n1, featureBytes, mode == NtkMode.Full, outputCount, groupOutput, groupWeight, tileRows, progress, ct);
+            ? Diagonal(layers, k, f1, n1, mode == NtkMode.DiagonalFull, outputCount, groupOutput, groupWeight, progress, ct)
+            : Tiles(layers, k, f1, f2, n1, n2 ?? n1, mode == NtkMode.Full, outputCount, groupOutput, groupWeight, tileRows, progress, ct);
 
     public void Dispose()
     {
@@ -89,7 +89,7 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         return ((ulong)(free * 0.9), free, total);
     }
 
-    private Tensor[] Tiles(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features1, Func<DeviceFeatures<T>>? features2, int n1, int n2, long featureBytes, bool full,
+    private Tensor[] Tiles(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features1, Func<DeviceFeatures<T>>? features2, int n1, int n2, bool full,
         int outputCount, int[] groupOutput, double[] groupWeight, int? tileRowsOption, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
         bool symmetric = features2 is null;
@@ -97,13 +97,13 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         bool anyGeneral = full && layers.Any(L => L.Form == DeltaForm.General);
         long rowBytes = (long)n2 * (Size + (anyGeneral ? (long)Size * k * k : Size) + 8L * outputCount * kk);
         // Device bytes per output row (at the widest tile, nc = n2): the input Gram, the delta Gram, the accumulators.
-        // featureBytes: features still to upload (0 when they are already on the device and counted out of the free memory).
+        // The features of x1 and x2 are already on the device and counted out of the free memory.
         var (budget, free, total) = Budget();
-        if ((ulong)(featureBytes + rowBytes) > budget)
+        if ((ulong)rowBytes > budget)
             throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
-                $"the NTK features of {n1}{(symmetric ? "" : " + " + n2)} rows ({featureBytes / 1048576.0:0.#} MiB) and one output row of {n2} columns ({rowBytes / 1048576.0:0.#} MiB); compute the kernel in blocks of rows (x.SliceRows) or use a float32 model"),
-                (ulong)(featureBytes + rowBytes), free, total, _device.Allocator.LiveBytes);
-        int tileRows = (int)Math.Min(n1, tileRowsOption ?? (long)((budget - (ulong)featureBytes) / (ulong)rowBytes));
+                $"one output row of {n2} columns ({rowBytes / 1048576.0:0.#} MiB) beside the NTK features of {n1}{(symmetric ? "" : " + " + n2)} rows already on the device; set CudaKernelOptions.FeatureBlockRows smaller, compute the kernel in blocks of columns (x2.SliceRows) or use a float32 model"),
+                (ulong)rowBytes, free, total, _device.Allocator.LiveBytes);
+        int tileRows = (int)Math.Min(n1, tileRowsOption ?? (long)(budget / (ulong)rowBytes));
         var f1 = features1();
         var f2 = features2 is null ? f1 : features2();
         // The host copy of a tile's accumulators is one array: at most MaxTileElements doubles (1 GiB).
@@ -209,16 +209,16 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
 
     private CudaKernel Kernel(string stem) => _module.Kernel(stem + _sfx);
 
-    private Tensor[] Diagonal(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features, int n, long featureBytes, bool full, int outputCount,
+    private Tensor[] Diagonal(LayerFeatures<T>[] layers, int k, Func<DeviceFeatures<T>> features, int n, bool full, int outputCount,
         int[] groupOutput, double[] groupWeight, IProgress<NtkProgress>? progress, CancellationToken ct)
     {
         int kk = full ? k * k : 1;
         long work = 8L * n * (1 + kk + (long)outputCount * kk);
         var (budget, free, total) = Budget();
-        if ((ulong)(featureBytes + work) > budget)
+        if ((ulong)work > budget)
             throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
-                $"the NTK diagonal's features of {n} rows ({featureBytes / 1048576.0:0.#} MiB) and its {work / 1048576.0:0.#} MiB of sums; compute it in blocks of rows (x.SliceRows)"),
-                (ulong)(featureBytes + work), free, total, _device.Allocator.LiveBytes);
+                $"the NTK diagonal's {work / 1048576.0:0.#} MiB of sums for {n} rows beside their features already on the device; set CudaKernelOptions.FeatureBlockRows smaller or compute it in blocks of rows (x.SliceRows)"),
+                (ulong)work, free, total, _device.Allocator.LiveBytes);
         var f = features();
         var g = f;
         var sa = Alloc<double>(n);
