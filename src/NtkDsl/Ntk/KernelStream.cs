@@ -229,15 +229,21 @@ public static partial class KernelStream
         long available = MemoryBudget.Available().Bytes;
         var bytesForRows = sizer.WorkingSet;
         n1 = (int)Math.Clamp(MaxAutomaticBlockBytes / Math.Max(1, sizer.ResultBytesPerRow), 1, n1);
-        long one = bytesForRows(1);
-        if (one - sizer.SlackBytesPerRow > available) ThrowNoRowFits(sizer);
-        long budget = (long)(available * (one > available * MemoryFraction ? LargeFixedPartFraction : MemoryFraction));
-        if (bytesForRows(n1) <= budget) return n1;
-        int lo = 1, hi = n1; // bytesForRows(hi) > budget; answer in [1, hi).
+        if (sizer.KernelBytes(1) > available) ThrowNoRowFits(sizer);
+        long budget = (long)(available * (bytesForRows(1) > available * MemoryFraction ? LargeFixedPartFraction : MemoryFraction));
+        return LargestFitting(bytesForRows, n1, budget);
+    }
+
+    /// <summary>The largest B in [1, <paramref name="max"/>] with <paramref name="bytes"/>(B) ≤ <paramref name="budget"/>
+    /// (bytes grows with B), or 1 when none fits.</summary>
+    private static int LargestFitting(Func<int, long> bytes, int max, long budget)
+    {
+        if (bytes(max) <= budget) return max;
+        int lo = 1, hi = max; // bytes(hi) > budget; answer in [1, hi).
         while (hi - lo > 1)
         {
             int mid = lo + (hi - lo) / 2;
-            if (bytesForRows(mid) <= budget) lo = mid;
+            if (bytes(mid) <= budget) lo = mid;
             else hi = mid;
         }
         return lo;
@@ -257,19 +263,11 @@ public static partial class KernelStream
     private static void CheckGivenBlock(BlockSizer sizer, int blockRows, int n1)
     {
         int rows = Math.Min(blockRows, n1);
-        // What the kernel's own check counts: the working set without the previous block the GC may still hold.
-        long Need(int b) => sizer.WorkingSet(b) - b * sizer.SlackBytesPerRow;
-        long need = Need(rows);
+        long need = sizer.KernelBytes(rows);
         long available = MemoryBudget.Available().Bytes;
         if (need <= available) return;
-        if (Need(1) > available) ThrowNoRowFits(sizer);
-        int lo = 1, hi = rows; // WorkingSet(hi) does not fit; the answer is in [1, hi).
-        while (hi - lo > 1)
-        {
-            int mid = lo + (hi - lo) / 2;
-            if (Need(mid) <= available) lo = mid;
-            else hi = mid;
-        }
+        if (sizer.KernelBytes(1) > available) ThrowNoRowFits(sizer);
+        int lo = LargestFitting(sizer.KernelBytes, rows, available);
         MemoryBudget.Ensure(need, "KernelStream", string.Create(CultureInfo.InvariantCulture,
             $"a block of BlockRows = {blockRows} rows of x1{(sizer.Columns is int c ? $" against the {c} column inputs x2" : "")}"),
             string.Create(CultureInfo.InvariantCulture,
@@ -279,9 +277,9 @@ public static partial class KernelStream
 
     private static void ThrowNoRowFits(BlockSizer sizer)
     {
-        long one = sizer.WorkingSet(1) - sizer.SlackBytesPerRow; // what the kernel's own check counts for one row
-        // The part independent of B: W(1) − (W(2) − W(1)), the working set is affine in B.
-        long perRow = Math.Max(0, sizer.WorkingSet(2) - 2 * sizer.SlackBytesPerRow - one);
+        long one = sizer.KernelBytes(1);
+        // The part independent of B: K(1) − (K(2) − K(1)), the working set is affine in B.
+        long perRow = Math.Max(0, sizer.KernelBytes(2) - one);
         long fixedPart = Math.Max(0, one - perRow);
         string columns = sizer.Columns is int c ? string.Create(CultureInfo.InvariantCulture, $"the {c} column inputs x2") : "the column inputs";
         MemoryBudget.Ensure(one, "KernelStream", string.Create(CultureInfo.InvariantCulture,
@@ -347,5 +345,9 @@ public static partial class KernelStream
 
     /// <summary>A block's working set for B rows (from the cost model), the bytes of its results per row, N2 (for messages) and
     /// the bytes per row the working set counts beyond the kernel's own memory check (the previous block the GC may still hold).</summary>
-    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow, int? Columns = null, long SlackBytesPerRow = 0);
+    internal sealed record BlockSizer(Func<int, long> WorkingSet, long ResultBytesPerRow, int? Columns = null, long SlackBytesPerRow = 0)
+    {
+        /// <summary>What the kernel's own memory check counts for B rows: the working set without the slack.</summary>
+        public long KernelBytes(int rows) => WorkingSet(rows) - rows * SlackBytesPerRow;
+    }
 }
