@@ -50,9 +50,7 @@ internal static class InputWarping
     public static Tensor Log(Tensor x, IReadOnlyList<int> features, string owner, string argument)
     {
         int m = x.Rows, d = x.Columns;
-        var a = x.ToFlatArray();
-        var r = new double[a.Length];
-        Array.Copy(a, r, a.Length);
+        var r = x.ToFlatArray(); // a copy
         foreach (int f in features)
         {
             for (int i = 0; i < m; i++)
