@@ -95,6 +95,19 @@ public sealed class CheckpointTests
 
         e = Assert.Throws<CheckpointMismatchException>(() => Checkpoint.Load(path, Mlp(outputBias: false, name: "Other")));
         Assert.Equal(["model name 'Mlp' in file, 'Other' in model", "layer Output: bias yes in file, no in model", "parameter count 41 in file, 40 in model"], e.Differences);
+        Assert.DoesNotContain("Only the class name differs", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARenamedClassIsToldThatOnlyTheNameDiffers()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("m.ckpt");
+        Checkpoint.Save(path, Mlp(hidden: 8), Params(Mlp(hidden: 8)));
+        var e = Assert.Throws<CheckpointMismatchException>(() => Checkpoint.Load(path, Mlp(hidden: 8, name: "Renamed")));
+        Assert.Equal(["model name 'Mlp' in file, 'Renamed' in model"], e.Differences);
+        Assert.Contains("Only the class name differs", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Declare the class as Mlp again", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
