@@ -25,6 +25,36 @@ internal static unsafe class BlasEntry<T> where T : unmanaged, IFloatingPointIee
             GemmDriver<T>.Run(kind, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, lower: false, maxThreads);
     }
 
+    /// <summary>
+    /// C[m×n] = (α·op(A)·op(B)) ⊙ S[i / <paramref name="rowsPerScaleRow"/>, j]: the GEMM with β = 0 and each finished
+    /// element multiplied by an element of <paramref name="scale"/> (row stride <paramref name="ldScale"/>) in the GEMM's
+    /// epilogue, bitwise what the product followed by a separate multiply pass gives (see <see cref="GemmDriver{T}.RowScale"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An operand is too short for its shape, or <paramref name="ldScale"/> &lt; n.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rowsPerScaleRow"/> &lt; 1 or a negative dimension.</exception>
+    public static void GemmRowScaled(GemmKernelKind kind, Transpose transA, Transpose transB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, ReadOnlySpan<T> scale, int ldScale, int rowsPerScaleRow,
+        int maxThreads)
+    {
+        CheckTranspose(transA, nameof(transA));
+        CheckTranspose(transB, nameof(transB));
+        CheckDimension(m, nameof(m), "GEMM");
+        CheckDimension(n, nameof(n), "GEMM");
+        CheckDimension(k, nameof(k), "GEMM");
+        if (rowsPerScaleRow < 1)
+            throw new ArgumentOutOfRangeException(nameof(rowsPerScaleRow), rowsPerScaleRow, "Each row of the scale matrix serves rowsPerScaleRow ≥ 1 rows of C.");
+        bool ta = transA == Transpose.Yes, tb = transB == Transpose.Yes;
+        CheckOperand(a.Length, ta ? k : m, ta ? m : k, lda, "A", nameof(lda), ta ? "k×m (transA = Yes)" : "m×k");
+        CheckOperand(b.Length, tb ? n : k, tb ? k : n, ldb, "B", nameof(ldb), tb ? "n×k (transB = Yes)" : "k×n");
+        CheckOperand(c.Length, m, n, ldc, "C", nameof(ldc), "m×n");
+        int scaleRows = m == 0 ? 0 : (m - 1) / rowsPerScaleRow + 1;
+        CheckOperand(scale.Length, scaleRows, n, ldScale, "S", nameof(ldScale), "⌈m / rowsPerScaleRow⌉×n");
+        if (m > 0 && n > 0) FlopCounter.Record(m, n, k, symmetricLower: false);
+        fixed (T* pa = a, pb = b, pc = c, ps = scale)
+            GemmDriver<T>.Run(kind, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, T.Zero, pc, ldc, lower: false, maxThreads,
+                new GemmDriver<T>.RowScale((nint)ps, ldScale, rowsPerScaleRow));
+    }
+
     public static void Syrk(GemmKernelKind kind, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, T beta, Span<T> c,
         int ldc, int maxThreads)
     {

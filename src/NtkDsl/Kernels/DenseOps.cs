@@ -193,36 +193,13 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (destination.Length < size)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"The destination of the backpropagated deltas holds {destination.Length} values; rows·K·n = {rows}·{k}·{n} = {size} are needed."), nameof(destination));
-        var d = destination[..size];
-        BlasOf<T>.Gemm(Transpose.No, Transpose.No, rows * k, n, nNext, cW, deltaNext, nNext, w, n, 0.0, d, n);
-        if ((long)size < TileRows.ParallelElements)
-        {
-            ScaleRowsByDerivative(0, rows, k, n, dphi, d);
-            return;
-        }
-        unsafe
-        {
-            fixed (T* pdp = dphi, pd = d)
-            {
-                nint adp = (nint)pdp, ad = (nint)pd;
-                int ldp = dphi.Length;
-                TileRows.For(rows, k * n, (r0, r1) => ScaleRowsByDerivative(r0, r1, k, n, new ReadOnlySpan<T>((T*)adp, ldp), new Span<T>((T*)ad, size)));
-            }
-        }
-    }
-
-    /// <summary>d[r, c, :] ⊙= dphi[r, :] for rows r in [r0, r1).</summary>
-    private static void ScaleRowsByDerivative(int r0, int r1, int k, int n, ReadOnlySpan<T> dphi, Span<T> d)
-    {
-        for (int r = r0; r < r1; r++)
-        {
-            var dp = dphi.Slice(r * n, n);
-            for (int c = 0; c < k; c++)
-            {
-                var dst = d.Slice((r * k + c) * n, n);
-                ElementwiseOps<T>.Multiply(dst, dp, dst);
-            }
-        }
+        if (dphi.Length < (long)rows * n)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The activation derivatives φ'(h) hold {dphi.Length} values; rows·n = {rows}·{n} = {(long)rows * n} are needed."), nameof(dphi));
+        // δ = (cW·δNext·W) ⊙ φ'(h), the product by φ' applied in the GEMM's epilogue (each finished micro-tile multiplied
+        // while in L1): bitwise the product followed by a separate pass, without reading and writing the rows·K·n deltas twice.
+        BlasEntry<T>.GemmRowScaled(GemmKernels.Best, Transpose.No, Transpose.No, rows * k, n, nNext, T.CreateTruncating(cW),
+            deltaNext, nNext, w, n, destination[..size], n, dphi, n, k, int.MaxValue);
     }
 
     /// <summary>Copies rows [row0, row0 + rows) of a flat tensor with <paramref name="width"/> columns.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NtkDsl.Kernels;
 
@@ -10,6 +11,8 @@ namespace NtkDsl.Kernels;
 /// block tile by tile. C is split into rectangular tasks run with <see cref="Parallel.For(int, int, Action{int})"/>;
 /// each task packs into its own pooled buffers, so tasks share nothing but read-only A and B. With
 /// <c>lower</c> set only tiles that touch the lower triangle (j ≤ i) are computed and only j ≤ i is written.
+/// An optional row-scale epilogue multiplies each finished element by a second matrix,
+/// C[i, j] ← C[i, j]·S[i / <c>scaleDiv</c>, j], while its micro-tile is still in L1 (see <see cref="RowScale"/>).
 /// </summary>
 internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -28,13 +31,34 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
 
     private const int AlignBytes = 64;
 
+    /// <summary>
+    /// The epilogue C[i, j] ← C[i, j]·S[(i / Div)·Ld + j], applied once to each element after its last k slice: one
+    /// IEEE product, the same as a separate pass over C afterwards (so the result is bitwise that of the pass), without
+    /// reading and writing C from memory a second time. Backpropagated per-output deltas use it with S = φ'(h) and
+    /// Div = K (C's rows are (example, output) pairs).
+    /// </summary>
+    internal readonly record struct RowScale(nint S, nint Ld, int Div)
+    {
+        /// <summary>No epilogue.</summary>
+        public static RowScale None => default;
+    }
+
     /// <summary>Runs C = α·op(A)·op(B) + β·C on validated pointers (see <see cref="Blas"/> for the contract).</summary>
     public static void Run(GemmKernelKind kind, Transpose transA, Transpose transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, bool lower, int maxThreads)
+        => Run(kind, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lower, maxThreads, RowScale.None);
+
+    /// <summary>
+    /// As <see cref="Run(GemmKernelKind, Transpose, Transpose, int, int, int, T, T*, nint, T*, nint, T, T*, nint, bool, int)"/>,
+    /// then C[i, j] ·= S[i / Div, j] (<paramref name="scale"/>; not with <paramref name="lower"/>).
+    /// </summary>
+    public static void Run(GemmKernelKind kind, Transpose transA, Transpose transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, bool lower, int maxThreads, RowScale scale)
     {
         if (m == 0 || n == 0) return;
+        if (lower && scale.S != 0) throw new ArgumentException("The row-scale epilogue is for full products, not the lower triangle.", nameof(scale));
         var job = new Job(kind, GemmBlocking.For<T>(kind), transA == Transpose.Yes, transB == Transpose.Yes,
-            k, alpha, (nint)a, lda, (nint)b, ldb, beta, (nint)c, ldc, lower);
+            k, alpha, (nint)a, lda, (nint)b, ldb, beta, (nint)c, ldc, lower, scale);
         if (k == 0 || alpha == T.Zero)
         {
             job.ScaleOnly(m, n);
@@ -136,7 +160,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
 
     /// <summary>One product, with pointers kept as <see cref="nint"/> so tasks can capture it.</summary>
     private readonly record struct Job(GemmKernelKind Kind, GemmBlocking Blocking, bool TransA, bool TransB, int K,
-        T Alpha, nint A, nint Lda, nint B, nint Ldb, T Beta, nint C, nint Ldc, bool Lower)
+        T Alpha, nint A, nint Lda, nint B, nint Ldb, T Beta, nint C, nint Ldc, bool Lower, RowScale Scale)
     {
         /// <summary>C = β·C (k = 0 or α = 0: A and B are not read; β = 0 writes zeros without reading C).</summary>
         public void ScaleOnly(int m, int n)
@@ -148,7 +172,21 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                 int jEnd = Lower ? Math.Min(n, i + 1) : n;
                 if (Beta == T.Zero) new Span<T>(ci, jEnd).Clear();
                 else if (Beta != T.One) for (int j = 0; j < jEnd; j++) ci[j] *= Beta;
+                ScaleRow(ci, i, 0, jEnd);
             }
+        }
+
+        /// <summary>The row-scale epilogue on C[i, j0 .. j0 + count) at <paramref name="ci"/> (nothing without one).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void ScaleRow(T* ci, int i, int j0, int count)
+        {
+            if (Scale.S == 0) return;
+            T* s = (T*)Scale.S + (i / Scale.Div) * Scale.Ld + j0;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; j <= count - Vector512<T>.Count; j += Vector512<T>.Count)
+                    (Vector512.Load(ci + j) * Vector512.Load(s + j)).Store(ci + j);
+            for (; j < count; j++) ci[j] *= s[j];
         }
 
         /// <summary>Unpacked triple loop for tiny products.</summary>
@@ -168,6 +206,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                     T* cij = c + i * Ldc + j;
                     *cij = Beta == T.Zero ? Alpha * s : Alpha * s + Beta * *cij;
                 }
+                if (jEnd > c0) ScaleRow(c + i * Ldc + c0, i, c0, jEnd - c0);
             }
         }
 
@@ -215,6 +254,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                 {
                     int kc = Math.Min(blk.Kc, K - pc);
                     T betaNow = pc == 0 ? Beta : T.One;
+                    bool lastSlice = pc + kc >= K;
                     GemmPacking<T>.PackB(b, Ldb, TransB, pc, jc, kc, nc, nr, pb);
                     for (int ic = rStart; ic < r1; ic += blk.Mc)
                     {
@@ -239,6 +279,8 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                                     Kernel(kc, aPanel, bPanel, tile, nr, T.One, T.Zero);
                                     StoreEdge(tile, nr, cTile, mAct, nAct, Lower ? i0 - j0 : int.MaxValue, betaNow);
                                 }
+                                if (lastSlice && Scale.S != 0)
+                                    for (int r = 0; r < mAct; r++) ScaleRow(cTile + r * Ldc, i0 + r, j0, nAct);
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NtkDsl.Kernels;
 
@@ -21,6 +22,13 @@ internal static unsafe class MicroKernel256<T> where T : unmanaged, IFloatingPoi
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // As in MicroKernel512: fetch C's lines while the k loop runs.
+        byte* row = (byte*)c;
+        for (int r = 0; r < Mr; r++, row += ldc * sizeof(T))
+        {
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + 63);
+        }
         for (int p = 0; p < kc; p++)
         {
             Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + w);

@@ -246,13 +246,24 @@ public static class NtkAssembler
                 NtkPhaseTimes.Add(NtkPhaseTimes.Phase.InputGram, tp);
                 var accW = acc[GroupOutput[L1.WeightGroup]];
                 var accB = L1.HasBias ? acc[GroupOutput[L1.BiasGroup]] : null;
-                if (Full) AccumulateFull(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, maxThreads);
-                else AccumulateTrace(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, lowerOnly, maxThreads);
-                tp = NtkPhaseTimes.Now();
-                CheckTile(accW, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
                 // With every group summed into one output the bias accumulator is the weight accumulator.
-                if (accB is not null && !ReferenceEquals(accB, accW)) CheckTile(accB, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
-                NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckTile, tp);
+                bool checkB = accB is not null && !ReferenceEquals(accB, accW);
+                if (Full)
+                {
+                    AccumulateFull(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, maxThreads);
+                    tp = NtkPhaseTimes.Now();
+                    CheckTile(accW, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
+                    if (checkB) CheckTile(accB!, l, F1.Layers.Length, i0, ti, j0, tj, Kk);
+                    NtkPhaseTimes.Add(NtkPhaseTimes.Phase.CheckTile, tp);
+                }
+                else
+                {
+                    // The Trace pass scans each band of rows it has just accumulated (still in cache, on every core)
+                    // and returns the first non-finite index of each accumulator: the same answer as a scan afterwards.
+                    var (badW, badB) = AccumulateTrace(L1, L2, i0, ti, j0, tj, K, s.Ga, s.Gd, wW, wB, accW, accB, checkB, lowerOnly, maxThreads);
+                    if (badW >= 0) ThrowTile(accW, badW, l, F1.Layers.Length, i0, j0, tj, Kk);
+                    if (badB >= 0) ThrowTile(accB!, badB, l, F1.Layers.Length, i0, j0, tj, Kk);
+                }
             }
             long tw = NtkPhaseTimes.Now();
             WriteTile(Outputs, acc, i0, ti, j0, tj, F2.Rows, K, Full, Symmetric && bi == bj, Symmetric && bi != bj, parallelInside);
@@ -276,10 +287,13 @@ public static class NtkAssembler
 
     /// <summary>
     /// accW += wW·G_in ⊙ G_δ and accB += wB·G_δ over the tile (G_δ = K for unit deltas); only j ≤ i when
-    /// <paramref name="lowerOnly"/>. Rows are split over the cores when the tile is large.
+    /// <paramref name="lowerOnly"/>. Rows are split over the cores when the tile is large; each band then scans the rows
+    /// it has just updated for ∞/NaN. Returns the first non-finite index (row-major in the tile, −1 if none) of accW
+    /// and, with <paramref name="checkB"/>, of accB — what a scan of each whole accumulator afterwards finds, since
+    /// the bands cover every row and entries no layer wrote stay zero.
     /// </summary>
-    private static void AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
-        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, bool lowerOnly, int maxThreads)
+    private static (int BadW, int BadB) AccumulateTrace<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
+        T[] ga, T[] gd, double wW, double wB, double[] accW, double[]? accB, bool checkB, bool lowerOnly, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool unit = L1.Form == DeltaForm.Unit;
@@ -291,6 +305,7 @@ public static class NtkAssembler
             NtkPhaseTimes.Add(NtkPhaseTimes.Phase.DeltaGram, tg);
         }
         long th = NtkPhaseTimes.Now();
+        int badW = int.MaxValue, badB = int.MaxValue;
         TileRows.For(ti, tj, maxThreads > 1, (r0, r1) =>
         {
             for (int i = r0; i < r1; i++)
@@ -299,8 +314,26 @@ public static class NtkAssembler
                 if (unit) TileMath.AddScaled(accW, accB, p0, p1, ga, k, wW, wB);
                 else TileMath.AddHadamard(accW, accB, p0, p1, ga, gd, wW, wB);
             }
+            LowerTo(ref badW, FirstNonFinite(accW, r0 * tj, (r1 - r0) * tj));
+            if (checkB) LowerTo(ref badB, FirstNonFinite(accB!, r0 * tj, (r1 - r0) * tj));
         });
         NtkPhaseTimes.Add(NtkPhaseTimes.Phase.Hadamard, th);
+        return (badW == int.MaxValue ? -1 : badW, badB == int.MaxValue ? -1 : badB);
+    }
+
+    /// <summary>start + the first non-finite index in acc[start .. start + count), or −1.</summary>
+    private static int FirstNonFinite(double[] acc, int start, int count)
+    {
+        int bad = FiniteChecks.IndexOfNonFinite<double>(acc.AsSpan(start, count));
+        return bad < 0 ? -1 : start + bad;
+    }
+
+    /// <summary>target = min(target, value) for value ≥ 0, atomically (bands finish in any order).</summary>
+    private static void LowerTo(ref int target, int value)
+    {
+        if (value < 0) return;
+        int seen;
+        while (value < (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
     }
 
     private static void AccumulateFull<T>(LayerFeatures<T> L1, LayerFeatures<T> L2, int i0, int ti, int j0, int tj, int k,
@@ -491,7 +524,12 @@ public static class NtkAssembler
     private static void CheckTile(double[] acc, int l, int layers, int i0, int ti, int j0, int tj, int kk)
     {
         int bad = FiniteChecks.IndexOfNonFinite<double>(acc.AsSpan(0, ti * tj * kk));
-        if (bad < 0) return;
+        if (bad >= 0) ThrowTile(acc, bad, l, layers, i0, j0, tj, kk);
+    }
+
+    /// <summary>Throws for the non-finite accumulator entry <paramref name="bad"/> after layer l's Gram products.</summary>
+    private static void ThrowTile(double[] acc, int bad, int l, int layers, int i0, int j0, int tj, int kk)
+    {
         int p = bad / kk;
         throw new NonFiniteResultException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"NTK: the Gram products of dense layer {l + 1} of {layers} (scaled inputs · deltas, summed over that layer's parameters)"),

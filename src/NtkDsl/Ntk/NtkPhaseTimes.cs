@@ -11,6 +11,7 @@ namespace NtkDsl.Kernels;
 internal static class NtkPhaseTimes
 {
     /// <summary>The phases, in the order they are printed.</summary>
+    /// <remarks>In Trace mode the ∞/NaN scan of each tile accumulator runs inside the Hadamard pass (Hadamard); CheckTile is the separate scan of Full mode.</remarks>
     internal enum Phase { CheckFeatures, InputGram, DeltaGram, Hadamard, CheckTile, WriteTile, Count }
 
     private static readonly long[] s_ticks = new long[(int)Phase.Count];

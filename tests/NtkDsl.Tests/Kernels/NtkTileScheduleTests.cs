@@ -221,6 +221,31 @@ public sealed class NtkTileScheduleTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void WithinOneTileTheFirstNonFiniteEntryInRowOrderIsReported(int outputs)
+    {
+        // One 512-row tile, split into a band per core for the Hadamard pass (which also scans for ∞/NaN). Deltas of
+        // 1e160 in rows 100 and 400 make their delta Gram entries overflow only where both rows are among {100, 400}: the
+        // lower triangle's first such entry in row order is (100, 100), a band before (400, 100). With x2 ≠ x1 (x2's
+        // huge row 300), the first is (100, 300). Per-group outputs (7) scan the separate bias accumulators too.
+        var f = Features<double>(512, 58);
+        var g = Features<double>(512, 59);
+        var l0 = f.Layers[0];
+        for (int p = 0; p < l0.DeltaWidth; p++)
+        {
+            l0.Deltas[100 * l0.DeltaWidth + p] = 1e160;
+            l0.Deltas[400 * l0.DeltaWidth + p] = 1e160;
+            g.Layers[0].Deltas[300 * l0.DeltaWidth + p] = 1e160;
+        }
+        var sym = Assert.Throws<NonFiniteResultException>(() => Run(f, null, full: false, workers: 1, outputs));
+        Assert.Equal((100, 100), (sym.Row, sym.Column));
+        Assert.Contains("dense layer 1 of 4", sym.Message, StringComparison.Ordinal);
+        var cross = Assert.Throws<NonFiniteResultException>(() => Run(f, g, full: false, workers: 1, outputs));
+        Assert.Equal((100, 300), (cross.Row, cross.Column));
+    }
+
     [Fact]
     public void TheFirstFailingTileInSequentialOrderIsReportedAsTileByTile()
     {
