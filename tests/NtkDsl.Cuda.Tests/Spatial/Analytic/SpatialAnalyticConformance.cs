@@ -102,6 +102,12 @@ public abstract class SpatialAnalyticConformance : IDisposable
         new GroupWeights().Bias("C1", 4.0).Weights("Readout", 0.5), 4 * 4 * 2, 400);
 
     [Fact]
+    public void TwoHeldSourcesAcrossPoolingAndLayerNormMatchTheCpu() => Matches(
+        (dev, a, b) => AnalyticTwoSources.AnalyticNtk(dev, a, b), (dev, a, b) => AnalyticTwoSources.AnalyticNngp(dev, a, b),
+        (dev, a, b, w) => AnalyticTwoSources.AnalyticWntk(dev, a, b, w), AnalyticTwoSources.AnalyticNtkDiagonal,
+        new GroupWeights().Weights("C2", 2.5).Bias("C3", 0.5).Weights("Readout", 0.75), 5 * 5 * 2, 600);
+
+    [Fact]
     public void WidthlessDenseModelsMatchTheCpu() => Matches(
         (dev, a, b) => AnalyticWidthless.AnalyticNtk(dev, a, b), (dev, a, b) => AnalyticWidthless.AnalyticNngp(dev, a, b),
         (dev, a, b, w) => AnalyticWidthless.AnalyticWntk(dev, a, b, w), AnalyticWidthless.AnalyticNtkDiagonal,

@@ -71,3 +71,22 @@ public partial class AnalyticTanhConv
     [GlobalAvgPool] public partial Layer Gap { get; }
     [Dense(1)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>
+/// Two residual sources alive at once, held across a shape-keeping AvgPool2D (3 × 3, stride 1, Same) and a LayerNorm,
+/// released out of order (C1 before C2): the recursion's capture of nested sources, pooling and normalizing of the
+/// cross-covariances, and the slot swap when a source that is not the last is dropped.
+/// </summary>
+[NtkModel(InputShape = new[] { 5, 5, 2 })]
+public partial class AnalyticTwoSources
+{
+    [Conv2D(2, 3, Activation.Relu, WeightStd = 1.3, BiasStd = 0.2)] public partial ConvLayer C1 { get; }
+    [AvgPool2D(3, Stride = 1, Padding = Padding.Same)] public partial Layer Blur { get; }
+    [Conv2D(2, 3, Activation.Erf, WeightStd = 1.6, BiasStd = 0.1)] public partial ConvLayer C2 { get; }
+    [Add(nameof(C1))] public partial Layer Skip1 { get; }
+    [LayerNorm(Epsilon = 1e-4)] public partial Layer Norm { get; }
+    [Conv2D(2, 3, Activation.Abs, Padding = Padding.Circular, WeightStd = 1.1, BiasStd = 0.3)] public partial ConvLayer C3 { get; }
+    [Add(nameof(C2))] public partial Layer Skip2 { get; }
+    [GlobalAvgPool] public partial Layer Gap { get; }
+    [Dense(2, BiasStd = 0.2)] public partial DenseLayer Readout { get; }
+}

@@ -36,6 +36,28 @@ public sealed class SpatialAnalyticSeamTests
         }
     }
 
+    /// <summary>A spatial backend that does not implement the analytic kernels: the interface's default refuses.</summary>
+    private sealed class PlainSpatialDevice : Device, ISpatialBackend
+    {
+        public override string Name => "plain spatial device";
+        public override bool IsCpu => false;
+        public override ISpatialBackend SpatialBackend => this;
+        public void RequireNetwork(SpatialNetwork network) { }
+        public Tensor Forward(SpatialDeviceModel model, double[][] parameters, Tensor x) => throw new NotSupportedException();
+        public Tensor Jvp(SpatialDeviceModel model, double[][] parameters, Tensor x, Tensor tangent) => throw new NotSupportedException();
+        public Tensor Vjp(SpatialDeviceModel model, double[][] parameters, Tensor x, Tensor cotangent) => throw new NotSupportedException();
+        public Tensor Jacobian(SpatialDeviceModel model, double[][] parameters, Tensor x) => throw new NotSupportedException();
+        public Tensor[] Ntk(SpatialDeviceModel model, double[][] parameters, Tensor x1, Tensor? x2, NtkMode mode, double[] groupWeight, bool perGroup,
+            IProgress<NtkProgress>? progress, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void ABackendWithoutTheRecursionRefusesInsteadOfUsingTheCpu()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AnalyticConvGap.AnalyticNngp(new PlainSpatialDevice(), Inputs(2, 60, 8)));
+        Assert.Contains("this device backend has no implementation of the infinite-width kernels", e.Message, StringComparison.Ordinal);
+    }
+
     private static Tensor Inputs(int n, int d, int seed) => Tensor.FromArray(Reference.Random(n * d, seed), n, d);
 
     [Fact]
