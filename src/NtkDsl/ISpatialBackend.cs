@@ -41,4 +41,24 @@ public interface ISpatialBackend
     /// </summary>
     Tensor[] Ntk(SpatialDeviceModel model, double[][] parameters, Tensor x1, Tensor? x2, NtkMode mode, double[] groupWeight, bool perGroup,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The infinite-width NNGP (<paramref name="ntk"/> false) or weighted NTK of <paramref name="network"/>, N1 × N2 float64,
+    /// as <c>SpatialNetwork.Analytic</c> computes it on the CPU: the pixel-pair recursion of
+    /// <see cref="SpatialNetwork.AnalyticPlan"/> (Novak et al. 2019; Arora et al. 2019), its exact-diagonal rule, the duals
+    /// from the model's generated CUDA C. The arguments arrive checked as the CPU checks them. The default implementation
+    /// throws <see cref="NotSupportedException"/>: a backend without the recursion never hands the call to the CPU.
+    /// </summary>
+    /// <param name="network">The plan.</param>
+    /// <param name="cudaSource">The model's generated CUDA C.</param>
+    /// <param name="unsupportedReason">Non-null when an activation has no device dual: the backend throws it as <see cref="NotSupportedException"/>.</param>
+    /// <param name="x1">N1 × H·W·C inputs.</param>
+    /// <param name="x2">N2 × H·W·C inputs, or null for x1 (symmetric).</param>
+    /// <param name="groupWeight">One weight per parameter group (ones for the plain NTK; ignored for the NNGP).</param>
+    /// <param name="ntk">The NTK (true) or the NNGP (false).</param>
+    /// <param name="progress">Optional progress.</param>
+    /// <param name="cancellationToken">Cancels between batches of pairs.</param>
+    Tensor Analytic(SpatialNetwork network, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeight, bool ntk,
+        IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{network.ModelName}: this device backend has no implementation of the infinite-width kernels; call {network.ModelName}.AnalyticNtk without a device (the CPU).");
 }

@@ -97,6 +97,28 @@ public sealed class SnapshotTests
         }
         """;
 
+    /// <summary>
+    /// Every activation with a device dual in a spatial model (issue 12): the emitted pixel-pair duals and means
+    /// (ntk_pp_dual_l/ntk_pp_mean_l) of ReLU, leaky ReLU, |x|, sin and erf; none for the identity readout.
+    /// </summary>
+    public const string SpatialDeviceDuals = """
+        using NtkDsl;
+        namespace Demo.Vision;
+
+        [NtkModel(InputShape = new[] { 6, 6, 1 })]
+        public partial class DualNet
+        {
+            [Conv2D(2, 3, Activation.Relu)] public partial ConvLayer C1 { get; }
+            [Conv2D(2, 3, Activation.LeakyRelu, LeakySlope = 0.1)] public partial ConvLayer C2 { get; }
+            [Add(nameof(C1))] public partial Layer Skip { get; }
+            [GlobalAvgPool] public partial Layer Gap { get; }
+            [Dense(4, Activation.Abs)] public partial DenseLayer H1 { get; }
+            [Dense(4, Activation.Sin)] public partial DenseLayer H2 { get; }
+            [Dense(4, Activation.Erf)] public partial DenseLayer H3 { get; }
+            [Dense(1)] public partial DenseLayer Readout { get; }
+        }
+        """;
+
     /// <summary>Declared without Inputs (issue 15): the input width is a constructor argument; a custom activation, no bias.</summary>
     public const string Widthless = """
         using System;
@@ -117,6 +139,7 @@ public sealed class SnapshotTests
     [InlineData("Widthless", Widthless)]
     [InlineData("SpatialEveryKind", SpatialEveryKind)]
     [InlineData("SpatialGap", SpatialGap)]
+    [InlineData("SpatialDeviceDuals", SpatialDeviceDuals)]
     [InlineData("Custom", Custom)]
     [InlineData("Mlp", Mlp)]
     [InlineData("StandardNoBias", StandardNoBias)]

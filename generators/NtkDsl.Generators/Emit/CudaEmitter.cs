@@ -69,7 +69,9 @@ internal static class CudaEmitter
     /// The device code of a model on the SpatialNetwork engine (InputShape or width-less): φ/φ' and the fused
     /// <c>ntk_act_l_d</c> kernel of every Dense/Conv2D layer, l its index in the plan (SpatialStep.Index), as a private
     /// constant that the constructor hands to <c>SpatialDeviceModel.For</c>. No <c>IDeviceSource</c> (its static Info does
-    /// not fit width-less models) and no infinite-width kernels: the device runs these models' finite-width methods only.
+    /// not fit width-less models). When every activation has a device dual, also the closed-form duals
+    /// (<see cref="CudaDualPrelude"/>) and per such layer <c>ntk_pp_dual_l</c>/<c>ntk_pp_mean_l</c>, which NtkDsl.Cuda's pixel-pair
+    /// recursion launches (issue 12); otherwise <see cref="SpatialUnsupportedField"/> says why.
     /// </summary>
     private static (string HintName, string Source) EmitSpatial(ModelSpec model)
     {
@@ -92,6 +94,16 @@ internal static class CudaEmitter
         }
         for (int i = 0; i < layers.Count; i++)
             if (layers[i].Trainable is { } t) ActivationKernel(sb, i, layers[i].Name, t, "double");
+        string? unsupported = SpatialAnalyticUnsupported(model, layers);
+        sb.Append('\n');
+        if (unsupported is not null) sb.Append("// No infinite-width kernels: ").Append(unsupported).Append('\n');
+        else
+        {
+            sb.Append("// ---- Infinite-width pixel-pair duals (PixelPairRecursion's activation rule), per layer with parameters ----\n");
+            sb.Append(CudaDualPrelude.Text);
+            for (int i = 0; i < layers.Count; i++)
+                if (layers[i].Trainable is { } t && t.Activation != ActivationKind.Identity) PixelPairDual(sb, i, layers[i].Name, t);
+        }
         var w = new SourceWriter();
         ModelEmitter.Header(w, model.ClassName, model.Namespace);
         foreach (var c in model.ContainingTypes) w.Open(ModelEmitter.TypeHeader(c));
@@ -100,9 +112,68 @@ internal static class CudaEmitter
         w.Line("private const string " + SpatialSourceField + " = \"\"\"\"");
         w.Line(sb.ToString().TrimEnd('\n'));
         w.Line("\"\"\"\";");
+        w.Line();
+        w.Line("/// <summary>" + (unsupported is null
+            ? "Null: " + SpatialSourceField + " holds a device dual of every activation (the infinite-width kernels can run on a device)."
+            : "Why " + SpatialSourceField + " holds no infinite-width kernels (thrown as NotSupportedException by the device overloads).") + "</summary>");
+        w.Line("private const string? " + SpatialUnsupportedField + " = " + (unsupported is null ? "null" : SourceWriter.Str(unsupported)) + ";");
         w.Close();
         foreach (var _ in model.ContainingTypes) w.Close();
         return (Names.HintStem(model) + ".Cuda.g.cs", w.ToString());
+    }
+
+    /// <summary>The private constant of a spatial or width-less model: null, or why its activations have no device duals.</summary>
+    public const string SpatialUnsupportedField = Names.Reserved + "CudaAnalyticUnsupportedReason";
+
+    /// <summary>Null when every Dense/Conv2D layer's activation has a device closed-form dual; otherwise the message naming the first that has none.</summary>
+    private static string? SpatialAnalyticUnsupported(ModelSpec model, List<SpatialLayerSpec> layers)
+    {
+        foreach (var l in layers)
+            if (l.Trainable is { } t && !HasDeviceDual(t.Activation))
+                return model.ClassName + ": layer " + l.Name + " uses activation " + ActivationEmitter.DisplayName(t)
+                    + ", which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use "
+                    + model.ClassName + ".AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
+        return null;
+    }
+
+    /// <summary>
+    /// Layer <paramref name="index"/>'s dual per pixel pair over a batch of example pairs (PixelPairRecursion.Affine's
+    /// activation rule, ActivationKernelRule.Dual) and its mean E[φ(u)], u ~ N(0, q) (ActivationKernelRule.Mean).
+    /// </summary>
+    private static void PixelPairDual(StringBuilder sb, int index, string name, LayerSpec t)
+    {
+        sb.Append("\n// Layer ").Append(index).Append(" (").Append(name).Append(", ").Append(ActivationEmitter.DisplayName(t)).Append("): for idx < count = pairs·no², pair r = idx / no², e = p·no + p2:\n");
+        sb.Append("// k[r·stride + e] ← K̃(qa[ia[r]·no + p], qb[ib[r]·no + p2], k), t[r·stride + e] ← t·Ṫ.\n");
+        sb.Append("extern \"C\" __global__ void ntk_pp_dual_").Append(index).Append("(double* __restrict__ k, double* __restrict__ t, const double* __restrict__ qa, const double* __restrict__ qb,\n");
+        sb.Append("    const int* __restrict__ ia, const int* __restrict__ ib, long long count, int no, long long stride)\n");
+        sb.Append("{\n");
+        sb.Append("    long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n");
+        sb.Append("    if (idx >= count) return;\n");
+        sb.Append("    long long sq = (long long)no * no;\n");
+        sb.Append("    long long r = idx / sq;\n");
+        sb.Append("    int e = (int)(idx % sq), p = e / no, p2 = e % no;\n");
+        sb.Append("    long long at = r * stride + e;\n");
+        sb.Append("    double kt, td;\n");
+        sb.Append("    ").Append(Dual(t, diagonal: false, "k[at]", "qa[(long long)ia[r] * no + p]", "qb[(long long)ib[r] * no + p2]")).Append('\n');
+        sb.Append("    k[at] = kt;\n");
+        sb.Append("    t[at] = __dmul_rn(t[at], td);\n");
+        sb.Append("}\n");
+        // ActivationKernelRule.Mean: c·√q with c = 1/√(2π) (ReLU), (1 − s)/√(2π) (leaky ReLU), 2/√(2π) (|x|); 0 for the odd ones.
+        const double InvSqrtTwoPi = 0.398942280401432677939946059934;
+        string mean = t.Activation switch
+        {
+            ActivationKind.Relu => "__dmul_rn(" + CudaExprPrinter.Number(InvSqrtTwoPi) + ", sqrt(q[idx]))",
+            ActivationKind.LeakyRelu => "__dmul_rn(" + CudaExprPrinter.Number((1.0 - t.LeakySlope) * InvSqrtTwoPi) + ", sqrt(q[idx]))",
+            ActivationKind.Abs => "__dmul_rn(" + CudaExprPrinter.Number(2.0 * InvSqrtTwoPi) + ", sqrt(q[idx]))",
+            _ => "0.0",
+        };
+        sb.Append("\n// Layer ").Append(index).Append(": m[idx] = E[φ(u)], u ~ N(0, q[idx]), for idx < count.\n");
+        sb.Append("extern \"C\" __global__ void ntk_pp_mean_").Append(index).Append("(const double* __restrict__ q, double* __restrict__ m, long long count)\n");
+        sb.Append("{\n");
+        sb.Append("    long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n");
+        sb.Append("    if (idx >= count) return;\n");
+        sb.Append("    m[idx] = ").Append(mean).Append(";\n");
+        sb.Append("}\n");
     }
 
     /// <summary>Null when every layer's activation has a device closed-form dual; otherwise the message naming the first that has none.</summary>
@@ -227,7 +298,7 @@ internal static class CudaEmitter
         sb.Append("    double kt, td;\n");
         foreach (var l in layers)
         {
-            if (l.Index > 0) sb.Append("    ").Append(Dual(layers[l.Index - 1], diagonal: true, "q", null, null)).Append('\n');
+            if (l.Index > 0) sb.Append("    ").Append(Dual(layers[l.Index - 1].Spec, diagonal: true, "q", null, null)).Append('\n');
             sb.Append("    q = ").Append(Affine(l, l.Index == 0 ? "q" : "kt")).Append(";\n");
             sb.Append("    chain[(long long)").Append(l.Index).Append(" * n + i] = q;\n");
         }
@@ -264,7 +335,7 @@ internal static class CudaEmitter
             sb.Append("    // Layer ").Append(l.Index).Append(' ').Append(l.Name)
                 .Append(previous is null ? ": K = σ_w²·x·x'/d + σ_b², Θ from the layer's own parameters\n" : ": dual of " + previous.Name + ", then the affine step\n");
             if (previous is not null)
-                sb.Append("    ").Append(Dual(previous, diagonal: false, "nngp", Chain("chain1", previous.Index, "n1Total", "i"), Chain("chain2", previous.Index, "n2", "j"))).Append('\n');
+                sb.Append("    ").Append(Dual(previous.Spec, diagonal: false, "nngp", Chain("chain1", previous.Index, "n1Total", "i"), Chain("chain2", previous.Index, "n2", "j"))).Append('\n');
             // C#: gw[W] * direct * kt + gw[B] * bias + σ_w² * td * ntk, left to right.
             string direct = standard ? CudaExprPrinter.Number(l.FanIn) : CudaExprPrinter.Number(l.Spec.WeightStd * l.Spec.WeightStd);
             string sum = "__dmul_rn(__dmul_rn(gw[" + l.WeightGroup + "], " + direct + "), kt)";
@@ -279,7 +350,7 @@ internal static class CudaEmitter
         if (!output.IsIdentity)
         {
             sb.Append("    // Output activation ").Append(ActivationEmitter.DisplayName(output.Spec)).Append(": NNGP = E[φ(u)φ(v)], NTK = E[φ'(u)φ'(v)]·Θ\n");
-            sb.Append("    ").Append(Dual(output, diagonal: false, "nngp", Chain("chain1", depth - 1, "n1Total", "i"), Chain("chain2", depth - 1, "n2", "j"))).Append('\n');
+            sb.Append("    ").Append(Dual(output.Spec, diagonal: false, "nngp", Chain("chain1", depth - 1, "n1Total", "i"), Chain("chain2", depth - 1, "n2", "j"))).Append('\n');
             sb.Append("    nngp = kt;\n");
             sb.Append("    ntk = __dmul_rn(td, ntk);\n");
         }
@@ -290,14 +361,14 @@ internal static class CudaEmitter
     private static string Chain(string array, int layer, string rows, string row) => array + "[(long long)" + layer + " * " + rows + " + " + row + "]";
 
     /// <summary>The device dual of <paramref name="l"/>'s activation at (q1, q2, c), or at q on the diagonal, writing kt and td.</summary>
-    private static string Dual(LayerPlan l, bool diagonal, string c, string? q1, string? q2)
+    private static string Dual(LayerSpec spec, bool diagonal, string c, string? q1, string? q2)
     {
         // a·min(x, 0) + b·max(x, 0) with φ'(0) = d0: ReLU (0, 1, 0), LeakyReLU (slope, 1, slope), Abs (−1, 1, 0);
         // the constants are computed here as DualActivations.AbRelu computes them.
-        (double a, double b, double d0)? ab = l.Spec.Activation switch
+        (double a, double b, double d0)? ab = spec.Activation switch
         {
             ActivationKind.Relu => (0.0, 1.0, 0.0),
-            ActivationKind.LeakyRelu => (l.Spec.LeakySlope, 1.0, l.Spec.LeakySlope),
+            ActivationKind.LeakyRelu => (spec.LeakySlope, 1.0, spec.LeakySlope),
             ActivationKind.Abs => (-1.0, 1.0, 0.0),
             _ => null,
         };
@@ -308,7 +379,7 @@ internal static class CudaEmitter
                 + CudaExprPrinter.Number(2.0 * p.a * p.b) + ", " + CudaExprPrinter.Number(p.d0 * p.d0) + ", " + CudaExprPrinter.Number(p.d0 * 0.5 * (p.a + p.b));
             return diagonal ? "ntk_abrelu_diag(" + consts + ", " + c + ", &kt, &td);" : "ntk_abrelu(" + consts + ", " + q1 + ", " + q2 + ", " + c + ", &kt, &td);";
         }
-        string name = l.Spec.Activation switch
+        string name = spec.Activation switch
         {
             ActivationKind.Erf => "ntk_erf",
             ActivationKind.Sin => "ntk_sin",

@@ -317,10 +317,56 @@ internal static class SpatialEmitter
         w.Close();
         w.Line();
         PublicSurface.AnalyticMethods(w, c.GroupCount, "", "");
+        EmitDeviceAnalytic(w, c, "Info");
         w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
         w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
         w.Line("return " + Network + ".AnalyticDiagonal(x, ntkWanted);");
         w.Close();
+    }
+
+    /// <summary>
+    /// AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) (issue 12), the same public shape as Dense models'
+    /// (ModelEmitter.EmitDeviceAnalytic): Device.Cpu runs <c>__ntkAnalyticCore</c>; any other device gets the call through
+    /// <c>SpatialNetwork.Analytic(…, device, source, reason)</c>, which checks the arguments as the CPU does and hands them to
+    /// the device's spatial backend (the pixel-pair recursion with this model's generated duals), or throws
+    /// NotSupportedException: never a CPU fallback.
+    /// </summary>
+    private static void EmitDeviceAnalytic(SourceWriter w, SpatialContext c, string info)
+    {
+        string T = Tensor, P = Progress, K = Token, D = "global::NtkDsl.Device";
+        string ones = PublicSurface.Ones(c.GroupCount);
+        const string device = "on <paramref name=\"device\"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback).";
+        w.Line("/// <summary>AnalyticNngp(x1, x2) " + device + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNngp(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticNtk(x1, x2) " + device + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNtk(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticWntk(x1, x2, weights) " + device + " float64.</summary>");
+        w.Open("public static " + T + " AnalyticWntk(" + D + " device, " + T + " x1, " + T + "? x2, global::NtkDsl.GroupWeights weights, " + P + " progress = null, " + K + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkAnalyticOn(device, x1, x2, weights.Resolve(" + info + "), ntkWanted: true, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Open("private static " + T + " __ntkAnalyticOn(" + D + " device, " + T + " x1, " + T + "? x2, double[] gw, bool ntkWanted, " + P + " progress, " + K + " cancellationToken)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(device);");
+        w.Line("if (device.IsCpu) return __ntkAnalyticCore(x1, x2, gw, ntkWanted, progress, cancellationToken);");
+        string network = Network;
+        if (c.Widthless)
+        {
+            w.Line("var network = __ntkAnalyticNetwork(x1, nameof(x1));");
+            w.Line("__ntkCheckAnalyticInput(network, x1, nameof(x1));");
+            w.Line("if (x2 is not null) __ntkCheckAnalyticInput(network, x2, nameof(x2));");
+            network = "network";
+        }
+        else
+        {
+            w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
+            w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
+        }
+        w.Line("return " + network + ".Analytic(x1, x2, gw, ntkWanted, progress, cancellationToken, device, " + CudaEmitter.SpatialSourceField + ", " + CudaEmitter.SpatialUnsupportedField + ");");
+        w.Close();
+        w.Line();
     }
 
     /// <summary>
@@ -349,6 +395,7 @@ internal static class SpatialEmitter
         w.Close();
         w.Line();
         PublicSurface.AnalyticMethods(w, c.GroupCount, "", "", "__ntkAnalyticNetwork(x1, nameof(x1)).Info");
+        EmitDeviceAnalytic(w, c, "__ntkAnalyticNetwork(x1, nameof(x1)).Info");
         w.Open("private static " + Tensor + " __ntkAnalyticDiagonal(" + Tensor + " x, bool ntkWanted)");
         w.Line("var network = __ntkAnalyticNetwork(x, nameof(x));");
         w.Line("__ntkCheckAnalyticInput(network, x, nameof(x));");

@@ -36,6 +36,28 @@ partial class ResNetTiny
     /// <summary>K(x_i, x_i) of the infinite-width NNGP for every row: a vector of N. float64.</summary>
     public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Tensor x) => __ntkAnalyticDiagonal(x, ntkWanted: false);
 
+    /// <summary>AnalyticNngp(x1, x2) on <paramref name="device"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback). float64.</summary>
+    public static global::NtkDsl.Tensor AnalyticNngp(global::NtkDsl.Device device, global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: false, progress, cancellationToken);
+
+    /// <summary>AnalyticNtk(x1, x2) on <paramref name="device"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback). float64.</summary>
+    public static global::NtkDsl.Tensor AnalyticNtk(global::NtkDsl.Device device, global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2 = null, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, new double[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }, ntkWanted: true, progress, cancellationToken);
+
+    /// <summary>AnalyticWntk(x1, x2, weights) on <paramref name="device"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback). float64.</summary>
+    public static global::NtkDsl.Tensor AnalyticWntk(global::NtkDsl.Device device, global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, global::NtkDsl.GroupWeights weights, global::System.IProgress<global::NtkDsl.NtkProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(weights);
+        return __ntkAnalyticOn(device, x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
+    }
+
+    private static global::NtkDsl.Tensor __ntkAnalyticOn(global::NtkDsl.Device device, global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(device);
+        if (device.IsCpu) return __ntkAnalyticCore(x1, x2, gw, ntkWanted, progress, cancellationToken);
+        __ntkCheckAnalyticInput(x1, nameof(x1));
+        if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));
+        return __ntkNetwork.Analytic(x1, x2, gw, ntkWanted, progress, cancellationToken, device, __ntkCudaSource, __ntkCudaAnalyticUnsupportedReason);
+    }
+
     private static global::NtkDsl.Tensor __ntkAnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)
     {
         __ntkCheckAnalyticInput(x, nameof(x));

@@ -74,5 +74,10 @@ partial class ResNetTiny
         act[idx] = ntk_phi_7(h);
         dact[idx] = ntk_dphi_7(h);
     }
+
+    // No infinite-width kernels: ResNetTiny: layer Hidden uses activation Tanh, which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use ResNetTiny.AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.
     """";
+
+    /// <summary>Why __ntkCudaSource holds no infinite-width kernels (thrown as NotSupportedException by the device overloads).</summary>
+    private const string? __ntkCudaAnalyticUnsupportedReason = "ResNetTiny: layer Hidden uses activation Tanh, which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use ResNetTiny.AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
 }

@@ -61,5 +61,10 @@ partial class Mlp
         act[idx] = ntk_phi_2(h);
         dact[idx] = ntk_dphi_2(h);
     }
+
+    // No infinite-width kernels: Mlp: layer Smooth uses activation Swish, which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use Mlp.AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.
     """";
+
+    /// <summary>Why __ntkCudaSource holds no infinite-width kernels (thrown as NotSupportedException by the device overloads).</summary>
+    private const string? __ntkCudaAnalyticUnsupportedReason = "Mlp: layer Smooth uses activation Swish, which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use Mlp.AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
 }

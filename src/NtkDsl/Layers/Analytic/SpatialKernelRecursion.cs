@@ -59,11 +59,7 @@ internal static class SpatialKernelRecursion
         Tensor x1, Tensor? x2, double[] groupWeight, bool ntk, IProgress<NtkProgress>? progress, CancellationToken cancellationToken,
         string model = nameof(SpatialNetwork))
     {
-        var plan = new SpatialKernelPlan(layers, inputShape, parameterization, model);
-        CheckInput(plan, x1, nameof(x1));
-        if (x2 is not null) CheckInput(plan, x2, nameof(x2));
-        ArgumentNullException.ThrowIfNull(groupWeight);
-        AnalyticMlp.CheckWeights(groupWeight, plan.GroupCount);
+        var plan = Check(layers, inputShape, parameterization, x1, x2, groupWeight, model);
         int n1 = x1.Rows, n2 = x2?.Rows ?? n1;
         bool symmetric = x2 is null;
         int threads = Math.Max(1, Environment.ProcessorCount);
@@ -117,6 +113,21 @@ internal static class SpatialKernelRecursion
         }
         FiniteChecks.Block<double>(result, n2, model + ": infinite-width kernel recursion (pixel-pair covariances)");
         return Tensor.Wrap(result, n1, n2);
+    }
+
+    /// <summary>
+    /// The plan and the argument checks of <see cref="Kernel"/> (shapes, NaN/∞, group weights), in its order and with its
+    /// messages: a device backend runs them before anything reaches the device.
+    /// </summary>
+    public static SpatialKernelPlan Check(IReadOnlyList<LayerSpec> layers, IReadOnlyList<int> inputShape, Parameterization parameterization,
+        Tensor x1, Tensor? x2, double[] groupWeight, string model = nameof(SpatialNetwork))
+    {
+        var plan = new SpatialKernelPlan(layers, inputShape, parameterization, model);
+        CheckInput(plan, x1, nameof(x1));
+        if (x2 is not null) CheckInput(plan, x2, nameof(x2));
+        ArgumentNullException.ThrowIfNull(groupWeight);
+        AnalyticMlp.CheckWeights(groupWeight, plan.GroupCount);
+        return plan;
     }
 
     /// <summary>K(x_i, x_i) or Θ(x_i, x_i) (unit group weights) for every row: a vector of N, equal bit for bit to the diagonal of <see cref="Kernel"/>.</summary>
