@@ -80,6 +80,9 @@ public sealed class DeviceEdgeCaseTests
     public void OnePixelImagesWithAWindowLargerThanTheImage() => EveryMethodAtTheEdges(d => new EdgeOnePixel(31, d), 2, 600);
 
     [Fact]
+    public void AValidKernelAsLargeAsTheImage() => EveryMethodAtTheEdges(d => new EdgeKernelIsImage(38, d), 18, 670);
+
+    [Fact]
     public void OddSizesWithValidStridesAndCircularWrapping() => EveryMethodAtTheEdges(d => new EdgeOddValid(32, d), 20, 610);
 
     [Fact]

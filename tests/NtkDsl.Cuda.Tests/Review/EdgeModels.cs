@@ -75,3 +75,12 @@ public partial class EdgeReducedPair
     [Dense(4, Activation.Gelu, WeightStd = 1.4, BiasStd = 0.2)] public partial DenseLayer Hidden { get; }
     [Dense(3, WeightStd = 0.9, BiasStd = 0.4)] public partial DenseLayer Readout { get; }
 }
+
+/// <summary>A Valid 3×3 kernel on a 3×3 image: one output pixel whose window is the whole image.</summary>
+[NtkModel(InputShape = new[] { 3, 3, 2 })]
+public partial class EdgeKernelIsImage
+{
+    [Conv2D(3, 3, Activation.Tanh, Padding = Padding.Valid, WeightStd = 1.3, BiasStd = 0.2)] public partial ConvLayer Whole { get; }
+    [Flatten] public partial Layer Flat { get; }
+    [Dense(2, WeightStd = 0.9, BiasStd = 0.3)] public partial DenseLayer Readout { get; }
+}
