@@ -62,7 +62,7 @@ public sealed unsafe class EmulatedGpu : IDisposable
 
     /// <summary>The driver, NVRTC (through g++), cuBLAS and cuSOLVER over this device.</summary>
     public CudaBackend CreateBackend() =>
-        new("emulated", new EmulatedDriver(this), new EmulatedNvrtc(), new EmulatedCublas(this), new EmulatedCusolver(this)) { ExactSizePool = true };
+        new("emulated", new EmulatedDriver(this), new EmulatedNvrtc(), new EmulatedCublas(this), new EmulatedCusolver(this)) { ExactSizePool = true, PoisonReusedBlocks = true };
 
     /// <summary>Everything still alive: allocations, streams, library handles, modules (empty when clean).</summary>
     public IReadOnlyList<string> Leaks()

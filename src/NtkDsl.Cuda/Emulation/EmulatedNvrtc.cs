@@ -10,7 +10,10 @@ namespace NtkDsl.Cuda.Emulation;
 /// <summary>
 /// NVRTC on the host: the CUDA C source is compiled, unchanged, by g++ together with ntkdsl_cuda_compat.h into a
 /// shared library with one grid launcher per <c>extern "C" __global__</c> kernel. Options are checked for form (each
-/// must start with '-') and otherwise ignored except <c>-D</c>/<c>--define-macro</c>. g++ is found as
+/// must start with '-') and otherwise ignored except <c>-D</c>/<c>--define-macro</c> and <c>--fmad</c>: NVRTC contracts
+/// a·b + c into one fused multiply-add by default (<c>--fmad=true</c>), so without <c>--fmad=false</c> the host build
+/// contracts too (g++ <c>-mfma -ffp-contract=fast</c>, where the host CPU has FMA); with it, it does not
+/// (<c>-ffp-contract=off</c>), which is what <see cref="Kernels.CudaModule"/> asks for. g++ is found as
 /// <c>$NTKDSL_CXX</c> or <c>g++</c> on PATH; without it compilation fails with NVRTC_ERROR_COMPILATION and a log
 /// that says so. Compiled libraries are cached by content hash under the temp folder.
 /// </summary>
@@ -48,6 +51,29 @@ public sealed partial class EmulatedNvrtc : INvrtc
             ?? throw new InvalidOperationException("NtkDsl.Cuda was built without its embedded ntkdsl_cuda_compat.h.");
         using var r = new StreamReader(s);
         return r.ReadToEnd();
+    }
+
+    /// <summary>Whether the host CPU executes fused multiply-adds (x86-64: 'fma' in /proc/cpuinfo; AArch64 always has them).</summary>
+    internal static bool HostHasFma { get; } = DetectFma();
+
+    private static bool IsX64 => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
+
+    private static bool DetectFma()
+    {
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64) return true;
+        if (!IsX64) return false;
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Split(' ', '\t').Contains("fma"));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     internal static string CacheDirectory()
@@ -98,7 +124,17 @@ public sealed partial class EmulatedNvrtc : INvrtc
             .Append("#include \"ntkdsl_cuda_compat.h\"\n#line 1 \"").Append(p.Name).Append("\"\n")
             .Append(p.Source).Append('\n');
         foreach (var k in kernels) unit.Append("NTKEMU_EXPORT(").Append(k).Append(")\n");
-        var flags = new List<string> { "-std=c++17", "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off" };
+        var flags = new List<string> { "-std=c++17", "-O2", "-fPIC", "-shared", "-fno-fast-math" };
+        // NVRTC's default is --fmad=true (a·b + c may become one fused multiply-add); the last --fmad option wins.
+        string? fmad = options.LastOrDefault(o => o.StartsWith("--fmad=", StringComparison.Ordinal) || o.StartsWith("-fmad=", StringComparison.Ordinal));
+        bool contract = fmad is null || fmad.EndsWith("=true", StringComparison.Ordinal);
+        if (fmad is not null && !fmad.EndsWith("=true", StringComparison.Ordinal) && !fmad.EndsWith("=false", StringComparison.Ordinal)) return NvrtcResult.InvalidOption;
+        if (contract && HostHasFma)
+        {
+            if (IsX64) flags.Add("-mfma");
+            flags.Add("-ffp-contract=fast");
+        }
+        else flags.Add("-ffp-contract=off");
         flags.AddRange(defines);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(header + "\0" + unit + "\0" + string.Join(' ', flags))))[..32];
         var dir = CacheDirectory();

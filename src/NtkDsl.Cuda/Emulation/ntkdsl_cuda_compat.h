@@ -50,10 +50,11 @@ inline float __expf(float x) { return std::exp(x); }
 inline float __logf(float x) { return std::log(x); }
 inline float __fdividef(float x, float y) { return x / y; }
 inline double __ddiv_rn(double x, double y) { return x / y; }
-// Round-to-nearest arithmetic that NVRTC never contracts into an FMA (the host build uses -ffp-contract=off anyway).
-inline double __dmul_rn(double x, double y) { return x * y; }
-inline double __dadd_rn(double x, double y) { return x + y; }
-inline double __dsub_rn(double x, double y) { return x - y; }
+// Round-to-nearest arithmetic that NVRTC never contracts into an FMA. The host build contracts a·b + c only when
+// the program is compiled without --fmad=false (as NVRTC would); the volatile result keeps these calls rounded then.
+inline double __dmul_rn(double x, double y) { volatile double r = x * y; return r; }
+inline double __dadd_rn(double x, double y) { volatile double r = x + y; return r; }
+inline double __dsub_rn(double x, double y) { volatile double r = x - y; return r; }
 inline double __fma_rn(double x, double y, double z) { return std::fma(x, y, z); }
 inline float __saturatef(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 inline void sincos(double x, double* s, double* c) { *s = std::sin(x); *c = std::cos(x); }

@@ -20,6 +20,13 @@ public sealed record CudaBackend(string Name, ICudaDriver Driver, INvrtc Nvrtc, 
     /// </summary>
     public bool ExactSizePool { get; init; }
 
+    /// <summary>
+    /// When true, a block the device's pool hands out again is first filled with NaN bytes (as the emulation fills fresh
+    /// allocations), so that a kernel reading a buffer before writing it shows NaN instead of the previous call's values.
+    /// The emulated backend sets it; the native one does not pay for the fill.
+    /// </summary>
+    internal bool PoisonReusedBlocks { get; init; }
+
     private static readonly Lock Gate = new();
     private static CudaBackend? _native;
 

@@ -33,6 +33,9 @@ public sealed class CudaModule
             {
                 string.Create(CultureInfo.InvariantCulture, $"--gpu-architecture=sm_{major}{minor}"),
                 "--std=c++17",
+                // No contraction of a·b + c into FMAs (NVRTC's default): the device rounds every product and sum as the
+                // CPU engine and the host emulation do, so float64 results agree to the rounding of the sums' order.
+                "--fmad=false",
             };
             var r = nvrtc.CompileProgram(prog, options);
             nvrtc.GetProgramLog(prog, out var log);

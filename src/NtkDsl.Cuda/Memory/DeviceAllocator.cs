@@ -8,6 +8,7 @@ namespace NtkDsl.Cuda.Memory;
 /// sizes when <see cref="Interop.CudaBackend.ExactSizePool"/> is set, as the emulation does). On
 /// CUDA_ERROR_OUT_OF_MEMORY the cache is released and the allocation retried once; a second failure becomes a
 /// <see cref="CudaOutOfMemoryException"/> with the sizes. All blocks, live or cached, are freed with the device.
+/// With <see cref="Interop.CudaBackend.PoisonReusedBlocks"/> (the emulation) a reused block is filled with NaN bytes first.
 /// </summary>
 internal sealed class DeviceAllocator(CudaDevice device)
 {
@@ -30,6 +31,12 @@ internal sealed class DeviceAllocator(CudaDevice device)
         {
             var p = stack.Pop();
             CachedBytes -= size;
+            if (device.Backend.PoisonReusedBlocks)
+            {
+                // Stale values of the block's previous user would pass for results; NaN bytes do not (queued in stream order).
+                device.MakeCurrent();
+                CudaCheck.Driver(device.Driver.MemsetD8Async(p, 0xFF, size, device.Stream), "cuMemsetD8Async");
+            }
             return Hand(p, size);
         }
         device.MakeCurrent();
