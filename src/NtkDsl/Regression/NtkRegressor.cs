@@ -160,10 +160,11 @@ public sealed class NtkRegressor
         if (n < 2) throw new ArgumentException($"{Owner}: at least 2 training rows are needed for leave-one-out, got {n}.", nameof(x));
         InputChecks.Finite(x, Owner, nameof(x));
         var yt = TargetMatrix(y, n, nameof(y));
-        var inputs = Standardizer.Fit(x);
-        var target = Standardizer.Fit(yt);
-        var z = inputs.Transform(x);
-        var t = target.Transform(yt);
+        // x and y are checked once above; the standardizers do not scan them again.
+        var inputs = Standardizer.FitChecked(x);
+        var target = Standardizer.FitChecked(yt);
+        var z = inputs.TransformChecked(x);
+        var t = target.TransformChecked(yt);
         bool coarse = n >= o.CoarseFrom;
         if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(x, z, t, inputs, target, o);
 
@@ -231,10 +232,12 @@ public sealed class NtkRegressor
         // columns, so dropping copies and every row subset below are shared by all warps (log is one-to-one).
         int[] candidates = o.LogWarpInputs ? InputWarping.Candidates(x, o.LogWarpMinSkewness) : [];
         Tensor za = z;
+        Standardizer? loggedScaler = null; // fitted on x with every candidate logged; the final standardizer picks its warped columns
         if (candidates.Length > 0)
         {
             var logged = InputWarping.Log(x, candidates, Owner, nameof(x));
-            za = AppendColumns(z, Standardizer.Fit(logged).Transform(logged), candidates);
+            loggedScaler = Standardizer.FitChecked(logged);
+            za = AppendColumns(z, loggedScaler.TransformChecked(logged), candidates);
         }
         // Repeated rows (see RepeatedTrainingRows): copies dropped, or one row per distinct input with the mean target and noise weight 1/count.
         var (zau, tu, counts) = o.RepeatedRows switch
@@ -308,7 +311,7 @@ public sealed class NtkRegressor
         if (logInputs.Length > 0)
         {
             zu = Warped(zau, d, candidates, warp);
-            inputs = Standardizer.Fit(InputWarping.Log(x, logInputs, Owner, nameof(x)));
+            inputs = Standardizer.Pick(inputs, loggedScaler!, warp);
         }
         var bestKernel = new ArdReluKernel(bestDepth, o.WeightVariance, o.BiasVariance);
         double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
@@ -479,7 +482,7 @@ public sealed class NtkRegressor
         if (x.Rows == 0) throw new ArgumentException($"{Owner}: x has 0 rows; pass at least one input row to predict.", nameof(x));
         InputChecks.Finite(x, Owner, nameof(x));
         if (LogInputs.Count > 0) x = InputWarping.Log(x, LogInputs, Owner, nameof(x));
-        var z = InputScaler.Transform(x);
+        var z = InputScaler.TransformChecked(x); // finite: checked above (and the log of a value > 0 is finite)
         if (_inputScales is not null) z = ScaleColumns(z, _inputScales);
         int m = z.Rows, n = TrainSize;
         double[] cross = InputFeatureGroups.Wntk(Network, z, _trainZ, _featureWeights).ToFlatArray(); // m × n
