@@ -284,10 +284,25 @@ public sealed class NtkRegressor
         double rowsValue = bestValue;
         if (!ReferenceEquals(screenRows, rows))
         {
+            bool switchedOff = SwitchesFeaturesOff(bestTheta, d);
             var (theta, value, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, bestTheta, o);
             evaluations += count;
             rowsValue = value;
             if (theta is not null) bestTheta = theta;
+            // A screening optimum that switched features off cannot switch them back on when warm-started (the
+            // gradient in φ_f carries the factor e^{φ_f}), although the larger row set may want them: then the chosen
+            // depth is also fitted on these rows from the default start, and the larger marginal likelihood on the
+            // same rows wins.
+            if (switchedOff)
+            {
+                var (cold, coldValue, coldCount) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, null, o);
+                evaluations += coldCount;
+                if (cold is not null && coldValue > rowsValue)
+                {
+                    bestTheta = cold;
+                    rowsValue = coldValue;
+                }
+            }
         }
         // Log warps, most skewed candidate first: kept when the refitted optimum (warm-started from the current one)
         // has a larger marginal likelihood on the same rows; the targets are the same, so the likelihoods compare.
@@ -359,6 +374,26 @@ public sealed class NtkRegressor
     }
 
     private static (Tensor, Tensor, int[]?) Dropped((Tensor X, Tensor Y) kept) => (kept.X, kept.Y, null);
+
+    /// <summary>
+    /// Below this ratio of a feature's first-layer variance e^{φ_f} to the largest one, a feature counts as switched off
+    /// (its scale e^{φ_f/2} is under 1% of the largest): it adds under 10⁻⁴ of the largest feature's share to the first
+    /// layer's pre-activation variance, and the likelihood's gradient in φ_f carries the same factor.
+    /// </summary>
+    internal const double SwitchedOffVarianceRatio = 1e-4;
+
+    /// <summary>
+    /// Whether the log feature variances θ[0..d) hold a feature switched off: e^{φ_f − max φ} &lt;
+    /// <see cref="SwitchedOffVarianceRatio"/>.
+    /// </summary>
+    internal static bool SwitchesFeaturesOff(double[] theta, int d)
+    {
+        double max = double.NegativeInfinity;
+        for (int f = 0; f < d; f++) max = Math.Max(max, theta[f]);
+        for (int f = 0; f < d; f++)
+            if (theta[f] - max < Math.Log(SwitchedOffVarianceRatio)) return true;
+        return false;
+    }
 
     /// <summary>
     /// The automatic number of extra marginal-likelihood starts per depth for n rows: ⌊1000/n⌋ − 1, between 0 and 9
