@@ -160,10 +160,11 @@ public sealed class NtkRegressor
         if (n < 2) throw new ArgumentException($"{Owner}: at least 2 training rows are needed for leave-one-out, got {n}.", nameof(x));
         InputChecks.Finite(x, Owner, nameof(x));
         var yt = TargetMatrix(y, n, nameof(y));
-        var inputs = Standardizer.Fit(x);
-        var target = Standardizer.Fit(yt);
-        var z = inputs.Transform(x);
-        var t = target.Transform(yt);
+        // x and y are checked once above; the standardizers do not scan them again.
+        var inputs = Standardizer.FitChecked(x);
+        var target = Standardizer.FitChecked(yt);
+        var z = inputs.TransformChecked(x);
+        var t = target.TransformChecked(yt);
         bool coarse = n >= o.CoarseFrom;
         if (o.Weights == NtkRegressorWeights.InputScales) return FitInputScales(x, z, t, inputs, target, o);
 
@@ -231,10 +232,12 @@ public sealed class NtkRegressor
         // columns, so dropping copies and every row subset below are shared by all warps (log is one-to-one).
         int[] candidates = o.LogWarpInputs ? InputWarping.Candidates(x, o.LogWarpMinSkewness) : [];
         Tensor za = z;
+        Standardizer? loggedScaler = null; // fitted on x with every candidate logged; the final standardizer picks its warped columns
         if (candidates.Length > 0)
         {
             var logged = InputWarping.Log(x, candidates, Owner, nameof(x));
-            za = AppendColumns(z, Standardizer.Fit(logged).Transform(logged), candidates);
+            loggedScaler = Standardizer.FitChecked(logged);
+            za = AppendColumns(z, loggedScaler.TransformChecked(logged), candidates);
         }
         // Repeated rows (see RepeatedTrainingRows): copies dropped, or one row per distinct input with the mean target and noise weight 1/count.
         var (zau, tu, counts) = o.RepeatedRows switch
@@ -281,10 +284,25 @@ public sealed class NtkRegressor
         double rowsValue = bestValue;
         if (!ReferenceEquals(screenRows, rows))
         {
+            bool switchedOff = SwitchesFeaturesOff(bestTheta, d);
             var (theta, value, count) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, bestTheta, o);
             evaluations += count;
             rowsValue = value;
             if (theta is not null) bestTheta = theta;
+            // A screening optimum that switched features off cannot switch them back on when warm-started (the
+            // gradient in φ_f carries the factor e^{φ_f}), although the larger row set may want them: then the chosen
+            // depth is also fitted on these rows from the default start, and the larger marginal likelihood on the
+            // same rows wins.
+            if (switchedOff)
+            {
+                var (cold, coldValue, coldCount) = MaximizeMarginalLikelihood(zu, tu, noiseWeights, rows, bestDepth, null, o);
+                evaluations += coldCount;
+                if (cold is not null && coldValue > rowsValue)
+                {
+                    bestTheta = cold;
+                    rowsValue = coldValue;
+                }
+            }
         }
         // Log warps, most skewed candidate first: kept when the refitted optimum (warm-started from the current one)
         // has a larger marginal likelihood on the same rows; the targets are the same, so the likelihoods compare.
@@ -308,7 +326,7 @@ public sealed class NtkRegressor
         if (logInputs.Length > 0)
         {
             zu = Warped(zau, d, candidates, warp);
-            inputs = Standardizer.Fit(InputWarping.Log(x, logInputs, Owner, nameof(x)));
+            inputs = Standardizer.Pick(inputs, loggedScaler!, warp);
         }
         var bestKernel = new ArdReluKernel(bestDepth, o.WeightVariance, o.BiasVariance);
         double[] scales = ArdReluKernel.Scales(bestTheta.AsSpan(0, d));
@@ -356,6 +374,26 @@ public sealed class NtkRegressor
     }
 
     private static (Tensor, Tensor, int[]?) Dropped((Tensor X, Tensor Y) kept) => (kept.X, kept.Y, null);
+
+    /// <summary>
+    /// Below this ratio of a feature's first-layer variance e^{φ_f} to the largest one, a feature counts as switched off
+    /// (its scale e^{φ_f/2} is under 1% of the largest): it adds under 10⁻⁴ of the largest feature's share to the first
+    /// layer's pre-activation variance, and the likelihood's gradient in φ_f carries the same factor.
+    /// </summary>
+    internal const double SwitchedOffVarianceRatio = 1e-4;
+
+    /// <summary>
+    /// Whether the log feature variances θ[0..d) hold a feature switched off: e^{φ_f − max φ} &lt;
+    /// <see cref="SwitchedOffVarianceRatio"/>.
+    /// </summary>
+    internal static bool SwitchesFeaturesOff(double[] theta, int d)
+    {
+        double max = double.NegativeInfinity;
+        for (int f = 0; f < d; f++) max = Math.Max(max, theta[f]);
+        for (int f = 0; f < d; f++)
+            if (theta[f] - max < Math.Log(SwitchedOffVarianceRatio)) return true;
+        return false;
+    }
 
     /// <summary>
     /// The automatic number of extra marginal-likelihood starts per depth for n rows: ⌊1000/n⌋ − 1, between 0 and 9
@@ -479,7 +517,7 @@ public sealed class NtkRegressor
         if (x.Rows == 0) throw new ArgumentException($"{Owner}: x has 0 rows; pass at least one input row to predict.", nameof(x));
         InputChecks.Finite(x, Owner, nameof(x));
         if (LogInputs.Count > 0) x = InputWarping.Log(x, LogInputs, Owner, nameof(x));
-        var z = InputScaler.Transform(x);
+        var z = InputScaler.TransformChecked(x); // finite: checked above (and the log of a value > 0 is finite)
         if (_inputScales is not null) z = ScaleColumns(z, _inputScales);
         int m = z.Rows, n = TrainSize;
         double[] cross = InputFeatureGroups.Wntk(Network, z, _trainZ, _featureWeights).ToFlatArray(); // m × n

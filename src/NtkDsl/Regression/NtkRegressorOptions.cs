@@ -116,7 +116,9 @@ public sealed class NtkRegressorOptions
     /// <see cref="NtkRegressorWeights.InputScales"/> with more than one depth, when the training set has more rows than
     /// <see cref="MarginalLikelihoodRows"/> (the likelihood is maximized on a subset anyway): every depth is first
     /// fitted on a subset of this many rows (default 300), and only the best depth is refitted on the
-    /// <see cref="MarginalLikelihoodRows"/> subset, warm-started from its screening optimum. When every training row
+    /// <see cref="MarginalLikelihoodRows"/> subset, warm-started from its screening optimum; when that optimum switched
+    /// a feature off (scale under 1% of the largest, which a warm start cannot undo), the depth is also fitted on those
+    /// rows from the default start and the larger marginal likelihood wins (samples/Uci/RESULTS.md). When every training row
     /// fits into <see cref="MarginalLikelihoodRows"/>, every depth is fitted on every row (a 300-row subset chose a
     /// worse depth and mode on UCI concrete, samples/Uci/RESULTS.md).
     /// </summary>

@@ -40,6 +40,38 @@ public sealed class Standardizer
     {
         double[] x = Check(data, -1, nameof(data), out int rows, out int cols);
         if (rows == 0) throw new ArgumentException($"{Owner}: {nameof(data)} has 0 rows; fit on at least one training row.", nameof(data));
+        return FitValues(x, rows, cols);
+    }
+
+    /// <summary>
+    /// <see cref="Fit"/> for a caller that has already checked <paramref name="data"/> (an N × d matrix, N ≥ 1, finite):
+    /// the values are not scanned a second time.
+    /// </summary>
+    internal static Standardizer FitChecked(Tensor data) => FitValues(data.ToFlatArray(), data.Rows, data.Columns);
+
+    /// <summary>
+    /// The standardizer whose column f is <paramref name="b"/>'s when <paramref name="fromB"/>[f], else
+    /// <paramref name="a"/>'s (both fitted on the same number of columns): each column's statistics depend on that
+    /// column alone, so this equals a fit on the matrix whose columns are picked the same way.
+    /// </summary>
+    internal static Standardizer Pick(Standardizer a, Standardizer b, IReadOnlyList<bool> fromB)
+    {
+        int d = a.Columns;
+        var mean = new double[d];
+        var scale = new double[d];
+        var constant = new bool[d];
+        for (int c = 0; c < d; c++)
+        {
+            var s = fromB[c] ? b : a;
+            mean[c] = s._mean[c];
+            scale[c] = s._scale[c];
+            constant[c] = s._constant[c];
+        }
+        return new Standardizer(mean, scale, constant);
+    }
+
+    private static Standardizer FitValues(double[] x, int rows, int cols)
+    {
         var mean = new double[cols];
         var scale = new double[cols];
         var constant = new bool[cols];
@@ -69,6 +101,17 @@ public sealed class Standardizer
     public Tensor Transform(Tensor data)
     {
         double[] x = Check(data, Columns, nameof(data), out int rows, out int cols);
+        return TransformValues(x, rows, cols);
+    }
+
+    /// <summary>
+    /// <see cref="Transform"/> for a caller that has already checked <paramref name="data"/> (M × d, finite, d =
+    /// <see cref="Columns"/>): the values are not scanned a second time.
+    /// </summary>
+    internal Tensor TransformChecked(Tensor data) => TransformValues(data.ToFlatArray(), data.Rows, data.Columns);
+
+    private Tensor TransformValues(double[] x, int rows, int cols)
+    {
         for (int i = 0; i < rows; i++)
             for (int c = 0; c < cols; c++)
                 x[i * cols + c] = (x[i * cols + c] - _mean[c]) / _scale[c];

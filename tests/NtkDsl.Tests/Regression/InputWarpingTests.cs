@@ -150,6 +150,35 @@ public sealed class InputWarpingTests
         Assert.Contains("x[2, 0] = 0", e.Message);
     }
 
+    [Fact]
+    public void TheWarpedStandardizerEqualsAFitOnHandWarpedInputsInEveryColumn()
+    {
+        // Two candidates (x₀ and a skewed but irrelevant x₃), only x₀ warped: the final standardizer (picked column by
+        // column from the fits on raw and on all-candidates-logged inputs, so x is logged once) must equal a
+        // Standardizer fitted on x with x₀ logged by hand, column by column, constant flags included.
+        const int n = 150, d = 4;
+        var (x3, yr) = LogTargetProblem(n, 31);
+        var s = new NormalSampler(77);
+        var xr = new double[n * d];
+        for (int i = 0; i < n; i++)
+        {
+            Array.Copy(x3, i * 3, xr, i * d, 3);
+            xr[i * d + 3] = Math.Exp(1.2 * s.NextNormal());
+        }
+        var reg = NtkRegressor.Fit(Tensor.FromArray(xr, n, d), Tensor.FromArray(yr, n), new NtkRegressorOptions
+        {
+            Weights = NtkRegressorWeights.InputScales, Depths = [1], MarginalLikelihoodRestarts = 0,
+        });
+        Assert.Contains(0, reg.LogInputs);
+        var hand = (double[])xr.Clone();
+        for (int i = 0; i < n; i++)
+            foreach (int f in reg.LogInputs) hand[i * d + f] = Math.Log(hand[i * d + f]);
+        var expected = Standardizer.Fit(Tensor.FromArray(hand, n, d));
+        Assert.Equal(expected.Mean, reg.InputScaler.Mean);
+        Assert.Equal(expected.Scale, reg.InputScaler.Scale);
+        Assert.Equal(expected.IsConstant, reg.InputScaler.IsConstant);
+    }
+
     [Theory]
     [InlineData(2, 9)]
     [InlineData(100, 9)]
