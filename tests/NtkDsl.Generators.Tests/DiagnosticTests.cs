@@ -123,7 +123,27 @@ public sealed class DiagnosticTests
             }
             """;
         var run2 = GeneratorHarness.Generate(nested);
-        Assert.Contains(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+        var generic = Assert.Single(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+        Assert.Equal("Outer", At(generic)); // the generic type is the declaration to change, and the message names it
+        Assert.StartsWith("'Outer' is generic", generic.GetMessage());
+    }
+
+    [Fact]
+    public void NonPartialContainingTypeIsReportedOnItsOwnIdentifier()
+    {
+        // Used to name 'Outer' but sit on Inner's identifier.
+        string nested = """
+            using NtkDsl;
+            namespace Demo;
+            public class Outer
+            {
+                [NtkModel(Inputs = 1)] public partial class Inner { [Dense(1)] public partial DenseLayer Out { get; } }
+            }
+            """;
+        var run = GeneratorHarness.Generate(nested);
+        var d = Assert.Single(run.GeneratorDiagnostics, x => x.Id == "NTK1001");
+        Assert.Equal("Outer", At(d));
+        Assert.StartsWith("'Outer' must be declared partial", d.GetMessage());
     }
 
     [Fact]
