@@ -35,7 +35,7 @@ public sealed class CallSiteAnalyzerTests
         Assert.Equal("NTK1020", d.Id);
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal("Tensor.Zeros(4, 783)", AnalyzerHarness.At(d));
-        Assert.Contains("expects 784 input features", d.GetMessage());
+        Assert.Contains("expects 784 input features per row (Inputs = 784)", d.GetMessage());
         Assert.Contains("783 columns", d.GetMessage());
     }
 
@@ -79,10 +79,10 @@ public sealed class CallSiteAnalyzerTests
             var k2 = net.Wntk(x, null, gw, NtkMode.Full);
             """, id: "NTK1021");
         Assert.Equal(["\"Hiden\"", "\"Readot\"", "\"Zzz\""], ds.Select(AnalyzerHarness.At));
-        Assert.Contains("does not have. Did you mean 'Hidden'? Layers:", ds[0].GetMessage());
+        Assert.Contains("which 'Net' does not have. Did you mean 'Hidden'? Layers with parameters", ds[0].GetMessage());
         Assert.Equal("Hidden", ds[0].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
         Assert.Equal("Readout", ds[1].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
-        Assert.Contains("Layers: Hidden, Narrow, Readout", ds[2].GetMessage());
+        Assert.EndsWith("unless UseBias = false): Hidden, Narrow, Readout.", ds[2].GetMessage());
     }
 
     [Fact]

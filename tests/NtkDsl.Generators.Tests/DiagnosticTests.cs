@@ -49,6 +49,29 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void NotPartialWithPartialLayersGetsOneCompilerErrorInsteadOfTwoPerLayer()
+    {
+        // Used to add CS0751 and CS9248 per partial layer property. The stub's part makes the compiler report one
+        // CS0260 ("missing partial modifier", NTK1001's own fix) on the class instead.
+        var (d, run) = Single("NTK1001", "[Dense(4)] public partial DenseLayer H { get; }\n" + Ok, modifiers: "public class");
+        Assert.Equal("M", At(d));
+        var error = Assert.Single(run.CompileDiagnostics, x => x.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS0260", error.Id);
+        Assert.Equal("M", At(error));
+        NoModelCode(run);
+    }
+
+    [Fact]
+    public void NoLayersWithAnUnattributedLayerPropertyHasNoCompilerError()
+    {
+        // The property lacks [Dense]: NTK1002 says so; it used to come with CS9248 for the property as well.
+        var (d, run) = Single("NTK1002", "public partial DenseLayer Out { get; }\npublic partial Layer Flat { get; }");
+        Assert.Equal("M", At(d));
+        Assert.DoesNotContain(run.CompileDiagnostics, x => x.Severity == DiagnosticSeverity.Error);
+        NoModelCode(run);
+    }
+
+    [Fact]
     public void NoLayers()
     {
         var (d, run) = Single("NTK1002", "public int X { get; set; }");
@@ -123,7 +146,31 @@ public sealed class DiagnosticTests
             }
             """;
         var run2 = GeneratorHarness.Generate(nested);
-        Assert.Contains(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+        var generic = Assert.Single(run2.GeneratorDiagnostics, x => x.Id == "NTK1009");
+        Assert.Equal("Outer", At(generic)); // the generic type is the declaration to change, and the message names it
+        Assert.StartsWith("'Outer' is generic", generic.GetMessage());
+    }
+
+    [Fact]
+    public void NonPartialContainingTypeIsReportedOnItsOwnIdentifier()
+    {
+        // Used to name 'Outer' but sit on Inner's identifier.
+        string nested = """
+            using NtkDsl;
+            namespace Demo;
+            public class Outer
+            {
+                [NtkModel(Inputs = 1)] public partial class Inner { [Dense(1)] public partial DenseLayer Out { get; } }
+            }
+            """;
+        var run = GeneratorHarness.Generate(nested);
+        var d = Assert.Single(run.GeneratorDiagnostics, x => x.Id == "NTK1001");
+        Assert.Equal("Outer", At(d));
+        Assert.StartsWith("'Outer' must be declared partial", d.GetMessage());
+        // Inner's layer is implemented by the stub: no CS9248, only the compiler's CS0260 on Outer (same fix).
+        var error = Assert.Single(run.CompileDiagnostics, x => x.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS0260", error.Id);
+        Assert.Equal("Outer", At(error));
     }
 
     [Fact]

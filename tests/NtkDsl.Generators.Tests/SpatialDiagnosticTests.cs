@@ -56,6 +56,39 @@ public sealed class SpatialDiagnosticTests
     }
 
     [Theory]
+    [InlineData("new[] { 6, 6 }")]
+    [InlineData("new[] { 65536, 65536, 1 }")]
+    public void AnInvalidInputShapeDoesNotHideTheShapeIndependentErrors(string shape)
+    {
+        // The new user's model: only NTK1028 and NTK1038 were reported; the Conv2D after Flatten (NTK1029) and the last
+        // layer that is not Dense (NTK1037) appeared only after the shape was fixed. They do not depend on the image size.
+        const string body = "[Flatten] public partial Layer Flat { get; }\n[Conv2D(4, 3)] public partial ConvLayer Conv { get; }\n"
+            + "[LayerNorm(Epsilon = 0)] public partial Layer Norm { get; }\n[GlobalAvgPool] public partial Layer Gap { get; }";
+        string Source(string s) => "using NtkDsl;\nnamespace Demo;\n[NtkModel(InputShape = " + s + ")]\npublic partial class M\n{\n" + body + "\n}\n";
+        string[] Ids(GeneratorHarness.Run r) => r.GeneratorDiagnostics.Select(d => d.Id).OrderBy(x => x, StringComparer.Ordinal).ToArray();
+        var fixedShape = GeneratorHarness.Generate(Source("new[] { 6, 6, 2 }"));
+        Assert.Equal(new[] { "NTK1029", "NTK1037", "NTK1038" }, Ids(fixedShape));
+        var run = GeneratorHarness.Generate(Source(shape));
+        Assert.Equal(new[] { "NTK1028", "NTK1029", "NTK1037", "NTK1038" }, Ids(run));
+        Assert.Equal("Conv2D(4, 3)", At(run.GeneratorDiagnostics.Single(d => d.Id == "NTK1029")));
+        Assert.Equal("GlobalAvgPool", At(run.GeneratorDiagnostics.Single(d => d.Id == "NTK1037")));
+        Assert.Equal("InputShape = " + shape, At(run.GeneratorDiagnostics.Single(d => d.Id == "NTK1028")));
+        DiagnosticTests.NoModelCode(run);
+    }
+
+    [Fact]
+    public void AnInvalidInputShapeReportsNoErrorThatDependsOnTheImageSize()
+    {
+        // With the size unknown, a Dense on the input (fine for { 1, 1, d }) and a large window are not errors.
+        var run = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n[NtkModel(InputShape = new[] { 2, 0, 3 })]\npublic partial class M\n{\n"
+            + "[Conv2D(4, 9, Padding = Padding.Valid)] public partial ConvLayer C { get; }\n[Flatten] public partial Layer F { get; }\n[Dense(2)] public partial DenseLayer Out { get; }\n}\n");
+        Assert.Equal("NTK1028", Assert.Single(run.GeneratorDiagnostics).Id);
+        var dense = GeneratorHarness.Generate("using NtkDsl;\nnamespace Demo;\n[NtkModel(InputShape = new[] { 12 })]\npublic partial class M\n{\n"
+            + "[Dense(2)] public partial DenseLayer Out { get; }\n}\n");
+        Assert.Equal("NTK1028", Assert.Single(dense.GeneratorDiagnostics).Id);
+    }
+
+    [Theory]
     [InlineData("[Conv2D(4, 3)] public partial ConvLayer X { get; }", "Conv2D")]
     [InlineData("[AvgPool2D(2)] public partial Layer X { get; }", "AvgPool2D")]
     [InlineData("[GlobalAvgPool] public partial Layer X { get; }", "GlobalAvgPool")]

@@ -82,7 +82,8 @@ public sealed class SpatialGeneratorTests
         var (_, wrong) = AnalyzerHarness.Analyze(CallSite.Replace("BODY", "m.Forward(Tensor.Zeros(3, 30));"));
         var d = Assert.Single(wrong, x => x.Id == "NTK1020");
         Assert.Equal("Tensor.Zeros(3, 30)", AnalyzerHarness.At(d));
-        Assert.Contains("expects 60 input features", d.GetMessage());
+        // The declared input as written: not "(Inputs = 60)", which an InputShape model does not declare.
+        Assert.Contains("expects 60 input features per row (InputShape = 6×5×2) but this tensor has 30 columns; pass an N × 60 tensor", d.GetMessage());
         var (_, right) = AnalyzerHarness.Analyze(CallSite.Replace("BODY", "m.Forward(Tensor.Zeros(3, 60));"));
         Assert.DoesNotContain(right, x => x.Id == "NTK1020");
         // A model the generator rejects (Inputs and InputShape, in either order) is not analysed: its NTK1027 says what to fix.
@@ -91,6 +92,21 @@ public sealed class SpatialGeneratorTests
             var (_, rejected) = AnalyzerHarness.Analyze(CallSite.Replace("[NtkModel(InputShape = new[] { 6, 5, 2 })]", header).Replace("BODY", "m.Forward(Tensor.Zeros(3, 7));"));
             Assert.DoesNotContain(rejected, x => x.Id is "NTK1020" or "AD0001");
         }
+    }
+
+    [Fact]
+    public void GroupWeightsOnAParameterFreeLayerSaysItHasNoParameters()
+    {
+        // Used to say "names layer 'Gap', which 'Cnn' does not have" (and suggest a near name) although Cnn has a layer Gap.
+        var (_, diagnostics) = AnalyzerHarness.Analyze(CallSite.Replace("BODY", "m.Wntk(Tensor.Zeros(3, 60), null, new GroupWeights().Layer(\"Gap\", 2.0));"));
+        var d = Assert.Single(diagnostics, x => x.Id == "NTK1021");
+        Assert.Equal("\"Gap\"", AnalyzerHarness.At(d));
+        Assert.Equal("GroupWeights names layer 'Gap', a layer of 'Cnn' without parameters ([GlobalAvgPool]), so it has no parameter groups. "
+            + "Layers with parameters (one weights group each, and a bias group unless UseBias = false): C, Out.", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.False(d.Properties.ContainsKey(NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey));
+        // A name the model does not have at all keeps the old wording.
+        var (_, unknown) = AnalyzerHarness.Analyze(CallSite.Replace("BODY", "m.Wntk(Tensor.Zeros(3, 60), null, new GroupWeights().Layer(\"Nope\", 2.0));"));
+        Assert.Contains("names layer 'Nope', which 'Cnn' does not have.", Assert.Single(unknown, x => x.Id == "NTK1021").GetMessage());
     }
 
     [Fact]
@@ -103,8 +119,9 @@ public sealed class SpatialGeneratorTests
         Assert.Contains("1000000 × 4 outputs × 73 parameters × 8 bytes", budget.GetMessage());
         var summary = Assert.Single(diagnostics, x => x.Id == "NTK3001");
         Assert.Equal("Cnn", AnalyzerHarness.At(summary));
-        // Forward flops (docs/diagnostics.md#ntk3001): C 2·30·9·2·3 + 2·30·3 + 30·3 = 3510; Gap 6·5·3 = 90; Out 2·3·4 + 2·4 = 32.
-        Assert.StartsWith("Cnn: 73 parameters; Forward ≈ 3.6 kFLOP per example (C 3.5 kFLOP, Gap 90 FLOP, Out 32 FLOP)", summary.GetMessage());
-        Assert.Contains("Jacobian at N = 1,000: 2.3 MB", summary.GetMessage());
+        // Forward flops (docs/diagnostics.md#ntk3001): C 2·30·9·2·3 + 2·30·3 + 30·3 = 3510; Gap 6·5·3 + 3 = 93; Out 2·3·4 + 2·4 = 32.
+        Assert.StartsWith("Cnn: 73 parameters; Forward 3.6 kFLOP per example (C 3.5 kFLOP, Gap 93 FLOP, Out 32 FLOP)", summary.GetMessage());
+        // The Jacobian's bytes: N·K·P·8 = 2,336,000 B plus one row block's temporaries, so at least 2.3 MB.
+        Assert.Matches(@"Jacobian at N = 1,000: [0-9.]+ [kM]FLOP, (2\.[3-9]|[3-9]\.[0-9]|[1-9][0-9]+\.[0-9]) MB$", summary.GetMessage());
     }
 }

@@ -75,7 +75,7 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
                 var dims = TensorShapes.Of(arg.Value, ct);
                 if (dims is null) continue;
                 if (dims.Value.Columns != shape.Inputs)
-                    ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.InputFeatureMismatch, arg.Syntax.GetLocation(), shape.Name, Int(shape.Inputs), Int(dims.Value.Columns)));
+                    ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.InputFeatureMismatch, arg.Syntax.GetLocation(), shape.Name, shape.InputText, Int(dims.Value.Columns), Int(shape.Inputs)));
                 else if (call.TargetMethod.Name == "Jacobian")
                     CheckJacobianBudget(ctx, arg, shape, dims.Value.Rows, budgetMB);
             }
@@ -100,12 +100,16 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
         {
             var layer = shape.Layers.FirstOrDefault(l => l.Name == name);
             if (!reported.TryAdd((location, shape.Name), true)) continue;
-            if (layer is null)
+            if (layer is null && shape.ParameterFreeLayers.FirstOrDefault(l => l.Name == name) is { } free)
+                ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.UnknownGroupLayer, location, name,
+                    "a layer of '" + shape.Name + "' without parameters ([" + free.Kind + "]), so it has no parameter groups", "",
+                    string.Join(", ", shape.Layers.Select(l => l.Name))));
+            else if (layer is null)
             {
                 string? nearest = shape.UniqueNearestLayer(name);
                 var properties = nearest is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(SuggestionKey, nearest);
                 ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.UnknownGroupLayer, location, properties,
-                    name, shape.Name, nearest is null ? "" : " Did you mean '" + nearest + "'?", string.Join(", ", shape.Layers.Select(l => l.Name))));
+                    name, "which '" + shape.Name + "' does not have", nearest is null ? "" : " Did you mean '" + nearest + "'?", string.Join(", ", shape.Layers.Select(l => l.Name))));
             }
             else if (bias && !layer.UseBias)
                 ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.LayerHasNoBias, location, name, shape.Name));

@@ -43,15 +43,19 @@ internal static class ModelCostText
             Flops(jac.GemmFlops + jac.ElementwiseFlops), Bytes(jac.ResidentBytes));
     }
 
-    /// <summary>The NTK3001 text of a spatial model, from <see cref="SpatialCostEstimate"/> (an estimate: "≈").</summary>
+    /// <summary>
+    /// The NTK3001 text of a spatial model, from <see cref="SpatialCostEstimate"/> (the run time's cost model): the same
+    /// text as the generated <c>Cost.Summary(1000)</c>.
+    /// </summary>
     private static string SpatialSummary(string name, SpatialCostEstimate c)
     {
         int n = SummaryRows;
         var layers = string.Join(", ", Enumerable.Range(0, c.LayerCount).Select(i => c.LayerName(i) + " " + Flops(c.ForwardFlopsPerExample(i))));
         long forward = Enumerable.Range(0, c.LayerCount).Sum(i => c.ForwardFlopsPerExample(i));
-        var (ntkFlops, ntkBytes) = c.Ntk(n);
+        var ntk = c.Ntk(n);
+        var jac = c.Jacobian(n);
         return string.Format(CultureInfo.InvariantCulture,
-            "{0}: {1:N0} parameters; Forward ≈ {2} per example ({3}); Ntk (Trace, symmetric) at N = {4:N0}: ≈ {5}, ≈ {6}; Jacobian at N = {4:N0}: {7}",
-            name, c.Parameters, Flops(forward), layers, n, Flops(ntkFlops), Bytes(ntkBytes), Bytes(c.JacobianBytes(n)));
+            "{0}: {1:N0} parameters; Forward {2} per example ({3}); Ntk (Trace, symmetric) at N = {4:N0}: {5}, {6}; Jacobian at N = {4:N0}: {7}, {8}",
+            name, c.Parameters, Flops(forward), layers, n, Flops(ntk.Flops), Bytes(ntk.Bytes), Flops(jac.Flops), Bytes(jac.Bytes));
     }
 }

@@ -9,6 +9,9 @@ namespace NtkDsl.Generators.Analysis;
 /// <summary>One layer of a model as call-site analysis needs it.</summary>
 internal sealed record ShapeLayer(string Name, int Width, bool UseBias, int Activation);
 
+/// <summary>A layer without parameters of a model declared with InputShape (its name and kind, e.g. "LayerNorm").</summary>
+internal sealed record ParameterFreeLayer(string Name, string Kind);
+
 /// <summary>
 /// The shape of an [NtkModel] class read straight from its symbol (analyzers cannot see the generator's pipeline):
 /// inputs, layers in declaration order, outputs, parameters and the cost model. Null when the declaration has errors
@@ -19,10 +22,13 @@ internal sealed class ModelShape
     private const string ModelAttribute = "NtkDsl.NtkModelAttribute";
     private const string DenseAttribute = "NtkDsl.DenseAttribute";
 
-    private ModelShape(string name, int inputs, SpatialCostEstimate spatial, IReadOnlyList<ShapeLayer> layers)
+    private ModelShape(string name, int[] inputShape, SpatialCostEstimate spatial, IReadOnlyList<ShapeLayer> layers, IReadOnlyList<ParameterFreeLayer> parameterFree)
     {
         Name = name;
-        Inputs = inputs;
+        Inputs = inputShape[0] * inputShape[1] * inputShape[2];
+        InputText = string.Format(System.Globalization.CultureInfo.InvariantCulture, "InputShape = {0}×{1}×{2}",
+            inputShape[0], inputShape[1], inputShape[2]);
+        ParameterFreeLayers = parameterFree;
         Layers = layers;
         ElementSize = 8;
         Spatial = spatial;
@@ -32,6 +38,8 @@ internal sealed class ModelShape
     {
         Name = name;
         Inputs = inputs;
+        InputText = "Inputs = " + inputs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ParameterFreeLayers = Array.Empty<ParameterFreeLayer>();
         Layers = layers;
         ElementSize = single ? 4 : 8;
         var cost = new List<CostLayer>();
@@ -46,7 +54,12 @@ internal sealed class ModelShape
 
     public string Name { get; }
     public int Inputs { get; }
+    /// <summary>The input as declared, for messages: "Inputs = 72" or "InputShape = 6×6×2".</summary>
+    public string InputText { get; }
+    /// <summary>The layers with parameters (all of a Dense model's layers).</summary>
     public IReadOnlyList<ShapeLayer> Layers { get; }
+    /// <summary>The layers without parameters of a model declared with InputShape (none for a Dense model).</summary>
+    public IReadOnlyList<ParameterFreeLayer> ParameterFreeLayers { get; }
     public int ElementSize { get; }
     /// <summary>The cost model of a Dense model (null for a spatial one: see <see cref="Spatial"/>).</summary>
     public CostCalculator? Cost { get; }
@@ -134,7 +147,9 @@ internal sealed class ModelShape
         if (estimate.Parameters > int.MaxValue) return null;
         var layers = parsed.Where(p => p.Spec.Trainable is not null)
             .Select(p => new ShapeLayer(p.Spec.Name, p.Spec.Trainable!.Width, p.Spec.Trainable.UseBias, (int)p.Spec.Trainable.Activation)).ToList();
-        return new ModelShape(type.Name, dims[0] * dims[1] * dims[2], estimate, layers);
+        var parameterFree = parsed.Where(p => p.Spec.Trainable is null)
+            .Select(p => new ParameterFreeLayer(p.Spec.Name, NtkDsl.Generators.Layers.LayerKinds.ShortName(p.Spec.Kind))).ToList();
+        return new ModelShape(type.Name, dims, estimate, layers, parameterFree);
     }
 
     /// <summary>The layer name nearest to <paramref name="name"/>, or null when several are equally near.</summary>

@@ -1,82 +1,59 @@
 using System.Collections.Generic;
 using System.Linq;
+using NtkDsl.Costing;
 using NtkDsl.Generators.Model;
 
 namespace NtkDsl.Generators.Analysis;
 
 /// <summary>
-/// Compile-time cost estimate of a model declared with InputShape, for NTK3001/NTK3002 (the generated <c>Cost</c> is the
-/// run time's own count). Conventions as <c>CostCalculator</c>: a GEMM-like contraction is 2·m·n·k flops, other
-/// operations one flop each, float64. Per layer with S output pixels (1 for Dense), window k (1 for Dense), C_in input
-/// channels (features for Dense), C_out outputs and K model outputs (docs/diagnostics.md#ntk3001):
-/// <list type="bullet">
-/// <item>Forward per example: Conv2D/Dense 2·S·k²·C_in·C_out + 2·S·C_out (bias) + S·C_out (activation); AvgPool2D
-/// S·k²·C; GlobalAvgPool H·W·C; Flatten 0; Add S·C; LayerNorm 5·S·C.</item>
-/// <item>NTK features per example: one forward pass and K backward passes (each twice the forward flops); resident
-/// per trainable layer S·k²·C_in patch values and K·S·C_out cotangents.</item>
-/// <item>NTK per pair, per trainable layer: the patch Gram over pixel pairs 2·S²·k²·C_in, per output the cotangent
-/// Gram 2·S²·C_out and its contraction with the patch Gram 2·S², the bias term 2·C_out per output; the symmetric
-/// Trace kernel takes N(N + 1)/2 pairs and holds the N × N result.</item>
-/// <item>Jacobian: N·K·P values of 8 bytes.</item>
-/// </list>
+/// The cost of a model declared with InputShape for NTK3001/NTK3002: the generator's checked layer shapes handed to
+/// <see cref="SpatialCostModel"/>, the run time's own cost model (src/NtkDsl/Layers/SpatialCostModel.cs, compiled into
+/// both), so these figures are those of the generated <c>Cost</c> (<c>SpatialNetwork.Cost</c>), including its choice
+/// per layer of pixel pairs or per-example gradients for the NTK (docs/diagnostics.md#ntk3001).
 /// </summary>
 internal sealed class SpatialCostEstimate
 {
-    private const int ElementSize = 8;
-    private readonly List<SpatialLayerSpec> _layers;
-
     public SpatialCostEstimate(IEnumerable<SpatialLayerSpec> layers)
     {
-        _layers = layers.ToList();
-        Parameters = _layers.Sum(NtkDsl.Generators.Layers.LayerKinds.ParameterCount);
-        Outputs = _layers[_layers.Count - 1].Trainable!.Width;
+        var list = layers.ToList();
+        var first = list[0].Input;
+        Model = new SpatialCostModel(first.Size, list.Select(Layer).ToArray());
+        Parameters = Model.Parameters;
+        Outputs = (int)Model.Outputs;
     }
 
+    public SpatialCostModel Model { get; }
     public long Parameters { get; }
     public int Outputs { get; }
 
-    private static long Pixels(ShapeSpec s) => (long)s.Height * s.Width;
-
-    private static (long S, long Window, long In, long Out) Geometry(SpatialLayerSpec l) => l.Kind == LayerKindId.Dense
-        ? (1, 1, l.Input.Size, l.Trainable!.Width)
-        : (Pixels(l.Output), l.Kernel, l.Input.Channels, l.Output.Channels);
-
-    public long ForwardFlopsPerExample(int i)
+    /// <summary>A layer as the run time's ops describe it (PatchLayerOp's pixels, fan-in and channels; each other kind's output and forward flops).</summary>
+    private static SpatialCostLayer Layer(SpatialLayerSpec l)
     {
-        var l = _layers[i];
-        var (s, k, cin, cout) = Geometry(l);
+        ShapeSpec i = l.Input, o = l.Output;
         return l.Kind switch
         {
-            LayerKindId.Dense or LayerKindId.Conv2D => 2 * s * k * k * cin * cout + (l.Trainable!.UseBias ? 2 * s * cout : 0)
-                + (l.Trainable.Activation == ActivationKind.Identity ? 0 : s * cout),
-            LayerKindId.AvgPool2D => s * k * k * cout,
-            LayerKindId.GlobalAvgPool => l.Input.Size,
-            LayerKindId.Flatten => 0,
-            LayerKindId.Add => l.Output.Size,
-            _ => 5 * l.Output.Size,
+            LayerKindId.Dense => SpatialCostLayer.Patch(l.Name, 1, checked((int)i.Size), l.Trainable!.Width, l.Trainable.UseBias,
+                l.Trainable.Activation == ActivationKind.Identity, 1),
+            LayerKindId.Conv2D => SpatialCostLayer.Patch(l.Name, checked(o.Height * o.Width), checked(l.Kernel * l.Kernel * i.Channels), o.Channels,
+                l.Trainable!.UseBias, l.Trainable.Activation == ActivationKind.Identity, l.Kernel),
+            LayerKindId.AvgPool2D => SpatialCostLayer.AvgPool2D(l.Name, o.Height, o.Width, o.Channels, l.Kernel),
+            LayerKindId.GlobalAvgPool => SpatialCostLayer.GlobalAvgPool(l.Name, i.Height, i.Width, i.Channels),
+            LayerKindId.Flatten => SpatialCostLayer.Flatten(l.Name, i.Height, i.Width, i.Channels),
+            LayerKindId.Add => SpatialCostLayer.Add(l.Name, o.Height, o.Width, o.Channels),
+            _ => SpatialCostLayer.LayerNorm(l.Name, i.Height, i.Width, i.Channels),
         };
     }
 
-    public int LayerCount => _layers.Count;
+    public long ForwardFlopsPerExample(int i) => Model.Layer(i).ForwardFlopsPerExample;
 
-    public string LayerName(int i) => _layers[i].Name;
+    public int LayerCount => Model.LayerCount;
 
-    /// <summary>Flops and resident bytes of the symmetric Trace-mode Ntk of <paramref name="n"/> examples.</summary>
-    public (long Flops, long Bytes) Ntk(long n)
-    {
-        long forward = Enumerable.Range(0, _layers.Count).Sum(ForwardFlopsPerExample);
-        long flops = n * (1 + 2L * Outputs) * forward;
-        long resident = n * n;
-        long pairs = n * (n + 1) / 2;
-        foreach (var l in _layers.Where(l => l.Trainable is not null))
-        {
-            var (s, k, cin, cout) = Geometry(l);
-            resident += n * (s * k * k * cin + Outputs * s * cout);
-            long perPair = 2 * s * s * k * k * cin + Outputs * (2 * s * s * cout + 2 * s * s) + (l.Trainable!.UseBias ? 2L * cout * Outputs : 0);
-            flops += pairs * perPair;
-        }
-        return (flops, resident * ElementSize);
-    }
+    public string LayerName(int i) => Model.Layer(i).Name;
 
-    public long JacobianBytes(long n) => n * Outputs * Parameters * ElementSize;
+    /// <summary>The symmetric Trace-mode Ntk of <paramref name="n"/> examples.</summary>
+    public SpatialCallCost Ntk(long n) => Model.Ntk(n, null, full: false, diagonal: false);
+
+    public SpatialCallCost Jacobian(long n) => Model.Jacobian(n);
+
+    public long JacobianBytes(long n) => Model.JacobianBytes(n);
 }

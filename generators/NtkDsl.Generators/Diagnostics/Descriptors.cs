@@ -148,11 +148,13 @@ internal static class Descriptors
     private static DiagnosticDescriptor Info(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: false, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
-    public static readonly DiagnosticDescriptor InputFeatureMismatch = Error("NTK1020", "Tensor feature count does not match the model's Inputs",
-        "'{0}' expects {1} input features (Inputs = {1}) but this tensor has {2} columns; pass an N × {1} tensor");
+    // {1}: the declared input ("Inputs = 72", "InputShape = 6×6×2"); {3}: the feature count.
+    public static readonly DiagnosticDescriptor InputFeatureMismatch = Error("NTK1020", "Tensor feature count does not match the model's input",
+        "'{0}' expects {3} input features per row ({1}) but this tensor has {2} columns; pass an N × {3} tensor");
 
+    // {1}: "which 'M' does not have" or "a layer of 'M' without parameters ([LayerNorm])"; {3}: the layers with parameters.
     public static readonly DiagnosticDescriptor UnknownGroupLayer = Error("NTK1021", "GroupWeights names a layer the model does not have",
-        "GroupWeights names layer '{0}', which '{1}' does not have.{2} Layers: {3}.");
+        "GroupWeights names layer '{0}', {1}.{2} Layers with parameters (one weights group each, and a bias group unless UseBias = false): {3}.");
 
     public static readonly DiagnosticDescriptor LayerHasNoBias = Error("NTK1022", "GroupWeights sets the bias of a layer without bias",
         "GroupWeights sets a bias weight of layer '{0}' of '{1}', which has UseBias = false; use Weights(\"{0}\", …) instead");

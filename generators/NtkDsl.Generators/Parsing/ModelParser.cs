@@ -110,19 +110,21 @@ internal static class ModelParser
         var containing = new List<ContainingType>();
         for (var t = symbol.ContainingType; t is not null; t = t.ContainingType)
         {
-            if (t.IsGenericType)
+            // Reported on the containing type's own identifier (the declaration to change), naming it.
+            var containerLocation = DeclarationIdentifier(t, ct) ?? classLocation;
+            if (t.TypeParameters.Length > 0) // its own type parameters: a type nested in a generic one is reported there once
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, containerLocation, t.Name));
                 structuralError = true;
             }
             if (!IsPartial(t, ct))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, t.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, containerLocation, t.Name));
                 structuralError = true;
             }
             containing.Insert(0, new ContainingType(StubBuilder.Keyword(t, ct), t.Name));
         }
-        if (symbol.IsGenericType)
+        if (symbol.TypeParameters.Length > 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name));
             structuralError = true;
@@ -310,20 +312,25 @@ internal static class ModelParser
         PrecisionKind precision, AnalyticKernelsKind analytic, double outputScale, bool centered, List<Layers.ParsedLayer> layers, Layers.LayerParseContext ctx,
         LocationInfo? classLocation, LocationInfo? shapeLocation, bool gap, bool errors)
     {
-        if (inputShape is null || layers.Count == 0) return null;
+        if (layers.Count == 0) return null;
         // Shapes need all layers (one the compiler rejected or that has several layer attributes would leave a gap, and
         // the shapes after it would mislead), and an input that is an image for sure (with Inputs too, NTK1027, the fix
         // may be to drop InputShape). A layer whose own arguments are wrong passes on only what stays certain; one whose
         // property is wrong (its type, a setter, a reserved name) or a class declaration error changes no shape.
         if (gap || ctx.Diagnostics.Any(d => d.Id == Descriptors.InputsOrInputShape.Id)) return null;
-        var input = new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
+        // An invalid InputShape (NTK1028, already reported when inputShape is null) still declares an image: the layers
+        // are checked on an image of unknown size, so the errors that do not depend on it (a Conv2D after Flatten, a
+        // last layer that is not Dense) show together with NTK1028 (docs/diagnostics.md: every independent error).
+        var input = inputShape is null ? Layers.SpatialLayerRules.Unknown : new ShapeSpec(inputShape[0], inputShape[1], inputShape[2], false);
+        bool inputKnown = inputShape is not null;
         if (input.Size > int.MaxValue)
         {
-            ctx.Report(Descriptors.InvalidInputShape, shapeLocation ?? classLocation, symbol.Name, "{ " + string.Join(", ", inputShape) + " }",
+            ctx.Report(Descriptors.InvalidInputShape, shapeLocation ?? classLocation, symbol.Name, "{ " + string.Join(", ", inputShape!) + " }",
                 InputTooLarge(input));
-            return null;
+            input = Layers.SpatialLayerRules.Unknown;
+            inputKnown = false;
         }
-        if (!Layers.LayerKinds.CheckShapes(ctx, input, layers, symbol.Name)) return null;
+        if (!Layers.LayerKinds.CheckShapes(ctx, input, layers, symbol.Name) || !inputKnown) return null;
         long count = layers.Sum(l => Layers.LayerKinds.ParameterCount(l.Spec));
         if (count > int.MaxValue)
         {
@@ -334,7 +341,7 @@ internal static class ModelParser
         if (layers.Select(l => l.Spec.Name).Distinct().Count() != layers.Count) return null;
         if (ctx.Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
         return new ModelSpec(NamespaceOf(symbol), symbol.Name, new EquatableArray<ContainingType>(containing), (int)input.Size, parameterization, precision, analytic,
-            EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
+            EquatableArray<LayerSpec>.Empty, outputScale, centered, new EquatableArray<int>(inputShape!), new EquatableArray<SpatialLayerSpec>(layers.Select(l => l.Spec)));
     }
 
     /// <summary>
@@ -399,6 +406,11 @@ internal static class ModelParser
 
     /// <summary>True for any of NtkDsl's layer attributes (Dense, Conv2D, pooling, Flatten, Add, LayerNorm).</summary>
     internal static bool IsLayer(AttributeData a) => Layers.LayerKinds.IsLayerAttribute(a);
+
+    /// <summary>The identifier of the first declaration of <paramref name="type"/> in source (null when it has none).</summary>
+    private static LocationInfo? DeclarationIdentifier(INamedTypeSymbol type, CancellationToken ct) =>
+        type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<BaseTypeDeclarationSyntax>()
+            .Select(d => LocationInfo.From(d.Identifier.GetLocation())).FirstOrDefault();
 
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));

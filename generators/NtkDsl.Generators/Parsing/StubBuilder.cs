@@ -40,17 +40,22 @@ internal static class StubBuilder
         return string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
     }
 
+    /// <summary>Whether <paramref name="type"/> is one of the layer property types (NtkDsl.DenseLayer, ConvLayer, Layer).</summary>
+    private static bool IsLayerType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "DenseLayer" or "ConvLayer" or "Layer", ContainingNamespace: { Name: "NtkDsl", ContainingNamespace.IsGlobalNamespace: true } };
+
     /// <summary>
-    /// A stub for a model with errors: throwing implementations of its [Dense] partial properties. Null when no part can
-    /// be added (a type in the chain is not partial or is file-local: the user's declaration error says so).
+    /// A stub for a model with errors: throwing implementations of its layer properties (a layer attribute, or a partial
+    /// property of type DenseLayer, ConvLayer or Layer without one, as with NTK1002). Also when the class or a containing
+    /// type is not partial (NTK1001): the added part turns the compiler's CS0751 + CS9248 per property into one CS0260
+    /// ("missing partial modifier") per such type. Null when no part can be added (a file-local type, NTK1023) or there is
+    /// nothing to implement.
     /// </summary>
     public static ModelStub? Build(INamedTypeSymbol symbol, CancellationToken ct)
     {
         var chain = new List<INamedTypeSymbol>();
         for (var t = symbol; t is not null; t = t.ContainingType) chain.Insert(0, t);
         if (chain[0].IsFileLocal) return null;
-        foreach (var t in chain)
-            if (!ModelParser.IsPartial(t, ct)) return null;
 
         var properties = new List<StubProperty>();
         var seen = new HashSet<string>();
@@ -58,7 +63,7 @@ internal static class StubBuilder
         {
             if (!member.IsPartialDefinition || member.PartialImplementationPart is not null || member.IsIndexer) continue;
             if (member.Type.TypeKind == TypeKind.Error || !seen.Add(member.Name)) continue;
-            if (!member.GetAttributes().Any(ModelParser.IsLayer)) continue;
+            if (!member.GetAttributes().Any(ModelParser.IsLayer) && !IsLayerType(member.Type)) continue;
             string refKind = member.ReturnsByRefReadonly ? "ref readonly " : member.ReturnsByRef ? "ref " : "";
             properties.Add(new StubProperty(Modifiers(member, ct), refKind + member.Type.ToDisplayString(TypeFormat), member.Name,
                 member.GetMethod is not null, member.SetMethod is not null, member.SetMethod?.IsInitOnly == true));

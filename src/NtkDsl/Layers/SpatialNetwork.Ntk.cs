@@ -1,3 +1,4 @@
+using NtkDsl.Costing;
 using System.Globalization;
 using NtkDsl.Kernels;
 using NtkDsl.Memory;
@@ -10,10 +11,10 @@ namespace NtkDsl.Layers;
 public sealed partial class SpatialNetwork
 {
     /// <summary>Output rows per tile (Trace/Diagonal); Full tiles hold max(4, TraceTile/K) rows.</summary>
-    internal const int TraceTile = 256;
+    internal const int TraceTile = SpatialCostModel.TraceTile;
 
     /// <summary>Rows × pixels (× K in full modes) per side of a pixel-pair sub-tile, bounding its Gram buffers.</summary>
-    internal const int PixelPairSide = 512;
+    internal const int PixelPairSide = SpatialCostModel.PixelPairSide;
 
     /// <summary>
     /// Structured empirical NTK (never builds J): with <paramref name="perGroup"/> one tensor per parameter group, else
@@ -84,20 +85,12 @@ public sealed partial class SpatialNetwork
     /// Gram would exceed the tile budget (P·K in full modes over <see cref="PixelPairSide"/>) are not chosen.
     /// </summary>
     internal ContractionOrder Cheaper(PatchLayerOp op, long n1, long? n2, bool full)
-    {
-        var (pixel, gradient) = OrderFlops(op, n1, n2, full);
-        long side = (long)op.Pixels * (full ? Outputs : 1);
-        return pixel <= gradient && side <= PixelPairSide ? ContractionOrder.PixelPairs : ContractionOrder.Gradients;
-    }
+        => SpatialCostModel.PixelPairsCheaper(op.Pixels, op.FanIn, op.Channels, Outputs, n1, n2, full) ? ContractionOrder.PixelPairs : ContractionOrder.Gradients;
 
-    /// <summary>Modelled flops of the weight contraction of one layer in each order (see <see cref="Cheaper"/>).</summary>
+    /// <summary>Modelled flops of the weight contraction of one layer in each order (see <see cref="Cheaper"/>; <see cref="SpatialCostModel.OrderFlops"/>).</summary>
     internal (double PixelPairs, double Gradients) OrderFlops(PatchLayerOp op, long n1, long? n2, bool full)
     {
-        double p = op.Pixels, f = op.FanIn, c = op.Channels, k = Outputs, kk = full ? k * k : k;
-        double pairs = n2 is long m ? (double)n1 * m : n1 * (n1 + 1.0) / 2;
-        double rows = n1 + (n2 ?? 0);
-        double pixel = pairs * (2 * p * p * f + 2 * (full ? k * k : 1) * p * p * (full ? c : k * c) + 2 * (full ? k * k : 1) * p * p);
-        double gradient = rows * 2 * k * c * p * f + pairs * 2 * kk * c * f;
+        SpatialCostModel.OrderFlops(op.Pixels, op.FanIn, op.Channels, Outputs, n1, n2, full, out double pixel, out double gradient);
         return (pixel, gradient);
     }
 

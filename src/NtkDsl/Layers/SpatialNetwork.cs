@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 using NtkDsl.Memory;
 
 namespace NtkDsl.Layers;
@@ -21,9 +22,9 @@ namespace NtkDsl.Layers;
 public sealed partial class SpatialNetwork
 {
     /// <summary>Upper bound on the doubles one row block's forward/backward temporaries hold (32 MiB).</summary>
-    private const long BlockBudgetDoubles = 4L << 20;
 
     private readonly LayerOp[] _ops;
+    private readonly SpatialCostModel _costModel;
     // The plan as declared, for the infinite-width kernels (SpatialNetwork.Analytic.cs).
     private readonly IReadOnlyList<LayerSpec> _layers;
     private readonly int[] _inputShape;
@@ -152,7 +153,9 @@ public sealed partial class SpatialNetwork
         IsFlat = flat;
         Info = new ModelInfo(modelName, InputShape.Size, parameterization, precision, infos, outputScale, centered, flat ? null : inputShape.ToArray());
         Outputs = ops[^1].OutShape.Size;
-        Cost = new ModelCost(Info, new SpatialCost(this));
+        var cost = new SpatialCost(this);
+        _costModel = cost.Model;
+        Cost = new ModelCost(Info, cost);
     }
 
     private static LayerOp Create(LayerSpec spec, SpatialShape input, ReadOnlySpan<LayerOp> earlier, Parameterization parameterization)
@@ -394,17 +397,8 @@ public sealed partial class SpatialNetwork
         return false;
     }
 
-    /// <summary>Rows per block so that the temporaries of <paramref name="copies"/> cotangents per row stay under the block budget.</summary>
-    internal int BlockRows(int copies)
-    {
-        long perRow = InputShape.Size;
-        foreach (var op in _ops)
-        {
-            perRow += (long)op.OutShape.Size * (copies + 1);
-            if (op is PatchLayerOp pl) perRow += (long)pl.Pixels * pl.FanIn * (1 + copies);
-        }
-        return (int)Math.Clamp(BlockBudgetDoubles / Math.Max(1, perRow), 1, 1024);
-    }
+    /// <summary>Rows per block so that the temporaries of <paramref name="copies"/> cotangents per row stay under the block budget (<see cref="SpatialCostModel.BlockRows"/>).</summary>
+    internal int BlockRows(int copies) => _costModel.BlockRows(copies);
 
     internal int GroupOffset(int g) => _groupOffsets[g];
 
