@@ -70,6 +70,29 @@ internal static class PublicSurface
     }
 
     /// <summary>
+    /// The public AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) overloads (issue 12) over the model's private
+    /// <c>__ntkAnalyticOn(device, x1, x2, gw, ntkWanted, progress, cancellationToken)</c>, the same shape for Dense and
+    /// spatial models; <paramref name="deviceNote"/> says what a GPU runs, <paramref name="info"/> resolves the weights.
+    /// </summary>
+    public static void DeviceAnalyticMethods(SourceWriter w, int groups, string deviceNote, string info)
+    {
+        string T = Tensor, P = Progress, K = Token, D = "global::NtkDsl.Device";
+        string ones = Ones(groups);
+        w.Line("/// <summary>AnalyticNngp(x1, x2) " + deviceNote + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNngp(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticNtk(x1, x2) " + deviceNote + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNtk(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
+        w.Line();
+        w.Line("/// <summary>AnalyticWntk(x1, x2, weights) " + deviceNote + " float64.</summary>");
+        w.Open("public static " + T + " AnalyticWntk(" + D + " device, " + T + " x1, " + T + "? x2, global::NtkDsl.GroupWeights weights, " + P + " progress = null, " + K + " cancellationToken = default)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
+        w.Line("return __ntkAnalyticOn(device, x1, x2, weights.Resolve(" + info + "), ntkWanted: true, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
     /// AnalyticNngp, AnalyticNtk, AnalyticWntk, AnalyticNtkDiagonal and AnalyticNngpDiagonal over <c>__ntkAnalyticCore</c>
     /// and <c>__ntkAnalyticDiagonal</c>; <paramref name="ntkNote"/> and <paramref name="wntkNote"/> end the two summaries.
     /// </summary>

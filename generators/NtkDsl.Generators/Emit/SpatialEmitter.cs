@@ -334,20 +334,7 @@ internal static class SpatialEmitter
     private static void EmitDeviceAnalytic(SourceWriter w, SpatialContext c, string info)
     {
         string T = Tensor, P = Progress, K = Token, D = "global::NtkDsl.Device";
-        string ones = PublicSurface.Ones(c.GroupCount);
-        const string device = "on <paramref name=\"device\"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback).";
-        w.Line("/// <summary>AnalyticNngp(x1, x2) " + device + " float64.</summary>");
-        w.Line("public static " + T + " AnalyticNngp(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: false, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>AnalyticNtk(x1, x2) " + device + " float64.</summary>");
-        w.Line("public static " + T + " AnalyticNtk(" + D + " device, " + T + " x1, " + T + "? x2 = null, " + P + " progress = null, " + K + " cancellationToken = default) => __ntkAnalyticOn(device, x1, x2, " + ones + ", ntkWanted: true, progress, cancellationToken);");
-        w.Line();
-        w.Line("/// <summary>AnalyticWntk(x1, x2, weights) " + device + " float64.</summary>");
-        w.Open("public static " + T + " AnalyticWntk(" + D + " device, " + T + " x1, " + T + "? x2, global::NtkDsl.GroupWeights weights, " + P + " progress = null, " + K + " cancellationToken = default)");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
-        w.Line("return __ntkAnalyticOn(device, x1, x2, weights.Resolve(" + info + "), ntkWanted: true, progress, cancellationToken);");
-        w.Close();
-        w.Line();
+        PublicSurface.DeviceAnalyticMethods(w, c.GroupCount, "on <paramref name=\"device\"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs the same pixel-pair recursion with this model's generated duals and throws NotSupportedException for an activation without a device dual (never a CPU fallback).", info);
         w.Open("private static " + T + " __ntkAnalyticOn(" + D + " device, " + T + " x1, " + T + "? x2, double[] gw, bool ntkWanted, " + P + " progress, " + K + " cancellationToken)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(device);");
         w.Line("if (device.IsCpu) return __ntkAnalyticCore(x1, x2, gw, ntkWanted, progress, cancellationToken);");

@@ -470,20 +470,8 @@ internal sealed class PixelPairRecursion
         int j = Node(s), last = _count - 1;
         if (j != last)
         {
-            foreach (var mats in new[] { _cov, _ntk })
-            {
-                for (int i = 0; i < _count; i++)
-                {
-                    if (i == j) continue;
-                    if (i == last)
-                    {
-                        (mats[j * _cap + j], mats[last * _cap + last]) = (mats[last * _cap + last], mats[j * _cap + j]);
-                        continue;
-                    }
-                    (mats[j * _cap + i], mats[last * _cap + i]) = (mats[last * _cap + i], mats[j * _cap + i]);
-                    (mats[i * _cap + j], mats[i * _cap + last]) = (mats[i * _cap + last], mats[i * _cap + j]);
-                }
-            }
+            HeldNodeTable.MoveLastInto(_cov, _cap, _count, j);
+            HeldNodeTable.MoveLastInto(_ntk, _cap, _count, j);
             _step[j] = _step[last];
             _size[j] = _size[last];
         }
