@@ -20,7 +20,8 @@ public sealed record CudaKernelOptions
 
     /// <summary>
     /// Output rows per tile of the N1 × N2 kernel; null (the default) sizes tiles from the free device memory after the
-    /// features are uploaded. Smaller tiles trade launches for memory; every tile size gives the same result.
+    /// features are uploaded. Smaller tiles trade launches for memory; every tile size gives the same result. A tile's
+    /// host copy holds at most 2²⁷ values (1 GiB), so a larger value gives tiles of that size.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
     public int? TileRows

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using NtkDsl.Cuda.Kernels;
 using NtkDsl.Cuda.Memory;
+using NtkDsl.Cuda.Tiling;
 using NtkDsl.Kernels;
 
 namespace NtkDsl.Cuda.Ntk;
@@ -19,7 +20,6 @@ namespace NtkDsl.Cuda.Ntk;
 internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 256;
-    private const long MaxTileElements = 1L << 27;
     private static readonly int Size = Unsafe.SizeOf<T>();
     private readonly CudaDevice _device;
     private readonly CudaModule _module;
@@ -106,8 +106,8 @@ internal sealed class DeviceNtkAssembly<T> : IDisposable where T : unmanaged, IF
         int tileRows = (int)Math.Min(n1, tileRowsOption ?? (long)(budget / (ulong)rowBytes));
         var f1 = features1();
         var f2 = features2 is null ? f1 : features2();
-        // The host copy of a tile's accumulators is one array: at most MaxTileElements doubles (1 GiB).
-        tileRows = (int)Math.Max(1, Math.Min(tileRows, MaxTileElements / ((long)outputCount * n2 * kk)));
+        // The host copy of a tile's accumulators is one array: at most MaxHostTileElements doubles (1 GiB).
+        tileRows = RowTiledAssembly.CapHostTileRows(tileRows, (long)outputCount * n2 * kk);
 
         var g1 = f1;
         var g2 = f2;

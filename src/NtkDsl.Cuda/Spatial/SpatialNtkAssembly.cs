@@ -1,5 +1,6 @@
 using System.Globalization;
 using NtkDsl.Cuda.Memory;
+using NtkDsl.Cuda.Tiling;
 using NtkDsl.Kernels;
 
 namespace NtkDsl.Cuda.Spatial;
@@ -35,6 +36,8 @@ internal static class SpatialNtkAssembly
         int kk = full ? k * k : 1;
         long perRow = (long)n2 * kk * outputCount + (full ? (long)k * n2 * k : 0);
         int tileRows = (int)Math.Max(1, Math.Min(n1, tileRowsOption ?? TileBudgetDoubles / Math.Max(1, perRow)));
+        // The host copy of a tile is one array (as in the Dense assembly): an explicit TileRows is capped to fit.
+        tileRows = RowTiledAssembly.CapHostTileRows(tileRows, (long)n2 * kk);
         var outputs = new Tensor[outputCount];
         for (int o = 0; o < outputCount; o++) outputs[o] = full ? Tensor.Zeros(DType.Float64, n1, n2, k, k) : Tensor.Zeros(DType.Float64, n1, n2);
         var acc = new DeviceMemory<double>[outputCount];

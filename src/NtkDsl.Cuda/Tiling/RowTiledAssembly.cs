@@ -16,6 +16,21 @@ public delegate void RowTileCompute<T>(int rowStart, int rowCount, DeviceMemory<
 /// </summary>
 public static class RowTiledAssembly
 {
+    /// <summary>Elements of one host copy of an NTK tile at most (2²⁷ doubles = 1 GiB; a .NET array holds at most ~2³¹).</summary>
+    public const long MaxHostTileElements = 1L << 27;
+
+    /// <summary>
+    /// <paramref name="tileRows"/> reduced so that one tile of <paramref name="elementsPerRow"/> elements per row stays
+    /// within <see cref="MaxHostTileElements"/> (at least 1 row): an explicit <c>CudaKernelOptions.TileRows</c> too large
+    /// for one host array gives smaller tiles, never an "array dimensions exceeded" failure. Every tile size gives the same
+    /// result.
+    /// </summary>
+    public static int CapHostTileRows(int tileRows, long elementsPerRow)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(elementsPerRow);
+        return (int)Math.Max(1, Math.Min(tileRows, MaxHostTileElements / elementsPerRow));
+    }
+
     /// <summary>
     /// The largest row count whose tile (rows × <paramref name="columns"/> elements of <paramref name="elementBytes"/>)
     /// plus <paramref name="perRowWorkspaceBytes"/> per row fits in <paramref name="budgetBytes"/>, capped at
