@@ -26,6 +26,21 @@ if (!Directory.Exists(options.DataDir))
     return 1; // the run asked for cannot happen: a failure for scripts, as the samples' command-line convention says
 }
 var names = options.Datasets?.ToList() ?? UciData.Discover(options.DataDir).ToList();
+// Every named data set is checked before the first split runs: an unknown name or a folder without data.txt or a
+// description is a one-line error (exit 1), not an exception halfway through a long run.
+foreach (string name in names)
+{
+    try
+    {
+        UciData.Check(options.DataDir, name);
+    }
+    catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+    {
+        AnsiConsole.MarkupLine(Markup.Escape($"--datasets {name}: {e.Message}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"Data sets in {options.DataDir}: {string.Join(", ", UciData.Discover(options.DataDir))}."));
+        return 1;
+    }
+}
 
 // The three kernels, each fitted by NtkRegressor: the NTK (depth and ridge by leave-one-out), then the learned WNTK
 // per layer and per input feature at the NTK's depth (weights by Adam on the leave-one-out loss of a row subset).

@@ -114,13 +114,23 @@ internal sealed class UciData
             .ToList();
     }
 
+    /// <summary>Throws what <see cref="Load"/> would for a missing data.txt or description, without reading the data.</summary>
+    /// <exception cref="FileNotFoundException">No data.txt in the folder (or no such folder).</exception>
+    /// <exception cref="InvalidDataException">No description (dataset.json, or a built-in one for the five UCI sets), or a bad one.</exception>
+    public static void Check(string root, string name) => Describe(Path.Combine(root, name));
+
+    private static UciDescription Describe(string dir)
+    {
+        if (!File.Exists(Path.Combine(dir, "data.txt")))
+            throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
+        return UciDescription.For(dir)
+            ?? throw new InvalidDataException($"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).");
+    }
+
     public static UciData Load(string root, string name)
     {
         string dir = Path.Combine(root, name);
-        if (!File.Exists(Path.Combine(dir, "data.txt")))
-            throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
-        var description = UciDescription.For(dir)
-            ?? throw new InvalidDataException($"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).");
+        var description = Describe(dir);
         var table = TableReader.Read(Path.Combine(dir, "data.txt"), new TableReadOptions
         {
             Delimiter = description.ParsedDelimiter,

@@ -83,6 +83,9 @@ public sealed class CallSiteAnalyzerTests
         Assert.Equal("Hidden", ds[0].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
         Assert.Equal("Readout", ds[1].Properties[NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey]);
         Assert.EndsWith("unless UseBias = false): Hidden, Narrow, Readout.", ds[2].GetMessage());
+        // "Zzz" is 3+ edits from every layer: no suggestion and no code fix.
+        Assert.False(ds[2].Properties.ContainsKey(NtkDsl.Generators.Analysis.CallSiteAnalyzer.SuggestionKey));
+        Assert.DoesNotContain("Did you mean", ds[2].GetMessage());
     }
 
     [Fact]

@@ -169,7 +169,8 @@ public sealed class SpatialDiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Add(\"Nope\")] public partial Layer A { get; }", "\"Nope\"", "is not a layer of the model", "did you mean")]
+    [InlineData("[Add(\"Cc\")] public partial Layer A { get; }", "\"Cc\"", "is not a layer of the model", "did you mean 'C'?")]
+    [InlineData("[Add(\"Nope\")] public partial Layer A { get; }", "\"Nope\"", "is not a layer of the model", null)] // no layer is close: no suggestion (checked below)
     [InlineData("[Add(nameof(A))] public partial Layer A { get; }", "nameof(A)", "is the Add layer itself", null)]
     [InlineData("[Add(nameof(Later))] public partial Layer A { get; }\n[Conv2D(4, 3)] public partial ConvLayer Later { get; }", "nameof(Later)", "is declared after it", null)]
     public void AddMustNameAnEarlierLayer(string layers, string span, string problem, string? hint)
@@ -178,6 +179,7 @@ public sealed class SpatialDiagnosticTests
         Assert.Equal(span, At(d));
         Assert.Contains(problem, d.GetMessage());
         if (hint is not null) Assert.Contains(hint, d.GetMessage());
+        else Assert.DoesNotContain("did you mean", d.GetMessage());
     }
 
     [Fact]
@@ -397,7 +399,7 @@ public sealed class SpatialDiagnosticTests
         var (d, _) = Single("NTK1028", Tail, "[NtkModel(InputShape = new[] { 65536, 65536, 1 })]");
         Assert.Equal("InputShape = new[] { 65536, 65536, 1 }", At(d));
         Assert.Contains("4294967296 values per row", d.GetMessage());
-        Assert.Contains("by 2 per side: InputShape = new[] { 32768, 32768, 1 }", d.GetMessage());
+        Assert.Contains("by at least 2 per side: InputShape = new[] { 32768, 32768, 1 }; layers with more channels than the input need more", d.GetMessage());
     }
 
     [Fact]

@@ -156,7 +156,7 @@ internal sealed class ModelShape
     public string? UniqueNearestLayer(string name)
     {
         var scored = Layers.Select(l => (l.Name, Distance: NtkDsl.NameDistance.Compute(l.Name, name))).OrderBy(x => x.Distance).ToList();
-        if (scored.Count > 1 && scored[0].Distance == scored[1].Distance) return null;
-        return scored[0].Name;
+        if (scored.Count == 0 || (scored.Count > 1 && scored[0].Distance == scored[1].Distance)) return null;
+        return NtkDsl.NameDistance.IsClose(scored[0].Name, name) ? scored[0].Name : null;
     }
 }

@@ -42,7 +42,7 @@ internal static class AddKind
             if (at < 0 && index > 0)
             {
                 var near = all.Take(index).Select(l => (l.Spec.Name, D: NtkDsl.NameDistance.Compute(l.Spec.Name, source))).OrderBy(x => x.D).First();
-                hint = "; did you mean '" + near.Name + "'?";
+                if (NtkDsl.NameDistance.IsClose(near.Name, source)) hint = "; did you mean '" + near.Name + "'?";
             }
             ctx.Report(Descriptors.InvalidAddSource, location, p.Spec.Name, source, problem, model, hint);
             return input;

@@ -415,16 +415,20 @@ internal static class ModelParser
     internal static bool IsPartial(INamedTypeSymbol type, CancellationToken ct) =>
         type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-    /// <summary>NTK1028's fix for an input of more than int.MaxValue values per row: the smallest whole downsampling factor that fits.</summary>
+    /// <summary>
+    /// NTK1028's fix for an input of more than int.MaxValue values per row: the smallest whole downsampling factor for
+    /// which the input fits. A layer with more channels than the input needs more (NTK1044 then names it), so the
+    /// message says "at least".
+    /// </summary>
     private static string InputTooLarge(ShapeSpec input)
     {
         int factor = 2;
         while ((long)((input.Height + factor - 1) / factor) * ((input.Width + factor - 1) / factor) * input.Channels > int.MaxValue) factor++;
         int h = (input.Height + factor - 1) / factor, w = (input.Width + factor - 1) / factor;
         return "that is " + input.Size.ToString(CultureInfo.InvariantCulture) + " values per row, more than the 2147483647 that NtkDsl indexes with 32-bit integers; "
-            + "downsample the images (by " + factor.ToString(CultureInfo.InvariantCulture) + " per side: InputShape = new[] { "
+            + "downsample the images (by at least " + factor.ToString(CultureInfo.InvariantCulture) + " per side: InputShape = new[] { "
             + h.ToString(CultureInfo.InvariantCulture) + ", " + w.ToString(CultureInfo.InvariantCulture) + ", " + input.Channels.ToString(CultureInfo.InvariantCulture)
-            + " }) or crop them";
+            + " }; layers with more channels than the input need more, and NTK1044 then names the layer) or crop them";
     }
 
     internal static int CheckEnum(TypedConstant value, int max, string what, LocationInfo? loc, List<DiagnosticInfo> diagnostics)

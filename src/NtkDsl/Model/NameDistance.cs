@@ -19,4 +19,11 @@ internal static class NameDistance
                     d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
         return d[a.Length, b.Length];
     }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> is close enough to the typed <paramref name="typed"/> to be offered as
+    /// "did you mean": at most max(1, ⌊longer length / 3⌋) edits ('Readuot' → 'Readout', 'C9' → 'C1'; not 'Nope' → 'C1').
+    /// </summary>
+    public static bool IsClose(string candidate, string typed) =>
+        Compute(candidate, typed) <= Math.Max(1, Math.Max(candidate.Length, typed.Length) / 3);
 }

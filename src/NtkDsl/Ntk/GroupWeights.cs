@@ -57,9 +57,10 @@ public sealed class GroupWeights
         foreach (var key in _values.Keys)
         {
             if (model.FindGroup(key) is not null) continue;
-            string nearest = model.Groups.Select(g => g.Key).OrderBy(k => NameDistance.Compute(k, key)).First();
+            string? nearest = model.Groups.Select(g => g.Key).OrderBy(k => NameDistance.Compute(k, key)).FirstOrDefault();
+            string hint = nearest is not null && NameDistance.IsClose(nearest, key) ? $" Did you mean '{nearest}'?" : "";
             string valid = string.Join(", ", model.Groups.Select(g => g.Key));
-            throw new ArgumentException($"GroupWeights names '{key}', which is not a parameter group of {model.Name}. Did you mean '{nearest}'? Valid groups: {valid}.");
+            throw new ArgumentException($"GroupWeights names '{key}', which is not a parameter group of {model.Name}.{hint} Valid groups: {valid}.");
         }
         return model.Groups.Select(g => _values.TryGetValue(g.Key, out var w) ? w : Default).ToArray();
     }

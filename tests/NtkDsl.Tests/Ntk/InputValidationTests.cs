@@ -68,7 +68,12 @@ public sealed class InputValidationTests
         var ex = Assert.Throws<ArgumentException>(() => _model.Wntk(x, null, new GroupWeights().Weights("H3", 2.0)));
 #pragma warning restore NTK1021
         Assert.Contains("'H3.Weights'", ex.Message);
-        Assert.Contains("Did you mean", ex.Message);
+        Assert.Contains("Did you mean", ex.Message); // one edit from H1.Weights / H2.Weights
+#pragma warning disable NTK1021
+        var far = Assert.Throws<ArgumentException>(() => _model.Wntk(x, null, new GroupWeights().Weights("Qqqqqqqqqqqqqq", 2.0)));
+#pragma warning restore NTK1021
+        Assert.DoesNotContain("Did you mean", far.Message);
+        Assert.Contains("Valid groups:", far.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", -1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", double.NaN));
     }
