@@ -1,6 +1,7 @@
 using System.Globalization;
 using NtkDsl.Cuda.Kernels;
 using NtkDsl.Layers;
+using NtkDsl.Layers.Analytic;
 
 namespace NtkDsl.Cuda.Analytic.Spatial;
 
@@ -162,12 +163,7 @@ internal static class SpatialAnalyticOnDevice
     private static int[] Hashes(double[] x, int n, int d)
     {
         var h = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            var hc = new HashCode();
-            foreach (double v in x.AsSpan(i * d, d)) hc.Add(BitConverter.DoubleToInt64Bits(v));
-            h[i] = hc.ToHashCode();
-        }
+        for (int i = 0; i < n; i++) h[i] = ExactRowHash.Of(x.AsSpan(i * d, d));
         return h;
     }
 }

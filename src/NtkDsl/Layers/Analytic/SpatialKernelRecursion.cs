@@ -191,12 +191,7 @@ internal static class SpatialKernelRecursion
     private static int[] Hashes(ExampleTrace[] traces)
     {
         var h = new int[traces.Length];
-        for (int i = 0; i < h.Length; i++)
-        {
-            var hc = new HashCode();
-            foreach (double v in traces[i].Input) hc.Add(BitConverter.DoubleToInt64Bits(v));
-            h[i] = hc.ToHashCode();
-        }
+        for (int i = 0; i < h.Length; i++) h[i] = ExactRowHash.Of(traces[i].Input);
         return h;
     }
 
