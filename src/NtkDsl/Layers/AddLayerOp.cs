@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 
 namespace NtkDsl.Layers;
 
@@ -26,7 +27,7 @@ internal sealed class AddLayerOp : LayerOp
 
     public override string? Detail => string.Create(CultureInfo.InvariantCulture, $"+ {((AddSpec)Spec).Source}, {InShape}");
 
-    public override long ForwardFlopsPerExample => InShape.Size;
+    public override long ForwardFlopsPerExample => SpatialCostLayer.AddFlops(InShape.Size);
 
     public override double[] Forward(double[][] parameters, double[] input, double[]? source, int rows, out object? cache)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 
 namespace NtkDsl.Layers;
 
@@ -39,7 +40,7 @@ internal sealed class AvgPool2DLayerOp : LayerOp
     public override string? Detail => string.Create(CultureInfo.InvariantCulture,
         $"{InShape} → {OutShape}, {_spec.Window}×{_spec.Window}, stride {_stride}, {_spec.Padding}");
 
-    public override long ForwardFlopsPerExample => (long)OutShape.Size * (_table.Offsets + 1);
+    public override long ForwardFlopsPerExample => SpatialCostLayer.AvgPool2DFlops(OutShape.Size, _table.Window);
 
     public override double[] Forward(double[][] parameters, double[] input, double[]? source, int rows, out object? cache)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 
 namespace NtkDsl.Layers;
 
@@ -13,7 +14,7 @@ internal sealed class GlobalAvgPoolLayerOp : LayerOp
 
     public override string? Detail => string.Create(CultureInfo.InvariantCulture, $"{InShape} → {OutShape}");
 
-    public override long ForwardFlopsPerExample => InShape.Size + InShape.Channels;
+    public override long ForwardFlopsPerExample => SpatialCostLayer.GlobalAvgPoolFlops(InShape.Size, InShape.Channels);
 
     public override double[] Forward(double[][] parameters, double[] input, double[]? source, int rows, out object? cache)
     {

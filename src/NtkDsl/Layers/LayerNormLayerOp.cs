@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 
 namespace NtkDsl.Layers;
 
@@ -26,7 +27,7 @@ internal sealed class LayerNormLayerOp : LayerOp
 
     public override string? Detail => string.Create(CultureInfo.InvariantCulture, $"{InShape}, over {InShape.Channels} channels, ε {_epsilon:G3}");
 
-    public override long ForwardFlopsPerExample => 5L * InShape.Size + 3L * InShape.Pixels;
+    public override long ForwardFlopsPerExample => SpatialCostLayer.LayerNormFlops(InShape.Size, InShape.Pixels);
 
     public override double[] Forward(double[][] parameters, double[] input, double[]? source, int rows, out object? cache)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NtkDsl.Costing;
 using NtkDsl.Kernels;
 
 namespace NtkDsl.Layers;
@@ -74,8 +75,7 @@ internal abstract class PatchLayerOp : LayerOp
 
     public override int GroupCount => UseBias ? 2 : 1;
 
-    public override long ForwardFlopsPerExample =>
-        2L * Pixels * Channels * FanIn + (UseBias ? 2L * Pixels * Channels : 0) + (_identity ? 0 : (long)Pixels * Channels);
+    public override long ForwardFlopsPerExample => SpatialCostLayer.PatchFlops(Pixels, FanIn, Channels, UseBias, _identity);
 
     public override LayerInfo Describe(int offset) =>
         new(Name, Kind, FanIn, Channels, _activation.Kind, _activation.Name, WeightStd, BiasStd, UseBias, offset, UseBias ? offset + WeightCount : -1) { Detail = Detail, OutputShape = [OutShape.Height, OutShape.Width, OutShape.Channels] };

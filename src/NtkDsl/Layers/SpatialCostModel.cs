@@ -62,7 +62,11 @@ internal readonly struct SpatialCostLayer
     /// </summary>
     public static SpatialCostLayer Patch(string name, int pixels, int fanIn, int channels, bool useBias, bool identity, int window) =>
         new(name, true, pixels, fanIn, channels, useBias, identity, (long)pixels * channels, pixels, window,
-            2L * pixels * channels * fanIn + (useBias ? 2L * pixels * channels : 0) + (identity ? 0 : (long)pixels * channels));
+            PatchFlops(pixels, fanIn, channels, useBias, identity));
+
+    /// <summary>The forward flops per example of a patch layer (read by <see cref="Patch"/> and by the run time's PatchLayerOp).</summary>
+    public static long PatchFlops(int pixels, int fanIn, int channels, bool useBias, bool identity) =>
+        2L * pixels * channels * fanIn + (useBias ? 2L * pixels * channels : 0) + (identity ? 0 : (long)pixels * channels);
 
     /// <summary>A parameter-free layer with the given output shape, window and forward flops per example (the run time's count).</summary>
     public static SpatialCostLayer Other(string name, long outPixels, long outSize, int window, long forwardFlops) =>
@@ -72,24 +76,42 @@ internal readonly struct SpatialCostLayer
     public static SpatialCostLayer AvgPool2D(string name, int outHeight, int outWidth, int channels, int window)
     {
         long size = (long)outHeight * outWidth * channels;
-        return Other(name, (long)outHeight * outWidth, size, window, size * ((long)window * window + 1));
+        return Other(name, (long)outHeight * outWidth, size, window, AvgPool2DFlops(size, window));
     }
 
     /// <summary>GlobalAvgPool of an H × W × C image: H·W·C adds and C scalings.</summary>
     public static SpatialCostLayer GlobalAvgPool(string name, int height, int width, int channels) =>
-        Other(name, 1, channels, 1, (long)height * width * channels + channels);
+        Other(name, 1, channels, 1, GlobalAvgPoolFlops((long)height * width * channels, channels));
 
     /// <summary>Flatten: a copy (free).</summary>
     public static SpatialCostLayer Flatten(string name, int height, int width, int channels) =>
-        Other(name, 1, (long)height * width * channels, 1, 0);
+        Other(name, 1, (long)height * width * channels, 1, FlattenFlops);
 
     /// <summary>Add of two H × W × C tensors: one add per value.</summary>
     public static SpatialCostLayer Add(string name, int height, int width, int channels) =>
-        Other(name, (long)height * width, (long)height * width * channels, 1, (long)height * width * channels);
+        Other(name, (long)height * width, (long)height * width * channels, 1, AddFlops((long)height * width * channels));
 
     /// <summary>LayerNorm over the channels of every pixel: 5 flops per value and 3 per pixel (mean, variance, 1/√(v + ε)).</summary>
     public static SpatialCostLayer LayerNorm(string name, int height, int width, int channels) =>
-        Other(name, (long)height * width, (long)height * width * channels, 1, 5L * height * width * channels + 3L * height * width);
+        Other(name, (long)height * width, (long)height * width * channels, 1, LayerNormFlops((long)height * width * channels, (long)height * width));
+
+    // The forward flops per example of the parameter-free layers: the one formula each, read by the factories above
+    // (the generator's NTK3001) and by the run time's layer ops (their ForwardFlopsPerExample), as PatchFlops is.
+
+    /// <summary>AvgPool2D: window² adds and one scaling per output value.</summary>
+    public static long AvgPool2DFlops(long outSize, int window) => outSize * ((long)window * window + 1);
+
+    /// <summary>GlobalAvgPool: one add per input value and one scaling per channel.</summary>
+    public static long GlobalAvgPoolFlops(long inSize, int channels) => inSize + channels;
+
+    /// <summary>Flatten: a copy.</summary>
+    public const long FlattenFlops = 0;
+
+    /// <summary>Add: one add per value.</summary>
+    public static long AddFlops(long size) => size;
+
+    /// <summary>LayerNorm: 5 flops per value and 3 per pixel.</summary>
+    public static long LayerNormFlops(long size, long pixels) => 5L * size + 3L * pixels;
 }
 
 /// <summary>The figures of one modelled call: flops (GEMM and other) and resident bytes (also the allocated bytes).</summary>
