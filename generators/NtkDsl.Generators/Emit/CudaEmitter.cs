@@ -130,9 +130,7 @@ internal static class CudaEmitter
     {
         foreach (var l in layers)
             if (l.Trainable is { } t && !HasDeviceDual(t.Activation))
-                return model.ClassName + ": layer " + l.Name + " uses activation " + ActivationEmitter.DisplayName(t)
-                    + ", which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use "
-                    + model.ClassName + ".AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
+                return NoDeviceDual(model, l.Name, t);
         return null;
     }
 
@@ -181,11 +179,15 @@ internal static class CudaEmitter
     {
         foreach (var l in layers)
             if (!HasDeviceDual(l.Spec.Activation) && !(l.Index == layers.Count - 1 && l.IsIdentity))
-                return model.ClassName + ": layer " + l.Name + " uses activation " + ActivationEmitter.DisplayName(l.Spec)
-                    + ", which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use "
-                    + model.ClassName + ".AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
+                return NoDeviceDual(model, l.Name, l.Spec);
         return null;
     }
+
+    /// <summary>The NotSupportedException message of a Dense or spatial model whose layer <paramref name="layer"/> has no device dual.</summary>
+    private static string NoDeviceDual(ModelSpec model, string layer, LayerSpec spec) =>
+        model.ClassName + ": layer " + layer + " uses activation " + ActivationEmitter.DisplayName(spec)
+        + ", which has no closed-form dual on the device (the device infinite-width kernels cover Relu, LeakyRelu, Abs, Erf, Identity and Sin). Use "
+        + model.ClassName + ".AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU, which integrate it by adaptive quadrature.";
 
     private static bool HasDeviceDual(ActivationKind a) =>
         a is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Abs or ActivationKind.Erf or ActivationKind.Identity or ActivationKind.Sin;
