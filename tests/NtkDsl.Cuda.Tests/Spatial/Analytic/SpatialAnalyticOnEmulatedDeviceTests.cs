@@ -41,7 +41,14 @@ public sealed class SpatialAnalyticOnEmulatedDeviceTests : SpatialAnalyticConfor
         Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNtk(Device, Tensor.FromArray(nan, 2, d)));
         Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNngp(Device, Inputs(2, d - 1, 3)));
         Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNtk(Device, Inputs(2, 16, 3)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNtkDiagonal(Device, Tensor.FromArray(nan, 2, d)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNngpDiagonal(Device, Inputs(2, d - 1, 3)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticWidthless.AnalyticNngpDiagonal(Device, Tensor.FromArray([1.0, double.NaN], 1, 2)));
+        Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNtkDiagonal(Device, Inputs(2, 16, 3)));
         Assert.Equal(before, _gpu.LaunchCount);
+        AnalyticResidual.AnalyticNtkDiagonal(Device, Inputs(3, d, 5));
+        Assert.True(_gpu.LaunchCount > before, "the valid diagonal must launch kernels");
+        before = _gpu.LaunchCount;
         AnalyticResidual.AnalyticNtk(Device, Inputs(2, d, 4));
         Assert.True(_gpu.LaunchCount > before, "the valid call must launch kernels");
     }
