@@ -100,6 +100,31 @@ public sealed class SpatialAnalyticOnEmulatedDeviceTests : SpatialAnalyticConfor
         // Disposing the Emulated device asserts that the failed call leaked nothing.
     }
 
+    [Fact]
+    public void TraceBytesAreWhatTheTracesAllocate()
+    {
+        // ExampleTraces.Bytes (the out-of-memory pre-check) against the bytes the constructor really takes from the
+        // device's pool (exact sizes in the emulation), over plans that between them use every optional array.
+        var plans = new[] { typeof(AnalyticConvGap), typeof(AnalyticResidual), typeof(AnalyticPooledStandard), typeof(AnalyticNormFirst), typeof(AnalyticTwoSources) }
+            .Select(t => ((Layers.SpatialNetwork)t.GetField("__ntkNetwork", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!).AnalyticPlan)
+            .Append(((Layers.SpatialNetwork)typeof(AnalyticWidthless).GetMethod("__ntkNetworkFor", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .Invoke(null, [7, null])!).AnalyticPlan)
+            .ToArray();
+        Assert.Contains(plans, p => p.InputPoolSteps != 0);
+        Assert.Contains(plans, p => p.NeedsMeans);
+        Assert.Contains(plans, p => !p.NeedsMeans);
+        Assert.Contains(plans, p => p.Steps.Any(s => s.Kind == Layers.AnalyticStepKind.LayerNorm));
+        Assert.Contains(plans, p => p.Steps.Any(s => s.Kind == Layers.AnalyticStepKind.Affine && s.IsIdentity));
+        foreach (var plan in plans)
+            foreach (int n in new[] { 1, 3 })
+            {
+                ulong before = Device.Allocator.LiveBytes;
+                using (new ExampleTraces(Device, plan, Reference.Random(n * plan.Features, 15), n))
+                    Assert.Equal((ulong)ExampleTraces.Bytes(plan, n), Device.Allocator.LiveBytes - before);
+                Assert.Equal(before, Device.Allocator.LiveBytes);
+            }
+    }
+
     private static Layers.AnalyticPlan AnalyticResidualPlan() => AnalyticResidualNetwork().AnalyticPlan;
 
     private static Layers.SpatialNetwork AnalyticResidualNetwork() =>
