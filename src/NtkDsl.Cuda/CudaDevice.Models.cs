@@ -7,7 +7,8 @@ namespace NtkDsl.Cuda;
 public sealed partial class CudaDevice
 {
     /// <summary>This device: generated Dense models constructed on it run their forward pass, Jvp, Vjp, Jacobian and NTK features
-    /// here, and the generated <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(device, …)</c> their infinite-width recursion.</summary>
+    /// here, and the generated <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk</c>/<c>AnalyticNtkDiagonal</c>/<c>AnalyticNngpDiagonal(device, …)</c>
+    /// their infinite-width recursion.</summary>
     public override IModelBackend ModelBackend => this;
 
     /// <summary>The parameters of the models living on this device (released with it).</summary>
@@ -44,6 +45,13 @@ public sealed partial class CudaDevice
         ArgumentNullException.ThrowIfNull(info);
         DeviceModelSupport.Require(this, info);
         return Analytic.AnalyticOnDeviceExtensions.Compute(this, info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
+    }
+
+    Tensor IModelBackend.AnalyticDiagonal(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x, bool ntk)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        DeviceModelSupport.Require(this, info);
+        return Analytic.AnalyticOnDeviceExtensions.ComputeDiagonal(this, info, cudaSource, unsupportedReason, x, ntk);
     }
 
     Tensor[] IModelBackend.Ntk<T>(DeviceModel<T> model, Tensor x1, Tensor? x2, NtkMode mode, int outputCount, int[] groupOutput, double[] groupWeight,

@@ -68,12 +68,27 @@ public interface IModelBackend
     Tensor Analytic(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{info.Name}: this device backend has no implementation of the infinite-width kernels; call {info.Name}.AnalyticNtk without a device (the CPU).");
+
+    /// <summary>
+    /// The generated static <c>AnalyticNtkDiagonal</c>/<c>AnalyticNngpDiagonal(device, x)</c> on this device: Θ(x_i, x_i)
+    /// (unit group weights) or K(x_i, x_i) of every row, a vector of N float64, equal to the diagonal of
+    /// <see cref="Analytic"/> of x with itself (the exact-diagonal rule: the pair (x_i, x_i) with x·x'/d = |x_i|²/d exactly).
+    /// Inputs arrive checked (shape, ∞/NaN). The default implementation throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <param name="info">The model's plan (flat inputs, Dense layers).</param>
+    /// <param name="cudaSource">The model's generated CUDA C.</param>
+    /// <param name="unsupportedReason">Non-null when an activation has no device dual (thrown as <see cref="NotSupportedException"/>).</param>
+    /// <param name="x">N × d inputs.</param>
+    /// <param name="ntk">The NTK (true) or the NNGP (false).</param>
+    Tensor AnalyticDiagonal(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x, bool ntk) =>
+        throw new NotSupportedException($"{info.Name}: this device backend has no implementation of the infinite-width kernels; call {info.Name}.AnalyticNtkDiagonal without a device (the CPU).");
 }
 
 /// <summary>
 /// Infrastructure for generated code; not part of the supported API. The entry of the generated
-/// <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk(Device device, …)</c> overloads for a non-CPU device:
-/// hands the call to <see cref="Device.ModelBackend"/> (<see cref="IModelBackend.Analytic"/>) or throws.
+/// <c>AnalyticNtk</c>/<c>AnalyticNngp</c>/<c>AnalyticWntk</c>/<c>AnalyticNtkDiagonal</c>/<c>AnalyticNngpDiagonal(Device device, …)</c>
+/// overloads for a non-CPU device: hands the call to <see cref="Device.ModelBackend"/> (<see cref="IModelBackend.Analytic"/>,
+/// <see cref="IModelBackend.AnalyticDiagonal"/>) or throws.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class DeviceAnalytic
@@ -88,6 +103,17 @@ public static class DeviceAnalytic
         var backend = device.ModelBackend
             ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.AnalyticNtk without a device).");
         return backend.Analytic(info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
+    }
+
+    /// <summary>The kernel's diagonal on <paramref name="device"/> (the generated <c>AnalyticNtkDiagonal/AnalyticNngpDiagonal(device, x)</c>; not the CPU).</summary>
+    /// <exception cref="NotSupportedException">The device has no model backend, or the model has an activation without a device dual.</exception>
+    public static Tensor RunDiagonal(Device device, ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x, bool ntk)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(info);
+        var backend = device.ModelBackend
+            ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.AnalyticNtkDiagonal without a device).");
+        return backend.AnalyticDiagonal(info, cudaSource, unsupportedReason, x, ntk);
     }
 }
 

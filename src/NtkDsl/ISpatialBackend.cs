@@ -61,4 +61,18 @@ public interface ISpatialBackend
     Tensor Analytic(SpatialNetwork network, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeight, bool ntk,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{network.ModelName}: this device backend has no implementation of the infinite-width kernels; call {network.ModelName}.AnalyticNtk without a device (the CPU).");
+
+    /// <summary>
+    /// Θ(x_i, x_i) (unit group weights; <paramref name="ntk"/> true) or K(x_i, x_i) of every row: a vector of N float64, as
+    /// <c>SpatialNetwork.AnalyticDiagonal</c> computes it on the CPU (each example's own run of the pixel-pair recursion,
+    /// which is also the value <see cref="Analytic"/> gives a pair of bitwise-equal inputs). The argument arrives checked.
+    /// The default implementation throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <param name="network">The plan.</param>
+    /// <param name="cudaSource">The model's generated CUDA C.</param>
+    /// <param name="unsupportedReason">Non-null when an activation has no device dual: the backend throws it as <see cref="NotSupportedException"/>.</param>
+    /// <param name="x">N × H·W·C inputs.</param>
+    /// <param name="ntk">The NTK (true) or the NNGP (false).</param>
+    Tensor AnalyticDiagonal(SpatialNetwork network, string cudaSource, string? unsupportedReason, Tensor x, bool ntk) =>
+        throw new NotSupportedException($"{network.ModelName}: this device backend has no implementation of the infinite-width kernels; call {network.ModelName}.AnalyticNtkDiagonal without a device (the CPU).");
 }

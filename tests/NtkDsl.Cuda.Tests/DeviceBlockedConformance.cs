@@ -7,7 +7,7 @@ namespace NtkDsl.Cuda.Tests;
 
 /// <summary>
 /// Issue 12's dense-model items on the emulation and on the real libraries (skipped without a GPU): the NTK from blocks
-/// of features, the generated AnalyticNtk/AnalyticNngp/AnalyticWntk(device, …) overloads and a trained linearization,
+/// of features, the generated AnalyticNtk/AnalyticNngp/AnalyticWntk/AnalyticNtkDiagonal/AnalyticNngpDiagonal(device, …) overloads and a trained linearization,
 /// each against the CPU model (1e-12).
 /// </summary>
 public abstract partial class DeviceConformance
@@ -60,6 +60,9 @@ public abstract partial class DeviceConformance
         Within(AnalyticMix.AnalyticNngp(Device, x1), AnalyticMix.AnalyticNngp(x1), "AnalyticNngp, x1 = x2");
         Within(AnalyticMix.AnalyticWntk(Device, x1, x2, weights), AnalyticMix.AnalyticWntk(x1, x2, weights), "AnalyticWntk");
         Assert.Throws<NotSupportedException>(() => TanhPair.AnalyticNtk(Device, Inputs(3, 7, 714)));
+        Within(AnalyticMix.AnalyticNtkDiagonal(Device, x1), AnalyticMix.AnalyticNtkDiagonal(x1), "AnalyticNtkDiagonal");
+        Within(AnalyticMix.AnalyticNngpDiagonal(Device, x2.SliceRows(0, 1)), AnalyticMix.AnalyticNngpDiagonal(x2.SliceRows(0, 1)), "AnalyticNngpDiagonal, N = 1");
+        Assert.Throws<NotSupportedException>(() => TanhPair.AnalyticNtkDiagonal(Device, Inputs(3, 7, 714)));
     }
 
     [Fact]

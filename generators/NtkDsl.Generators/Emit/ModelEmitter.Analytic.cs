@@ -132,10 +132,11 @@ internal static partial class ModelEmitter
     }
 
     /// <summary>
-    /// AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) (issue 12): the analytic methods are static, so the device
-    /// comes as the first argument (<c>Mlp.AnalyticNtk(model.Device, x1, x2)</c>). Device.Cpu runs <c>__ntkAnalyticCore</c>;
-    /// any other device gets the call through <c>global::NtkDsl.DeviceAnalytic.Run</c> (its model backend runs the
-    /// recursion of this model's CUDA C, or throws NotSupportedException: never a CPU fallback).
+    /// AnalyticNngp/AnalyticNtk/AnalyticWntk/AnalyticNtkDiagonal/AnalyticNngpDiagonal(Device device, …) (issue 12): the
+    /// analytic methods are static, so the device comes as the first argument (<c>Mlp.AnalyticNtk(model.Device, x1, x2)</c>).
+    /// Device.Cpu runs <c>__ntkAnalyticCore</c> (<c>__ntkAnalyticDiagonal</c>); any other device gets the call through
+    /// <c>global::NtkDsl.DeviceAnalytic.Run</c> (<c>RunDiagonal</c>): its model backend runs the recursion of this model's
+    /// CUDA C, or throws NotSupportedException: never a CPU fallback.
     /// </summary>
     private static void EmitDeviceAnalytic(SourceWriter w, EmitContext c)
     {
@@ -147,6 +148,13 @@ internal static partial class ModelEmitter
         w.Line("__ntkCheckAnalyticInput(x1, nameof(x1));");
         w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
         w.Line("return global::NtkDsl.DeviceAnalytic.Run(device, Info, __ntkCudaSource, CudaAnalyticUnsupportedReason, x1, x2, gw, ntkWanted, progress, cancellationToken);");
+        w.Close();
+        w.Line();
+        w.Open("private static " + T + " __ntkAnalyticDiagonalOn(" + D + " device, " + T + " x, bool ntkWanted)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(device);");
+        w.Line("if (device.IsCpu) return __ntkAnalyticDiagonal(x, ntkWanted);");
+        w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
+        w.Line("return global::NtkDsl.DeviceAnalytic.RunDiagonal(device, Info, __ntkCudaSource, CudaAnalyticUnsupportedReason, x, ntkWanted);");
         w.Close();
         w.Line();
     }

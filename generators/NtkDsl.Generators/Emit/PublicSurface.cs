@@ -71,8 +71,9 @@ internal static class PublicSurface
 
     /// <summary>
     /// The public AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) overloads (issue 12) over the model's private
-    /// <c>__ntkAnalyticOn(device, x1, x2, gw, ntkWanted, progress, cancellationToken)</c>, the same shape for Dense and
-    /// spatial models; <paramref name="deviceNote"/> says what a GPU runs, <paramref name="info"/> resolves the weights.
+    /// <c>__ntkAnalyticOn(device, x1, x2, gw, ntkWanted, progress, cancellationToken)</c>, and AnalyticNtkDiagonal/
+    /// AnalyticNngpDiagonal(Device device, x) over its <c>__ntkAnalyticDiagonalOn(device, x, ntkWanted)</c>, the same shape
+    /// for Dense and spatial models; <paramref name="deviceNote"/> says what a GPU runs, <paramref name="info"/> resolves the weights.
     /// </summary>
     public static void DeviceAnalyticMethods(SourceWriter w, int groups, string deviceNote, string info)
     {
@@ -89,6 +90,12 @@ internal static class PublicSurface
         w.Line("global::System.ArgumentNullException.ThrowIfNull(weights);");
         w.Line("return __ntkAnalyticOn(device, x1, x2, weights.Resolve(" + info + "), ntkWanted: true, progress, cancellationToken);");
         w.Close();
+        w.Line();
+        w.Line("/// <summary>AnalyticNtkDiagonal(x) " + deviceNote + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNtkDiagonal(" + D + " device, " + T + " x) => __ntkAnalyticDiagonalOn(device, x, ntkWanted: true);");
+        w.Line();
+        w.Line("/// <summary>AnalyticNngpDiagonal(x) " + deviceNote + " float64.</summary>");
+        w.Line("public static " + T + " AnalyticNngpDiagonal(" + D + " device, " + T + " x) => __ntkAnalyticDiagonalOn(device, x, ntkWanted: false);");
         w.Line();
     }
 

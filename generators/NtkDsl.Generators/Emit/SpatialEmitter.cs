@@ -325,9 +325,10 @@ internal static class SpatialEmitter
     }
 
     /// <summary>
-    /// AnalyticNngp/AnalyticNtk/AnalyticWntk(Device device, …) (issue 12), the same public shape as Dense models'
-    /// (ModelEmitter.EmitDeviceAnalytic): Device.Cpu runs <c>__ntkAnalyticCore</c>; any other device gets the call through
-    /// <c>SpatialNetwork.Analytic(…, device, source, reason)</c>, which checks the arguments as the CPU does and hands them to
+    /// AnalyticNngp/AnalyticNtk/AnalyticWntk/AnalyticNtkDiagonal/AnalyticNngpDiagonal(Device device, …) (issue 12), the same
+    /// public shape as Dense models' (ModelEmitter.EmitDeviceAnalytic): Device.Cpu runs <c>__ntkAnalyticCore</c>
+    /// (<c>__ntkAnalyticDiagonal</c>); any other device gets the call through <c>SpatialNetwork.Analytic(…, device, source,
+    /// reason)</c> (<c>AnalyticDiagonal(x, ntk, device, source, reason)</c>), which checks the arguments as the CPU does and hands them to
     /// the device's spatial backend (the pixel-pair recursion with this model's generated duals), or throws
     /// NotSupportedException: never a CPU fallback.
     /// </summary>
@@ -352,6 +353,20 @@ internal static class SpatialEmitter
             w.Line("if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));");
         }
         w.Line("return " + network + ".Analytic(x1, x2, gw, ntkWanted, progress, cancellationToken, device, " + CudaEmitter.SpatialSourceField + ", " + CudaEmitter.SpatialUnsupportedField + ");");
+        w.Close();
+        w.Line();
+        w.Open("private static " + T + " __ntkAnalyticDiagonalOn(" + D + " device, " + T + " x, bool ntkWanted)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(device);");
+        w.Line("if (device.IsCpu) return __ntkAnalyticDiagonal(x, ntkWanted);");
+        network = Network;
+        if (c.Widthless)
+        {
+            w.Line("var network = __ntkAnalyticNetwork(x, nameof(x));");
+            w.Line("__ntkCheckAnalyticInput(network, x, nameof(x));");
+            network = "network";
+        }
+        else w.Line("__ntkCheckAnalyticInput(x, nameof(x));");
+        w.Line("return " + network + ".AnalyticDiagonal(x, ntkWanted, device, " + CudaEmitter.SpatialSourceField + ", " + CudaEmitter.SpatialUnsupportedField + ");");
         w.Close();
         w.Line();
     }

@@ -8,7 +8,8 @@ namespace NtkDsl.Cuda.Analytic;
 /// The infinite-width NNGP/NTK of a generated Dense model on a device: the CUDA C its generator emitted at compile time
 /// (<see cref="IDeviceSource.CudaSource"/>), compiled once per device (the device caches modules by source text).
 /// Per input set one launch computes |x|²/d and the diagonal chain; per row tile one DGEMM gives x·x'/d and one fused
-/// launch runs the whole layer recursion per pair, in place.
+/// launch runs the whole layer recursion per pair, in place; the kernel's diagonal alone is one launch of the same pair
+/// kernel over the pairs (i, i).
 /// </summary>
 internal sealed class AnalyticDeviceKernels
 {
@@ -77,7 +78,21 @@ internal sealed class AnalyticDeviceKernels
         timer?.Mark("Gram DGEMM x·x'/d");
         _module.Kernel(PairKernel).LaunchLinear((long)rows * n2, Block, KernelArg.Pointer(tile),
             KernelArg.Pointer(c1.X), KernelArg.Pointer(c2.X), c1.MeanSquares, c2.MeanSquares, c1.Values, c2.Values, KernelArg.Pointer(groupWeights),
-            rows, n2, c1.Rows, r0, _d, symmetric ? 1 : 0, ntk ? 1 : 0);
+            rows, n2, c1.Rows, r0, _d, symmetric ? 1 : 0, ntk ? 1 : 0, 0);
         timer?.Mark("fused pair recursion");
+    }
+
+    /// <summary>
+    /// The pairs (i, i) of <paramref name="chain"/>'s inputs into <paramref name="output"/> (length chain.Rows): the same
+    /// fused pair kernel in its diagonal mode (x·x'/d = |x_i|²/d exactly, no GEMM), so the values equal the diagonal of
+    /// <see cref="Pairs"/> of the inputs with themselves bit for bit; the NTK weighted by <paramref name="groupWeights"/>
+    /// (<paramref name="ntk"/>) or the NNGP.
+    /// </summary>
+    public void Diagonal(Chain chain, DeviceMemory<double> groupWeights, bool ntk, DeviceMemory<double> output)
+    {
+        int n = chain.Rows;
+        _module.Kernel(PairKernel).LaunchLinear(n, Block, KernelArg.Pointer(output),
+            KernelArg.Pointer(chain.X), KernelArg.Pointer(chain.X), chain.MeanSquares, chain.MeanSquares, chain.Values, chain.Values, KernelArg.Pointer(groupWeights),
+            n, n, n, 0, _d, 1, ntk ? 1 : 0, 1);
     }
 }

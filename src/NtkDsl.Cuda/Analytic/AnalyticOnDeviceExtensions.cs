@@ -70,4 +70,34 @@ public static class AnalyticOnDeviceExtensions
         FiniteChecks.Block<double>(result, n2, string.Create(CultureInfo.InvariantCulture, $"{info.Name}: infinite-width kernel recursion on {device.Name}"));
         return Tensor.Wrap(result, n1, n2);
     }
+
+    /// <summary>
+    /// Θ(x_i, x_i) (unit group weights; <paramref name="ntk"/>) or K(x_i, x_i) for every row of <paramref name="x"/>, a vector
+    /// of N float64 (the entry of <see cref="IModelBackend.AnalyticDiagonal"/>, i.e. the generated
+    /// <c>AnalyticNtkDiagonal/AnalyticNngpDiagonal(device, x)</c>): the chain kernel and one launch of the pair kernel over
+    /// the pairs (i, i), as the CPU's <c>AnalyticNtkDiagonal</c> runs its pair recursion at (x_i, x_i) (math.md §3–4). O(N·(d + depth)) device memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape mismatch, an empty batch or NaN/∞ in x (the CPU's messages; nothing launched).</exception>
+    /// <exception cref="NotSupportedException">An activation without a device closed form (<paramref name="unsupportedReason"/>).</exception>
+    /// <exception cref="NonFiniteResultException">The recursion produced ∞ or NaN (e.g. overflowing inputs).</exception>
+    internal static Tensor ComputeDiagonal(CudaDevice device, ModelInfo info, string source, string? unsupportedReason, Tensor x, bool ntk)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        device.ThrowIfDisposed();
+        if (unsupportedReason is not null) throw new NotSupportedException(unsupportedReason);
+        var kernels = new AnalyticDeviceKernels(device, info, source);
+        InputChecks.Features(x, info.Inputs, x?.DType ?? DType.Float64, info.Name, nameof(x));
+        int n = x!.Rows;
+        var result = new double[n];
+        using (var gw = device.Upload<double>(Enumerable.Repeat(1.0, info.Groups.Count).ToArray()))
+        using (var dx = device.Upload<double>(x.ToFlatArray()))
+        using (var chain = kernels.DiagonalChain(dx, n))
+        using (var output = device.Allocate<double>(n))
+        {
+            kernels.Diagonal(chain, gw, ntk, output);
+            output.CopyTo(result);
+        }
+        FiniteChecks.Block<double>(result, 1, string.Create(CultureInfo.InvariantCulture, $"{info.Name}: infinite-width kernel diagonal on {device.Name}"));
+        return Tensor.Wrap(result, n);
+    }
 }

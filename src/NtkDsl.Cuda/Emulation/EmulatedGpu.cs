@@ -15,7 +15,30 @@ namespace NtkDsl.Cuda.Emulation;
 public sealed unsafe class EmulatedGpu : IDisposable
 {
     internal const int RedZone = 256;
-    private const byte Canary = 0xCD;
+
+    /// <summary>
+    /// What the red zones around every allocation hold: this 32-bit word at every 4-byte-aligned address (little-endian),
+    /// so that a kernel READING past either end of a buffer gets a value that cannot pass for data. Read as float32 it
+    /// is a quiet NaN (exponent bits 0xFF, mantissa 0x78CDCD with the quiet bit 22 set); as float64 at any 4-aligned
+    /// address the word twice, 0x7FF8CDCD7FF8CDCD, is a quiet NaN (exponent 0x7FF, quiet bit 51 set); as int32 it is
+    /// 2 147 012 045 and as int64 about 9.2e18, far past any index. (The former fill, bytes 0xCD, read as the finite
+    /// −6.3e66 in float64 and −4.3e8 in float32: a kernel reading one element too far could pass unnoticed.) Writes are
+    /// caught as before: after every launch and at free each red-zone byte is compared with this pattern.
+    /// </summary>
+    internal const uint RedZoneWord = 0x7FF8CDCD;
+
+    /// <summary><see cref="RedZoneWord"/> repeated over <see cref="RedZone"/> + 4 bytes: the red zone starting at address a is the slice from a % 4.</summary>
+    private static readonly byte[] RedZoneFill = BuildRedZoneFill();
+
+    private static byte[] BuildRedZoneFill()
+    {
+        var fill = new byte[RedZone + 4];
+        for (int i = 0; i < fill.Length; i += 4) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(fill.AsSpan(i), RedZoneWord);
+        return fill;
+    }
+
+    /// <summary>The red-zone bytes for the <see cref="RedZone"/> bytes starting at <paramref name="start"/> (aligned to the word by address).</summary>
+    private static ReadOnlySpan<byte> RedZoneAt(byte* start) => RedZoneFill.AsSpan((int)((nuint)start % 4), RedZone);
     private const int QuarantineLimit = 256;
 
     internal readonly Lock Gate = new();
@@ -128,8 +151,8 @@ public sealed unsafe class EmulatedGpu : IDisposable
         {
             if (bytes > Options.TotalMemoryBytes - _used) return CudaResult.OutOfMemory;
             var raw = (byte*)NativeMemory.AlignedAlloc((nuint)(bytes + 2 * RedZone), 256);
-            new Span<byte>(raw, RedZone).Fill(Canary);
-            new Span<byte>(raw + RedZone + bytes, RedZone).Fill(Canary);
+            RedZoneAt(raw).CopyTo(new Span<byte>(raw, RedZone));
+            RedZoneAt(raw + RedZone + bytes).CopyTo(new Span<byte>(raw + RedZone + bytes, RedZone));
             // Fresh device memory is uninitialized: fill it with NaN bytes so that reading it before writing shows.
             for (ulong off = 0; off < bytes; off += int.MaxValue)
                 new Span<byte>(raw + RedZone + off, (int)Math.Min(int.MaxValue, bytes - off)).Fill(0xFF);
@@ -218,7 +241,8 @@ public sealed unsafe class EmulatedGpu : IDisposable
     internal void CheckRedZones(Allocation a, string call)
     {
         var raw = (byte*)a.Raw;
-        if (new Span<byte>(raw, RedZone).ContainsAnyExcept(Canary) || new Span<byte>(raw + RedZone + a.Bytes, RedZone).ContainsAnyExcept(Canary))
+        byte* after = raw + RedZone + a.Bytes;
+        if (!new ReadOnlySpan<byte>(raw, RedZone).SequenceEqual(RedZoneAt(raw)) || !new ReadOnlySpan<byte>(after, RedZone).SequenceEqual(RedZoneAt(after)))
             throw new CudaEmulationException(EmulationViolation.KernelOutOfBounds,
                 $"{call}: memory just before or after allocation #{a.Id} ({a.Bytes} bytes) was overwritten: a kernel wrote outside its buffer.");
     }

@@ -15,7 +15,8 @@ public sealed record CudaBackend(string Name, ICudaDriver Driver, INvrtc Nvrtc, 
 {
     /// <summary>
     /// When true, the device's pool keeps blocks of exactly the requested size instead of size classes, so that the
-    /// emulation's red zones sit right after every buffer and a kernel writing one element too far is caught.
+    /// emulation's red zones sit right after every buffer: a kernel writing one element too far is caught, and one reading
+    /// one element too far reads NaN.
     /// The emulated backend sets it; the native one pools by size class.
     /// </summary>
     public bool ExactSizePool { get; init; }

@@ -65,4 +65,29 @@ public sealed partial class SpatialNetwork
     /// <exception cref="ArgumentException">A bad input shape or a non-finite input.</exception>
     public Tensor AnalyticDiagonal(Tensor x, bool ntk) =>
         SpatialKernelRecursion.Diagonal(_layers, _inputShape, _parameterization, x, ntk);
+
+    /// <summary>
+    /// <see cref="AnalyticDiagonal(Tensor, bool)"/> on <paramref name="device"/> (issue 12): Device.Cpu runs the CPU
+    /// recursion; any other device gets the call, after the CPU's own argument check (same exception and message, nothing
+    /// launched), through its <see cref="ISpatialBackend.AnalyticDiagonal"/>, or throws <see cref="NotSupportedException"/>:
+    /// never a CPU fallback.
+    /// </summary>
+    /// <param name="x">N × H·W·C inputs (NHWC rows, finite).</param>
+    /// <param name="ntk">NTK (true) or NNGP (false).</param>
+    /// <param name="device">Where to compute.</param>
+    /// <param name="cudaSource">The model's generated CUDA C.</param>
+    /// <param name="unsupportedReason">Null when the source holds a device dual for every activation; otherwise the message
+    /// naming the first activation without one (thrown as <see cref="NotSupportedException"/>).</param>
+    /// <exception cref="ArgumentException">A bad input shape or a non-finite input.</exception>
+    /// <exception cref="NotSupportedException">The device has no spatial backend, or an activation has no device dual.</exception>
+    public Tensor AnalyticDiagonal(Tensor x, bool ntk, Device device, string cudaSource, string? unsupportedReason)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.IsCpu) return AnalyticDiagonal(x, ntk);
+        ArgumentNullException.ThrowIfNull(cudaSource);
+        SpatialKernelRecursion.CheckDiagonal(_layers, _inputShape, _parameterization, x);
+        var backend = device.SpatialBackend
+            ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.AnalyticNtkDiagonal without a device).");
+        return backend.AnalyticDiagonal(this, cudaSource, unsupportedReason, x, ntk);
+    }
 }

@@ -327,6 +327,45 @@ public sealed class EmulationStrictnessTests
     }
 
     [Fact]
+    public void KernelsReadingPastTheirBufferGetNaNOrAHugeIndex()
+    {
+        // The red zones hold a pattern that is NaN as float64 and float32 and far out of range as int32 at every aligned
+        // address: a kernel reading one element too far (or one before the start) cannot pass on a plausible value.
+        Emulated.RequireCompiler();
+        using var e = new Emulated();
+        const string src = """
+            extern "C" __global__ void read_past(const double* x, const float* y, const float* z, const int* k, double* out, int* idx, int n, int m, int p, int q)
+            {
+                if (blockIdx.x * blockDim.x + threadIdx.x != 0) return;
+                out[0] = x[n];          // one past the end of a float64 buffer
+                out[1] = x[-1];         // one before its start
+                out[2] = (double)y[m];  // one past an even-length float32 buffer (the red zone starts 8-aligned)
+                out[3] = (double)z[p];  // one past an odd-length one (4-aligned, not 8-aligned)
+                out[4] = *(const double*)(z + p + 1); // a float64 read at the next 8-aligned address of that red zone
+                out[5] = x[n - 1];      // the last element: data, not red zone
+                idx[0] = k[q];          // one past an int32 buffer
+                idx[1] = k[-1];         // one before its start
+            }
+            """;
+        using var x = e.Device.Upload<double>([1.5, 2.5, 3.5]);
+        using var y = e.Device.Upload<float>([1f, 2f, 3f, 4f]);
+        using var z = e.Device.Upload<float>([5f, 6f, 7f]);
+        using var k = e.Device.Upload<int>([0, 1]);
+        using var output = e.Device.Allocate<double>(6);
+        using var indices = e.Device.Allocate<int>(2);
+        e.Device.Compile(src).Kernel("read_past").LaunchLinear(1, 32, x, y, z, k, output, indices, 3, 4, 3, 2);
+        var got = output.ToArray();
+        for (int i = 0; i < 5; i++) Assert.True(double.IsNaN(got[i]), $"read {i} past the buffer gave {got[i]}, not NaN");
+        Assert.Equal(3.5, got[5]);
+        var ix = indices.ToArray();
+        Assert.Equal([0x7FF8CDCD, 0x7FF8CDCD], ix);
+        Assert.True(ix[0] > int.MaxValue / 2, "an int32 read past the end must be far out of any index range");
+        // The pattern itself: float32 and float64 NaN, int32 far out of range (checked here from its bits, not through the emulation).
+        Assert.True(float.IsNaN(BitConverter.UInt32BitsToSingle(0x7FF8CDCD)));
+        Assert.True(double.IsNaN(BitConverter.UInt64BitsToDouble(0x7FF8CDCD7FF8CDCD)));
+    }
+
+    [Fact]
     public void SharedMemoryIsRefusedAtCompileTimeInTheEmulation()
     {
         Emulated.RequireCompiler();

@@ -75,4 +75,12 @@ internal sealed class RecordingModelDevice(Func<INtkModel> cpuTwin) : Device, IM
         LastReason = unsupportedReason;
         return Sevens(x1.Rows, x2?.Rows ?? x1.Rows);
     }
+
+    public Tensor AnalyticDiagonal(ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x, bool ntk)
+    {
+        Calls.Add(string.Create(CultureInfo.InvariantCulture, $"AnalyticDiagonal {info.Name} {(ntk ? "NTK" : "NNGP")} {x.Rows}"));
+        LastSource = cudaSource;
+        LastReason = unsupportedReason;
+        return Sevens(x.Rows);
+    }
 }

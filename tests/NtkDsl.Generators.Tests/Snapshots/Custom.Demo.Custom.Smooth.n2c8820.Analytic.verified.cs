@@ -141,6 +141,12 @@ partial class Smooth
         return __ntkAnalyticOn(device, x1, x2, weights.Resolve(Info), ntkWanted: true, progress, cancellationToken);
     }
 
+    /// <summary>AnalyticNtkDiagonal(x) on <paramref name="device"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs this model's generated CUDA C and throws NotSupportedException for an activation without a device dual (never a CPU fallback). float64.</summary>
+    public static global::NtkDsl.Tensor AnalyticNtkDiagonal(global::NtkDsl.Device device, global::NtkDsl.Tensor x) => __ntkAnalyticDiagonalOn(device, x, ntkWanted: true);
+
+    /// <summary>AnalyticNngpDiagonal(x) on <paramref name="device"/>: Device.Cpu runs the CPU recursion; a GPU (NtkDsl.Cuda) runs this model's generated CUDA C and throws NotSupportedException for an activation without a device dual (never a CPU fallback). float64.</summary>
+    public static global::NtkDsl.Tensor AnalyticNngpDiagonal(global::NtkDsl.Device device, global::NtkDsl.Tensor x) => __ntkAnalyticDiagonalOn(device, x, ntkWanted: false);
+
     private static global::NtkDsl.Tensor __ntkAnalyticOn(global::NtkDsl.Device device, global::NtkDsl.Tensor x1, global::NtkDsl.Tensor? x2, double[] gw, bool ntkWanted, global::System.IProgress<global::NtkDsl.NtkProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
     {
         global::System.ArgumentNullException.ThrowIfNull(device);
@@ -148,6 +154,14 @@ partial class Smooth
         __ntkCheckAnalyticInput(x1, nameof(x1));
         if (x2 is not null) __ntkCheckAnalyticInput(x2, nameof(x2));
         return global::NtkDsl.DeviceAnalytic.Run(device, Info, __ntkCudaSource, CudaAnalyticUnsupportedReason, x1, x2, gw, ntkWanted, progress, cancellationToken);
+    }
+
+    private static global::NtkDsl.Tensor __ntkAnalyticDiagonalOn(global::NtkDsl.Device device, global::NtkDsl.Tensor x, bool ntkWanted)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(device);
+        if (device.IsCpu) return __ntkAnalyticDiagonal(x, ntkWanted);
+        __ntkCheckAnalyticInput(x, nameof(x));
+        return global::NtkDsl.DeviceAnalytic.RunDiagonal(device, Info, __ntkCudaSource, CudaAnalyticUnsupportedReason, x, ntkWanted);
     }
 
     private static global::NtkDsl.Tensor __ntkAnalyticDiagonal(global::NtkDsl.Tensor x, bool ntkWanted)

@@ -225,18 +225,21 @@ partial class Small : global::NtkDsl.IDeviceSource
 
     // Rows [r0, r0 + rows) of the kernel between x1 (n1Total rows) and x2 (n2 rows), in place: out (rows × n2) enters holding
     // x·x'/d from a GEMM and leaves holding the NTK (wantNtk, weighted by gw per parameter group) or the NNGP. Parallel pairs
-    // recompute x·x'/d by the mean-dot loop (AnalyticGram's exact-diagonal rule); symmetric: x2 is x1.
+    // recompute x·x'/d by the mean-dot loop (AnalyticGram's exact-diagonal rule); symmetric: x2 is x1. diagonal: only the
+    // pairs (i, i) for i in [r0, r0 + rows), out holds rows values and needs no GEMM (x2 is x1, n2 = n1Total; the C#
+    // __ntkAnalyticDiagonal).
     extern "C" __global__ void ntk_analytic_pair(double* __restrict__ out, const double* __restrict__ x1, const double* __restrict__ x2,
         const double* __restrict__ ms1, const double* __restrict__ ms2, const double* __restrict__ chain1, const double* __restrict__ chain2,
-        const double* __restrict__ gw, int rows, int n2, int n1Total, int r0, int d, int symmetric, int wantNtk)
+        const double* __restrict__ gw, int rows, int n2, int n1Total, int r0, int d, int symmetric, int wantNtk, int diagonal)
     {
         long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-        if (idx >= (long long)rows * n2) return;
-        int i = r0 + (int)(idx / n2), j = (int)(idx % n2);
-        double c = out[idx];
-        if (symmetric && i == j) c = ms1[i];
+        if (idx >= (diagonal ? (long long)rows : (long long)rows * n2)) return;
+        int i = r0 + (int)(diagonal ? idx : idx / n2), j = diagonal ? i : (int)(idx % n2);
+        double c;
+        if (diagonal || (symmetric && i == j)) c = ms1[i];
         else
         {
+            c = out[idx];
             double scale = sqrt(ms1[i]) * sqrt(ms2[j]);
             double tolerance = 4.0 * (double)(d + 2) * 2.220446049250313E-16;
             if (fabs(fabs(c) - scale) <= tolerance * scale)

@@ -37,13 +37,7 @@ internal static class SpatialAnalyticOnDevice
         var runtime = device.Compile(PixelPairSource.Text);
         var model = device.Compile(cudaSource);
         var result = new double[(long)n1 * n2];
-        device.Allocator.ReleaseCache();
-        var (free0, total) = device.MemoryInfo();
-        long traceBytes = ExampleTraces.Bytes(plan, n1) + (symmetric ? 0 : ExampleTraces.Bytes(plan, n2));
-        if ((ulong)traceBytes > (ulong)(free0 * 0.9))
-            throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
-                $"the per-example traces of {plan.Model}.AnalyticNtk for {n1}{(symmetric ? "" : " + " + n2.ToString(CultureInfo.InvariantCulture))} examples ({traceBytes / 1048576.0:0.#} MiB)"),
-                (ulong)traceBytes, free0, total, device.Allocator.LiveBytes, "Compute the kernel in blocks of rows (x.SliceRows) or on Device.Cpu.");
+        EnsureTracesFit(device, plan, n1, symmetric ? null : n2);
         using var t1 = new ExampleTraces(device, plan, x1.ToFlatArray(), n1);
         using var t2 = symmetric ? null : new ExampleTraces(device, plan, x2!.ToFlatArray(), n2);
         long need = symmetric ? (long)n1 * (n1 + 1) / 2 : (long)n1 * n2;
@@ -96,6 +90,41 @@ internal static class SpatialAnalyticOnDevice
         Flush();
         FiniteChecks.Block<double>(result, n2, plan.Model + ": infinite-width kernel recursion (pixel-pair covariances)");
         return Tensor.Wrap(result, n1, n2);
+    }
+
+    /// <summary>
+    /// Θ(x_i, x_i) (unit group weights; <paramref name="ntk"/>) or K(x_i, x_i) of every row, a vector of N: each example's
+    /// own run of the recursion (the traces <see cref="Compute"/> runs first, whose values it gives bitwise-equal pairs),
+    /// as the CPU's <c>SpatialKernelRecursion.Diagonal</c>. The argument is already checked. O(N) device memory for the
+    /// traces plus a batch of pixel-pair matrices.
+    /// </summary>
+    /// <exception cref="CudaOutOfMemoryException">The traces, or one example's pixel-pair matrices, do not fit.</exception>
+    /// <exception cref="NonFiniteResultException">A variance or the result overflowed (the CPU's stages and messages).</exception>
+    public static Tensor Diagonal(CudaDevice device, AnalyticPlan plan, string cudaSource, Tensor x, bool ntk, int maxBatch = MaxBatch)
+    {
+        int n = x.Rows;
+        var runtime = device.Compile(PixelPairSource.Text);
+        var model = device.Compile(cudaSource);
+        EnsureTracesFit(device, plan, n, null);
+        using var traces = new ExampleTraces(device, plan, x.ToFlatArray(), n);
+        using var run = new DevicePixelPairRecursion(device, runtime, model, plan, BatchSize(device, plan, n, maxBatch));
+        Traces(run, plan, traces, Enumerable.Repeat(1.0, plan.GroupCount).ToArray(), null, CancellationToken.None);
+        var result = (double[])(ntk ? traces.Ntk : traces.Nngp).Clone();
+        FiniteChecks.Block<double>(result, 1, plan.Model + ": infinite-width kernel diagonal (pixel-pair covariances)");
+        return Tensor.Wrap(result, n);
+    }
+
+    /// <summary>Throws when the traces of <paramref name="n1"/> (and <paramref name="n2"/>) examples would take more than 90 % of the free device memory.</summary>
+    /// <exception cref="CudaOutOfMemoryException">With the sizes and the fix.</exception>
+    private static void EnsureTracesFit(CudaDevice device, AnalyticPlan plan, int n1, int? n2)
+    {
+        device.Allocator.ReleaseCache();
+        var (free, total) = device.MemoryInfo();
+        long traceBytes = ExampleTraces.Bytes(plan, n1) + (n2 is { } b ? ExampleTraces.Bytes(plan, b) : 0);
+        if ((ulong)traceBytes > (ulong)(free * 0.9))
+            throw new CudaOutOfMemoryException(string.Create(CultureInfo.InvariantCulture,
+                $"the per-example traces of {plan.Model}.AnalyticNtk for {n1}{(n2 is { } m ? " + " + m.ToString(CultureInfo.InvariantCulture) : "")} examples ({traceBytes / 1048576.0:0.#} MiB)"),
+                (ulong)traceBytes, free, total, device.Allocator.LiveBytes, "Compute the kernel in blocks of rows (x.SliceRows) or on Device.Cpu.");
     }
 
     /// <summary>

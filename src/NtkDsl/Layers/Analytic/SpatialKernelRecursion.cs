@@ -134,13 +134,21 @@ internal static class SpatialKernelRecursion
     public static Tensor Diagonal(IReadOnlyList<LayerSpec> layers, IReadOnlyList<int> inputShape, Parameterization parameterization,
         Tensor x, bool ntk, string model = nameof(SpatialNetwork))
     {
-        var plan = new SpatialKernelPlan(layers, inputShape, parameterization, model);
-        CheckInput(plan, x, nameof(x));
+        var plan = CheckDiagonal(layers, inputShape, parameterization, x, model);
         var ones = Enumerable.Repeat(1.0, plan.GroupCount).ToArray();
         var traces = Traces(plan, x, ones, new ConcurrentBag<PixelPairRecursion>(), null, CancellationToken.None);
         var result = traces.Select(t => ntk ? t.Ntk : t.Nngp).ToArray();
         FiniteChecks.Block<double>(result, 1, model + ": infinite-width kernel diagonal (pixel-pair covariances)");
         return Tensor.Wrap(result, result.Length);
+    }
+
+    /// <summary>The plan and the argument check of <see cref="Diagonal"/>, with its message: a device backend runs it before anything reaches the device.</summary>
+    public static SpatialKernelPlan CheckDiagonal(IReadOnlyList<LayerSpec> layers, IReadOnlyList<int> inputShape, Parameterization parameterization,
+        Tensor x, string model = nameof(SpatialNetwork))
+    {
+        var plan = new SpatialKernelPlan(layers, inputShape, parameterization, model);
+        CheckInput(plan, x, nameof(x));
+        return plan;
     }
 
     /// <summary>Parameter groups of the plan (weights, then bias, per Conv2D/Dense layer).</summary>

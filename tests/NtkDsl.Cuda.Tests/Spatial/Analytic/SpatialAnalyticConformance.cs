@@ -113,6 +113,83 @@ public abstract class SpatialAnalyticConformance : IDisposable
         (dev, a, b, w) => AnalyticWidthless.AnalyticWntk(dev, a, b, w), AnalyticWidthless.AnalyticNtkDiagonal,
         new GroupWeights().Weights("Hidden", 2.0).Bias("Readout", 0.1), 7, 500, float32: false); // width-less models take float64 only, on the CPU too
 
+    private sealed record DiagonalCase(int Features, bool Float32,
+        Func<Device, Tensor, Tensor> NtkDiagonal, Func<Device, Tensor, Tensor> NngpDiagonal, Func<Device, Tensor, Tensor> Ntk, Func<Device, Tensor, Tensor> Nngp);
+
+    public static TheoryData<string> DiagonalModels => ["conv-gap", "residual", "pooled-standard", "norm-first", "two-sources", "widthless"];
+
+    private static DiagonalCase Diagonals(string name) => name switch
+    {
+        "conv-gap" => new(5 * 6 * 2, true, AnalyticConvGap.AnalyticNtkDiagonal, AnalyticConvGap.AnalyticNngpDiagonal, (g, x) => AnalyticConvGap.AnalyticNtk(g, x), (g, x) => AnalyticConvGap.AnalyticNngp(g, x)),
+        "residual" => new(6 * 5 * 2, true, AnalyticResidual.AnalyticNtkDiagonal, AnalyticResidual.AnalyticNngpDiagonal, (g, x) => AnalyticResidual.AnalyticNtk(g, x), (g, x) => AnalyticResidual.AnalyticNngp(g, x)),
+        "pooled-standard" => new(8 * 6 * 3, true, AnalyticPooledStandard.AnalyticNtkDiagonal, AnalyticPooledStandard.AnalyticNngpDiagonal, (g, x) => AnalyticPooledStandard.AnalyticNtk(g, x), (g, x) => AnalyticPooledStandard.AnalyticNngp(g, x)),
+        "norm-first" => new(4 * 4 * 2, true, AnalyticNormFirst.AnalyticNtkDiagonal, AnalyticNormFirst.AnalyticNngpDiagonal, (g, x) => AnalyticNormFirst.AnalyticNtk(g, x), (g, x) => AnalyticNormFirst.AnalyticNngp(g, x)),
+        "two-sources" => new(5 * 5 * 2, true, AnalyticTwoSources.AnalyticNtkDiagonal, AnalyticTwoSources.AnalyticNngpDiagonal, (g, x) => AnalyticTwoSources.AnalyticNtk(g, x), (g, x) => AnalyticTwoSources.AnalyticNngp(g, x)),
+        "widthless" => new(7, false, AnalyticWidthless.AnalyticNtkDiagonal, AnalyticWidthless.AnalyticNngpDiagonal, (g, x) => AnalyticWidthless.AnalyticNtk(g, x), (g, x) => AnalyticWidthless.AnalyticNngp(g, x)),
+        _ => throw new ArgumentException(name),
+    };
+
+    /// <summary>
+    /// AnalyticNtkDiagonal/AnalyticNngpDiagonal(device, x) against the CPU's AnalyticNtkDiagonal/AnalyticNngpDiagonal (1e-12) and bit for
+    /// bit against the diagonal of the same device's symmetric kernel (the traces: one recursion); N = 1, odd N, float32 inputs
+    /// (width-less models take float64 only, with the CPU's exception); Device.Cpu is the CPU method.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DiagonalModels))]
+    public void TheDiagonalsMatchTheCpuAndTheDevicesOwnKernel(string name)
+    {
+        RequireKernelCompiler();
+        var m = Diagonals(name);
+        var cpu = NtkDsl.Device.Cpu;
+        foreach (int n in new[] { 1, 5 })
+        {
+            var x = Inputs(n, m.Features, 800 + n);
+            var ntk = m.NtkDiagonal(Device, x);
+            var nngp = m.NngpDiagonal(Device, x);
+            Same(ntk, m.NtkDiagonal(cpu, x), $"AnalyticNtkDiagonal, N = {n}");
+            Same(nngp, m.NngpDiagonal(cpu, x), $"AnalyticNngpDiagonal, N = {n}");
+            var theta = m.Ntk(Device, x);
+            var k = m.Nngp(Device, x);
+            Assert.Equal(Enumerable.Range(0, n).Select(i => theta[i, i]).ToArray(), ntk.ToFlatArray());
+            Assert.Equal(Enumerable.Range(0, n).Select(i => k[i, i]).ToArray(), nngp.ToFlatArray());
+        }
+        var f32 = Inputs(3, m.Features, 809).To(DType.Float32);
+        if (m.Float32)
+        {
+            Same(m.NtkDiagonal(Device, f32), m.NtkDiagonal(cpu, f32), "AnalyticNtkDiagonal of float32 inputs");
+            Same(m.NngpDiagonal(Device, f32), m.NngpDiagonal(cpu, f32), "AnalyticNngpDiagonal of float32 inputs");
+        }
+        else Assert.Equal(Assert.ThrowsAny<ArgumentException>(() => m.NtkDiagonal(cpu, f32)).Message, Assert.ThrowsAny<ArgumentException>(() => m.NtkDiagonal(Device, f32)).Message);
+    }
+
+    [Fact]
+    public void BadInputToTheDiagonalsRaisesTheCpuExceptions()
+    {
+        RequireKernelCompiler();
+        var cpu = NtkDsl.Device.Cpu;
+        int d = 5 * 6 * 2;
+        var nan = Reference.Random(3 * d, 21);
+        nan[2 * d + 7] = double.NaN;
+        foreach (var x in new[] { Tensor.FromArray(nan, 3, d), Inputs(2, d + 1, 22), Tensor.FromArray(new double[d], d) })
+        {
+            var e1 = Assert.ThrowsAny<ArgumentException>(() => AnalyticConvGap.AnalyticNtkDiagonal(cpu, x));
+            var e2 = Assert.ThrowsAny<ArgumentException>(() => AnalyticConvGap.AnalyticNtkDiagonal(Device, x));
+            Assert.Equal(e1.GetType(), e2.GetType());
+            Assert.Equal(e1.Message, e2.Message);
+            Assert.Equal(e1.Message, Assert.ThrowsAny<ArgumentException>(() => AnalyticConvGap.AnalyticNngpDiagonal(Device, x)).Message);
+        }
+        var w = Reference.Random(2 * 7, 23);
+        w[3] = double.PositiveInfinity;
+        var bad = Tensor.FromArray(w, 2, 7);
+        Assert.Equal(Assert.ThrowsAny<ArgumentException>(() => AnalyticWidthless.AnalyticNtkDiagonal(cpu, bad)).Message,
+            Assert.ThrowsAny<ArgumentException>(() => AnalyticWidthless.AnalyticNtkDiagonal(Device, bad)).Message);
+        // Finite inputs whose variances overflow: the CPU's NonFiniteResultException stage, never NaN.
+        var huge = Inputs(2, d, 24, 1e160);
+        var o1 = Assert.Throws<NonFiniteResultException>(() => AnalyticConvGap.AnalyticNtkDiagonal(cpu, huge));
+        var o2 = Assert.Throws<NonFiniteResultException>(() => AnalyticConvGap.AnalyticNtkDiagonal(Device, huge));
+        Assert.Equal(o1.Stage, o2.Stage);
+    }
+
     [Fact]
     public void BadInputRaisesTheCpuExceptions()
     {
@@ -150,6 +227,9 @@ public abstract class SpatialAnalyticConformance : IDisposable
         Assert.Contains("layer C1 uses activation Tanh", e.Message, StringComparison.Ordinal);
         Assert.Contains("AnalyticNtk/AnalyticNngp/AnalyticWntk on the CPU", e.Message, StringComparison.Ordinal);
         Assert.True(AnalyticTanhConv.AnalyticNtk(NtkDsl.Device.Cpu, x)[0, 0] > 0);
+        Assert.Equal(e.Message, Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNtkDiagonal(Device, x)).Message);
+        Assert.Equal(e.Message, Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNngpDiagonal(Device, x)).Message);
+        Assert.True(AnalyticTanhConv.AnalyticNtkDiagonal(NtkDsl.Device.Cpu, x).ToFlatArray()[0] > 0);
     }
 
     [Fact]

@@ -41,7 +41,14 @@ public sealed class SpatialAnalyticOnEmulatedDeviceTests : SpatialAnalyticConfor
         Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNtk(Device, Tensor.FromArray(nan, 2, d)));
         Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNngp(Device, Inputs(2, d - 1, 3)));
         Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNtk(Device, Inputs(2, 16, 3)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNtkDiagonal(Device, Tensor.FromArray(nan, 2, d)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticResidual.AnalyticNngpDiagonal(Device, Inputs(2, d - 1, 3)));
+        Assert.ThrowsAny<ArgumentException>(() => AnalyticWidthless.AnalyticNngpDiagonal(Device, Tensor.FromArray([1.0, double.NaN], 1, 2)));
+        Assert.Throws<NotSupportedException>(() => AnalyticTanhConv.AnalyticNtkDiagonal(Device, Inputs(2, 16, 3)));
         Assert.Equal(before, _gpu.LaunchCount);
+        AnalyticResidual.AnalyticNtkDiagonal(Device, Inputs(3, d, 5));
+        Assert.True(_gpu.LaunchCount > before, "the valid diagonal must launch kernels");
+        before = _gpu.LaunchCount;
         AnalyticResidual.AnalyticNtk(Device, Inputs(2, d, 4));
         Assert.True(_gpu.LaunchCount > before, "the valid call must launch kernels");
     }
@@ -91,6 +98,31 @@ public sealed class SpatialAnalyticOnEmulatedDeviceTests : SpatialAnalyticConfor
         Assert.Contains("(H·W)² = 900", e.Message, StringComparison.Ordinal);
         Assert.Equal((ulong)perPair, e.RequestedBytes);
         // Disposing the Emulated device asserts that the failed call leaked nothing.
+    }
+
+    [Fact]
+    public void TraceBytesAreWhatTheTracesAllocate()
+    {
+        // ExampleTraces.Bytes (the out-of-memory pre-check) against the bytes the constructor really takes from the
+        // device's pool (exact sizes in the emulation), over plans that between them use every optional array.
+        var plans = new[] { typeof(AnalyticConvGap), typeof(AnalyticResidual), typeof(AnalyticPooledStandard), typeof(AnalyticNormFirst), typeof(AnalyticTwoSources) }
+            .Select(t => ((Layers.SpatialNetwork)t.GetField("__ntkNetwork", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!).AnalyticPlan)
+            .Append(((Layers.SpatialNetwork)typeof(AnalyticWidthless).GetMethod("__ntkNetworkFor", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .Invoke(null, [7, null])!).AnalyticPlan)
+            .ToArray();
+        Assert.Contains(plans, p => p.InputPoolSteps != 0);
+        Assert.Contains(plans, p => p.NeedsMeans);
+        Assert.Contains(plans, p => !p.NeedsMeans);
+        Assert.Contains(plans, p => p.Steps.Any(s => s.Kind == Layers.AnalyticStepKind.LayerNorm));
+        Assert.Contains(plans, p => p.Steps.Any(s => s.Kind == Layers.AnalyticStepKind.Affine && s.IsIdentity));
+        foreach (var plan in plans)
+            foreach (int n in new[] { 1, 3 })
+            {
+                ulong before = Device.Allocator.LiveBytes;
+                using (new ExampleTraces(Device, plan, Reference.Random(n * plan.Features, 15), n))
+                    Assert.Equal((ulong)ExampleTraces.Bytes(plan, n), Device.Allocator.LiveBytes - before);
+                Assert.Equal(before, Device.Allocator.LiveBytes);
+            }
     }
 
     private static Layers.AnalyticPlan AnalyticResidualPlan() => AnalyticResidualNetwork().AnalyticPlan;
