@@ -46,14 +46,36 @@ internal static class GemmBenchmark
             Description = "Folder for gemm.csv and gemm.json.",
             DefaultValueFactory = _ => new DirectoryInfo("results"),
         };
+        var kernel = new Option<string?>("--kernel")
+        {
+            Description = "Managed micro-kernel to time instead of the fastest this CPU supports: Avx512Wide, Avx512, Avx2 or Portable.",
+        };
         var command = new Command("gemm", "Managed GEMM vs OpenBLAS: GFLOP/s, ratio and max abs difference.")
         {
-            sizes, repeats, minMs, types, results,
+            sizes, repeats, minMs, types, results, kernel,
         };
-        command.SetAction(parse => Run(
+        command.SetAction(parse => SelectKernel(parse.GetValue(kernel)) ? Run(
             parse.GetValue(sizes) ?? [], Math.Max(1, parse.GetValue(repeats)), Math.Max(0, parse.GetValue(minMs)),
-            parse.GetValue(types) ?? [], parse.GetValue(results) ?? new DirectoryInfo("results")));
+            parse.GetValue(types) ?? [], parse.GetValue(results) ?? new DirectoryInfo("results")) : 2);
         return command;
+    }
+
+    /// <summary>Sets the managed kernel for this run (null: keep the fastest); false with a message when unknown or unsupported.</summary>
+    private static bool SelectKernel(string? name)
+    {
+        if (name is null) return true;
+        if (!Enum.TryParse<GemmKernelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Unknown --kernel '{name}': use one of {string.Join(", ", Enum.GetNames<GemmKernelKind>())}.[/]");
+            return false;
+        }
+        if (!GemmKernels.IsSupported(kind))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]This CPU cannot run the {kind} kernel.[/]");
+            return false;
+        }
+        GemmKernels.Best = kind;
+        return true;
     }
 
     private static int Run(int[] sizes, int repeats, int minMs, string[] types, DirectoryInfo resultsDir)

@@ -7,6 +7,7 @@ root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(NtkBenchmarkCommand.Create());
 root.Subcommands.Add(NtkVsNumpyCommand.Create());
 root.Subcommands.Add(NtkTilesAbCommand.Create());
+root.Subcommands.Add(GemmTileAbCommand.Create());
 root.Subcommands.Add(AnalyticBenchmarkCommand.Create());
 root.Subcommands.Add(AnalyticActivationsBenchmarkCommand.Create());
 root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());

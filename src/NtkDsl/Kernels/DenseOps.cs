@@ -144,8 +144,7 @@ public static class DenseOps<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 T gc = outputDerivative.IsEmpty ? s : s * outputDerivative[r * k + c];
                 var dst = d.AsSpan((r * k + c) * n, n);
-                ElementwiseOps<T>.Scale(w.Slice(c * n, n), gc, dst); // (W[c, i]·g)·dphi[i], as gc·W[c, i]·dphi[i]
-                ElementwiseOps<T>.Multiply(dst, dp, dst);
+                ElementwiseOps<T>.ScaleMultiply(w.Slice(c * n, n), gc, dp, dst); // (W[c, i]·g)·dphi[i], one pass
             }
         }
     }

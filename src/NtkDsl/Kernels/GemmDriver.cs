@@ -189,22 +189,38 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
             for (; j < count; j++) ci[j] *= s[j];
         }
 
-        /// <summary>Unpacked triple loop for tiny products.</summary>
+        /// <summary>
+        /// Unpacked triple loop for tiny products, rounding as the blocked path does: k in slices of Kc, each a chain of
+        /// multiply-adds from zero folded into C by α·s + β·C (fused for the AVX kernels, two roundings for the portable
+        /// one), so a product's value does not depend on its size crossing <see cref="TinyWork"/>.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Direct(int r0, int r1, int c0, int c1)
         {
             T* a = (T*)A, b = (T*)B, c = (T*)C;
             nint ai = TransA ? 1 : Lda, ap = TransA ? Lda : 1, bp = TransB ? 1 : Ldb, bj = TransB ? Ldb : 1;
+            bool fused = Kind != GemmKernelKind.Portable;
+            int kc = Blocking.Kc;
             for (int i = r0; i < r1; i++)
             {
                 int jEnd = Lower ? Math.Min(c1, i + 1) : c1;
                 for (int j = c0; j < jEnd; j++)
                 {
-                    T s = T.Zero;
                     T* x = a + i * ai, y = b + j * bj;
-                    for (int p = 0; p < K; p++) s += x[p * ap] * y[p * bp];
                     T* cij = c + i * Ldc + j;
-                    *cij = Beta == T.Zero ? Alpha * s : Alpha * s + Beta * *cij;
+                    T acc = Beta == T.Zero ? T.Zero : *cij;
+                    for (int p0 = 0; p0 < K; p0 += kc)
+                    {
+                        T s = T.Zero;
+                        int pEnd = Math.Min(K, p0 + kc);
+                        if (fused)
+                            for (int p = p0; p < pEnd; p++) s = T.FusedMultiplyAdd(x[p * ap], y[p * bp], s);
+                        else
+                            for (int p = p0; p < pEnd; p++) s += x[p * ap] * y[p * bp];
+                        T betaNow = p0 == 0 ? Beta : T.One;
+                        acc = betaNow == T.Zero ? Alpha * s : fused ? T.FusedMultiplyAdd(s, Alpha, betaNow * acc) : Alpha * s + betaNow * acc;
+                    }
+                    *cij = acc;
                 }
                 if (jEnd > c0) ScaleRow(c + i * Ldc + c0, i, c0, jEnd - c0);
             }
@@ -288,7 +304,12 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
             }
         }
 
-        /// <summary>Adds a ragged or diagonal tile: C[r, j] for j − r ≤ <paramref name="diag"/>.</summary>
+        /// <summary>
+        /// Adds a ragged or diagonal tile: C[r, j] for j − r ≤ <paramref name="diag"/>, rounding α·s + β·C exactly as the
+        /// kernel's own update does (one fused multiply-add for the AVX kernels, two roundings for the portable one), so
+        /// an element's value does not depend on whether it fell on a whole or an edge tile — results are independent of
+        /// the tile shape and of how C is split into tasks.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void StoreEdge(T* tile, int nr, T* c, int rows, int cols, int diag, T beta)
         {
@@ -297,8 +318,12 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
                 T* cr = c + r * Ldc;
                 T* tr = tile + r * nr;
                 int jEnd = (int)Math.Min(cols, (long)diag + r + 1);
-                for (int j = 0; j < jEnd; j++)
-                    cr[j] = beta == T.Zero ? Alpha * tr[j] : Alpha * tr[j] + beta * cr[j];
+                if (beta == T.Zero)
+                    for (int j = 0; j < jEnd; j++) cr[j] = Alpha * tr[j];
+                else if (Kind == GemmKernelKind.Portable)
+                    for (int j = 0; j < jEnd; j++) cr[j] = Alpha * tr[j] + beta * cr[j];
+                else
+                    for (int j = 0; j < jEnd; j++) cr[j] = T.FusedMultiplyAdd(tr[j], Alpha, beta * cr[j]);
             }
         }
 
@@ -307,6 +332,7 @@ internal static unsafe class GemmDriver<T> where T : unmanaged, IFloatingPointIe
         {
             switch (Kind)
             {
+                case GemmKernelKind.Avx512Wide: MicroKernel512Wide<T>.Run(kc, a, b, c, ldc, alpha, beta); break;
                 case GemmKernelKind.Avx512: MicroKernel512<T>.Run(kc, a, b, c, ldc, alpha, beta); break;
                 case GemmKernelKind.Avx2: MicroKernel256<T>.Run(kc, a, b, c, ldc, alpha, beta); break;
                 default: MicroKernelPortable<T>.Run(kc, a, b, c, ldc, alpha, beta); break;

@@ -13,7 +13,7 @@ namespace NtkDsl.Kernels;
 /// </summary>
 /// <remarks>
 /// The transposing copies (A stored m×k, B stored n×k — both operands of a Gram A·Bᵀ) run through 8×8 AVX-512
-/// register transposes for float64 when the step is 8 (A) or the panel 16 wide (B); a scalar copy reads at several
+/// register transposes for float64 when the step is 8 (A) or the panel a multiple of 8 wide (B); a scalar copy reads at several
 /// cycles per element, which cost a third of the time of a 256×256×k product. Every other case is the scalar copy.
 /// </remarks>
 internal static unsafe class GemmPacking<T> where T : unmanaged
@@ -69,13 +69,12 @@ internal static unsafe class GemmPacking<T> where T : unmanaged
             {
                 // Element (p, j) lives at b[p·ldb + j]: each step is a contiguous run of columns.
                 T* src = b + (nint)p0 * ldb + j0 + jr;
-                if (VectorDouble && nr == 16 && cols == 16)
+                if (VectorDouble && nr % 8 == 0 && cols == nr)
                 {
                     for (int p = 0; p < kc; p++)
                     {
-                        double* s = (double*)(src + (nint)p * ldb), dp = (double*)(d + (nint)p * 16);
-                        Vector512.Store(Vector512.Load(s), dp);
-                        Vector512.Store(Vector512.Load(s + 8), dp + 8);
+                        double* s = (double*)(src + (nint)p * ldb), dp = (double*)(d + (nint)p * nr);
+                        for (int v = 0; v < nr; v += 8) Vector512.Store(Vector512.Load(s + v), dp + v);
                     }
                     continue;
                 }
@@ -91,12 +90,10 @@ internal static unsafe class GemmPacking<T> where T : unmanaged
                 // Element (p, j) lives at b[j·ldb + p]: stored rows are contiguous in p, the panel wants p-major steps.
                 T* src = b + (nint)(j0 + jr) * ldb + p0;
                 int p = 0;
-                if (VectorDouble && nr == 16 && cols == 16)
+                if (VectorDouble && nr % 8 == 0 && cols == nr)
                     for (; p <= kc - 8; p += 8)
-                    {
-                        Transpose8x8((double*)(src + p), ldb, 8, (double*)(d + (nint)p * 16), 16);
-                        Transpose8x8((double*)(src + 8 * ldb + p), ldb, 8, (double*)(d + (nint)p * 16 + 8), 16);
-                    }
+                        for (int v = 0; v < nr; v += 8)
+                            Transpose8x8((double*)(src + v * ldb + p), ldb, 8, (double*)(d + (nint)p * nr + v), nr);
                 for (int j = 0; j < nr; j++)
                 {
                     T* sj = src + (nint)j * ldb;

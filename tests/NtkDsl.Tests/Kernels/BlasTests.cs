@@ -6,7 +6,7 @@ namespace NtkDsl.Tests.Kernels;
 /// <summary>
 /// GEMM against a naive triple loop (see <see cref="GemmCase{T}"/> for the error bound): every transpose pair,
 /// sizes 1, 7, 33, 65, 257 and sizes that cross the micro-tile (6/4 rows, 2 vectors of columns), the Mc (144),
-/// Kc (256 for float64, 384 for float32) and Nc (2048) blocks, padded leading dimensions, β ∈ {0 with NaN in C, 1, −0.5}, every kernel the
+/// Kc (192 for float64, 384 for float32) and Nc (2048) blocks, padded leading dimensions, β ∈ {0 with NaN in C, 1, −0.5}, every kernel the
 /// CPU supports, one thread and all threads.
 /// </summary>
 public sealed class BlasTests

@@ -156,6 +156,16 @@ public sealed class FeatureOpsTests
         var inPlace = (double[])a.Clone();
         ElementwiseOps<double>.Multiply(inPlace, b, inPlace);
         Assert.Equal(prod, inPlace);
+        // The one-pass (a·s)·b of the output deltas: the two products in that order, element by element.
+        var sm = new double[length];
+        ElementwiseOps<double>.ScaleMultiply(a, 0.3, b, sm);
+        var smF = new float[length];
+        ElementwiseOps<float>.ScaleMultiply(af, 0.3f, bf, smF);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(a[i] * 0.3 * b[i], sm[i]);
+            Assert.Equal(af[i] * 0.3f * bf[i], smF[i]);
+        }
     }
 
     [Theory]

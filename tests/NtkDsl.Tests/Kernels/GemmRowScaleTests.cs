@@ -7,7 +7,7 @@ namespace NtkDsl.Tests.Kernels;
 /// The GEMM's row-scale epilogue (<see cref="BlasEntry{T}.GemmRowScaled"/>: C = (α·op(A)·op(B)) ⊙ S[i / d, j]) against
 /// two independent references: the float64 triple loop times S (with the triple loop's error bound plus one rounding),
 /// and — bit for bit — the plain GEMM followed by a separate elementwise multiply, which is what the epilogue replaces.
-/// Shapes cover the direct loop, ragged micro-tiles, more than one Kc slice (256 / 384), more than one Nc block (2048),
+/// Shapes cover the direct loop, ragged micro-tiles, more than one Kc slice (192 / 384), more than one Nc block (2048),
 /// m = 1, padded leading dimensions, divisors 1, 3 and 10, float32 and float64, every kernel, one thread and all.
 /// </summary>
 public sealed class GemmRowScaleTests
