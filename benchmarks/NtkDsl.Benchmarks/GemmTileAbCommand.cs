@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using NtkDsl.Kernels;
 
@@ -41,45 +40,6 @@ internal static class GemmTileAbCommand
         Run(false);
         Run(true);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Structured NTK, N = {n}: A = 6×16 tile, B = 8×24 tile; {Environment.ProcessorCount} logical CPUs"));
-        var a = new List<(double Wall, double Cpu)>();
-        var b = new List<(double Wall, double Cpu)>();
-        using var self = Process.GetCurrentProcess();
-        for (int r = 0; r < rounds; r++)
-        {
-            var (ka, ta) = Time(self, () => Run(false));
-            var (kb, tb) = Time(self, () => Run(true));
-            a.Add(ta);
-            b.Add(tb);
-            var fa = ka.ToFlatArray();
-            var fb = kb.ToFlatArray();
-            bool same = fa.AsSpan().SequenceEqual(fb);
-            double maxDiff = 0, maxAbs = 0;
-            int differ = 0;
-            for (int i = 0; i < fa.Length; i++)
-            {
-                double d = Math.Abs(fa[i] - fb[i]);
-                if (d > 0) differ++;
-                maxDiff = Math.Max(maxDiff, d);
-                maxAbs = Math.Max(maxAbs, Math.Abs(fa[i]));
-            }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {r + 1}: A {ta.Wall:F3} s (CPU {ta.Cpu:F3} s), B {tb.Wall:F3} s (CPU {tb.Cpu:F3} s); CPU ratio B/A {tb.Cpu / ta.Cpu:F3}; kernels {(same ? "bitwise equal" : $"differ in {differ} entries, max |Δ| / max |K| = {maxDiff / maxAbs:E2}")}"));
-        }
-        double Med(IEnumerable<double> v) { var s = v.OrderBy(q => q).ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"median: A {Med(a.Select(q => q.Wall)):F3} s (CPU {Med(a.Select(q => q.Cpu)):F3} s), B {Med(b.Select(q => q.Wall)):F3} s (CPU {Med(b.Select(q => q.Cpu)):F3} s); median ratio B/A wall {Med(a.Zip(b, (p, q) => q.Wall / p.Wall)):F3}, CPU {Med(a.Zip(b, (p, q) => q.Cpu / p.Cpu)):F3}"));
-        GemmKernels.Best = GemmKernelKind.Avx512Wide;
-        return 0;
-    }
-
-    private static (Tensor K, (double Wall, double Cpu) T) Time(Process self, Func<Tensor> run)
-    {
-        self.Refresh();
-        var c0 = self.TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        var kernel = run();
-        double wall = sw.Elapsed.TotalSeconds;
-        self.Refresh();
-        return (kernel, (wall, (self.TotalProcessorTime - c0).TotalSeconds));
+        return AbRounds.Run(rounds, () => Run(false), () => Run(true), output);
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using NtkDsl.Kernels;
 
@@ -52,34 +51,6 @@ internal static class NtkTilesAbCommand
             $"NTK assembly A/B, Trace, x1 = x2, N = {n}: A = tiles one after another, B = {workersB} tile(s) at once; {Environment.ProcessorCount} logical CPUs"));
         Assemble(1);
         Assemble(workersB); // warm-up
-        var a = new List<(double Wall, double Cpu)>();
-        var b = new List<(double Wall, double Cpu)>();
-        using var self = Process.GetCurrentProcess();
-        for (int r = 0; r < rounds; r++)
-        {
-            var (ka, ta) = Time(self, () => Assemble(1));
-            var (kb, tb) = Time(self, () => Assemble(workersB));
-            a.Add(ta);
-            b.Add(tb);
-            bool same = ka.ToFlatArray().AsSpan().SequenceEqual(kb.ToFlatArray());
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {r + 1}: A {ta.Wall:F3} s (CPU {ta.Cpu:F3} s), B {tb.Wall:F3} s (CPU {tb.Cpu:F3} s); CPU ratio B/A {tb.Cpu / ta.Cpu:F3}; kernels {(same ? "bitwise equal" : "DIFFER")}"));
-            if (!same) return 1;
-        }
-        double Med(IEnumerable<double> v) { var s = v.OrderBy(x => x).ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"median: A {Med(a.Select(x => x.Wall)):F3} s (CPU {Med(a.Select(x => x.Cpu)):F3} s), B {Med(b.Select(x => x.Wall)):F3} s (CPU {Med(b.Select(x => x.Cpu)):F3} s); median CPU ratio B/A {Med(a.Zip(b, (p, q) => q.Cpu / p.Cpu)):F3}, wall {Med(a.Zip(b, (p, q) => q.Wall / p.Wall)):F3}"));
-        return 0;
-    }
-
-    private static (Tensor K, (double Wall, double Cpu) T) Time(Process self, Func<Tensor> run)
-    {
-        self.Refresh();
-        var c0 = self.TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        var kernel = run();
-        double wall = sw.Elapsed.TotalSeconds;
-        self.Refresh();
-        return (kernel, (wall, (self.TotalProcessorTime - c0).TotalSeconds));
+        return AbRounds.Run(rounds, () => Assemble(1), () => Assemble(workersB), output);
     }
 }

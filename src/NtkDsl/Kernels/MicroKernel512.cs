@@ -100,8 +100,9 @@ internal static unsafe class MicroKernel512<T> where T : unmanaged, IFloatingPoi
         Fma(x1, va, vb * Vector512.Load(c + w)).Store(c + w);
     }
 
+    /// <summary>x·y + z with one rounding (float64 or float32 lanes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+    internal static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
         => typeof(T) == typeof(double)
             ? Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>()
             : Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();

@@ -33,21 +33,21 @@ internal static unsafe class MicroKernel512Wide<T> where T : unmanaged, IFloatin
         {
             Vector512<T> b0 = Vector512.Load(b), b1 = Vector512.Load(b + w), b2 = Vector512.Load(b + 2 * w);
             Vector512<T> x = Vector512.Create(a[0]);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01); c02 = Fma(x, b2, c02);
+            c00 = MicroKernel512<T>.Fma(x, b0, c00); c01 = MicroKernel512<T>.Fma(x, b1, c01); c02 = MicroKernel512<T>.Fma(x, b2, c02);
             x = Vector512.Create(a[1]);
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11); c12 = Fma(x, b2, c12);
+            c10 = MicroKernel512<T>.Fma(x, b0, c10); c11 = MicroKernel512<T>.Fma(x, b1, c11); c12 = MicroKernel512<T>.Fma(x, b2, c12);
             x = Vector512.Create(a[2]);
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21); c22 = Fma(x, b2, c22);
+            c20 = MicroKernel512<T>.Fma(x, b0, c20); c21 = MicroKernel512<T>.Fma(x, b1, c21); c22 = MicroKernel512<T>.Fma(x, b2, c22);
             x = Vector512.Create(a[3]);
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31); c32 = Fma(x, b2, c32);
+            c30 = MicroKernel512<T>.Fma(x, b0, c30); c31 = MicroKernel512<T>.Fma(x, b1, c31); c32 = MicroKernel512<T>.Fma(x, b2, c32);
             x = Vector512.Create(a[4]);
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41); c42 = Fma(x, b2, c42);
+            c40 = MicroKernel512<T>.Fma(x, b0, c40); c41 = MicroKernel512<T>.Fma(x, b1, c41); c42 = MicroKernel512<T>.Fma(x, b2, c42);
             x = Vector512.Create(a[5]);
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51); c52 = Fma(x, b2, c52);
+            c50 = MicroKernel512<T>.Fma(x, b0, c50); c51 = MicroKernel512<T>.Fma(x, b1, c51); c52 = MicroKernel512<T>.Fma(x, b2, c52);
             x = Vector512.Create(a[6]);
-            c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61); c62 = Fma(x, b2, c62);
+            c60 = MicroKernel512<T>.Fma(x, b0, c60); c61 = MicroKernel512<T>.Fma(x, b1, c61); c62 = MicroKernel512<T>.Fma(x, b2, c62);
             x = Vector512.Create(a[7]);
-            c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71); c72 = Fma(x, b2, c72);
+            c70 = MicroKernel512<T>.Fma(x, b0, c70); c71 = MicroKernel512<T>.Fma(x, b1, c71); c72 = MicroKernel512<T>.Fma(x, b2, c72);
             a += 8;
             b += 3 * w;
         }
@@ -103,14 +103,9 @@ internal static unsafe class MicroKernel512Wide<T> where T : unmanaged, IFloatin
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(T* c, int w, Vector512<T> x0, Vector512<T> x1, Vector512<T> x2, Vector512<T> va, Vector512<T> vb)
     {
-        Fma(x0, va, vb * Vector512.Load(c)).Store(c);
-        Fma(x1, va, vb * Vector512.Load(c + w)).Store(c + w);
-        Fma(x2, va, vb * Vector512.Load(c + 2 * w)).Store(c + 2 * w);
+        MicroKernel512<T>.Fma(x0, va, vb * Vector512.Load(c)).Store(c);
+        MicroKernel512<T>.Fma(x1, va, vb * Vector512.Load(c + w)).Store(c + w);
+        MicroKernel512<T>.Fma(x2, va, vb * Vector512.Load(c + 2 * w)).Store(c + 2 * w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> z)
-        => typeof(T) == typeof(double)
-            ? Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>()
-            : Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
 }
