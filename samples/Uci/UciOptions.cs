@@ -151,6 +151,16 @@ public sealed class UciOptions
                     }
                     o.Methods.Add(w.Value);
                 }
+                if (o.Methods.Count == 0)
+                {
+                    (error ?? Console.Error).WriteLine("--methods: give at least one column: ntk, layer, feature or ard (comma-separated).");
+                    return 1;
+                }
+            }
+            if (o.Datasets is { Count: 0 })
+            {
+                (error ?? Console.Error).WriteLine("--datasets: give at least one data set folder name, e.g. yacht,concrete (or leave the option out for every set found).");
+                return 1;
             }
             parsed = o;
             return 0;

@@ -30,7 +30,7 @@ public sealed record UciSplitPlanResult(IReadOnlyList<UciSplitRange> Ranges, IRe
 /// never cut without a word: a count the user gave (<c>--splits N</c>, <c>--large-splits N</c>) is an error that says
 /// how many splits the set has and what to pass, since a silently shorter run makes a partial table look complete
 /// (pass <c>all</c> for "to the last split"); a default count is cut, and the set's line says so. A
-/// <c>--first-split</c> at or past a set's last split is always an error.
+/// <c>--first-split</c> at or past a set's last split is always an error, and so is a run with no data set at all.
 /// </summary>
 public static class UciSplitPlan
 {
@@ -40,6 +40,8 @@ public static class UciSplitPlan
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sets);
+        if (sets.Count == 0)
+            return new UciSplitPlanResult([], [$"No data sets to run in {options.DataDir}: no folder there has a data.txt and a description. Pass the folder that holds the data set folders (e.g. yacht/, concrete/) as the first argument."]);
         var ranges = new List<UciSplitRange>();
         var errors = new List<string>();
         int first = options.FirstSplit;

@@ -49,6 +49,28 @@ public sealed class UciSampleTests
         Assert.StartsWith(option, lines[0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--methods", ",")]
+    [InlineData("--datasets", " , ")]
+    public void EmptyListIsOneErrorLineAndFailure(string option, string value)
+    {
+        // Used to run nothing and print an empty table, then "Wrote …" for files never written.
+        var (o, code, errors) = Parse(option, value);
+        Assert.Null(o);
+        Assert.NotEqual(0, code);
+        string line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith(option + ": give at least one", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoDataSetIsAnError()
+    {
+        var o = Options("/nowhere/uci");
+        var plan = UciSplitPlan.Make(o, []);
+        Assert.Empty(plan.Ranges);
+        Assert.StartsWith("No data sets to run in " + Path.GetFullPath("/nowhere/uci") + ": ", Assert.Single(plan.Errors), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RowOptionsAcceptTwoRowsAndMaxTrainZeroMeansEveryRow()
     {
