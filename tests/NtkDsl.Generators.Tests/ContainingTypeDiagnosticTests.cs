@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace NtkDsl.Generators.Tests;
 
 /// <summary>
-/// NTK1001 and NTK1009 on a type that contains a model: reported on the containing type's identifier (the declaration to
+/// NTK1001, NTK1009 and NTK1023 on a type that contains a model: reported on the containing type's identifier (the declaration to
 /// change), and the message names the model inside and the change to make (a new-user trial saw only "'Outer' must be
 /// declared partial" and had to guess why).
 /// </summary>
@@ -104,5 +104,24 @@ public sealed class ContainingTypeDiagnosticTests
             """, "NTK1009"));
         Assert.Equal("G", At(d));
         Assert.Equal("'G' is generic; NtkDsl models must be non-generic classes in non-generic types: remove its type parameters", d.GetMessage());
+    }
+
+    [Fact]
+    public void FileLocalContainingClassNamesTheModel()
+    {
+        var d = Assert.Single(Generate("""
+            using NtkDsl;
+            file partial class Outer
+            {
+                public partial class Mid { [NtkModel(Inputs = 1)] public partial class Inner { [Dense(1)] public partial DenseLayer Out { get; } } }
+            }
+            """, "NTK1023"));
+        Assert.Equal("file", At(d));
+        Assert.Equal("'Outer' is declared 'file' and contains the model 'Mid.Inner', but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier of 'Outer' (make it internal)", d.GetMessage());
+        var model = Assert.Single(Generate("""
+            using NtkDsl;
+            [NtkModel(Inputs = 1)] file partial class M { [Dense(1)] public partial DenseLayer Out { get; } }
+            """, "NTK1023"));
+        Assert.Equal("'M' is declared 'file', but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier of 'M' (make it internal)", model.GetMessage());
     }
 }

@@ -135,7 +135,7 @@ internal static class Descriptors
         "'{0}' is a record; NtkDsl generates a class with a seeded constructor and mutable parameters, so declare it 'partial class {0}'");
 
     public static readonly DiagnosticDescriptor FileLocalModel = Error("NTK1023", "Model cannot be file-local",
-        "'{0}' is declared 'file', but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier (make it internal)");
+        "'{0}' is declared 'file'{1}, but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier of '{0}' (make it internal)");
 
     public static readonly DiagnosticDescriptor ConstructorConflict = Error("NTK1024", "Declaration conflicts with the generated constructor",
         "'{0}' {1}, but NtkDsl generates the constructor {0}(int seed, Device? device = null) and calls it from Clone and Load; {2}");
