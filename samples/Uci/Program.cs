@@ -41,6 +41,27 @@ foreach (string name in names)
         return 1;
     }
 }
+// Every data set is read and its split range decided before the first split runs: a range the options cannot give
+// (a --first-split or a given --splits N past a set's last split) is a one-line error per set (exit 1), and each set
+// prints one line saying which splits will run.
+var sets = new List<UciData>();
+foreach (string name in names)
+{
+    try
+    {
+        sets.Add(UciData.Load(options.DataDir, name));
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+    {
+        // An unreadable table (TableFormatException names file, line and column) or a dataset.json whose columns do not fit.
+        AnsiConsole.MarkupLine(Markup.Escape($"{name}: {e.Message}"));
+        return 1;
+    }
+}
+var plan = UciSplitPlan.Make(options, sets.Select(d => new UciSetSize(d.Name, d.Rows, d.SplitCount)).ToList());
+foreach (string error in plan.Errors) AnsiConsole.MarkupLine(Markup.Escape(error));
+if (plan.Errors.Count > 0) return 1;
+foreach (var range in plan.Ranges) AnsiConsole.MarkupLine(Markup.Escape(range.Line));
 
 // The three kernels, each fitted by NtkRegressor: the NTK (depth and ridge by leave-one-out), then the learned WNTK
 // per layer and per input feature at the NTK's depth (weights by Adam on the leave-one-out loss of a row subset).
@@ -69,20 +90,13 @@ string[] splitColumns = ["dataset", "split", "train_rows", "method", "rmse", "lo
 var perSplit = new List<IReadOnlyList<object?>>();
 var results = new List<(UciData Data, int Splits, int TrainRows, Dictionary<string, (List<double> Rmse, List<double> Ll)> Scores)>();
 var total = Stopwatch.StartNew();
-foreach (string name in names)
+foreach (var (data, range) in sets.Zip(plan.Ranges))
 {
-    var data = UciData.Load(options.DataDir, name);
-    if (options.FirstSplit >= data.SplitCount)
-    {
-        AnsiConsole.MarkupLine(Markup.Escape($"--first-split {options.FirstSplit}: {name} has {data.SplitCount} splits (0–{data.SplitCount - 1}); pass a smaller first split."));
-        return 1;
-    }
-    int splitCount = data.Rows >= UciOptions.LargeRows ? options.LargeSplits : options.Splits;
-    int lastSplit = (int)Math.Min((long)options.FirstSplit + splitCount, data.SplitCount);
-    int splits = lastSplit - options.FirstSplit;
+    string name = data.Name;
+    int splits = range.Count;
     var scores = methods.ToDictionary(m => m.Name, _ => (Rmse: new List<double>(), Ll: new List<double>()));
     int trainRows = 0;
-    for (int k = options.FirstSplit; k < lastSplit; k++)
+    for (int k = range.First; k <= range.Last; k++)
     {
         var (xtr, ytr, xte, yte) = data.Split(k, options.MaxTrain);
         trainRows = xtr.Rows;

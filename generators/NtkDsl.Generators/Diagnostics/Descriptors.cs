@@ -16,8 +16,9 @@ internal static class Descriptors
     private static DiagnosticDescriptor Warning(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
+    // {1}: why (for the model itself, or for the model a containing type holds: ModelParser.ParseCore); {2}: the keywords to write.
     public static readonly DiagnosticDescriptor ModelNotPartial = Error("NTK1001", "Model class must be partial",
-        "'{0}' must be declared partial (and so must every type that contains it) so that NtkDsl can generate its members; add the 'partial' modifier");
+        "'{0}' must be declared partial {1}; add the 'partial' modifier: '{2} {0}'");
 
     public static readonly DiagnosticDescriptor NoLayers = Error("NTK1002", "Model has no layers",
         "Model '{0}' declares no layers; add at least one '[Dense(width)] public partial DenseLayer Name {{ get; }}' property (the last one is the output layer)");
@@ -40,8 +41,9 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidLayerMember = Error("NTK1008", "Layer must be a partial DenseLayer property",
         "'{0}' is marked [Dense] but {1}; declare it as 'public partial DenseLayer {0} {{ get; }}'");
 
+    // {1}: "" for the model, " and contains the model 'X'" for a containing type; {2}: the change to make.
     public static readonly DiagnosticDescriptor GenericModel = Error("NTK1009", "Model cannot be generic",
-        "'{0}' is generic or nested in a generic type; NtkDsl models must be non-generic classes in non-generic types");
+        "'{0}' is generic{1}; NtkDsl models must be non-generic classes in non-generic types: {2}");
 
     public static readonly DiagnosticDescriptor ActivationMethodIgnored = Warning("NTK1010", "ActivationMethod is ignored",
         "Layer '{0}' sets ActivationMethod but its activation is {1}; use Activation.Custom or remove ActivationMethod");
@@ -133,7 +135,7 @@ internal static class Descriptors
         "'{0}' is a record; NtkDsl generates a class with a seeded constructor and mutable parameters, so declare it 'partial class {0}'");
 
     public static readonly DiagnosticDescriptor FileLocalModel = Error("NTK1023", "Model cannot be file-local",
-        "'{0}' is declared 'file', but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier (make it internal)");
+        "'{0}' is declared 'file'{1}, but the generated members live in another file, which cannot see a file-local type; remove the 'file' modifier of '{0}' (make it internal)");
 
     public static readonly DiagnosticDescriptor ConstructorConflict = Error("NTK1024", "Declaration conflicts with the generated constructor",
         "'{0}' {1}, but NtkDsl generates the constructor {0}(int seed, Device? device = null) and calls it from Clone and Load; {2}");

@@ -41,7 +41,10 @@ internal static class DeclarationChecks
             foreach (var reference in outermost.DeclaringSyntaxReferences)
                 if (reference.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword)) is { } file && file != default)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.FileLocalModel, LocationInfo.From(file.GetLocation()), outermost.Name));
+                    // On a containing type, the message also names the model inside it (by its path from that type).
+                    string holds = SymbolEqualityComparer.Default.Equals(outermost, symbol) ? ""
+                        : $" and contains the model '{symbol.ToDisplayString().Substring(outermost.ToDisplayString().Length + 1)}'";
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.FileLocalModel, LocationInfo.From(file.GetLocation()), outermost.Name, holds));
                     break;
                 }
 

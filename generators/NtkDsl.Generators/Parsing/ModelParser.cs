@@ -108,30 +108,37 @@ internal static class ModelParser
 
         // Class shape: partial, non-generic, not static/abstract, containing types partial and non-generic.
         var containing = new List<ContainingType>();
+        string modelPath = symbol.Name; // the model's name as seen from the containing type being checked (Mid.Inner)
         for (var t = symbol.ContainingType; t is not null; t = t.ContainingType)
         {
-            // Reported on the containing type's own identifier (the declaration to change), naming it.
+            // Reported on the containing type's own identifier (the declaration to change), naming it and the model it
+            // contains, so that a user who sees "'Outer' …" knows which model asked for it.
             var containerLocation = DeclarationIdentifier(t, ct) ?? classLocation;
+            string keyword = StubBuilder.Keyword(t, ct);
             if (t.TypeParameters.Length > 0) // its own type parameters: a type nested in a generic one is reported there once
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, containerLocation, t.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, containerLocation, t.Name, $" and contains the model '{modelPath}'",
+                    $"move '{modelPath}' out of '{t.Name}' or remove the type parameters of '{t.Name}'"));
                 structuralError = true;
             }
             if (!IsPartial(t, ct))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, containerLocation, t.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, containerLocation, t.Name,
+                    $"because it contains the model '{modelPath}', whose members NtkDsl generates inside it", keyword));
                 structuralError = true;
             }
-            containing.Insert(0, new ContainingType(StubBuilder.Keyword(t, ct), t.Name));
+            containing.Insert(0, new ContainingType(keyword, t.Name));
+            modelPath = t.Name + "." + modelPath;
         }
         if (symbol.TypeParameters.Length > 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericModel, classLocation, symbol.Name, "", "remove its type parameters"));
             structuralError = true;
         }
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, symbol.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, symbol.Name,
+                "so that NtkDsl can generate its members (every type containing it must be partial too)", StubBuilder.Keyword(symbol, ct)));
             structuralError = true;
         }
         if (symbol.IsStatic || symbol.IsAbstract)

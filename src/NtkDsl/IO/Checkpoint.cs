@@ -97,7 +97,8 @@ public static class Checkpoint
     /// architecture as <paramref name="expected"/>.
     /// </summary>
     /// <exception cref="CheckpointCorruptException">Wrong magic bytes, unsupported version, truncated or padded file, unreadable header, or checksum mismatch.</exception>
-    /// <exception cref="CheckpointMismatchException">The file describes a different architecture; the message lists every difference.</exception>
+    /// <exception cref="CheckpointMismatchException">The file describes a different architecture; the message lists every difference,
+    /// first the two layer lists when they differ in count or kinds (then no per-layer field is compared).</exception>
     public static double[] Load(string path, ModelInfo expected)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -279,7 +280,11 @@ public static class Checkpoint
         };
     }
 
-    /// <summary>Every difference between the file's architecture and the model's, in words.</summary>
+    /// <summary>
+    /// Every difference between the file's architecture and the model's, in words. When the layer lists do not line up
+    /// (another count, or another kind at some position) that is the first difference, naming both lists, and no
+    /// per-layer field is compared: layer i of one model is then not layer i of the other.
+    /// </summary>
     internal static List<string> Compare(CheckpointHeader file, ModelInfo model)
     {
         var d = new List<string>();
@@ -288,19 +293,24 @@ public static class Checkpoint
             if (!EqualityComparer<T>.Default.Equals(inFile, inModel))
                 d.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {Show(inFile)} in file, {Show(inModel)} in model"));
         }
+        var modelLayers = model.Layers.Select(CheckpointLayer.From).ToList();
+        bool lineUp = file.Layers.Count == modelLayers.Count && file.Layers.Zip(modelLayers).All(p => p.First.Kind == p.Second.Kind);
+        if (file.Layers.Count != modelLayers.Count)
+            d.Add(string.Create(CultureInfo.InvariantCulture,
+                $"layer count differs: the checkpoint has {file.Layers.Count} layers, {LayerList(file.Layers)}; this model has {modelLayers.Count}, {LayerList(modelLayers)}"));
+        else if (!lineUp)
+            d.Add($"layer kinds differ: the checkpoint has {LayerList(file.Layers)}; this model has {LayerList(modelLayers)}");
         Diff("model name", file.ModelName, model.Name);
         Diff("inputs", file.Inputs, model.Inputs);
         Diff("parameterization", file.Parameterization, model.Parameterization.ToString());
         Diff("precision", file.Precision, model.Precision.ToString());
-        if (file.Layers.Count != model.Layers.Count)
-            d.Add(string.Create(CultureInfo.InvariantCulture, $"{file.Layers.Count} layers in file ({string.Join(", ", file.Layers.Select(l => l.Name))}), {model.Layers.Count} in model ({string.Join(", ", model.Layers.Select(l => l.Name))})"));
-        for (int i = 0; i < Math.Min(file.Layers.Count, model.Layers.Count); i++)
+        bool earlierSizesEqual = true; // offsets are compared only while every earlier layer has the same parameter count
+        for (int i = 0; lineUp && i < modelLayers.Count; i++)
         {
             var f = file.Layers[i];
-            var m = CheckpointLayer.From(model.Layers[i]);
+            var m = modelLayers[i];
             string label = f.Name == m.Name ? $"layer {m.Name}" : string.Create(CultureInfo.InvariantCulture, $"layer {i + 1}");
             Diff($"{label}: name", f.Name, m.Name);
-            Diff($"{label}: kind", f.Kind, m.Kind);
             Diff($"{label}: width", f.Width, m.Width);
             Diff($"{label}: fan-in", f.FanIn, m.FanIn);
             Diff($"{label}: activation", f.ActivationName, m.ActivationName);
@@ -308,16 +318,21 @@ public static class Checkpoint
             Diff($"{label}: weight std", f.WeightStd, m.WeightStd);
             Diff($"{label}: bias std", f.BiasStd, m.BiasStd);
             Diff($"{label}: bias", f.UseBias, m.UseBias);
-            if (f.Width == m.Width && f.FanIn == m.FanIn && f.UseBias == m.UseBias)
+            bool sameSize = f.Width == m.Width && f.FanIn == m.FanIn && f.UseBias == m.UseBias;
+            if (sameSize && earlierSizesEqual)
             {
                 Diff($"{label}: weight offset", f.WeightOffset, m.WeightOffset);
                 Diff($"{label}: bias offset", f.BiasOffset, m.BiasOffset);
             }
+            earlierSizesEqual &= sameSize;
         }
         Diff("parameter count", file.ParameterCount, model.ParameterCount);
         if (d.Count == 0) Diff("fingerprint", file.Fingerprint, model.Fingerprint);
         return d;
     }
+
+    /// <summary>"Conv2D (C1), Flatten (Flat), Dense (Out)": each layer's kind, then its name.</summary>
+    private static string LayerList(IEnumerable<CheckpointLayer> layers) => string.Join(", ", layers.Select(l => $"{l.Kind} ({l.Name})"));
 
     private static string Show<T>(T v) => v switch
     {

@@ -2,7 +2,9 @@ namespace NtkDsl.IO;
 
 /// <summary>
 /// A checkpoint is intact but was saved from a different architecture than the model it is loaded into; the
-/// message (and <see cref="Differences"/>) lists every difference.
+/// message (and <see cref="Differences"/>) lists every difference. When the two layer lists differ in count or kinds,
+/// the first difference names both lists (e.g. "layer kinds differ: the checkpoint has Conv2D (C1), Flatten (Flat),
+/// Dense (Out); this model has Dense (H1), Dense (H2), Dense (Out)") and no per-layer field is compared.
 /// </summary>
 /// <remarks>Thread safety: an immutable exception object, safe to read from any thread.</remarks>
 public class CheckpointMismatchException : InvalidOperationException
