@@ -11,7 +11,7 @@ namespace NtkDsl;
 /// </summary>
 /// <remarks>
 /// The figures are counted from what the generated code and the runtime kernels execute, step by step: per row block
-/// of 1024 the forward pass with derivatives and the backward deltas, per 512 × 512 output tile (Trace) or
+/// of 1024 the forward pass with derivatives and the backward deltas, per 1024 × 1024 output tile (Trace) or
 /// (512/K)² × K² tile (Full) one Gram GEMM per layer, the delta Grams and the Hadamard accumulation, the lower
 /// triangle of tiles for symmetric kernels. A GEMM counts 2·m·n·k flops; elsewhere each multiply, add, square root and
 /// activation evaluation counts one; copies are free.

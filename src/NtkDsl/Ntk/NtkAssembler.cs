@@ -18,8 +18,11 @@ namespace NtkDsl.Kernels;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class NtkAssembler
 {
-    /// <summary>Rows per output tile in Trace mode.</summary>
-    public const int TraceTile = 512;
+    /// <summary>Rows per output tile in Trace mode (the cost model's value, see CostCalculator.TraceTile).</summary>
+    public const int TraceTile = NtkDsl.Costing.CostCalculator.TraceTile;
+
+    /// <summary>Full mode's tiles hold max(16, FullTile / K) example rows.</summary>
+    internal const int FullTile = NtkDsl.Costing.CostCalculator.FullTile;
 
     /// <summary>
     /// Computes one or more kernels. Parameter group g contributes to output <paramref name="groupOutput"/>[g] with weight
@@ -60,8 +63,9 @@ public static class NtkAssembler
     /// <summary>
     /// Whether large kernels run whole tiles in parallel by default: off. Measured on the loaded 2-core development box
     /// (`ntk-tiles-ab --rounds 7`, N = 2048 Trace, load ≈ 85): whole tiles in parallel took a median 1.045× the CPU time of
-    /// tile by tile (each GEMM split over the cores). Packing halves; a likely but unverified reason it does not pay: one
-    /// 512 × 512 tile's result (2 MB) plus its packed operands exceed one core's 2 MB L2, while a quarter tile fits. Set
+    /// tile by tile (each GEMM split over the cores), with 512-row tiles then. Packing halves; a likely but unverified reason it
+    /// does not pay: one 512 × 512 tile's result (2 MB) plus its packed operands exceed one core's 2 MB L2, while a quarter
+    /// tile fits (Trace tiles are now 1024 rows, which makes that worse). Set
     /// <c>NTKDSL_PARALLEL_TILES=1</c> to turn the parallel schedule on (to re-measure on a quiet machine); the kernel is
     /// bitwise the same either way.
     /// </summary>
@@ -92,7 +96,7 @@ public static class NtkAssembler
         bool symmetric = f2In is null;
         var f2 = f2In ?? f1;
         int n1 = f1.Rows, n2 = f2.Rows, k = f1.Outputs;
-        int block = full ? Math.Max(16, TraceTile / k) : TraceTile;
+        int block = full ? Math.Max(16, FullTile / k) : TraceTile;
         int kk = full ? k * k : 1;
         var dtype = ScalarType.Of<T>();
         var outputs = new Tensor[outputCount];
@@ -126,7 +130,7 @@ public static class NtkAssembler
     /// <summary>
     /// Runs whole tiles on <paramref name="threads"/> cores, largest first, each worker with its own accumulators and
     /// Gram buffers and every product and pass of a tile on one core. The model's <c>Cost</c> (computed at compile time)
-    /// counts one set of tile buffers; each further worker holds another (block²·(1 + K²·(outputs + 1)) values, 6 MB in
+    /// counts one set of tile buffers; each further worker holds another (block²·(1 + K²·(outputs + 1)) values, 24 MB in
     /// Trace mode). Each
     /// output element is computed by the same operations as in the sequential order, so the kernel is bitwise the same.
     /// Errors behave as in the sequential order: the exception of the first failing tile in that order is rethrown

@@ -100,8 +100,8 @@ public sealed class ModelCostTests
         Assert.Equal(120 + 80 + 60 + 100 + 100, ntk.GemmFlops);
         Assert.Equal(56 + 40 + 32 + 30 + 20 + 4 + 100 + 10, ntk.ElementwiseFlops);
         // Resident: features (4·3 + 4·5 reduced deltas) + (4·5 + 0 unit deltas) values, the 4 × 4 result, and the
-        // 512 × 512 accumulator (float64), Gram and delta-Gram tile buffers.
-        Assert.Equal(8L * (4 * 3 + 4 * 5 + 4 * 5) + 8L * 16 + 3L * 8 * 512 * 512, ntk.Bytes);
+        // 1024 × 1024 accumulator (float64), Gram and delta-Gram tile buffers (Trace tiles are 1024 rows).
+        Assert.Equal(8L * (4 * 3 + 4 * 5 + 4 * 5) + 8L * 16 + 3L * 8 * 1024 * 1024, ntk.Bytes);
 
         // Jacobian, N = 4: features with per-output deltas of Hidden (2·4·2·5 = 80 flops, 4·2·5 stored), J = 4·2·32.
         // Assembly: Hidden 4·2·5·(3 + 1) = 160, Readout (unit deltas) 4·2·1·(5 + 1) = 48.

@@ -12,6 +12,9 @@ namespace NtkDsl.Tests.Kernels;
 public sealed class NtkTileScheduleTests
 {
     private const int K = 3;
+
+    /// <summary>Rows per Trace tile: the sizes below are placed relative to it (ragged last tiles, tile rows).</summary>
+    private const int T = NtkAssembler.TraceTile;
     private static readonly double[] Weights = [1.0, 0.5, 2.0, 1.0, 0.25, 1.5, 0.75];
 
     private static NtkFeatures<T> Features<T>(int rows, int seed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
@@ -103,12 +106,12 @@ public sealed class NtkTileScheduleTests
     }
 
     [Theory]
-    [InlineData(1100, 0, 2)]   // 3 tile rows (ragged last): 6 tiles, 3 of them diagonal SYRKs
-    [InlineData(1100, 0, 5)]   // more workers than cores
-    [InlineData(1100, 530, 3)] // x1 ≠ x2: 3 × 2 tiles, ragged in both directions
-    [InlineData(1, 0, 2)]      // one row, one tile
-    [InlineData(1, 1030, 2)]   // one row against three tiles
-    [InlineData(513, 0, 2)]    // a last tile of one row
+    [InlineData(2 * T + 76, 0, 2)]      // 3 tile rows (ragged last): 6 tiles, 3 of them diagonal SYRKs
+    [InlineData(2 * T + 76, 0, 5)]      // more workers than cores
+    [InlineData(2 * T + 76, T + 18, 3)] // x1 ≠ x2: 3 × 2 tiles, ragged in both directions
+    [InlineData(1, 0, 2)]               // one row, one tile
+    [InlineData(1, 2 * T + 6, 2)]       // one row against three tiles
+    [InlineData(T + 1, 0, 2)]           // a last tile of one row
     public void TraceKernelIsBitwiseTheSameAsTileByTileAndMatchesTheDoubleLoop(int n1, int n2, int workers)
     {
         var f1 = Features<double>(n1, 50);
@@ -131,7 +134,7 @@ public sealed class NtkTileScheduleTests
     [Fact]
     public void PerGroupOutputsAreBitwiseTheSameAsTileByTile()
     {
-        var f = Features<double>(1030, 52);
+        var f = Features<double>(2 * T + 6, 52);
         var sequential = Run(f, null, full: false, workers: 1, outputs: Weights.Length);
         var parallel = Run(f, null, full: false, workers: 2, outputs: Weights.Length);
         for (int g = 0; g < Weights.Length; g++) AssertBitwiseEqual(sequential[g], parallel[g], $"group {g}");
@@ -249,15 +252,15 @@ public sealed class NtkTileScheduleTests
     [Fact]
     public void TheFirstFailingTileInSequentialOrderIsReportedAsTileByTile()
     {
-        // Deltas of 1e160 in rows 700 (tile row 1) and 1050 (tile row 2): their Grams with ordinary rows stay finite, with
-        // each other and themselves they overflow, in tiles (1, 1), (2, 1) and (2, 2). Tile by tile, (1, 1) fails first
-        // and names row 700; parallel tiles run the off-diagonal (2, 1) first but must report the same tile.
-        var f = Features<double>(1100, 57);
+        // Deltas of 1e160 in rows T + 188 (tile row 1) and 2T + 26 (tile row 2): their Grams with ordinary rows stay
+        // finite, with each other and themselves they overflow, in tiles (1, 1), (2, 1) and (2, 2). Tile by tile, (1, 1)
+        // fails first and names row T + 188; parallel tiles run the off-diagonal (2, 1) first but must report the same tile.
+        var f = Features<double>(2 * T + 76, 57);
         var l0 = f.Layers[0];
         for (int p = 0; p < l0.DeltaWidth; p++)
         {
-            l0.Deltas[700 * l0.DeltaWidth + p] = 1e160;
-            l0.Deltas[1050 * l0.DeltaWidth + p] = 1e160;
+            l0.Deltas[(T + 188) * l0.DeltaWidth + p] = 1e160;
+            l0.Deltas[(2 * T + 26) * l0.DeltaWidth + p] = 1e160;
         }
         var expected = Assert.Throws<NonFiniteResultException>(() => Run(f, null, full: false, workers: 1));
         for (int attempt = 0; attempt < 5; attempt++)
@@ -267,16 +270,16 @@ public sealed class NtkTileScheduleTests
             Assert.Equal(expected.Row, actual.Row);
             Assert.Equal(expected.Column, actual.Column);
         }
-        Assert.Equal(700, expected.Row);
+        Assert.Equal(T + 188, expected.Row);
     }
 
     [Fact]
     public void ProgressCountsEveryTileOnceInOrderAndCancellationStopsTheAssembly()
     {
-        var f = Features<double>(1600, 58);
+        var f = Features<double>(3 * T + 52, 58);
         var reports = new List<NtkProgress>();
         Run(f, null, full: false, workers: 2, progress: new SyncProgress(reports.Add));
-        Assert.Equal(10, reports.Count); // 4 tile rows: 10 tiles of the lower triangle
+        Assert.Equal(10, reports.Count); // 4 tile rows (the last of 52): 10 tiles of the lower triangle
         for (int r = 0; r < reports.Count; r++)
         {
             Assert.Equal(r + 1, reports[r].Done);
