@@ -64,7 +64,7 @@ internal static class BenchArgs
         }
         if (Directory.Exists(full))
         {
-            output.WriteLine($"{option} '{path}' is a folder; give a file name (e.g. {Path.Combine(path, "kernel.bin")}).");
+            output.WriteLine($"{option} '{path}' is a folder; give the path of a file (a name inside it).");
             return false;
         }
         string? dir = Path.GetDirectoryName(full);

@@ -48,7 +48,7 @@ internal static class GemmBenchmark
         };
         var kernel = new Option<string?>("--kernel")
         {
-            Description = "Managed micro-kernel to time instead of the fastest this CPU supports: Avx512Wide, Avx512, Avx2 or Portable.",
+            Description = "Managed micro-kernel to time instead of the fastest this CPU supports: exactly one of Avx512Wide, Avx512, Avx2, Portable (any case).",
         };
         var command = new Command("gemm", "Managed GEMM vs OpenBLAS: GFLOP/s, ratio and max abs difference.")
         {
