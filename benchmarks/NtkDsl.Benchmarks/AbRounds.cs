@@ -6,7 +6,7 @@ namespace NtkDsl.Benchmarks;
 /// <summary>
 /// The in-process A/B loop of the `*-ab` commands: rounds alternate A and B so that load from other processes hits both
 /// alike; each round prints wall and CPU seconds of both calls and compares the two kernels entry by entry (both
-/// variants must give bitwise the same kernel); at the end the medians and median ratios B/A.
+/// variants must give bitwise the same kernel); at the end the medians, the median of the per-round ratios B/A and the ratio of the medians.
 /// </summary>
 internal static class AbRounds
 {
@@ -26,7 +26,7 @@ internal static class AbRounds
             output.WriteLine(Inv($"round {r + 1}: A {ta.Wall:F3} s (CPU {ta.Cpu:F3} s), B {tb.Wall:F3} s (CPU {tb.Cpu:F3} s); CPU ratio B/A {tb.Cpu / ta.Cpu:F3}; kernels {comparison}"));
             if (!same) return 1;
         }
-        output.WriteLine(Inv($"median: A {Median(a.Select(q => q.Wall)):F3} s (CPU {Median(a.Select(q => q.Cpu)):F3} s), B {Median(b.Select(q => q.Wall)):F3} s (CPU {Median(b.Select(q => q.Cpu)):F3} s); median ratio B/A wall {Median(a.Zip(b, (p, q) => q.Wall / p.Wall)):F3}, CPU {Median(a.Zip(b, (p, q) => q.Cpu / p.Cpu)):F3}"));
+        output.WriteLine(Inv($"median: A {Median(a.Select(q => q.Wall)):F3} s (CPU {Median(a.Select(q => q.Cpu)):F3} s), B {Median(b.Select(q => q.Wall)):F3} s (CPU {Median(b.Select(q => q.Cpu)):F3} s); median of per-round ratios B/A wall {Median(a.Zip(b, (p, q) => q.Wall / p.Wall)):F3}, CPU {Median(a.Zip(b, (p, q) => q.Cpu / p.Cpu)):F3}; ratio of the medians B/A wall {Median(b.Select(q => q.Wall)) / Median(a.Select(q => q.Wall)):F3}, CPU {Median(b.Select(q => q.Cpu)) / Median(a.Select(q => q.Cpu)):F3}"));
         return 0;
     }
 

@@ -16,10 +16,10 @@ internal static class CntkAnalyticBenchmarkCommand
 {
     public static Command Create()
     {
-        var image = new Option<int[]>("--image") { Description = "H W C of the images.", DefaultValueFactory = _ => [16, 16, 3], AllowMultipleArgumentsPerToken = true };
-        var n = new Option<int>("--n") { Description = "Images in each of x1 and x2.", DefaultValueFactory = _ => 16 };
-        var depth = new Option<int>("--depth") { Description = "Number of 3 × 3 ReLU convolutions.", DefaultValueFactory = _ => 4 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (best is kept).", DefaultValueFactory = _ => 2 };
+        var image = new Option<int[]>("--image") { Description = "H W C of the images, each at least 1.", DefaultValueFactory = _ => [16, 16, 3], AllowMultipleArgumentsPerToken = true };
+        var n = new Option<int>("--n") { Description = "Images in each of x1 and x2, at least 1.", DefaultValueFactory = _ => 16 };
+        var depth = new Option<int>("--depth") { Description = "Number of 3 × 3 ReLU convolutions, at least 1.", DefaultValueFactory = _ => 4 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (best is kept), at least 1.", DefaultValueFactory = _ => 2 };
         var command = new Command("cntk-analytic", "Time per example pair of the analytic CNN NTK vs the (H·W)²·layers pixel-pair floor.") { image, n, depth, repeats };
         command.SetAction(parse => Run(parse.GetValue(image)!, parse.GetValue(n), parse.GetValue(depth), parse.GetValue(repeats), Console.Out));
         return command;
@@ -27,11 +27,14 @@ internal static class CntkAnalyticBenchmarkCommand
 
     private static int Run(int[] image, int n, int depth, int repeats, TextWriter output)
     {
-        if (image.Length != 3 || image.Any(v => v < 1) || n < 1 || depth < 1 || repeats < 1)
+        if (image.Length != 3)
         {
-            output.WriteLine("cntk-analytic: --image needs H W C ≥ 1, and --n, --depth, --repeats must be ≥ 1.");
-            return 1;
+            output.WriteLine($"--image needs exactly 3 values (H W C), not {image.Length}.");
+            return BenchArgs.UsageError;
         }
+        if (!(BenchArgs.AllInRange(output, "--image", image, 1) && BenchArgs.InRange(output, "--n", n, 1)
+            && BenchArgs.InRange(output, "--depth", depth, 1) && BenchArgs.InRange(output, "--repeats", repeats, 1)))
+            return BenchArgs.UsageError;
         var relu = new LayerActivation(Activation.Relu, "Relu", x => x > 0 ? x : 0, x => x > 0 ? 1 : 0);
         var layers = new List<LayerSpec>();
         for (int l = 0; l < depth; l++) layers.Add(new Conv2DSpec("C" + (l + 1).ToString(CultureInfo.InvariantCulture), 64, 3, 1, Padding.Same, relu, Math.Sqrt(2), 0.1, true));

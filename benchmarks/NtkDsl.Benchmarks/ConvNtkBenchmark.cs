@@ -23,12 +23,22 @@ public static class ConvNtkBenchmark
     /// <summary>The command-line front.</summary>
     public static Command CreateCommand()
     {
-        var n = new Option<int>("--n") { Description = "Inputs for the GEMM-ceiling fraction.", DefaultValueFactory = _ => 2048 };
-        var explicitGb = new Option<double>("--explicit-gb") { Description = "Memory for the explicit J (GB); sets the explicit N.", DefaultValueFactory = _ => 2.0 };
-        var explicitN = new Option<int>("--explicit-n") { Description = "Explicit N (overrides --explicit-gb when > 0).", DefaultValueFactory = _ => 0 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (best is kept).", DefaultValueFactory = _ => 2 };
+        var n = new Option<int>("--n") { Description = "Inputs for the GEMM-ceiling fraction, at least 1.", DefaultValueFactory = _ => 2048 };
+        var explicitGb = new Option<double>("--explicit-gb") { Description = "Memory for the explicit J (GB), greater than 0; sets the explicit N.", DefaultValueFactory = _ => 2.0 };
+        var explicitN = new Option<int>("--explicit-n") { Description = "Explicit N (overrides --explicit-gb when > 0), at least 0.", DefaultValueFactory = _ => 0 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (best is kept), at least 1.", DefaultValueFactory = _ => 2 };
         var command = new Command("conv-ntk", "Structured conv NTK vs explicit J·Jᵀ and the GEMM ceiling.") { n, explicitGb, explicitN, repeats };
-        command.SetAction(parse => Run(parse.GetValue(n), parse.GetValue(explicitGb), parse.GetValue(explicitN), parse.GetValue(repeats), Console.Out));
+        command.SetAction(parse =>
+        {
+            var o = Console.Out;
+            int nv = parse.GetValue(n), en = parse.GetValue(explicitN), r = parse.GetValue(repeats);
+            double gb = parse.GetValue(explicitGb);
+            if (!(BenchArgs.InRange(o, "--n", nv, 1) && BenchArgs.AtLeast(o, "--explicit-gb", gb, 0, exclusive: true)
+                && BenchArgs.InRange(o, "--explicit-n", en, 0) && BenchArgs.InRange(o, "--repeats", r, 1)))
+                return BenchArgs.UsageError;
+            Run(nv, gb, en, r, o);
+            return 0;
+        });
         return command;
     }
 

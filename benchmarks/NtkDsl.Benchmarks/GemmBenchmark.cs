@@ -21,18 +21,18 @@ internal static class GemmBenchmark
     {
         var sizes = new Option<int[]>("--sizes")
         {
-            Description = "Square sizes n (C = A·B with n×n operands).",
+            Description = "Square sizes n (C = A·B with n×n operands), each at least 1.",
             DefaultValueFactory = _ => [128, 256, 512, 1024, 2048],
             AllowMultipleArgumentsPerToken = true,
         };
         var repeats = new Option<int>("--repeats")
         {
-            Description = "Timed rounds per case after one warm-up (NtkDsl and OpenBLAS alternate); best and median are reported.",
+            Description = "Timed rounds per case after one warm-up (NtkDsl and OpenBLAS alternate); best and median are reported. At least 1.",
             DefaultValueFactory = _ => 7,
         };
         var minMs = new Option<int>("--min-ms")
         {
-            Description = "Each repetition loops the call until at least this many milliseconds have passed.",
+            Description = "Each repetition loops the call until at least this many milliseconds have passed. At least 0.",
             DefaultValueFactory = _ => 100,
         };
         var types = new Option<string[]>("--types")
@@ -43,20 +43,29 @@ internal static class GemmBenchmark
         };
         var results = new Option<DirectoryInfo>("--results")
         {
-            Description = "Folder for gemm.csv and gemm.json.",
+            Description = "Folder for gemm.csv and gemm.json (created when missing; checked before any timing).",
             DefaultValueFactory = _ => new DirectoryInfo("results"),
         };
         var kernel = new Option<string?>("--kernel")
         {
-            Description = "Managed micro-kernel to time instead of the fastest this CPU supports: Avx512Wide, Avx512, Avx2 or Portable.",
+            Description = "Managed micro-kernel to time instead of the fastest this CPU supports: exactly one of Avx512Wide, Avx512, Avx2, Portable (any case).",
         };
         var command = new Command("gemm", "Managed GEMM vs OpenBLAS: GFLOP/s, ratio and max abs difference.")
         {
             sizes, repeats, minMs, types, results, kernel,
         };
-        command.SetAction(parse => SelectKernel(parse.GetValue(kernel)) ? Run(
-            parse.GetValue(sizes) ?? [], Math.Max(1, parse.GetValue(repeats)), Math.Max(0, parse.GetValue(minMs)),
-            parse.GetValue(types) ?? [], parse.GetValue(results) ?? new DirectoryInfo("results")) : 2);
+        command.SetAction(parse =>
+        {
+            int[] n = parse.GetValue(sizes) ?? [];
+            int r = parse.GetValue(repeats), ms = parse.GetValue(minMs);
+            var dir = parse.GetValue(results) ?? new DirectoryInfo("results");
+            var o = Console.Out;
+            string[] t = parse.GetValue(types) ?? [];
+            bool valid = BenchArgs.AllInRange(o, "--sizes", n, 1) && BenchArgs.InRange(o, "--repeats", r, 1)
+                && BenchArgs.InRange(o, "--min-ms", ms, 0) && ValidTypes(t) && SelectKernel(parse.GetValue(kernel))
+                && BenchArgs.OutputFolder(o, "--results", dir.FullName);
+            return valid ? Run(n, r, ms, t, dir) : BenchArgs.UsageError;
+        });
         return command;
     }
 
@@ -64,11 +73,14 @@ internal static class GemmBenchmark
     private static bool SelectKernel(string? name)
     {
         if (name is null) return true;
-        if (!Enum.TryParse<GemmKernelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+        // Exactly one of the names (any case): Enum.TryParse would also take numbers, flag lists and padded names.
+        string? match = Enum.GetNames<GemmKernelKind>().FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (match is null)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Unknown --kernel '{name}': use one of {string.Join(", ", Enum.GetNames<GemmKernelKind>())}.[/]");
             return false;
         }
+        var kind = Enum.Parse<GemmKernelKind>(match);
         if (!GemmKernels.IsSupported(kind))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]This CPU cannot run the {kind} kernel.[/]");
@@ -78,19 +90,19 @@ internal static class GemmBenchmark
         return true;
     }
 
-    private static int Run(int[] sizes, int repeats, int minMs, string[] types, DirectoryInfo resultsDir)
+    private static bool ValidTypes(string[] types)
     {
         foreach (string t in types)
             if (t is not ("f64" or "f32"))
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]Unknown --types value '{t}': use f64 and/or f32.[/]");
-                return 2;
+                return false;
             }
-        if (sizes.Length == 0 || sizes.Any(s => s <= 0))
-        {
-            AnsiConsole.MarkupLine("[red]--sizes needs at least one positive size.[/]");
-            return 2;
-        }
+        return true;
+    }
+
+    private static int Run(int[] sizes, int repeats, int minMs, string[] types, DirectoryInfo resultsDir)
+    {
 
         var blas = OpenBlasNative.TryLoad(out var tried);
         AnsiConsole.MarkupLineInterpolated(
@@ -104,6 +116,8 @@ internal static class GemmBenchmark
         else
         {
             AnsiConsole.MarkupLineInterpolated($"OpenBLAS: {blas.Path} ({blas.Config.Trim()}, {blas.Threads} threads)");
+            if (OpenBlasCore.Warning(blas.CoreName, "this process") is { } warning)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]{warning}[/]");
         }
 
         var rows = new List<GemmResult>();

@@ -13,13 +13,15 @@ internal static class GemmTileAbCommand
 {
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Number of inputs (N).", DefaultValueFactory = _ => 2048 };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (A, then B).", DefaultValueFactory = _ => 9 };
+        var n = new Option<int>("--n") { Description = "Number of inputs (N), at least 64.", DefaultValueFactory = _ => 2048 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (A, then B), at least 1.", DefaultValueFactory = _ => 9 };
         var command = new Command("gemm-tile-ab", "Structured NTK with the 6×16 (A) vs the 8×24 (B) float64 AVX-512 micro-tile, alternating rounds.")
         {
             n, rounds,
         };
-        command.SetAction(parse => Run(Math.Max(64, parse.GetValue(n)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
+        command.SetAction(parse =>
+            BenchArgs.InRange(Console.Out, "--n", parse.GetValue(n), 64) && BenchArgs.InRange(Console.Out, "--rounds", parse.GetValue(rounds), 1)
+                ? Run(parse.GetValue(n), parse.GetValue(rounds), Console.Out) : BenchArgs.UsageError);
         return command;
     }
 

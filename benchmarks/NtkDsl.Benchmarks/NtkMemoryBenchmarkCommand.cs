@@ -12,9 +12,14 @@ internal static class NtkMemoryBenchmarkCommand
 {
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Number of inputs.", DefaultValueFactory = _ => 20000 };
+        var n = new Option<int>("--n") { Description = "Number of inputs, at least 1.", DefaultValueFactory = _ => 20000 };
         var command = new Command("ntk-memory", "Trace NTK of 784-1024-1024-10 at large N with the peak working set.") { n };
-        command.SetAction(parse => Run(parse.GetValue(n), Console.Out));
+        command.SetAction(parse =>
+        {
+            if (!BenchArgs.InRange(Console.Out, "--n", parse.GetValue(n), 1)) return BenchArgs.UsageError;
+            Run(parse.GetValue(n), Console.Out);
+            return 0;
+        });
         return command;
     }
 

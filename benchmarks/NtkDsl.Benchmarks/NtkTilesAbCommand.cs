@@ -15,13 +15,15 @@ internal static class NtkTilesAbCommand
 {
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Number of inputs (N).", DefaultValueFactory = _ => 2048 };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (A, then B).", DefaultValueFactory = _ => 7 };
+        var n = new Option<int>("--n") { Description = "Number of inputs (N), at least 1.", DefaultValueFactory = _ => 2048 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (A, then B), at least 1.", DefaultValueFactory = _ => 7 };
         var command = new Command("ntk-tiles-ab", "NTK assembly: tiles one after another (A) vs whole tiles in parallel (B), alternating rounds, CPU seconds.")
         {
             n, rounds,
         };
-        command.SetAction(parse => Run(Math.Max(1, parse.GetValue(n)), Math.Max(1, parse.GetValue(rounds)), Console.Out));
+        command.SetAction(parse =>
+            BenchArgs.InRange(Console.Out, "--n", parse.GetValue(n), 1) && BenchArgs.InRange(Console.Out, "--rounds", parse.GetValue(rounds), 1)
+                ? Run(parse.GetValue(n), parse.GetValue(rounds), Console.Out) : BenchArgs.UsageError);
         return command;
     }
 

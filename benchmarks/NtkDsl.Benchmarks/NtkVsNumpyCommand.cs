@@ -21,11 +21,11 @@ internal static partial class NtkVsNumpyCommand
 
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Number of inputs (N).", DefaultValueFactory = _ => 2048 };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (ours, then numpy).", DefaultValueFactory = _ => 5 };
+        var n = new Option<int>("--n") { Description = "Number of inputs (N), at least 64.", DefaultValueFactory = _ => 2048 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (ours, then numpy), at least 1.", DefaultValueFactory = _ => 5 };
         var repeats = new Option<int>("--repeats")
         {
-            Description = "Calls per side in each round; a side's round time is its best call (the numpy script's own best-of-R rule).",
+            Description = "Calls per side in each round; a side's round time is its best call (the numpy script's own best-of-R rule). At least 1.",
             DefaultValueFactory = _ => 3,
         };
         var python = new Option<string?>("--python")
@@ -38,7 +38,7 @@ internal static partial class NtkVsNumpyCommand
         };
         var pause = new Option<int>("--pause-ms")
         {
-            Description = "Pause between the two sides of a round, so that OpenBLAS's spinning threads park.",
+            Description = "Pause between the two sides of a round, so that OpenBLAS's spinning threads park. At least 0.",
             DefaultValueFactory = _ => 200,
         };
         var phases = new Option<bool>("--phases")
@@ -47,25 +47,25 @@ internal static partial class NtkVsNumpyCommand
         };
         var save = new Option<FileInfo?>("--save")
         {
-            Description = "Write the last round's kernel as raw little-endian float64 (N·N values, row-major) to this file, to compare builds bit for bit (cmp).",
+            Description = "Write the last round's kernel as raw little-endian float64 (N·N values, row-major) to this file, to compare builds bit for bit (cmp). Its folder is created when missing; checked before any timing.",
         };
         var command = new Command("ntk-vs-numpy", "Structured NTK vs the hand-written numpy structured NTK, alternating rounds.")
         {
             n, rounds, repeats, python, script, pause, phases, save,
         };
-        command.SetAction(parse => Run(parse.GetValue(n), Math.Max(1, parse.GetValue(rounds)), Math.Max(1, parse.GetValue(repeats)), parse.GetValue(python),
-            parse.GetValue(script), Math.Max(0, parse.GetValue(pause)), parse.GetValue(phases), parse.GetValue(save), Console.Out));
+        command.SetAction(parse => Run(parse.GetValue(n), parse.GetValue(rounds), parse.GetValue(repeats), parse.GetValue(python),
+            parse.GetValue(script), parse.GetValue(pause), parse.GetValue(phases), parse.GetValue(save), Console.Out));
         return command;
     }
 
     private static int Run(int n, int rounds, int repeats, string? python, FileInfo? script, int pauseMs, bool phases, FileInfo? save, TextWriter output)
     {
-        if (n < 64)
-        {
-            output.WriteLine("--n must be at least 64 (the numpy script warms up on 64 rows).");
-            return 2;
-        }
-        output.WriteLine(Inv($"Structured NTK, 64-512-512-10 ReLU, Trace, x1 = x2, N = {n}; {rounds} alternating rounds of best-of-{repeats} calls per side; {Environment.ProcessorCount} logical CPUs; {LoadAverage()}"));
+        // --n: at least 64, as the numpy script warms up on 64 rows.
+        if (!(BenchArgs.InRange(output, "--n", n, 64) && BenchArgs.InRange(output, "--rounds", rounds, 1)
+            && BenchArgs.InRange(output, "--repeats", repeats, 1) && BenchArgs.InRange(output, "--pause-ms", pauseMs, 0)
+            && BenchArgs.OutputFile(output, "--save", save?.FullName)))
+            return BenchArgs.UsageError;
+        output.WriteLine(Inv($"Structured NTK, 64-512-512-10 ReLU, Trace, x1 = x2, N = {n}; {rounds} alternating round{(rounds == 1 ? "" : "s")} of best-of-{repeats} calls per side; {Environment.ProcessorCount} logical CPUs; {LoadAverage()}"));
         var model = new CpuBenchMlp(0);
         var x = NtkBenchmark.Inputs(n, 64, 1);
         model.Ntk(x.SliceRows(0, 64)); // JIT warm-up
@@ -75,9 +75,8 @@ internal static partial class NtkVsNumpyCommand
         if (peer is not null)
         {
             output.WriteLine($"numpy peer: {peer.Value.Python} {peer.Value.Script}; {peer.Value.Blas}");
-            if (peer.Value.Blas.Contains("OpenBLAS core Prescott", StringComparison.Ordinal) && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-                output.WriteLine("numpy peer: OpenBLAS did not recognise this AVX-512 CPU and fell back to its SSE3 (Prescott) kernels, " +
-                    "which handicaps numpy; for a fair comparison run with OPENBLAS_CORETYPE=SkylakeX (or Haswell on AVX2-only CPUs).");
+            if (OpenBlasCore.Warning(CoreRegex().Match(peer.Value.Blas) is { Success: true } core ? core.Groups[1].Value : null, "numpy") is { } warning)
+                output.WriteLine("numpy peer: " + warning);
         }
 
         if (phases)
@@ -103,6 +102,7 @@ internal static partial class NtkVsNumpyCommand
         var theirsCpu = new List<double>();
         var ratios = new List<double>();
         var cpuRatios = new List<double>();
+        string? saveError = null;
         using var self = Process.GetCurrentProcess();
         for (int r = 0; r < rounds; r++)
         {
@@ -124,7 +124,7 @@ internal static partial class NtkVsNumpyCommand
                 if (tr < t) (t, c, k, bestPhases) = (tr, cr, kr, pr);
             }
             if (save is not null && r == rounds - 1)
-                File.WriteAllBytes(save.FullName, System.Runtime.InteropServices.MemoryMarshal.AsBytes(k.ToFlatArray().AsSpan()).ToArray());
+                saveError = Save(save.FullName, k);
             ours.Add(t);
             oursCpu.Add(c);
             if (bestPhases is not null) PrintPhases(bestPhases, t, output);
@@ -148,7 +148,7 @@ internal static partial class NtkVsNumpyCommand
         if (peer is null)
         {
             output.WriteLine("numpy: not measured (no interpreter with numpy, or the script was not found; see above).");
-            return 0;
+            return ReportSave(save, saveError, output);
         }
         output.WriteLine(Inv($"numpy:  median {Median(theirs):F3} s, spread {Spread(theirs):P1}; CPU median {Median(theirsCpu):F3} s, spread {Spread(theirsCpu):P1}"));
         output.WriteLine(Inv($"ratio NtkDsl / numpy: median {Median(ratios):F3}, min {ratios.Min():F3}, max {ratios.Max():F3}, spread {Spread(ratios):P1} ((max − min) / median)"));
@@ -156,7 +156,29 @@ internal static partial class NtkVsNumpyCommand
         output.WriteLine("CPU seconds are user + system over all threads of the timed interval (numpy: OpenBLAS threads included, spinning too); " +
             "they are steadier than wall time under load, but the wall-time goal holds only when measured on a quiet machine.");
         output.WriteLine(LoadAverage());
-        return 0;
+        return ReportSave(save, saveError, output);
+    }
+
+    /// <summary>Writes the kernel as raw little-endian float64; null, or the reason it could not be written (the summary is printed first).</summary>
+    private static string? Save(string path, Tensor k)
+    {
+        try
+        {
+            File.WriteAllBytes(path, System.Runtime.InteropServices.MemoryMarshal.AsBytes(k.ToFlatArray().AsSpan()).ToArray());
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>0, or 1 after saying why the --save file could not be written.</summary>
+    private static int ReportSave(FileInfo? save, string? error, TextWriter output)
+    {
+        if (error is null) return 0;
+        output.WriteLine($"--save: could not write '{save?.FullName}': {error}");
+        return 1;
     }
 
     /// <summary>Prints the assembly phases of one round and the rest of its time (forward/backward features, allocation).</summary>
@@ -179,12 +201,15 @@ internal static partial class NtkVsNumpyCommand
             return null;
         }
         var candidates = python is not null ? new[] { python } : new[] { "python3", "/usr/bin/python3" };
+        var failures = new List<string>();
         foreach (string p in candidates)
         {
             var (code, text) = Exec(p, ["-c", BlasProbe], timeoutMs: 60_000);
             if (code == 0) return new Peer(p, path, text.Trim());
-            output.WriteLine($"numpy peer: `{p}` cannot import numpy ({FirstLine(text)}).");
+            failures.Add($"numpy peer: `{p}` cannot import numpy ({FirstLine(text)}).");
         }
+        // Only when no candidate works: the `python3` on PATH lacking numpy is no news when /usr/bin/python3 has it.
+        foreach (string f in failures) output.WriteLine(f);
         output.WriteLine("numpy peer: no interpreter with numpy (Debian: apt-get install python3-numpy). Timing NtkDsl only.");
         return null;
     }
@@ -263,6 +288,10 @@ internal static partial class NtkVsNumpyCommand
         calls = [(timed[i + 1][0] - timed[i][0], timed[i + 1][1] - timed[i][1]) for i in range(0, len(timed) - 1, 2)]
         print('cpu %.6f s of timed call; child %.6f s' % (min(calls)[1], ru.ru_utime + ru.ru_stime))
         """;
+
+    /// <summary>The core name in the probe's "OpenBLAS core NAME, T threads".</summary>
+    [GeneratedRegex(@"OpenBLAS core ([^,;\s]+)")]
+    private static partial Regex CoreRegex();
 
     [GeneratedRegex(@"best ([0-9.]+) s")]
     private static partial Regex BestRegex();

@@ -37,6 +37,8 @@ internal sealed unsafe class OpenBlasNative
             NativeLibrary.GetExport(handle, "cblas_sgemm");
         if (NativeLibrary.TryGetExport(handle, "openblas_get_config", out nint config))
             Config = (Marshal.PtrToStringAnsi(((delegate* unmanaged[Cdecl]<nint>)config)()) ?? "").ReplaceLineEndings(" ").Trim();
+        if (NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint core))
+            CoreName = Marshal.PtrToStringAnsi(((delegate* unmanaged[Cdecl]<nint>)core)())?.Trim();
         if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out nint threads))
             Threads = ((delegate* unmanaged[Cdecl]<int>)threads)();
     }
@@ -46,6 +48,9 @@ internal sealed unsafe class OpenBlasNative
 
     /// <summary>openblas_get_config(): version, target core and build options.</summary>
     public string Config { get; } = "";
+
+    /// <summary>openblas_get_corename(): the kernel set chosen at load time (e.g. SkylakeX, Haswell, Prescott), or null when the export is missing.</summary>
+    public string? CoreName { get; }
 
     /// <summary>openblas_get_num_threads(), or 0 when the export is missing.</summary>
     public int Threads { get; }

@@ -30,10 +30,10 @@ internal static class StreamBenchmarkCommand
 {
     public static Command Create()
     {
-        var n = new Option<int>("--n") { Description = "Number of inputs N (kernel N × N).", DefaultValueFactory = _ => 100_000 };
+        var n = new Option<int>("--n") { Description = "Number of inputs N (kernel N × N), at least 1.", DefaultValueFactory = _ => 100_000 };
         var kernel = new Option<string>("--kernel") { Description = "analytic (depth-2 ReLU AnalyticNtk, d = 16) or ntk (empirical Trace NTK of 16-64-64-1).", DefaultValueFactory = _ => "analytic" };
-        var rows = new Option<int?>("--rows") { Description = "Compute only the first R rows of the N × N kernel (default: all N)." };
-        var blockRows = new Option<int?>("--block-rows") { Description = "Rows per block (default: chosen from the available memory)." };
+        var rows = new Option<int?>("--rows") { Description = "Compute only the first R rows of the N × N kernel, 1 to N (default: all N)." };
+        var blockRows = new Option<int?>("--block-rows") { Description = "Rows per block, at least 1 (default: chosen from the available memory)." };
         var output = new Option<string?>("--out", "-o") { Description = "Write the kernel to this .npy file instead of reducing it." };
         var fileDType = new Option<string>("--file-dtype") { Description = "Element type of the .npy file: float64 (8·N² bytes) or float32 (half: N = 100,000 is 40 GB).", DefaultValueFactory = _ => "float64" };
         var command = new Command("stream-100k", "An N × N kernel in row blocks (KernelStream): streamed to .npy or reduced, with time and peak memory.")
@@ -50,14 +50,17 @@ internal static class StreamBenchmarkCommand
         if (kernel is not ("analytic" or "ntk"))
         {
             log.WriteLine($"--kernel must be 'analytic' or 'ntk', not '{kernel}'.");
-            return 1;
+            return BenchArgs.UsageError;
         }
         if (fileDType is not ("float64" or "float32"))
         {
             log.WriteLine($"--file-dtype must be 'float64' or 'float32', not '{fileDType}'.");
-            return 1;
+            return BenchArgs.UsageError;
         }
-        int r = Math.Min(rowLimit ?? n, n);
+        if (!(BenchArgs.InRange(log, "--n", n, 1) && BenchArgs.OptionalInRange(log, "--rows", rowLimit, 1, n)
+            && BenchArgs.OptionalInRange(log, "--block-rows", blockRows, 1) && BenchArgs.OutputFile(log, "--out", output)))
+            return BenchArgs.UsageError;
+        int r = rowLimit ?? n;
         var x = NtkBenchmark.Inputs(n, 16, 5);
         var x1 = r == n ? x : x.SliceRows(0, r);
         Tensor? x2 = r == n ? null : x; // First R rows of the symmetric kernel: columns are all N inputs.
