@@ -122,6 +122,7 @@ public sealed partial class SpatialNetwork
             {
                 throw new ArgumentException($"Model {modelName}: {e.Message}", nameof(layers), e);
             }
+            ops[l].Model = modelName;
             shape = ops[l].OutShape;
         }
         if (ops[^1] is not DenseLayerOp)
