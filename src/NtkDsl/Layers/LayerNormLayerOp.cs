@@ -15,7 +15,7 @@ internal sealed class LayerNormLayerOp : LayerOp
     public LayerNormLayerOp(LayerNormSpec spec, SpatialShape input) : base(spec, input)
     {
         if (!(spec.Epsilon >= 0) || !double.IsFinite(spec.Epsilon))
-            throw new ArgumentException($"LayerNorm layer {spec.Name}: Epsilon must be finite and ≥ 0, got {spec.Epsilon}.");
+            throw new ArgumentException($"{spec.Name} (LayerNorm): Epsilon must be finite and ≥ 0, got {spec.Epsilon}.");
         _epsilon = spec.Epsilon;
     }
 
