@@ -30,11 +30,11 @@ internal sealed class DeviceLayerNormOp(SpatialEngine engine, SpatialStep step) 
             double mean = host[2 * g], variance = host[2 * g + 1];
             if (!double.IsFinite(variance) || !double.IsFinite(mean))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"LayerNorm layer {Step.Name}: the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
+                    $"{Engine.Name}.{Step.Name} (LayerNorm): the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
                     (int)(g / pixels), -1, double.IsFinite(variance) ? mean : variance);
             if (!double.IsFinite(invHost[g]))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"LayerNorm layer {Step.Name}: 1/√(variance + ε) at a pixel whose {c} channels are all equal (variance 0, ε = {Step.Epsilon:G3}); give the layer Epsilon > 0"),
+                    $"{Engine.Name}.{Step.Name} (LayerNorm): 1/√(variance + ε) at a pixel whose {c} channels are all equal (variance 0, ε = {Step.Epsilon:G3}); give the layer Epsilon > 0"),
                     (int)(g / pixels), -1, invHost[g]);
         }
         cache = new Cache(y, inv);

@@ -15,7 +15,7 @@ internal sealed class AddLayerOp : LayerOp
     public AddLayerOp(AddSpec spec, SpatialShape input, int sourceLayer, SpatialShape sourceShape) : base(spec, input)
     {
         if (sourceShape != input)
-            throw new ArgumentException($"Add layer {spec.Name}: the output of {spec.Source} is {sourceShape} but the running activations are {input}; both must have the same shape.");
+            throw new ArgumentException($"{spec.Name} (Add): the output of {spec.Source} is {sourceShape} but the running activations are {input}; both must have the same shape.");
         _source = sourceLayer;
     }
 

@@ -19,14 +19,14 @@ internal sealed class AvgPool2DLayerOp : LayerOp
         _spec = spec;
         _stride = spec.Stride == 0 ? spec.Window : spec.Stride;
         if (spec.Window <= 0 || _stride <= 0)
-            throw new ArgumentException($"AvgPool2D layer {spec.Name}: window and stride must be positive (got {spec.Window}, {spec.Stride}).");
+            throw new ArgumentException($"{spec.Name} (AvgPool2D): window and stride must be positive (got {spec.Window}, {spec.Stride}).");
         try
         {
             _table = new WindowTable(input.Height, input.Width, spec.Window, _stride, spec.Padding);
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"AvgPool2D layer {spec.Name}: {e.Message}", e);
+            throw new ArgumentException($"{spec.Name} (AvgPool2D): {e.Message}", e);
         }
     }
 

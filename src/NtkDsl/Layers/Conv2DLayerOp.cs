@@ -22,14 +22,14 @@ internal sealed class Conv2DLayerOp : PatchLayerOp
     private static WindowTable Table(Conv2DSpec spec, SpatialShape input)
     {
         if (spec.Channels <= 0 || spec.KernelSize <= 0 || spec.Stride <= 0)
-            throw new ArgumentException($"Conv2D layer {spec.Name}: channels, kernel size and stride must be positive (got {spec.Channels}, {spec.KernelSize}, {spec.Stride}).");
+            throw new ArgumentException($"{spec.Name} (Conv2D): channels, kernel size and stride must be positive (got {spec.Channels}, {spec.KernelSize}, {spec.Stride}).");
         try
         {
             return new WindowTable(input.Height, input.Width, spec.KernelSize, spec.Stride, spec.Padding);
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"Conv2D layer {spec.Name}: {e.Message}", e);
+            throw new ArgumentException($"{spec.Name} (Conv2D): {e.Message}", e);
         }
     }
 

@@ -7,8 +7,8 @@ internal sealed class DenseLayerOp : PatchLayerOp
         : base(spec, input, 1, input.Size, spec.Units, spec.Activation, spec.WeightStd, spec.BiasStd, spec.UseBias, parameterization)
     {
         if (!input.IsFlat)
-            throw new ArgumentException($"Dense layer {spec.Name} follows a {input} spatial output; put a Flatten or GlobalAvgPool layer before it.");
-        if (spec.Units <= 0) throw new ArgumentException($"Dense layer {spec.Name}: Units must be positive, got {spec.Units}.");
+            throw new ArgumentException($"{spec.Name} (Dense) follows a {input} spatial output; put a Flatten or GlobalAvgPool layer before it.");
+        if (spec.Units <= 0) throw new ArgumentException($"{spec.Name} (Dense): Units must be positive, got {spec.Units}.");
     }
 
     public override string Kind => "Dense";

@@ -15,7 +15,7 @@ internal sealed class LayerNormLayerOp : LayerOp
     public LayerNormLayerOp(LayerNormSpec spec, SpatialShape input) : base(spec, input)
     {
         if (!(spec.Epsilon >= 0) || !double.IsFinite(spec.Epsilon))
-            throw new ArgumentException($"LayerNorm layer {spec.Name}: Epsilon must be finite and ≥ 0, got {spec.Epsilon}.");
+            throw new ArgumentException($"{spec.Name} (LayerNorm): Epsilon must be finite and ≥ 0, got {spec.Epsilon}.");
         _epsilon = spec.Epsilon;
     }
 
@@ -46,12 +46,12 @@ internal sealed class LayerNormLayerOp : LayerOp
             // An overflowed mean or variance would normalize the pixel to exactly 0 (1/√∞ = 0): a wrong number that looks right.
             if (!double.IsFinite(variance) || !double.IsFinite(mean))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"LayerNorm layer {Name}: the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
+                    $"{QualifiedName} (LayerNorm): the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
                     g / InShape.Pixels, -1, double.IsFinite(variance) ? mean : variance);
             double inv = 1.0 / Math.Sqrt(variance + _epsilon);
             if (!double.IsFinite(inv))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"LayerNorm layer {Name}: 1/√(variance + ε) at a pixel whose {c} channels are all equal (variance 0, ε = {_epsilon:G3}); give the layer Epsilon > 0"),
+                    $"{QualifiedName} (LayerNorm): 1/√(variance + ε) at a pixel whose {c} channels are all equal (variance 0, ε = {_epsilon:G3}); give the layer Epsilon > 0"),
                     g / InShape.Pixels, -1, inv);
             s[g] = inv;
             for (int i = 0; i < c; i++) y[g * c + i] = (x[i] - mean) * inv;

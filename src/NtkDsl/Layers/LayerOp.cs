@@ -39,6 +39,12 @@ internal abstract class LayerOp
     /// <summary>Layer name.</summary>
     public string Name => Spec.Name;
 
+    /// <summary>The model class name (set by the network), for messages.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>"Model.Layer", as the generated Dense models name a layer in their exceptions.</summary>
+    public string QualifiedName => Model.Length == 0 ? Name : Model + "." + Name;
+
     /// <summary>Layer kind as <see cref="LayerInfo.Kind"/> spells it.</summary>
     public abstract string Kind { get; }
 

@@ -234,6 +234,6 @@ internal abstract class PatchLayerOp : LayerOp
     {
         int bad = FiniteChecks.IndexOfNonFinite(values);
         if (bad < 0) return;
-        throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture, $"{Kind} layer {Name}: {stage}"), -1, -1, values[bad]);
+        throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture, $"{QualifiedName} ({Kind}): {stage}"), -1, -1, values[bad]);
     }
 }

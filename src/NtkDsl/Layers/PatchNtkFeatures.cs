@@ -34,7 +34,7 @@ internal sealed class PatchNtkFeatures
         int p = op.Pixels, f = op.FanIn, c = op.Channels, k = outputs;
         long elements = order == ContractionOrder.PixelPairs ? (long)rows * p * (f + (long)k * c) : (long)rows * k * c * f;
         if (op.UseBias) elements += (long)rows * k * c;
-        MemoryBudget.EnsureArray(elements, sizeof(double), model + ".Ntk", $"the NTK features of layer {op.Name} ({rows} rows, {order} contraction)",
+        MemoryBudget.EnsureArray(elements, sizeof(double), model + ".Ntk", $"the NTK features of layer {op.QualifiedName} ({rows} rows, {order} contraction)",
             "Compute the kernel for fewer rows at a time (x.SliceRows).");
         if (order == ContractionOrder.PixelPairs)
         {

@@ -25,7 +25,7 @@ public sealed partial class SpatialNetwork
     /// <exception cref="Memory.NotEnoughMemoryException">The result and working set do not fit.</exception>
     public Tensor Analytic(Tensor x1, Tensor? x2, double[] groupWeight, bool ntk, IProgress<NtkProgress>? progress,
         CancellationToken cancellationToken) =>
-        SpatialKernelRecursion.Kernel(_layers, _inputShape, _parameterization, x1, x2, groupWeight, ntk, progress, cancellationToken);
+        SpatialKernelRecursion.Kernel(_layers, _inputShape, _parameterization, x1, x2, groupWeight, ntk, progress, cancellationToken, ModelName);
 
     /// <summary>
     /// <see cref="Analytic(Tensor, Tensor?, double[], bool, IProgress{NtkProgress}?, CancellationToken)"/> on
@@ -51,7 +51,7 @@ public sealed partial class SpatialNetwork
         ArgumentNullException.ThrowIfNull(device);
         if (device.IsCpu) return Analytic(x1, x2, groupWeight, ntk, progress, cancellationToken);
         ArgumentNullException.ThrowIfNull(cudaSource);
-        SpatialKernelRecursion.Check(_layers, _inputShape, _parameterization, x1, x2, groupWeight);
+        SpatialKernelRecursion.Check(_layers, _inputShape, _parameterization, x1, x2, groupWeight, ModelName);
         var backend = device.SpatialBackend
             ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.AnalyticNtk without a device).");
         return backend.Analytic(this, cudaSource, unsupportedReason, x1, x2, groupWeight, ntk, progress, cancellationToken);
@@ -59,12 +59,12 @@ public sealed partial class SpatialNetwork
 
     /// <summary>The infinite-width plan as device backends read it: the CPU recursion's own resolved steps.</summary>
     /// <exception cref="ArgumentException">The network has no infinite-width rule (as <see cref="Analytic(Tensor, Tensor?, double[], bool, IProgress{NtkProgress}?, CancellationToken)"/>).</exception>
-    public AnalyticPlan AnalyticPlan => _analyticPlan ??= new AnalyticPlan(new SpatialKernelPlan(_layers, _inputShape, _parameterization, nameof(SpatialNetwork)));
+    public AnalyticPlan AnalyticPlan => _analyticPlan ??= new AnalyticPlan(new SpatialKernelPlan(_layers, _inputShape, _parameterization, ModelName));
 
     /// <summary>Infinite-width NNGP or NTK of each row with itself: length N, equal bit for bit to the diagonal of <see cref="Analytic(Tensor, Tensor?, double[], bool, IProgress{NtkProgress}?, CancellationToken)"/>.</summary>
     /// <exception cref="ArgumentException">A bad input shape or a non-finite input.</exception>
     public Tensor AnalyticDiagonal(Tensor x, bool ntk) =>
-        SpatialKernelRecursion.Diagonal(_layers, _inputShape, _parameterization, x, ntk);
+        SpatialKernelRecursion.Diagonal(_layers, _inputShape, _parameterization, x, ntk, ModelName);
 
     /// <summary>
     /// <see cref="AnalyticDiagonal(Tensor, bool)"/> on <paramref name="device"/> (issue 12): Device.Cpu runs the CPU
@@ -85,7 +85,7 @@ public sealed partial class SpatialNetwork
         ArgumentNullException.ThrowIfNull(device);
         if (device.IsCpu) return AnalyticDiagonal(x, ntk);
         ArgumentNullException.ThrowIfNull(cudaSource);
-        SpatialKernelRecursion.CheckDiagonal(_layers, _inputShape, _parameterization, x);
+        SpatialKernelRecursion.CheckDiagonal(_layers, _inputShape, _parameterization, x, ModelName);
         var backend = device.SpatialBackend
             ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.AnalyticNtkDiagonal without a device).");
         return backend.AnalyticDiagonal(this, cudaSource, unsupportedReason, x, ntk);

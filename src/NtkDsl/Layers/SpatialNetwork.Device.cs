@@ -30,7 +30,7 @@ public sealed partial class SpatialNetwork
                     FlattenLayerOp => SpatialStepKind.Flatten,
                     AddLayerOp => SpatialStepKind.Add,
                     LayerNormLayerOp => SpatialStepKind.LayerNorm,
-                    _ => throw new InvalidOperationException($"Layer {op.Name}: no device step for {op.GetType().Name}."),
+                    _ => throw new InvalidOperationException($"{op.QualifiedName}: no device step for {op.GetType().Name}."),
                 },
                 InSize = op.InShape.Size,
                 InPixels = op.InShape.Pixels,

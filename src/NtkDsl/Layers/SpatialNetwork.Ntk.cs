@@ -116,7 +116,7 @@ public sealed partial class SpatialNetwork
             foreach (var (values, what, width) in new[] { (f.Patches, "scaled input patches", f.Op.Pixels * f.Op.FanIn), (f.Deltas, "backpropagated deltas ∂f/∂h", f.Op.Pixels * k * f.Op.Channels),
                 (f.Gradients, "per-example weight gradients", k * f.Op.Channels * f.Op.FanIn), (f.BiasGradients, "per-example bias gradients", k * f.Op.Channels) })
                 if (values is not null)
-                    FiniteChecks.Block<double>(values, width, string.Create(CultureInfo.InvariantCulture, $"{ModelName}.Ntk: the {what} of layer {f.Op.Name} for {batch}"));
+                    FiniteChecks.Block<double>(values, width, string.Create(CultureInfo.InvariantCulture, $"{ModelName}.Ntk: the {what} of layer {f.Op.QualifiedName} for {batch}"));
         }
         return features;
     }
@@ -316,7 +316,7 @@ public sealed partial class SpatialNetwork
         if (bad < 0) return;
         int pair = bad / kk;
         throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-            $"{ModelName}.Ntk: the Gram products of layer {op.Name} ({op.Kind}, {part})"), i0 + pair / tj, j0 + pair % tj, acc[bad]);
+            $"{ModelName}.Ntk: the Gram products of layer {op.QualifiedName} ({op.Kind}, {part})"), i0 + pair / tj, j0 + pair % tj, acc[bad]);
     }
 
     private static void Write(Tensor[] outputs, double[][] acc, int i0, int ti, int j0, int tj, int n2, int k, bool full, bool diagonalTile, bool mirror)

@@ -120,12 +120,15 @@ public sealed partial class SpatialNetwork
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"Model {modelName}: {e.Message}", nameof(layers), e);
+                // The layer ops start their messages with the layer's name: prefix the model's ("Model.Layer (Kind): …").
+                throw new ArgumentException(e.Message.StartsWith(spec.Name + " ", StringComparison.Ordinal) || e.Message.StartsWith(spec.Name + ":", StringComparison.Ordinal)
+                    ? modelName + "." + e.Message : $"Model {modelName}: {e.Message}", nameof(layers), e);
             }
+            ops[l].Model = modelName;
             shape = ops[l].OutShape;
         }
         if (ops[^1] is not DenseLayerOp)
-            throw new ArgumentException($"Model {modelName}: the last layer ({ops[^1].Name}) must be a Dense layer (the outputs).", nameof(layers));
+            throw new ArgumentException($"Model {modelName}: the last layer ({modelName}.{ops[^1].Name}) must be a Dense layer (the outputs).", nameof(layers));
         _ops = ops;
 
         var infos = new List<LayerInfo>();
@@ -171,9 +174,9 @@ public sealed partial class SpatialNetwork
             case AddSpec a:
                 for (int i = 0; i < earlier.Length; i++)
                     if (earlier[i].Name == a.Source) return new AddLayerOp(a, input, i, earlier[i].OutShape);
-                throw new ArgumentException($"Add layer {a.Name} names {a.Source}, which is not an earlier layer; name a layer declared before it.");
+                throw new ArgumentException($"{a.Name} (Add) names {a.Source}, which is not an earlier layer; name a layer declared before it.");
             default:
-                throw new ArgumentException($"Layer {spec.Name}: unknown layer kind {spec.GetType().Name}.");
+                throw new ArgumentException($"{spec.Name}: unknown layer kind {spec.GetType().Name}.");
         }
     }
 

@@ -205,6 +205,6 @@ public abstract class SpatialOnDeviceConformance : IDisposable
         var eCpu = Assert.Throws<NonFiniteResultException>(() => cpu.Forward(huge));
         var eGpu = Assert.Throws<NonFiniteResultException>(() => gpu.Forward(huge));
         Assert.Equal(eCpu.Message, eGpu.Message);
-        Assert.Contains("LayerNorm layer Norm", eGpu.Message, StringComparison.Ordinal);
+        Assert.Contains("SpatialResidual.Norm (LayerNorm)", eGpu.Message, StringComparison.Ordinal);
     }
 }

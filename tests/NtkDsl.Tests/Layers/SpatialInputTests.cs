@@ -49,15 +49,19 @@ public sealed class SpatialInputTests
     {
         Assert.Contains("Float64", Assert.Throws<NotSupportedException>(() => new SpatialNetwork("F", [4, 4, 1], Parameterization.Ntk, Precision.Float32, 1, false,
             [new FlattenSpec("F"), new DenseSpec("O", 1, Identity, 1, 1, true)])).Message);
-        Assert.Contains("does not fit a 3×3 image", Assert.Throws<ArgumentException>(() => Build([3, 3, 1],
+        // Every message names the layer as "Model.Layer (Kind)", as the generated Dense models do.
+        Assert.Contains("Bad.C (Conv2D): A 4×4 window with Valid padding does not fit a 3×3 image", Assert.Throws<ArgumentException>(() => Build([3, 3, 1],
             new Conv2DSpec("C", 1, 4, 1, Padding.Valid, Tanh, 1, 1, true), new FlattenSpec("F"), new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
-        Assert.Contains("Flatten or GlobalAvgPool", Assert.Throws<ArgumentException>(() => Build([3, 3, 1], new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
-        Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => Build([4, 4, 1],
+        Assert.Contains("Bad.O (Dense) follows a", Assert.Throws<ArgumentException>(() => Build([3, 3, 1], new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
+        Assert.Contains("Bad.O (Dense): Units must be positive", Assert.Throws<ArgumentException>(() => Build([1, 1, 2], new DenseSpec("O", 0, Identity, 1, 1, true))).Message);
+        Assert.Contains("Bad.P (AvgPool2D): window and stride must be positive", Assert.Throws<ArgumentException>(() => Build([2, 2, 1],
+            new AvgPool2DSpec("P", 0, 0, Padding.Valid), new FlattenSpec("F"), new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
+        Assert.Contains("Bad.A (Add): the output of C", Assert.Throws<ArgumentException>(() => Build([4, 4, 1],
             new Conv2DSpec("C", 2, 3, 1, Padding.Same, Tanh, 1, 1, true), new AvgPool2DSpec("P", 2, 2, Padding.Valid), new AddSpec("A", "C"),
             new FlattenSpec("F"), new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
-        Assert.Contains("not an earlier layer", Assert.Throws<ArgumentException>(() => Build([4, 4, 1],
+        Assert.Contains("Bad.A (Add) names Later, which is not an earlier layer", Assert.Throws<ArgumentException>(() => Build([4, 4, 1],
             new AddSpec("A", "Later"), new Conv2DSpec("Later", 1, 3, 1, Padding.Same, Tanh, 1, 1, true), new FlattenSpec("F"), new DenseSpec("O", 1, Identity, 1, 1, true))).Message);
-        Assert.Contains("must be a Dense layer", Assert.Throws<ArgumentException>(() => Build([4, 4, 1], new FlattenSpec("F"))).Message);
+        Assert.Contains("the last layer (Bad.F) must be a Dense layer", Assert.Throws<ArgumentException>(() => Build([4, 4, 1], new FlattenSpec("F"))).Message);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class SpatialOverflowTests
         double at1e100 = net.Forward(p, Scaled(1e100))[0, 0], at1e120 = net.Forward(p, Scaled(1e120))[0, 0];
         Assert.Equal(at1e100, at1e120, 1e-9);
         var e = Assert.Throws<NonFiniteResultException>(() => net.Forward(p, Scaled(1e200)));
-        Assert.Contains("LayerNorm layer N1", e.Message);
+        Assert.Contains("Norm.N1 (LayerNorm)", e.Message);
         Assert.Contains("overflowed", e.Message);
         Assert.Throws<NonFiniteResultException>(() => net.Ntk(p, Scaled(1e200), null, NtkMode.Trace, Enumerable.Repeat(1.0, net.Info.Groups.Count).ToArray(), false, null, default));
     }

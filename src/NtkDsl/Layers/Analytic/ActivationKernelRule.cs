@@ -39,7 +39,7 @@ internal sealed class ActivationKernelRule
         };
     }
 
-    /// <summary>"Layer (activation)", for messages.</summary>
+    /// <summary>"Model.Layer (activation)", for messages (as the generated Dense models name a layer).</summary>
     public string Name { get; }
 
     /// <summary>φ(x) = x: the layer's output is its pre-activation (no dual, mean 0).</summary>

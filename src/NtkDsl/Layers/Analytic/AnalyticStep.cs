@@ -65,7 +65,7 @@ public sealed record AnalyticStep
     public int BiasGroup { get; init; } = -1;
     /// <summary>Affine: the activation is the identity (no dual, mean 0).</summary>
     public bool IsIdentity { get; init; }
-    /// <summary>The activation's display name, "Layer (activation)" (Affine).</summary>
+    /// <summary>The activation's display name, "Model.Layer (activation)" (Affine).</summary>
     public string Activation { get; init; } = "";
     /// <summary>Add: the index of the step whose output is added; −1 otherwise.</summary>
     public int Source { get; init; } = -1;
@@ -111,7 +111,7 @@ public sealed class AnalyticPlan
         }).ToArray();
     }
 
-    /// <summary>The name in the recursion's messages.</summary>
+    /// <summary>The model class name in the recursion's messages ("Model.Layer").</summary>
     public string Model { get; }
     /// <summary>Input height.</summary>
     public int InH { get; }

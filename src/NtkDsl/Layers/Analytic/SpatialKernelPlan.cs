@@ -120,7 +120,7 @@ internal sealed class SpatialKernelPlan
                 {
                     int oh = Output(h, conv.KernelSize, conv.Stride, conv.Padding, conv.Name, "height");
                     int ow = Output(w, conv.KernelSize, conv.Stride, conv.Padding, conv.Name, "width");
-                    step = Affine(conv.Name, h, w, oh, ow, conv.Channels, conv.KernelSize, Sources(h, oh, conv.KernelSize, conv.Stride, conv.Padding),
+                    step = Affine(model, conv.Name, h, w, oh, ow, conv.Channels, conv.KernelSize, Sources(h, oh, conv.KernelSize, conv.Stride, conv.Padding),
                         Sources(w, ow, conv.KernelSize, conv.Stride, conv.Padding), (long)conv.KernelSize * conv.KernelSize * c,
                         conv.WeightStd, conv.BiasStd, conv.UseBias, conv.Activation, standard, ref groups);
                     c = conv.Channels;
@@ -129,7 +129,7 @@ internal sealed class SpatialKernelPlan
                 case DenseSpec dense:
                     if (h != 1 || w != 1)
                         throw new ArgumentException($"{model}.{dense.Name}: a Dense layer needs a flat input; put [Flatten] or [GlobalAvgPool] before it (the running activations are {h} × {w} × {c}).", nameof(layers));
-                    step = Affine(dense.Name, 1, 1, 1, 1, dense.Units, 1, [0], [0], c, dense.WeightStd, dense.BiasStd, dense.UseBias, dense.Activation, standard, ref groups);
+                    step = Affine(model, dense.Name, 1, 1, 1, 1, dense.Units, 1, [0], [0], c, dense.WeightStd, dense.BiasStd, dense.UseBias, dense.Activation, standard, ref groups);
                     c = dense.Units;
                     break;
                 case AvgPool2DSpec pool:
@@ -243,13 +243,15 @@ internal sealed class SpatialKernelPlan
     /// </summary>
     public int PairPixels { get; }
 
-    private static KernelStep Affine(string name, int h, int w, int oh, int ow, int channels, int k, int[] srcH, int[] srcW, long fanIn,
+    private static KernelStep Affine(string model, string name, int h, int w, int oh, int ow, int channels, int k, int[] srcH, int[] srcW, long fanIn,
         double weightStd, double biasStd, bool useBias, LayerActivation activation, bool standard, ref int groups)
     {
+        // "Model.Layer", as the generated Dense kernels name a layer (DualActivationException, DualSeries, messages).
+        string layer = model + "." + name;
         if (channels < 1)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: {channels} output channels/units; a layer needs at least one."));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{layer}: {channels} output channels/units; a layer needs at least one."));
         if (!double.IsFinite(weightStd) || !double.IsFinite(biasStd))
-            throw new ArgumentException($"{name}: σ_w and σ_b must be finite (got {weightStd}, {biasStd}).");
+            throw new ArgumentException($"{layer}: σ_w and σ_b must be finite (got {weightStd}, {biasStd}).");
         double sw = weightStd * weightStd, sb = useBias ? biasStd * biasStd : 0.0;
         int weightGroup = groups++;
         int biasGroup = useBias ? groups++ : -1;
@@ -259,7 +261,7 @@ internal sealed class SpatialKernelPlan
             SrcH = srcH, SrcW = srcW, WeightVariance = sw, BiasVariance = sb,
             WeightTerm = standard ? fanIn : sw, BiasTerm = useBias ? (standard ? 1.0 : sb) : 0.0,
             WeightGroup = weightGroup, BiasGroup = biasGroup,
-            Activation = new ActivationKernelRule(activation ?? throw new ArgumentException($"{name}: the activation is null."), name),
+            Activation = new ActivationKernelRule(activation ?? throw new ArgumentException($"{layer}: the activation is null."), layer),
         };
     }
 
