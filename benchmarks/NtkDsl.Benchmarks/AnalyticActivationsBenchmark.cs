@@ -29,6 +29,9 @@ public static class AnalyticActivationsBenchmark
         new("Sin", x => SinBench.AnalyticNtk(x), AdaptiveDual.Create(new SinFunction(), "ref.Sin")),
     ];
 
+    /// <summary>The activations this benchmark knows (the names `--only` accepts).</summary>
+    public static IReadOnlyList<string> Names => Cases().Select(c => c.Name).ToArray();
+
     /// <summary>Runs the benchmark at each N and returns the rows printed.</summary>
     public static List<(string Name, double Value, string Unit)> Run(int[] sizes, int repeats, int samples, string[]? only, TextWriter output)
     {

@@ -19,6 +19,13 @@ internal static class AnalyticActivationsBenchmarkCommand
             int r = parse.GetValue(repeats), sm = parse.GetValue(samples);
             if (!(BenchArgs.AllInRange(o, "--sizes", sv, 1) && BenchArgs.InRange(o, "--repeats", r, 1) && BenchArgs.InRange(o, "--samples", sm, 1)))
                 return BenchArgs.UsageError;
+            var known = AnalyticActivationsBenchmark.Names;
+            foreach (string name in parse.GetValue(only) ?? [])
+                if (!known.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    o.WriteLine($"--only {name}: unknown activation; use one of {string.Join(", ", known)}.");
+                    return BenchArgs.UsageError;
+                }
             AnalyticActivationsBenchmark.Run(sv, r, sm, parse.GetValue(only), o);
             return 0;
         });

@@ -61,7 +61,10 @@ internal static class GemmBenchmark
             var dir = parse.GetValue(results) ?? new DirectoryInfo("results");
             var o = Console.Out;
             string[] t = parse.GetValue(types) ?? [];
-            bool valid = BenchArgs.AllInRange(o, "--sizes", n, 1) && BenchArgs.InRange(o, "--repeats", r, 1)
+            // Each case holds five n × n float64 matrices (A, B, two results and a reference): n is capped so that they
+            // fit in the memory this process may use.
+            long maxN = (long)Math.Sqrt(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (5.0 * sizeof(double)));
+            bool valid = BenchArgs.AllInRange(o, "--sizes", n, 1, Math.Min(maxN, int.MaxValue)) && BenchArgs.InRange(o, "--repeats", r, 1)
                 && BenchArgs.InRange(o, "--min-ms", ms, 0) && ValidTypes(t) && SelectKernel(parse.GetValue(kernel))
                 && BenchArgs.OutputFolder(o, "--results", dir.FullName);
             return valid ? Run(n, r, ms, t, dir) : BenchArgs.UsageError;

@@ -14,4 +14,13 @@ root.Subcommands.Add(NtkMemoryBenchmarkCommand.Create());
 root.Subcommands.Add(StreamBenchmarkCommand.Create());
 root.Subcommands.Add(ConvNtkBenchmark.CreateCommand());
 root.Subcommands.Add(CntkAnalyticBenchmarkCommand.Create());
-return root.Parse(args).Invoke();
+// A benchmark asked to exceed the machine's memory says so in one line (exit 2) instead of a stack trace.
+try
+{
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (NtkDsl.Memory.NotEnoughMemoryException e)
+{
+    Console.WriteLine(e.Message);
+    return BenchArgs.UsageError;
+}

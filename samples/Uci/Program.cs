@@ -62,6 +62,24 @@ var plan = UciSplitPlan.Make(options, sets.Select(d => new UciSetSize(d.Name, d.
 foreach (string error in plan.Errors) AnsiConsole.MarkupLine(Markup.Escape(error));
 if (plan.Errors.Count > 0) return 1;
 foreach (var range in plan.Ranges) AnsiConsole.MarkupLine(Markup.Escape(range.Line));
+// Every chosen split's files are read now (they are small): a missing splits/test_K.txt or an index past the table is
+// one line (exit 1) before any fitting, not an exception after earlier splits have run.
+foreach (var range in plan.Ranges)
+{
+    var data = sets.First(d => d.Name == range.Name);
+    for (int k = range.First; k <= range.Last; k++)
+    {
+        try
+        {
+            data.Split(k, options.MaxTrain);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"{range.Name}: split {k}: {e.Message}"));
+            return 1;
+        }
+    }
+}
 
 // The three kernels, each fitted by NtkRegressor: the NTK (depth and ridge by leave-one-out), then the learned WNTK
 // per layer and per input feature at the NTK's depth (weights by Adam on the leave-one-out loss of a row subset).

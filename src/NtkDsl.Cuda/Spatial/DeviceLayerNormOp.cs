@@ -30,7 +30,7 @@ internal sealed class DeviceLayerNormOp(SpatialEngine engine, SpatialStep step) 
             double mean = host[2 * g], variance = host[2 * g + 1];
             if (!double.IsFinite(variance) || !double.IsFinite(mean))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"{Engine.Name}.{Step.Name} (LayerNorm): the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
+                    $"{Engine.Name}.{Step.Name} (LayerNorm): the mean or variance over the {c} channels of a pixel (mean {mean:G3}, variance {variance:G3})"),
                     (int)(g / pixels), -1, double.IsFinite(variance) ? mean : variance);
             if (!double.IsFinite(invHost[g]))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,

@@ -46,7 +46,7 @@ internal sealed class LayerNormLayerOp : LayerOp
             // An overflowed mean or variance would normalize the pixel to exactly 0 (1/√∞ = 0): a wrong number that looks right.
             if (!double.IsFinite(variance) || !double.IsFinite(mean))
                 throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                    $"{QualifiedName} (LayerNorm): the mean or variance over the {c} channels of a pixel overflowed (mean {mean:G3}, variance {variance:G3}); scale the inputs down"),
+                    $"{QualifiedName} (LayerNorm): the mean or variance over the {c} channels of a pixel (mean {mean:G3}, variance {variance:G3})"),
                     g / InShape.Pixels, -1, double.IsFinite(variance) ? mean : variance);
             double inv = 1.0 / Math.Sqrt(variance + _epsilon);
             if (!double.IsFinite(inv))

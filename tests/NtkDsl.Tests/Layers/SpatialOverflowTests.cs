@@ -37,6 +37,10 @@ public sealed class SpatialOverflowTests
         var e = Assert.Throws<NonFiniteResultException>(() => net.Forward(p, Scaled(1e200)));
         Assert.Contains("Norm.N1 (LayerNorm)", e.Message);
         Assert.Contains("overflowed", e.Message);
+        // One sentence: the stage ("the mean or variance … of a pixel (mean …, variance …)") then "produced ∞ at row r" and
+        // the advice once (it used to splice "; scale the inputs down produced …" and repeat the advice).
+        Assert.Matches(@"^Norm\.N1 \(LayerNorm\): the mean or variance over the \d+ channels of a pixel \(mean [^)]*\) produced ", e.Message);
+        Assert.DoesNotContain("down produced", e.Message);
         Assert.Throws<NonFiniteResultException>(() => net.Ntk(p, Scaled(1e200), null, NtkMode.Trace, Enumerable.Repeat(1.0, net.Info.Groups.Count).ToArray(), false, null, default));
     }
 

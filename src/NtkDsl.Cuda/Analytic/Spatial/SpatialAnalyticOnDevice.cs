@@ -183,7 +183,7 @@ internal static class SpatialAnalyticOnDevice
                 int bad = FiniteChecks.IndexOfNonFinite<double>(host);
                 if (bad >= 0)
                     throw new NonFiniteResultException(string.Create(CultureInfo.InvariantCulture,
-                        $"{plan.Model}.{step.Name} (LayerNorm): the variance over the channels at pixel {bad % step.OutPixels} overflowed ({host[bad]}); scale the inputs down"),
+                        $"{plan.Model}.{step.Name} (LayerNorm): the variance over the channels at pixel {bad % step.OutPixels}"),
                         bad / step.OutPixels, -1, host[bad]);
             }
         }

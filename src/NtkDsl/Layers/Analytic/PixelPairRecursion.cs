@@ -400,7 +400,7 @@ internal sealed class PixelPairRecursion
                 // An overflowed variance would normalize to exactly 0 (1/√∞): a wrong number that looks right.
                 if (!double.IsFinite(v[p]))
                     throw new NonFiniteResultException(string.Create(global::System.Globalization.CultureInfo.InvariantCulture,
-                        $"{_plan.Model}.{step.Name} (LayerNorm): the variance over the channels at pixel {p} overflowed ({v[p]}); scale the inputs down"), -1, -1, v[p]);
+                        $"{_plan.Model}.{step.Name} (LayerNorm): the variance over the channels at pixel {p}"), -1, -1, v[p]);
             }
             a.NormVariance[s] = v;
         }
