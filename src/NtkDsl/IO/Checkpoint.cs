@@ -138,7 +138,7 @@ public static class Checkpoint
             if (differences.Count == 1 && header.ModelName != expected.Name)
                 sb.Append(CultureInfo.InvariantCulture, $"\nOnly the class name differs: the name is part of a checkpoint's fingerprint, so a renamed model class cannot load it. Declare the class as {header.ModelName} again (or keep a class of that name with the same layers to load it).");
             else
-                sb.Append("\nLoad it into a model declared like the one in the file (Checkpoint.ReadHeader shows it), or retrain this model.");
+                sb.Append("\nLoad it into a model declared like the one in the file (NtkDsl.IO.Checkpoint.ReadHeader(path) shows it), or retrain this model.");
             throw new CheckpointMismatchException(sb.ToString(), differences);
         }
         for (int i = 0; i < data!.Length; i++)
