@@ -97,23 +97,20 @@ public static class DeviceAnalytic
     /// <exception cref="NotSupportedException">The device has no model backend, or the model has an activation without a device dual.</exception>
     public static Tensor Run(Device device, ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x1, Tensor? x2, double[] groupWeights, bool ntk,
         IProgress<NtkProgress>? progress, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        ArgumentNullException.ThrowIfNull(info);
-        var backend = device.ModelBackend
-            ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.AnalyticNtk without a device).");
-        return backend.Analytic(info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
-    }
+        => BackendOf(device, info, "AnalyticNtk").Analytic(info, cudaSource, unsupportedReason, x1, x2, groupWeights, ntk, progress, cancellationToken);
 
     /// <summary>The kernel's diagonal on <paramref name="device"/> (the generated <c>AnalyticNtkDiagonal/AnalyticNngpDiagonal(device, x)</c>; not the CPU).</summary>
     /// <exception cref="NotSupportedException">The device has no model backend, or the model has an activation without a device dual.</exception>
     public static Tensor RunDiagonal(Device device, ModelInfo info, string cudaSource, string? unsupportedReason, Tensor x, bool ntk)
+        => BackendOf(device, info, "AnalyticNtkDiagonal").AnalyticDiagonal(info, cudaSource, unsupportedReason, x, ntk);
+
+    /// <summary>The device's model backend, or <see cref="NotSupportedException"/> naming <paramref name="method"/> to call on the CPU instead.</summary>
+    private static IModelBackend BackendOf(Device device, ModelInfo info, string method)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(info);
-        var backend = device.ModelBackend
-            ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.AnalyticNtkDiagonal without a device).");
-        return backend.AnalyticDiagonal(info, cudaSource, unsupportedReason, x, ntk);
+        return device.ModelBackend
+            ?? throw new NotSupportedException($"{info.Name}: {device.Name} has no implementation of the infinite-width kernels in this build of NtkDsl; pass Device.Cpu (or call {info.Name}.{method} without a device).");
     }
 }
 

@@ -52,9 +52,7 @@ public sealed partial class SpatialNetwork
         if (device.IsCpu) return Analytic(x1, x2, groupWeight, ntk, progress, cancellationToken);
         ArgumentNullException.ThrowIfNull(cudaSource);
         SpatialKernelRecursion.Check(_layers, _inputShape, _parameterization, x1, x2, groupWeight, ModelName);
-        var backend = device.SpatialBackend
-            ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.AnalyticNtk without a device).");
-        return backend.Analytic(this, cudaSource, unsupportedReason, x1, x2, groupWeight, ntk, progress, cancellationToken);
+        return SpatialBackendOf(device, "AnalyticNtk").Analytic(this, cudaSource, unsupportedReason, x1, x2, groupWeight, ntk, progress, cancellationToken);
     }
 
     /// <summary>The infinite-width plan as device backends read it: the CPU recursion's own resolved steps.</summary>
@@ -86,8 +84,11 @@ public sealed partial class SpatialNetwork
         if (device.IsCpu) return AnalyticDiagonal(x, ntk);
         ArgumentNullException.ThrowIfNull(cudaSource);
         SpatialKernelRecursion.CheckDiagonal(_layers, _inputShape, _parameterization, x, ModelName);
-        var backend = device.SpatialBackend
-            ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.AnalyticNtkDiagonal without a device).");
-        return backend.AnalyticDiagonal(this, cudaSource, unsupportedReason, x, ntk);
+        return SpatialBackendOf(device, "AnalyticNtkDiagonal").AnalyticDiagonal(this, cudaSource, unsupportedReason, x, ntk);
     }
+
+    /// <summary>The device's spatial backend, or <see cref="NotSupportedException"/> naming <paramref name="method"/> to call on the CPU instead.</summary>
+    private ISpatialBackend SpatialBackendOf(Device device, string method) =>
+        device.SpatialBackend
+            ?? throw new NotSupportedException($"{ModelName}: {device.Name} has no implementation of the infinite-width kernels of convolutional and width-less models (it has no Device.SpatialBackend); pass Device.Cpu (or call {ModelName}.{method} without a device).");
 }
