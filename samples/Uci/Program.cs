@@ -62,8 +62,10 @@ var plan = UciSplitPlan.Make(options, sets.Select(d => new UciSetSize(d.Name, d.
 foreach (string error in plan.Errors) AnsiConsole.MarkupLine(Markup.Escape(error));
 if (plan.Errors.Count > 0) return 1;
 foreach (var range in plan.Ranges) AnsiConsole.MarkupLine(Markup.Escape(range.Line));
-// Every chosen split's files are read now (they are small): a missing splits/test_K.txt or an index past the table is
-// one line (exit 1) before any fitting, not an exception after earlier splits have run.
+// Every chosen split is read now (the split files and tables are small) and kept for the run below: a missing
+// splits/test_K.txt or an index past the table is one line (exit 1) before any fitting, not an exception after earlier
+// splits have run.
+var splitData = new Dictionary<(string Name, int Split), (Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY)>();
 foreach (var range in plan.Ranges)
 {
     var data = sets.First(d => d.Name == range.Name);
@@ -71,7 +73,7 @@ foreach (var range in plan.Ranges)
     {
         try
         {
-            data.Split(k, options.MaxTrain);
+            splitData[(range.Name, k)] = data.Split(k, options.MaxTrain);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
         {
@@ -116,7 +118,7 @@ foreach (var (data, range) in sets.Zip(plan.Ranges))
     int trainRows = 0;
     for (int k = range.First; k <= range.Last; k++)
     {
-        var (xtr, ytr, xte, yte) = data.Split(k, options.MaxTrain);
+        var (xtr, ytr, xte, yte) = splitData[(name, k)];
         trainRows = xtr.Rows;
         var line = new List<string>();
         // Test rows whose inputs repeat a training row exactly (wine-quality-red has many): a GP with a small noise
