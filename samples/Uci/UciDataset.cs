@@ -12,7 +12,7 @@ namespace Uci;
 /// to print beside ours. Read from <c>dataset.json</c> in the folder (see <see cref="FileName"/>); the five shipped
 /// UCI sets have built-in descriptions, used when their folder has no such file.
 /// </summary>
-internal sealed record UciDescription
+public sealed record UciDescription
 {
     /// <summary>The description file's name inside a data set folder.</summary>
     public const string FileName = "dataset.json";
@@ -78,7 +78,7 @@ internal sealed record UciDescription
 }
 
 /// <summary>A loaded data set folder: data.txt read per its description, and its splits.</summary>
-internal sealed class UciData
+public sealed class UciData
 {
     private readonly Table _table;
     private readonly string _dir;
@@ -143,27 +143,58 @@ internal sealed class UciData
 
     /// <summary>
     /// Split k: from splits/train_k.txt and test_k.txt when the folder has them, else a deterministic 90/10 split
-    /// (seed k). At most maxTrain training rows (a deterministic subset). Raw (unstandardized) values.
+    /// (seed k). Raw (unstandardized) values. A split with more than <paramref name="maxTrain"/> training rows keeps
+    /// exactly that many (<see cref="TrainingSubset"/>); the test rows are never cut.
     /// </summary>
-    public (Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY) Split(int k, int maxTrain)
+    /// <exception cref="FileNotFoundException">The folder has split files but not splits/train_k.txt or splits/test_k.txt.</exception>
+    /// <exception cref="TableFormatException">A split file's line is not one integer in [0, <see cref="Rows"/>) (names file, line and column).</exception>
+    public UciSplitData Split(int k, CountOrAll maxTrain)
     {
         int[] train, test;
         if (HasSplitFiles)
         {
-            train = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"train_{k}.txt")), _table.Rows);
-            test = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"test_{k}.txt")), _table.Rows);
+            train = ReadSplitFile(string.Create(CultureInfo.InvariantCulture, $"train_{k}.txt"));
+            test = ReadSplitFile(string.Create(CultureInfo.InvariantCulture, $"test_{k}.txt"));
         }
         else
         {
             test = RidgeSelection.FoldIndices(_table.Rows, 10, k)[0].ToArray();
             train = Enumerable.Range(0, _table.Rows).Except(test).ToArray();
         }
-        if (train.Length > maxTrain)
+        int available = train.Length;
+        train = TrainingSubset(train, maxTrain, k);
+        return new UciSplitData(Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test), available);
+    }
+
+    /// <summary>
+    /// The training rows a split keeps under <c>--max-train</c>: all of <paramref name="train"/> when it has at most
+    /// <paramref name="maxTrain"/> rows, else exactly <paramref name="maxTrain"/> of them, the first of a Fisher–Yates
+    /// shuffle seeded with the split number <paramref name="seed"/> (<see cref="NormalSampler"/>), in ascending order.
+    /// Every method of a split sees the same rows.
+    /// </summary>
+    public static int[] TrainingSubset(int[] train, CountOrAll maxTrain, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        int keep = maxTrain.AtMost(train.Length);
+        if (keep == train.Length) return train;
+        var order = (int[])train.Clone();
+        var rng = new NormalSampler(seed);
+        for (int i = 0; i < keep; i++)
         {
-            var folds = RidgeSelection.FoldIndices(train.Length, (int)Math.Ceiling(train.Length / (double)maxTrain), k);
-            train = folds[0].Select(i => train[i]).ToArray();
+            int j = i + (int)(rng.NextUInt64() % (ulong)(order.Length - i));
+            (order[i], order[j]) = (order[j], order[i]);
         }
-        return (Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test));
+        var kept = order[..keep];
+        Array.Sort(kept);
+        return kept;
+    }
+
+    private int[] ReadSplitFile(string file)
+    {
+        string path = Path.Combine(_dir, "splits", file);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path} is missing; a data set with split files needs splits/train_K.txt and splits/test_K.txt for every split K it runs.", path);
+        return TableReader.ReadIndices(path, _table.Rows);
     }
 
     /// <summary>Number of split files (train_K.txt) in the folder, or 20 generated splits when there are none.</summary>
