@@ -17,7 +17,7 @@ public sealed record UciDescription
     /// <summary>The description file's name inside a data set folder.</summary>
     public const string FileName = "dataset.json";
 
-    /// <summary>0-based target column of data.txt.</summary>
+    /// <summary>0-based target column of data.txt (negative: from the end); required in dataset.json.</summary>
     [JsonPropertyName("target")] public int Target { get; init; }
 
     /// <summary>0-based feature columns (default: every column but the target).</summary>
@@ -52,19 +52,53 @@ public sealed record UciDescription
     public static UciDescription? For(string dir)
     {
         string file = Path.Combine(dir, FileName);
-        if (File.Exists(file))
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<UciDescription>(File.ReadAllText(file))
-                    ?? throw new InvalidDataException($"{file} is empty; write e.g. {{\"target\": 8}}.");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{file}: {e.Message} Expected e.g. {{\"target\": 8, \"features\": [0, 1, 2], \"header\": false, \"delimiter\": \"whitespace\"}}.", e);
-            }
-        }
+        if (File.Exists(file)) return Read(file);
         return BuiltIn.GetValueOrDefault(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
+    }
+
+    /// <summary>The fields dataset.json may hold (<see cref="Target"/> is required), as written in the file.</summary>
+    public static IReadOnlyList<string> Fields { get; } = ["target", "features", "header", "delimiter", "reference_rmse", "reference_ll"];
+
+    private const string Example = "{\"target\": 8, \"features\": [0, 1, 2], \"header\": false, \"delimiter\": \"whitespace\"}";
+
+    /// <summary>
+    /// Reads a dataset.json: a JSON object with a "target" and no field outside <see cref="Fields"/> (a typo such as
+    /// "targets" would otherwise be ignored and the target silently default to column 0).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a JSON object, "target" missing, an unknown field, or a value of the wrong type (names the file and the field).</exception>
+    private static UciDescription Read(string file)
+    {
+        string text = File.ReadAllText(file);
+        try
+        {
+            using (var doc = JsonDocument.Parse(text))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{file}: expected a JSON object, e.g. {Example}.");
+                foreach (var property in doc.RootElement.EnumerateObject())
+                    if (!Fields.Contains(property.Name, StringComparer.Ordinal))
+                        throw new InvalidDataException($"{file}: unknown field \"{property.Name}\"; the fields are {string.Join(", ", Fields)} (target required).");
+                if (!doc.RootElement.TryGetProperty("target", out _))
+                    throw new InvalidDataException($"{file}: the required field \"target\" (0-based target column) is missing; write e.g. {Example}.");
+            }
+            return JsonSerializer.Deserialize<UciDescription>(text)!;
+        }
+        catch (JsonException e)
+        {
+            if (e.Path is { Length: > 2 } path && path[2..].Split('[')[0] is var field && Fields.Contains(field, StringComparer.Ordinal))
+            {
+                string kind = field switch
+                {
+                    "target" => "an integer (0-based column)",
+                    "features" => "an array of integers (0-based columns)",
+                    "header" => "true or false",
+                    "delimiter" => "\"whitespace\", \"comma\", \"semicolon\" or \"tab\"",
+                    _ => "a number",
+                };
+                throw new InvalidDataException($"{file}: field \"{field}\" must be {kind}; write e.g. {Example}.", e);
+            }
+            throw new InvalidDataException($"{file}: not valid JSON ({e.Message}); write e.g. {Example}.", e);
+        }
     }
 
     public TableDelimiter ParsedDelimiter => Delimiter.ToLowerInvariant() switch
@@ -108,7 +142,9 @@ public sealed class UciData
     {
         var known = UciDescription.BuiltIn.Keys.ToList();
         return Directory.GetDirectories(root)
-            .Where(d => File.Exists(Path.Combine(d, "data.txt")) && UciDescription.For(d) is not null)
+            // A dataset.json is not read here: a bad one is reported by Check/Load with its set's name, not thrown from here.
+            .Where(d => File.Exists(Path.Combine(d, "data.txt"))
+                && (File.Exists(Path.Combine(d, UciDescription.FileName)) || UciDescription.BuiltIn.ContainsKey(Path.GetFileName(d))))
             .Select(Path.GetFileName).OfType<string>()
             .OrderBy(n => known.IndexOf(n) is int i && i >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal)
             .ToList();
@@ -116,15 +152,25 @@ public sealed class UciData
 
     /// <summary>Throws what <see cref="Load"/> would for a missing data.txt or description, without reading the data.</summary>
     /// <exception cref="FileNotFoundException">No data.txt in the folder (or no such folder).</exception>
-    /// <exception cref="InvalidDataException">No description (dataset.json, or a built-in one for the five UCI sets), or a bad one.</exception>
-    public static void Check(string root, string name) => Describe(Path.Combine(root, name));
+    /// <exception cref="InvalidDataException">No description (dataset.json, or a built-in one for the five UCI sets).</exception>
+    /// <remarks>A dataset.json is only looked for here; reading it (and reporting a bad one) is <see cref="Load"/>'s.</remarks>
+    public static void Check(string root, string name)
+    {
+        string dir = Path.Combine(root, name);
+        if (!File.Exists(Path.Combine(dir, "data.txt")))
+            throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
+        if (!File.Exists(Path.Combine(dir, UciDescription.FileName)) && !UciDescription.BuiltIn.ContainsKey(name))
+            throw new InvalidDataException(NoDescription(dir));
+    }
+
+    private static string NoDescription(string dir) =>
+        $"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).";
 
     private static UciDescription Describe(string dir)
     {
         if (!File.Exists(Path.Combine(dir, "data.txt")))
             throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
-        return UciDescription.For(dir)
-            ?? throw new InvalidDataException($"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).");
+        return UciDescription.For(dir) ?? throw new InvalidDataException(NoDescription(dir));
     }
 
     public static UciData Load(string root, string name)

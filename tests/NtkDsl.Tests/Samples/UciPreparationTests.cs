@@ -193,4 +193,42 @@ public sealed class UciPreparationTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("toy split 0: n = 20; RMSE / LL: NTK ", StringComparison.Ordinal));
         Assert.Contains("# settings: Settings (default unless marked", File.ReadAllText(Path.Combine(_root, "out", "uci-splits.csv")), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"features": [0, 1]}""", "the required field \"target\" (0-based target column) is missing; write e.g. ")]
+    [InlineData("""{"targets": 2}""", "unknown field \"targets\"; the fields are target, features, header, delimiter, reference_rmse, reference_ll (target required).")]
+    [InlineData("""[2]""", "expected a JSON object, e.g. ")]
+    [InlineData("""{"target": "last"}""", "field \"target\" must be an integer (0-based column); write e.g. ")]
+    [InlineData("""{"target": 2, "features": [0, "x"]}""", "field \"features\" must be an array of integers (0-based columns); write e.g. ")]
+    [InlineData("""{"target": 2,""", "not valid JSON (")]
+    public void BadDatasetJsonIsOneLineWithExitCodeTwoBeforeAnyFitting(string json, string problem)
+    {
+        // A dataset.json without "target" (or with a typo for it) used to read the target from column 0 silently.
+        string file = Path.Combine(_root, "toy", "dataset.json");
+        File.WriteAllText(file, json);
+        var run = UciPreparation.Prepare(Options());
+        string error = Assert.Single(run.Errors);
+        // Without --datasets the set is found all the same (a bad dataset.json used to throw from the search) and reported.
+        var (all, _) = UciOptions.Parse([_root], new StringWriter(), new StringWriter());
+        Assert.Equal([error], UciPreparation.Prepare(all!).Errors);
+        Assert.StartsWith($"toy: {file}: {problem}", error, StringComparison.Ordinal);
+        var (code, text) = Run("--methods", "ntk");
+        Assert.Equal(UciExitCodes.Data, code);
+        Assert.Contains(error, text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")));
+    }
+
+    [Fact]
+    public void NegativeTargetCountsFromTheEnd()
+    {
+        // Column −1 of "i i² sin(i)" is sin(i), the same target as column 2; the features are i and i².
+        File.WriteAllText(Path.Combine(_root, "toy", "dataset.json"), """{"target": -1, "header": false, "delimiter": "whitespace", "reference_rmse": 1.5}""");
+        var run = UciPreparation.Prepare(Options("--splits", "1"));
+        Assert.Empty(run.Errors);
+        var split = run.Splits[("toy", 0)];
+        Assert.Equal(2, split.TrainX.Columns);
+        int[] rows = RowsOf(split.TrainX);
+        Assert.Equal(rows.Select(r => Math.Sin(r)), split.TrainY.ToFlatArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(1.5, run.Sets[0].Description.ReferenceRmse);
+    }
 }
