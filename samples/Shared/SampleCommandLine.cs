@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace NtkDsl.Samples;
@@ -33,30 +32,5 @@ internal static class SampleCommandLine
                 r.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be an integer ≥ {minimum}."));
         });
         return option;
-    }
-
-    /// <summary>
-    /// A count that also accepts <c>all</c> (int.MaxValue) and, when <paramref name="zeroMeansAll"/>, 0 for all.
-    /// </summary>
-    public static Option<int> CountOrAll(string name, string description, int defaultValue, bool zeroMeansAll = false)
-    {
-        var option = new Option<int>(name)
-        {
-            Description = description,
-            HelpName = zeroMeansAll ? "N|all|0" : "N|all",
-            DefaultValueFactory = _ => defaultValue,
-        };
-        option.CustomParser = r => ParseCount(r, name, zeroMeansAll);
-        return option;
-    }
-
-    private static int ParseCount(ArgumentResult r, string name, bool zeroMeansAll)
-    {
-        string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-        if (text.Equals("all", StringComparison.OrdinalIgnoreCase)) return int.MaxValue;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && (v > 0 || (v == 0 && zeroMeansAll)))
-            return v == 0 ? int.MaxValue : v;
-        r.AddError($"{name} takes a positive integer{(zeroMeansAll ? ", 0" : "")} or 'all', not '{text}'.");
-        return 0;
     }
 }

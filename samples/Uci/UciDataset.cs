@@ -12,12 +12,12 @@ namespace Uci;
 /// to print beside ours. Read from <c>dataset.json</c> in the folder (see <see cref="FileName"/>); the five shipped
 /// UCI sets have built-in descriptions, used when their folder has no such file.
 /// </summary>
-internal sealed record UciDescription
+public sealed record UciDescription
 {
     /// <summary>The description file's name inside a data set folder.</summary>
     public const string FileName = "dataset.json";
 
-    /// <summary>0-based target column of data.txt.</summary>
+    /// <summary>0-based target column of data.txt (negative: from the end); required in dataset.json.</summary>
     [JsonPropertyName("target")] public int Target { get; init; }
 
     /// <summary>0-based feature columns (default: every column but the target).</summary>
@@ -52,19 +52,53 @@ internal sealed record UciDescription
     public static UciDescription? For(string dir)
     {
         string file = Path.Combine(dir, FileName);
-        if (File.Exists(file))
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<UciDescription>(File.ReadAllText(file))
-                    ?? throw new InvalidDataException($"{file} is empty; write e.g. {{\"target\": 8}}.");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{file}: {e.Message} Expected e.g. {{\"target\": 8, \"features\": [0, 1, 2], \"header\": false, \"delimiter\": \"whitespace\"}}.", e);
-            }
-        }
+        if (File.Exists(file)) return Read(file);
         return BuiltIn.GetValueOrDefault(Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
+    }
+
+    /// <summary>The fields dataset.json may hold (<see cref="Target"/> is required), as written in the file.</summary>
+    public static IReadOnlyList<string> Fields { get; } = ["target", "features", "header", "delimiter", "reference_rmse", "reference_ll"];
+
+    private const string Example = "{\"target\": 8, \"features\": [0, 1, 2], \"header\": false, \"delimiter\": \"whitespace\"}";
+
+    /// <summary>
+    /// Reads a dataset.json: a JSON object with a "target" and no field outside <see cref="Fields"/> (a typo such as
+    /// "targets" would otherwise be ignored and the target silently default to column 0).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a JSON object, "target" missing, an unknown field, or a value of the wrong type (names the file and the field).</exception>
+    private static UciDescription Read(string file)
+    {
+        string text = File.ReadAllText(file);
+        try
+        {
+            using (var doc = JsonDocument.Parse(text))
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{file}: expected a JSON object, e.g. {Example}.");
+                foreach (var property in doc.RootElement.EnumerateObject())
+                    if (!Fields.Contains(property.Name, StringComparer.Ordinal))
+                        throw new InvalidDataException($"{file}: unknown field \"{property.Name}\"; the fields are {string.Join(", ", Fields)} (target required).");
+                if (!doc.RootElement.TryGetProperty("target", out _))
+                    throw new InvalidDataException($"{file}: the required field \"target\" (0-based target column) is missing; write e.g. {Example}.");
+            }
+            return JsonSerializer.Deserialize<UciDescription>(text)!;
+        }
+        catch (JsonException e)
+        {
+            if (e.Path is { Length: > 2 } path && path[2..].Split('[')[0] is var field && Fields.Contains(field, StringComparer.Ordinal))
+            {
+                string kind = field switch
+                {
+                    "target" => "an integer (0-based column)",
+                    "features" => "an array of integers (0-based columns)",
+                    "header" => "true or false",
+                    "delimiter" => "\"whitespace\", \"comma\", \"semicolon\" or \"tab\"",
+                    _ => "a number",
+                };
+                throw new InvalidDataException($"{file}: field \"{field}\" must be {kind}; write e.g. {Example}.", e);
+            }
+            throw new InvalidDataException($"{file}: not valid JSON ({e.Message}); write e.g. {Example}.", e);
+        }
     }
 
     public TableDelimiter ParsedDelimiter => Delimiter.ToLowerInvariant() switch
@@ -78,7 +112,7 @@ internal sealed record UciDescription
 }
 
 /// <summary>A loaded data set folder: data.txt read per its description, and its splits.</summary>
-internal sealed class UciData
+public sealed class UciData
 {
     private readonly Table _table;
     private readonly string _dir;
@@ -108,7 +142,9 @@ internal sealed class UciData
     {
         var known = UciDescription.BuiltIn.Keys.ToList();
         return Directory.GetDirectories(root)
-            .Where(d => File.Exists(Path.Combine(d, "data.txt")) && UciDescription.For(d) is not null)
+            // A dataset.json is not read here: a bad one is reported by Check/Load with its set's name, not thrown from here.
+            .Where(d => File.Exists(Path.Combine(d, "data.txt"))
+                && (File.Exists(Path.Combine(d, UciDescription.FileName)) || UciDescription.BuiltIn.ContainsKey(Path.GetFileName(d))))
             .Select(Path.GetFileName).OfType<string>()
             .OrderBy(n => known.IndexOf(n) is int i && i >= 0 ? i : int.MaxValue).ThenBy(n => n, StringComparer.Ordinal)
             .ToList();
@@ -116,15 +152,25 @@ internal sealed class UciData
 
     /// <summary>Throws what <see cref="Load"/> would for a missing data.txt or description, without reading the data.</summary>
     /// <exception cref="FileNotFoundException">No data.txt in the folder (or no such folder).</exception>
-    /// <exception cref="InvalidDataException">No description (dataset.json, or a built-in one for the five UCI sets), or a bad one.</exception>
-    public static void Check(string root, string name) => Describe(Path.Combine(root, name));
+    /// <exception cref="InvalidDataException">No description (dataset.json, or a built-in one for the five UCI sets).</exception>
+    /// <remarks>A dataset.json is only looked for here; reading it (and reporting a bad one) is <see cref="Load"/>'s.</remarks>
+    public static void Check(string root, string name)
+    {
+        string dir = Path.Combine(root, name);
+        if (!File.Exists(Path.Combine(dir, "data.txt")))
+            throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
+        if (!File.Exists(Path.Combine(dir, UciDescription.FileName)) && !UciDescription.BuiltIn.ContainsKey(name))
+            throw new InvalidDataException(NoDescription(dir));
+    }
+
+    private static string NoDescription(string dir) =>
+        $"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).";
 
     private static UciDescription Describe(string dir)
     {
         if (!File.Exists(Path.Combine(dir, "data.txt")))
             throw new FileNotFoundException($"No data.txt in {dir}; a data set folder holds data.txt (one example per line) and optionally splits/ and {UciDescription.FileName}.");
-        return UciDescription.For(dir)
-            ?? throw new InvalidDataException($"{dir} has no {UciDescription.FileName}; write one, e.g. {{\"target\": 8}} (0-based target column; features default to every other column).");
+        return UciDescription.For(dir) ?? throw new InvalidDataException(NoDescription(dir));
     }
 
     public static UciData Load(string root, string name)
@@ -143,27 +189,58 @@ internal sealed class UciData
 
     /// <summary>
     /// Split k: from splits/train_k.txt and test_k.txt when the folder has them, else a deterministic 90/10 split
-    /// (seed k). At most maxTrain training rows (a deterministic subset). Raw (unstandardized) values.
+    /// (seed k). Raw (unstandardized) values. A split with more than <paramref name="maxTrain"/> training rows keeps
+    /// exactly that many (<see cref="TrainingSubset"/>); the test rows are never cut.
     /// </summary>
-    public (Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY) Split(int k, int maxTrain)
+    /// <exception cref="FileNotFoundException">The folder has split files but not splits/train_k.txt or splits/test_k.txt.</exception>
+    /// <exception cref="TableFormatException">A split file's line is not one integer in [0, <see cref="Rows"/>) (names file, line and column).</exception>
+    public UciSplitData Split(int k, CountOrAll maxTrain)
     {
         int[] train, test;
         if (HasSplitFiles)
         {
-            train = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"train_{k}.txt")), _table.Rows);
-            test = TableReader.ReadIndices(Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"test_{k}.txt")), _table.Rows);
+            train = ReadSplitFile(string.Create(CultureInfo.InvariantCulture, $"train_{k}.txt"));
+            test = ReadSplitFile(string.Create(CultureInfo.InvariantCulture, $"test_{k}.txt"));
         }
         else
         {
             test = RidgeSelection.FoldIndices(_table.Rows, 10, k)[0].ToArray();
             train = Enumerable.Range(0, _table.Rows).Except(test).ToArray();
         }
-        if (train.Length > maxTrain)
+        int available = train.Length;
+        train = TrainingSubset(train, maxTrain, k);
+        return new UciSplitData(Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test), available);
+    }
+
+    /// <summary>
+    /// The training rows a split keeps under <c>--max-train</c>: all of <paramref name="train"/> when it has at most
+    /// <paramref name="maxTrain"/> rows, else exactly <paramref name="maxTrain"/> of them, the first of a Fisher–Yates
+    /// shuffle seeded with the split number <paramref name="seed"/> (<see cref="NormalSampler"/>), in ascending order.
+    /// Every method of a split sees the same rows.
+    /// </summary>
+    public static int[] TrainingSubset(int[] train, CountOrAll maxTrain, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        int keep = maxTrain.AtMost(train.Length);
+        if (keep == train.Length) return train;
+        var order = (int[])train.Clone();
+        var rng = new NormalSampler(seed);
+        for (int i = 0; i < keep; i++)
         {
-            var folds = RidgeSelection.FoldIndices(train.Length, (int)Math.Ceiling(train.Length / (double)maxTrain), k);
-            train = folds[0].Select(i => train[i]).ToArray();
+            int j = i + (int)(rng.NextUInt64() % (ulong)(order.Length - i));
+            (order[i], order[j]) = (order[j], order[i]);
         }
-        return (Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test));
+        var kept = order[..keep];
+        Array.Sort(kept);
+        return kept;
+    }
+
+    private int[] ReadSplitFile(string file)
+    {
+        string path = Path.Combine(_dir, "splits", file);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path} is missing; a data set with split files needs splits/train_K.txt and splits/test_K.txt for every split K it runs.", path);
+        return TableReader.ReadIndices(path, _table.Rows);
     }
 
     /// <summary>Number of split files (train_K.txt) in the folder, or 20 generated splits when there are none.</summary>

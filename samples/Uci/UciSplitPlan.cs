@@ -49,7 +49,7 @@ public static class UciSplitPlan
         {
             bool large = set.Rows >= UciOptions.LargeRows;
             string option = large ? "--large-splits" : "--splits";
-            int asked = large ? options.LargeSplits : options.Splits;
+            CountOrAll asked = large ? options.LargeSplits : options.Splits;
             bool given = large ? options.LargeSplitsGiven : options.SplitsGiven;
             string has = set.SplitCount == 1 ? "1 split (0)" : F($"{set.SplitCount} splits (0–{set.SplitCount - 1})");
             if (first >= set.SplitCount)
@@ -58,16 +58,16 @@ public static class UciSplitPlan
                 continue;
             }
             int available = set.SplitCount - first;
-            int count = Math.Min(asked, available);
+            int count = asked.AtMost(available);
             string line;
-            if (asked == int.MaxValue)
+            if (asked.IsAll)
                 line = F($"{set.Name}: {Span(first, count)} ({count} of {set.SplitCount}, {option} all).");
-            else if (asked <= available)
+            else if (asked.Value <= available)
                 line = F($"{set.Name}: {Span(first, count)} ({count} of {set.SplitCount}).");
             else if (given)
             {
                 string from = first > 0 ? F($"--first-split {first} ") : "";
-                errors.Add(F($"{from}{option} {asked} asks for splits {first}–{(long)first + asked - 1}, but {set.Name} has {has}; ")
+                errors.Add(F($"{from}{option} {asked} asks for splits {first}–{(long)first + asked.Value - 1}, but {set.Name} has {has}; ")
                     + F($"pass {option} {available} (or {option} all: every split from {first} to the last)."));
                 continue;
             }

@@ -4,7 +4,8 @@ namespace NtkDsl.Tests.Samples;
 
 /// <summary>
 /// The UCI sample (samples/Uci): its numeric options' limits (one error line, non-zero exit code, nothing run) and the
-/// split plan decided before any work, against ranges worked out by hand in each test.
+/// split plan decided before any work, against ranges worked out by hand in each test. The command line's other checks
+/// are in UciCommandLineTests; the reading of data and split files before any fitting in UciPreparationTests.
 /// </summary>
 public sealed class UciSampleTests
 {
@@ -59,7 +60,7 @@ public sealed class UciSampleTests
         Assert.Null(o);
         Assert.NotEqual(0, code);
         string line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith(option + ": give at least one", line, StringComparison.Ordinal);
+        Assert.StartsWith(option + " " + (value.Contains(' ', StringComparison.Ordinal) ? $"'{value}'" : value) + ": give at least one; pass ", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,20 +77,20 @@ public sealed class UciSampleTests
     {
         // NtkRegressor.Fit needs ≥ 2 training rows, WntkRows ≥ 2 and MarginalLikelihoodRows ≥ 2: 2 is the smallest valid value.
         var o = Options("--max-train", "2", "--ml-rows", "2", "--wntk-rows", "2");
-        Assert.Equal((2, 2, 2), (o.MaxTrain, o.MlRows, o.WntkRows));
-        Assert.Equal(int.MaxValue, Options("--max-train", "0").MaxTrain);
-        Assert.Equal(int.MaxValue, Options("--max-train", "all").MaxTrain);
+        Assert.Equal((CountOrAll.Of(2), 2, 2), (o.MaxTrain, o.MlRows, o.WntkRows));
+        Assert.True(Options("--max-train", "0").MaxTrain.IsAll);
+        Assert.True(Options("--max-train", "all").MaxTrain.IsAll);
     }
 
     [Fact]
     public void SplitCountsRememberWhetherTheyWereGiven()
     {
         var defaults = Options();
-        Assert.Equal((5, false, 3, false), (defaults.Splits, defaults.SplitsGiven, defaults.LargeSplits, defaults.LargeSplitsGiven));
+        Assert.Equal((CountOrAll.Of(5), false, CountOrAll.Of(3), false), (defaults.Splits, defaults.SplitsGiven, defaults.LargeSplits, defaults.LargeSplitsGiven));
         var given = Options("--splits", "3");
-        Assert.Equal((3, true, false), (given.Splits, given.SplitsGiven, given.LargeSplitsGiven));
+        Assert.Equal((CountOrAll.Of(3), true, false), (given.Splits, given.SplitsGiven, given.LargeSplitsGiven));
         var full = Options("--full");
-        Assert.Equal((int.MaxValue, true, int.MaxValue, true), (full.Splits, full.SplitsGiven, full.LargeSplits, full.LargeSplitsGiven));
+        Assert.Equal((CountOrAll.All, true, CountOrAll.All, true), (full.Splits, full.SplitsGiven, full.LargeSplits, full.LargeSplitsGiven));
     }
 
     [Fact]
