@@ -421,7 +421,7 @@ public sealed partial class SpatialNetwork
         for (int g = 0; g < parameters.Length; g++)
             if (parameters[g] is null || parameters[g].Length != _groupLengths[g])
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{ModelName}: parameter group {Info.Groups[g].Key} has {parameters[g]?.Length.ToString(CultureInfo.InvariantCulture) ?? "null"} values but needs {_groupLengths[g]} ({string.Join(" × ", GroupShapes[g])})."), nameof(parameters));
+                    $"{Info.Groups[g].QualifiedName(ModelName)}: the parameter array has {parameters[g]?.Length.ToString(CultureInfo.InvariantCulture) ?? "null"} values but the group needs {_groupLengths[g]} ({string.Join(" × ", GroupShapes[g])})."), nameof(parameters));
     }
 
     /// <summary>Checks an input batch: N × (H·W·C), finite, float64.</summary>
