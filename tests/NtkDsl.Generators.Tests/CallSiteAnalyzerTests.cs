@@ -157,6 +157,38 @@ public sealed class CallSiteAnalyzerTests
     }
 
     [Fact]
+    public void FiguresBeyondSixtyFourBitsAreSaidPlainlyAndNeverCrashTheAnalyzers()
+    {
+        // P = 2,000,000,000·1 + 1 + 1·600,000 + 600,000 = 2,001,200,001 (< 2³¹); J at N = 1000 is 1000·600,000·P·8
+        // ≈ 9.6·10¹⁸ bytes > 2⁶³ − 1 ≈ 9.22·10¹⁸: the NTK3001 summary and NTK3002's J bytes overflow a 64-bit count.
+        const long p = 2_000_000_000L + 1 + 600_000 + 600_000;
+        Assert.True((double)1000 * 600_000 * p * 8 > long.MaxValue);
+        const string source = """
+            using NtkDsl;
+            namespace Demo;
+            [NtkModel(Inputs = 2000000000)]
+            public partial class Huge
+            {
+                [Dense(1, Activation.Relu)] public partial DenseLayer H { get; }
+                [Dense(600000)] public partial DenseLayer Out { get; }
+            }
+            public static class Use
+            {
+                public static void Run(Huge net) { var j = net.Jacobian(Tensor.Zeros(1000, 2000000000)); }
+            }
+            """;
+        var (_, diagnostics) = AnalyzerHarness.Analyze(source, severities: new Dictionary<string, ReportDiagnostic> { ["NTK3001"] = ReportDiagnostic.Info });
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+        var summary = Assert.Single(diagnostics, d => d.Id == "NTK3001");
+        Assert.Equal(
+            "Huge: 2,001,200,001 parameters; the Ntk or Jacobian cost at N = 1,000 does not fit a 64-bit count (a flop or byte figure exceeds 9,223,372,036,854,775,807)",
+            summary.GetMessage());
+        // J bytes saturate: certainly over the budget, reported (before, the wrapped count could fall under it).
+        var over = Assert.Single(diagnostics, d => d.Id == "NTK3002");
+        Assert.Contains("9.2 EB", over.GetMessage());
+    }
+
+    [Fact]
     public void AWidthlessModelGetsNoCostSummaryEvenWhenEnabled()
     {
         // Declared without Inputs, its parameter count and every cost figure depend on d, known only at run time

@@ -28,9 +28,23 @@ internal static class ModelCostText
         return p == 0 ? value.ToString(CultureInfo.InvariantCulture) + " " + unit : v.ToString("0.0", CultureInfo.InvariantCulture) + " " + prefixes[p] + unit;
     }
 
+    /// <summary>The NTK3001 text; when a figure at N = <see cref="SummaryRows"/> overflows 64 bits (the cost arithmetic is checked), one sentence saying so.</summary>
     public static string Summary(ModelShape shape)
     {
-        if (shape.Spatial is { } sp) return SpatialSummary(shape.Name, sp);
+        try
+        {
+            return shape.Spatial is { } sp ? SpatialSummary(shape.Name, sp) : DenseSummary(shape);
+        }
+        catch (OverflowException)
+        {
+            return string.Format(CultureInfo.InvariantCulture,
+                "{0}: {1:N0} parameters; the Ntk or Jacobian cost at N = {2:N0} does not fit a 64-bit count (a flop or byte figure exceeds {3:N0})",
+                shape.Name, shape.Parameters, SummaryRows, long.MaxValue);
+        }
+    }
+
+    private static string DenseSummary(ModelShape shape)
+    {
         var c = shape.Cost!;
         int n = SummaryRows;
         var layers = string.Join(", ", shape.Layers.Select((l, i) => l.Name + " " + Flops(c.ForwardFlopsPerExample(i))));

@@ -67,7 +67,18 @@ internal sealed class ModelShape
     public SpatialCostEstimate? Spatial { get; }
     public int Outputs => Spatial?.Outputs ?? Layers[Layers.Count - 1].Width;
     public long Parameters => Spatial?.Parameters ?? Cost!.Parameters;
-    public long JacobianBytes(long rows) => Spatial?.JacobianBytes(rows) ?? Cost!.JacobianBytes(rows);
+    /// <summary>N·K·P·element size, or long.MaxValue when that overflows (the cost arithmetic is checked): then certainly over any budget.</summary>
+    public long JacobianBytes(long rows)
+    {
+        try
+        {
+            return Spatial?.JacobianBytes(rows) ?? Cost!.JacobianBytes(rows);
+        }
+        catch (System.OverflowException)
+        {
+            return long.MaxValue;
+        }
+    }
 
     public static bool IsModel(INamedTypeSymbol? type) =>
         type is not null && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ModelAttribute);

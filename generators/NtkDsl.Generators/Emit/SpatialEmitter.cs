@@ -92,7 +92,7 @@ internal static class SpatialEmitter
         w.Line("/// </summary>");
         w.Line("/// <param name=\"inputs\">The input width d.</param>");
         w.Line("/// <param name=\"widthFrom\">Null for a constructor argument; the tensor argument d was read from otherwise (named in the errors).</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or parameters beyond int.MaxValue.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>");
         w.Open("private static global::NtkDsl.Layers.SpatialNetwork " + NetworkFor + "(int inputs, string? widthFrom = null)");
         w.Line("var last = " + Names.Reserved + "LastNetwork;");
         w.Line("if (last is not null && last.Info.Inputs == inputs) return last;");
@@ -112,7 +112,7 @@ internal static class SpatialEmitter
         w.Line("public global::NtkDsl.ModelInfo Info => " + Network + ".Info;");
         w.Line();
         w.Line("/// <summary>The architecture of " + c.Name + " at input width <paramref name=\"inputs\"/> (what <see cref=\"Info\"/> of an instance of that width is), for planning.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>");
         w.Line("public static global::NtkDsl.ModelInfo InfoFor(int inputs) => " + NetworkFor + "(inputs).Info;");
         w.Line();
     }
@@ -140,7 +140,7 @@ internal static class SpatialEmitter
             w.Line("/// <param name=\"inputs\">The input width d (feature columns of the data), ≥ 1.</param>");
             w.Line("/// <param name=\"seed\">Seed of the initialization.</param>");
             w.Line("/// <param name=\"device\">The device (default CPU).</param>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>");
         }
         w.Open("public " + c.Id + "(" + (c.Widthless ? "int inputs, " : "") + "int seed, global::NtkDsl.Device? device = null)");
         if (c.Widthless) w.Line(Network + " = " + NetworkFor + "(inputs);");
@@ -416,7 +416,7 @@ internal static class SpatialEmitter
             w.Line("public global::NtkDsl.ModelCost Cost => " + Network + ".Cost;");
             w.Line();
             w.Line("/// <summary>What " + c.Name + " costs at input width <paramref name=\"inputs\"/> (what <see cref=\"Cost\"/> of an instance of that width is), for planning.</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0.</exception>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"inputs\"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>");
             w.Line("public static global::NtkDsl.ModelCost CostFor(int inputs) => " + NetworkFor + "(inputs).Cost;");
             return;
         }

@@ -32,6 +32,7 @@ internal abstract class DeviceSpatialOp
     public abstract DeviceMemory<double>? Jvp(object? cache, DeviceMemory<double>? tangentInput, DeviceMemory<double>? tangentSource, int rows, DeviceMemory<double> tangent);
 
     /// <summary>The twin of <paramref name="step"/>'s kind.</summary>
+    /// <exception cref="InvalidOperationException">A step kind without a twin: unreachable (see the last arm).</exception>
     public static DeviceSpatialOp Create(SpatialEngine engine, SpatialStep step) => step.Kind switch
     {
         SpatialStepKind.Dense or SpatialStepKind.Conv2D => new DevicePatchOp(engine, step),
@@ -40,7 +41,11 @@ internal abstract class DeviceSpatialOp
         SpatialStepKind.Flatten => new DeviceFlattenOp(engine, step),
         SpatialStepKind.Add => new DeviceAddOp(engine, step),
         SpatialStepKind.LayerNorm => new DeviceLayerNormOp(engine, step),
-        _ => throw new NotSupportedException($"Layer {step.Name}: {step.Kind} has no device implementation."),
+        // Unreachable: the steps come from SpatialNetwork.Steps, which makes one step per LayerOp of the seven kinds
+        // above; the arm is kept because a switch over an enum must handle values outside its members (CS8524).
+        _ => throw new InvalidOperationException(
+            $"{engine.Name}.{step.Name} ({step.Kind}): this plan step has no device twin in NtkDsl.Cuda; SpatialNetwork.Steps makes only "
+            + "Dense, Conv2D, AvgPool2D, GlobalAvgPool, Flatten, Add and LayerNorm steps, so this is a bug in NtkDsl.Cuda (please report it)."),
     };
 
     /// <summary>

@@ -15,14 +15,20 @@ namespace NtkDsl.IO;
 /// <list type="number">
 /// <item>8 magic bytes <c>89 'N' 'T' 'K' 'C' 'K' 'P' 0A</c>;</item>
 /// <item>u16 format version (1), u16 flags (0);</item>
-/// <item>u32 length H, then H bytes of UTF-8 JSON: model name, fingerprint, inputs, parameterization, precision,
-/// layers (name, kind, fan-in, width, activation, σ_w, σ_b, bias, offsets), parameter count, NtkDsl version,
-/// creation time, user metadata;</item>
+/// <item>u32 length H, then H bytes of UTF-8 JSON: model name, fingerprint, inputs, the input shape (H×W×C, models
+/// declared with <c>InputShape</c> only), parameterization, precision, layers (name, kind, fan-in, width, activation,
+/// σ_w, σ_b, bias, offsets; for models declared with <c>InputShape</c> also each layer's output shape and, for Conv2D
+/// and AvgPool2D, its kernel or window side, stride and padding), parameter count, NtkDsl version, creation time, user
+/// metadata;</item>
 /// <item>zero padding to a multiple of 8 bytes;</item>
 /// <item>the parameters as float64;</item>
 /// <item>the SHA-256 of every byte before it (32 bytes).</item>
 /// </list>
 /// Writes are atomic: a temporary file in the same folder is flushed to disk and renamed over the destination.
+/// <para>The geometry fields (<c>inputShape</c>; a layer's <c>outputShape</c>, <c>window</c>, <c>stride</c>,
+/// <c>padding</c>) are optional JSON members within format version 1: files written before they existed load as before
+/// (a different geometry is then caught by the fingerprint alone), and files without an image input or spatial layers
+/// omit them.</para>
 /// <para>Thread safety: stateless; safe to call from any thread. Each save is atomic (temporary file, then rename), so concurrent saves to one path leave one complete file (the last rename wins) and a load never sees a partial file.</para>
 /// </remarks>
 public static class Checkpoint
@@ -56,7 +62,7 @@ public static class Checkpoint
         {
             if (!double.IsFinite(parameters[i]))
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{model.Name}: parameter {i} ({Locate(model, i)}) is {parameters[i]}; a checkpoint stores finite parameters only (training diverged?)."), nameof(parameters));
+                    $"{Locate(model, i)} (parameter {i} of the flat vector) is {parameters[i]}; a checkpoint stores finite parameters only (training diverged?)."), nameof(parameters));
         }
         byte[] header = JsonSerializer.SerializeToUtf8Bytes(ToJson(model, meta), CheckpointHeaderJson.Options);
         if (header.Length > MaxHeaderLength)
@@ -144,7 +150,7 @@ public static class Checkpoint
         for (int i = 0; i < data!.Length; i++)
         {
             if (!double.IsFinite(data[i]))
-                throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"parameter {i} ({Locate(expected, i)}) is {data[i]}; NtkDsl never writes non-finite parameters"));
+                throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"{Locate(expected, i)} (parameter {i} of the flat vector) is {data[i]}; NtkDsl never writes non-finite parameters"));
         }
         return data;
     }
@@ -236,6 +242,8 @@ public static class Checkpoint
             var l = layers[i];
             if (l is null || l.Name is null || l.Kind is null || l.Activation is null || l.ActivationName is null)
                 throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"layer {i} of the header is incomplete"));
+            if (l.OutputShape is not null && (l.OutputShape.Count != 3 || l.OutputShape.Any(v => v <= 0)))
+                throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"layer {i} ({l.Name}) of the header has the output shape [{string.Join(", ", l.OutputShape)}], not three positive integers"));
         }
         int count = j.ParameterCount ?? throw Corrupt(source, "the header lacks 'parameterCount'");
         if (count < 0) throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"the header declares {count} parameters"));
@@ -245,6 +253,9 @@ public static class Checkpoint
             ModelName = Need(j.Model, "model"),
             Fingerprint = Need(j.Fingerprint, "fingerprint"),
             Inputs = j.Inputs ?? throw Corrupt(source, "the header lacks 'inputs'"),
+            InputShape = j.InputShape is null ? null
+                : j.InputShape.Count == 3 && j.InputShape.TrueForAll(v => v > 0) ? j.InputShape.ToArray()
+                : throw Corrupt(source, $"the header's inputShape is [{string.Join(", ", j.InputShape)}], not three positive integers (height, width, channels)"),
             Parameterization = Need(j.Parameterization, "parameterization"),
             Precision = Need(j.Precision, "precision"),
             Layers = layers!,
@@ -269,6 +280,7 @@ public static class Checkpoint
             Model = model.Name,
             Fingerprint = model.Fingerprint,
             Inputs = model.Inputs,
+            InputShape = model.InputShape?.ToList(),
             Parameterization = model.Parameterization.ToString(),
             Precision = model.Precision.ToString(),
             Layers = model.Layers.Select(l => (CheckpointLayer?)CheckpointLayer.From(l)).ToList(),
@@ -288,10 +300,12 @@ public static class Checkpoint
     internal static List<string> Compare(CheckpointHeader file, ModelInfo model)
     {
         var d = new List<string>();
-        void Diff<T>(string what, T inFile, T inModel)
+        void Diff<T>(string what, T inFile, T inModel, bool quoted = true)
         {
             if (!EqualityComparer<T>.Default.Equals(inFile, inModel))
-                d.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {Show(inFile)} in file, {Show(inModel)} in model"));
+                d.Add(quoted
+                    ? string.Create(CultureInfo.InvariantCulture, $"{what} {Show(inFile)} in file, {Show(inModel)} in model")
+                    : string.Create(CultureInfo.InvariantCulture, $"{what} {inFile} in file, {inModel} in model"));
         }
         var modelLayers = model.Layers.Select(CheckpointLayer.From).ToList();
         bool lineUp = file.Layers.Count == modelLayers.Count && file.Layers.Zip(modelLayers).All(p => p.First.Kind == p.Second.Kind);
@@ -301,7 +315,7 @@ public static class Checkpoint
         else if (!lineUp)
             d.Add($"layer kinds differ: the checkpoint has {LayerList(file.Layers)}; this model has {LayerList(modelLayers)}");
         Diff("model name", file.ModelName, model.Name);
-        Diff("inputs", file.Inputs, model.Inputs);
+        CompareInput(file, model, d);
         Diff("parameterization", file.Parameterization, model.Parameterization.ToString());
         Diff("precision", file.Precision, model.Precision.ToString());
         bool earlierSizesEqual = true; // offsets are compared only while every earlier layer has the same parameter count
@@ -311,7 +325,15 @@ public static class Checkpoint
             var m = modelLayers[i];
             string label = f.Name == m.Name ? $"layer {m.Name}" : string.Create(CultureInfo.InvariantCulture, $"layer {i + 1}");
             Diff($"{label}: name", f.Name, m.Name);
-            Diff($"{label}: width", f.Width, m.Width);
+            // A layer without parameters has its flattened output size as its width: its output shape says more.
+            bool shapes = f.OutputShape is not null && m.OutputShape is not null;
+            if (!shapes || f.Kind is "Dense" or "Conv2D") Diff($"{label}: width", f.Width, m.Width);
+            if (shapes) Diff($"{label}: output", LayerInfo.OutputText(f.OutputShape, f.Width), LayerInfo.OutputText(m.OutputShape, m.Width), quoted: false);
+            // Geometry is compared where both sides have it (files written before it was stored have none).
+            string window = f.Kind == "Conv2D" ? "kernel" : "window";
+            if (f.Window is not null && m.Window is not null) Diff($"{label}: {window}", f.Window, m.Window);
+            if (f.Stride is not null && m.Stride is not null) Diff($"{label}: stride", f.Stride, m.Stride);
+            if (f.Padding is not null && m.Padding is not null) Diff($"{label}: padding", f.Padding, m.Padding, quoted: false);
             Diff($"{label}: fan-in", f.FanIn, m.FanIn);
             Diff($"{label}: activation", f.ActivationName, m.ActivationName);
             if (f.ActivationName == m.ActivationName) Diff($"{label}: activation kind", f.Activation, m.Activation);
@@ -331,6 +353,28 @@ public static class Checkpoint
         return d;
     }
 
+    /// <summary>
+    /// The input: "input shape 8×8×1 in file, 16×16×1 in model" when both record an image shape (H×W×C, the order of
+    /// <c>InputShape</c>); otherwise the feature counts, each side shown as its shape where it has one (a file written
+    /// before the shape was stored, or a flat model against an image one).
+    /// </summary>
+    private static void CompareInput(CheckpointHeader file, ModelInfo model, List<string> d)
+    {
+        static string Shape(IReadOnlyList<int> s) => string.Join('×', s);
+        if (file.InputShape is not null && model.InputShape is not null)
+        {
+            if (!file.InputShape.SequenceEqual(model.InputShape))
+                d.Add($"input shape {Shape(file.InputShape)} in file, {Shape(model.InputShape)} in model");
+            return;
+        }
+        if (file.InputShape is not null)
+            d.Add(string.Create(CultureInfo.InvariantCulture, $"input {Shape(file.InputShape)} in file, {LayerInfo.Features(model.Inputs)} (a flat input) in model"));
+        else if (file.Inputs != model.Inputs)
+            d.Add(model.InputShape is null
+                ? string.Create(CultureInfo.InvariantCulture, $"inputs {file.Inputs} in file, {model.Inputs} in model")
+                : string.Create(CultureInfo.InvariantCulture, $"inputs {file.Inputs} in file (no shape recorded), {Shape(model.InputShape)} = {model.Inputs} in model"));
+    }
+
     /// <summary>"Conv2D (C1), Flatten (Flat), Dense (Out)": each layer's kind, then its name.</summary>
     private static string LayerList(IEnumerable<CheckpointLayer> layers) => string.Join(", ", layers.Select(l => $"{l.Kind} ({l.Name})"));
 
@@ -342,12 +386,13 @@ public static class Checkpoint
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null",
     };
 
+    /// <summary>"Model.Layer.Bias[3]": the parameter's group as messages name it (<see cref="ParameterGroup.QualifiedName"/>) and its index there.</summary>
     private static string Locate(ModelInfo model, int index)
     {
         foreach (var g in model.Groups)
             if (index >= g.Offset && index < g.Offset + g.Count)
-                return string.Create(CultureInfo.InvariantCulture, $"{g.Key}[{index - g.Offset}]");
-        return "outside every parameter group";
+                return string.Create(CultureInfo.InvariantCulture, $"{g.QualifiedName(model.Name)}[{index - g.Offset}]");
+        return $"{model.Name}: a parameter outside every parameter group";
     }
 
     private static int Padding(int headerLength) => (8 - (PreambleLength + headerLength) % 8) % 8;

@@ -13,8 +13,14 @@ public sealed class CheckpointHeader
     /// <summary><see cref="ModelInfo.Fingerprint"/> of the model that saved the file.</summary>
     public required string Fingerprint { get; init; }
 
-    /// <summary>Input feature count.</summary>
+    /// <summary>Input feature count (H·W·C for a model declared with <c>InputShape</c>).</summary>
     public required int Inputs { get; init; }
+
+    /// <summary>
+    /// The image input shape { height, width, channels } of a model declared with <c>InputShape</c>
+    /// (<see cref="ModelInfo.InputShape"/>); null for a flat input, and in files written before checkpoints stored it.
+    /// </summary>
+    public IReadOnlyList<int>? InputShape { get; init; }
 
     /// <summary>The <see cref="NtkDsl.Parameterization"/> member name.</summary>
     public required string Parameterization { get; init; }
@@ -42,5 +48,5 @@ public sealed class CheckpointHeader
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{ModelName} ({Fingerprint}): {Inputs} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}";
+        $"{ModelName} ({Fingerprint}): {(InputShape is null ? Inputs.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join('×', InputShape))} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}";
 }

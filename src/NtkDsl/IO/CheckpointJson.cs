@@ -10,6 +10,7 @@ internal sealed class CheckpointHeaderJson
     public string? Model { get; set; }
     public string? Fingerprint { get; set; }
     public int? Inputs { get; set; }
+    public List<int>? InputShape { get; set; }
     public string? Parameterization { get; set; }
     public string? Precision { get; set; }
     public List<CheckpointLayer?>? Layers { get; set; }

@@ -26,6 +26,28 @@ public sealed record CheckpointLayer(
     int WeightOffset,
     int BiasOffset)
 {
+    /// <summary>
+    /// One example's output shape { height, width, channels } of a layer of a model declared with <c>InputShape</c>
+    /// (<see cref="LayerInfo.OutputShape"/>); null for a model declared with <c>Inputs</c>, and in files written before
+    /// checkpoints stored geometry (then only the fingerprint tells a different geometry apart).
+    /// </summary>
+    public IReadOnlyList<int>? OutputShape { get; init; }
+
+    /// <summary>Conv2D: the kernel side; AvgPool2D: the window side; null for the other kinds and in older files.</summary>
+    public int? Window { get; init; }
+
+    /// <summary>Conv2D/AvgPool2D: the stride (AvgPool2D's default resolved to the window); null otherwise and in older files.</summary>
+    public int? Stride { get; init; }
+
+    /// <summary>Conv2D/AvgPool2D: the <see cref="NtkDsl.Padding"/> member name; null otherwise and in older files.</summary>
+    public string? Padding { get; init; }
+
     internal static CheckpointLayer From(LayerInfo l) =>
-        new(l.Name, l.Kind, l.FanIn, l.Width, l.Activation.ToString(), l.ActivationName, l.WeightStd, l.BiasStd, l.UseBias, l.WeightOffset, l.BiasOffset);
+        new(l.Name, l.Kind, l.FanIn, l.Width, l.Activation.ToString(), l.ActivationName, l.WeightStd, l.BiasStd, l.UseBias, l.WeightOffset, l.BiasOffset)
+        {
+            OutputShape = l.OutputShape?.ToArray(),
+            Window = l.Window,
+            Stride = l.Stride,
+            Padding = l.Padding?.ToString(),
+        };
 }

@@ -40,6 +40,9 @@ internal sealed class AvgPool2DLayerOp : LayerOp
     public override string? Detail => string.Create(CultureInfo.InvariantCulture,
         $"{InShape} → {OutShape}, {_spec.Window}×{_spec.Window}, stride {_stride}, {_spec.Padding}");
 
+    public override LayerInfo Describe(int offset) =>
+        base.Describe(offset) with { Window = _spec.Window, Stride = _stride, Padding = _spec.Padding };
+
     public override long ForwardFlopsPerExample => SpatialCostLayer.AvgPool2DFlops(OutShape.Size, _table.Window);
 
     public override double[] Forward(double[][] parameters, double[] input, double[]? source, int rows, out object? cache)

@@ -43,6 +43,9 @@ internal sealed class Conv2DLayerOp : PatchLayerOp
     public override string? Detail => string.Create(CultureInfo.InvariantCulture,
         $"{InShape} → {OutShape}, {_spec.KernelSize}×{_spec.KernelSize}, stride {_spec.Stride}, {_spec.Padding}");
 
+    public override LayerInfo Describe(int offset) =>
+        base.Describe(offset) with { Window = _spec.KernelSize, Stride = _spec.Stride, Padding = _spec.Padding };
+
     protected override int[] WeightShape => [Channels, _spec.KernelSize, _spec.KernelSize, InShape.Channels];
 
     public override double[] Patches(double[] input, int rows)

@@ -1,6 +1,8 @@
 // This file is compiled into both the runtime (NtkDsl: SpatialCost, SpatialNetwork's order choice and row blocks) and
 // the generator (NtkDsl.Generators: NTK3001/NTK3002 of models declared with InputShape), so the compile-time summary
 // and the run time's Cost agree by construction. Keep it to plain arithmetic that builds on netstandard2.0 and net10.0.
+// The arithmetic on batch sizes is checked: a figure beyond long.MaxValue throws OverflowException (ModelCost turns it
+// into one clear message), never a wrapped, wrong count.
 using System;
 
 namespace NtkDsl.Costing;
@@ -198,13 +200,16 @@ internal sealed class SpatialCostModel
     /// <summary>Doubles per row of one row block with <paramref name="copies"/> cotangents per row.</summary>
     private long PerRowDoubles(int copies)
     {
-        long perRow = InputSize;
-        foreach (var l in _layers)
+        checked
         {
-            perRow += l.OutSize * (copies + 1);
-            if (l.IsPatch) perRow += (long)l.Pixels * l.FanIn * (1 + copies);
+            long perRow = InputSize;
+            foreach (var l in _layers)
+            {
+                perRow += l.OutSize * (copies + 1);
+                if (l.IsPatch) perRow += (long)l.Pixels * l.FanIn * (1 + copies);
+            }
+            return perRow;
         }
-        return perRow;
     }
 
     /// <summary>Rows per block so that the temporaries of <paramref name="copies"/> cotangents per row stay under <see cref="BlockBudgetDoubles"/>.</summary>
@@ -214,7 +219,7 @@ internal sealed class SpatialCostModel
         return (int)Math.Min(Math.Max(rows, 1), 1024);
     }
 
-    private long BlockDoubles(int copies) => BlockRows(copies) * PerRowDoubles(copies);
+    private long BlockDoubles(int copies) => checked(BlockRows(copies) * PerRowDoubles(copies));
 
     public long ForwardFlopsPerExample
     {
@@ -228,42 +233,51 @@ internal sealed class SpatialCostModel
 
     private long ForwardFlops(long n, bool derivative, out long gemm)
     {
-        gemm = 0;
-        long other = 0;
-        foreach (var l in _layers)
+        checked
         {
-            if (l.IsPatch)
+            gemm = 0;
+            long other = 0;
+            foreach (var l in _layers)
             {
-                gemm += 2 * n * l.Pixels * l.Channels * l.FanIn;
-                other += n * l.Pixels * l.Channels * ((l.UseBias ? 2 : 0) + (l.Identity ? 0 : derivative ? 2 : 1));
+                if (l.IsPatch)
+                {
+                    gemm += 2 * n * l.Pixels * l.Channels * l.FanIn;
+                    other += n * l.Pixels * l.Channels * ((l.UseBias ? 2 : 0) + (l.Identity ? 0 : derivative ? 2 : 1));
+                }
+                else other += n * l.ForwardFlopsPerExample;
             }
-            else other += n * l.ForwardFlopsPerExample;
+            return other;
         }
-        return other;
     }
 
     public SpatialCallCost Forward(long n)
     {
-        long other = ForwardFlops(n, false, out long gemm);
-        long bytes = (n * Outputs + BlockDoubles(1)) * ElementSize;
-        return new SpatialCallCost(gemm, other, bytes);
+        checked
+        {
+            long other = ForwardFlops(n, false, out long gemm);
+            long bytes = (n * Outputs + BlockDoubles(1)) * ElementSize;
+            return new SpatialCallCost(gemm, other, bytes);
+        }
     }
 
     /// <summary>Forward with φ' and the backward pass of K cotangents (input cotangents only where a parameter layer lies below).</summary>
     private void FeaturePass(long n, out long gemm, out long other)
     {
-        long k = Outputs;
-        other = ForwardFlops(n, true, out gemm);
-        bool below = false;
-        foreach (var l in _layers)
+        checked
         {
-            if (l.IsPatch)
+            long k = Outputs;
+            other = ForwardFlops(n, true, out gemm);
+            bool below = false;
+            foreach (var l in _layers)
             {
-                other += n * k * l.Pixels * l.Channels; // φ'(h) ⊙ g
-                if (below) gemm += 2 * n * k * l.Pixels * l.FanIn * l.Channels;
-                below = true;
+                if (l.IsPatch)
+                {
+                    other += n * k * l.Pixels * l.Channels; // φ'(h) ⊙ g
+                    if (below) gemm += 2 * n * k * l.Pixels * l.FanIn * l.Channels;
+                    below = true;
+                }
+                else if (below) other += n * k * l.ForwardFlopsPerExample;
             }
-            else if (below) other += n * k * l.ForwardFlopsPerExample;
         }
     }
 
@@ -273,68 +287,77 @@ internal sealed class SpatialCostModel
     /// </summary>
     public SpatialCallCost Ntk(long n1, long? n2, bool full, bool diagonal)
     {
-        long k = Outputs, kk = full ? k * k : 1;
-        long rowsAll = n1 + (n2 ?? 0);
-        FeaturePass(rowsAll, out long gemm, out long other);
-        long features = 0, gramBuffers = 0;
-        double pairFlops = 0;
-        long? against = diagonal ? 1 : n2;
-        foreach (var l in _layers)
+        checked
         {
-            if (!l.IsPatch) continue;
-            bool pixelPairs = PixelPairsCheaper(l.Pixels, l.FanIn, l.Channels, k, n1, against, full);
-            long pc = l.Pixels, f = l.FanIn, c = l.Channels;
-            features += pixelPairs ? rowsAll * pc * (f + k * c) : rowsAll * k * c * f;
-            if (l.UseBias) features += rowsAll * k * c;
-            other += rowsAll * pc * k * c; // bias sums
-            if (!pixelPairs) gemm += 2 * rowsAll * k * c * pc * f;
-            else
+            long k = Outputs, kk = full ? k * k : 1;
+            long rowsAll = n1 + (n2 ?? 0);
+            FeaturePass(rowsAll, out long gemm, out long other);
+            long features = 0, gramBuffers = 0;
+            double pairFlops = 0;
+            long? against = diagonal ? 1 : n2;
+            foreach (var l in _layers)
             {
-                long s = Math.Max(1, PixelPairSide / (pc * (full ? k : 1)));
-                gramBuffers = Math.Max(gramBuffers, s * pc * s * pc + s * pc * (full ? k : 1) * s * pc * (full ? k : 1));
+                if (!l.IsPatch) continue;
+                bool pixelPairs = PixelPairsCheaper(l.Pixels, l.FanIn, l.Channels, k, n1, against, full);
+                long pc = l.Pixels, f = l.FanIn, c = l.Channels;
+                features += pixelPairs ? rowsAll * pc * (f + k * c) : rowsAll * k * c * f;
+                if (l.UseBias) features += rowsAll * k * c;
+                other += rowsAll * pc * k * c; // bias sums
+                if (!pixelPairs) gemm += 2 * rowsAll * k * c * pc * f;
+                else
+                {
+                    long s = Math.Max(1, PixelPairSide / (pc * (full ? k : 1)));
+                    gramBuffers = Math.Max(gramBuffers, s * pc * s * pc + s * pc * (full ? k : 1) * s * pc * (full ? k : 1));
+                }
+                OrderFlops(l.Pixels, l.FanIn, l.Channels, k, n1, against, full, out double pixel, out double gradient);
+                double pairs = Pairs(n1, against);
+                if (pixelPairs)
+                {
+                    double hadamard = pairs * 2.0 * (full ? k * k : 1) * pc * pc;
+                    pairFlops += pixel - hadamard;
+                    other += (long)Math.Min(hadamard, long.MaxValue / 4);
+                }
+                else pairFlops += gradient - rowsAll * 2.0 * k * c * pc * f;
+                if (l.UseBias) pairFlops += pairs * 2.0 * (full ? k * k : k) * c;
             }
-            OrderFlops(l.Pixels, l.FanIn, l.Channels, k, n1, against, full, out double pixel, out double gradient);
-            double pairs = Pairs(n1, against);
-            if (pixelPairs)
-            {
-                double hadamard = pairs * 2.0 * (full ? k * k : 1) * pc * pc;
-                pairFlops += pixel - hadamard;
-                other += (long)Math.Min(hadamard, long.MaxValue / 4);
-            }
-            else pairFlops += gradient - rowsAll * 2.0 * k * c * pc * f;
-            if (l.UseBias) pairFlops += pairs * 2.0 * (full ? k * k : k) * c;
+            gemm += (long)Math.Min(pairFlops, long.MaxValue / 2);
+            long result = diagonal ? n1 * kk : n1 * (n2 ?? n1) * kk;
+            int block = full ? Math.Max(4, TraceTile / (int)k) : TraceTile;
+            long bytes = (result + features + (long)block * block * kk + gramBuffers + BlockDoubles((int)k + 1)) * ElementSize;
+            return new SpatialCallCost(gemm, other, bytes);
         }
-        gemm += (long)Math.Min(pairFlops, long.MaxValue / 2);
-        long result = diagonal ? n1 * kk : n1 * (n2 ?? n1) * kk;
-        int block = full ? Math.Max(4, TraceTile / (int)k) : TraceTile;
-        long bytes = (result + features + (long)block * block * kk + gramBuffers + BlockDoubles((int)k + 1)) * ElementSize;
-        return new SpatialCallCost(gemm, other, bytes);
     }
 
     /// <summary>Jacobian of <paramref name="n"/> rows: the feature pass, then per layer the weight-gradient GEMMs and bias sums.</summary>
     public SpatialCallCost Jacobian(long n)
     {
-        long k = Outputs;
-        FeaturePass(n, out long gemm, out long other);
-        foreach (var l in _layers)
-            if (l.IsPatch)
-            {
-                gemm += 2 * n * k * l.Channels * l.Pixels * l.FanIn;
-                if (l.UseBias) other += n * k * l.Pixels * l.Channels;
-            }
-        long bytes = JacobianBytes(n) + BlockDoubles((int)k + 1) * ElementSize;
-        return new SpatialCallCost(gemm, other, bytes);
+        checked
+        {
+            long k = Outputs;
+            FeaturePass(n, out long gemm, out long other);
+            foreach (var l in _layers)
+                if (l.IsPatch)
+                {
+                    gemm += 2 * n * k * l.Channels * l.Pixels * l.FanIn;
+                    if (l.UseBias) other += n * k * l.Pixels * l.Channels;
+                }
+            long bytes = JacobianBytes(n) + BlockDoubles((int)k + 1) * ElementSize;
+            return new SpatialCallCost(gemm, other, bytes);
+        }
     }
 
     /// <summary>The N × K × P Jacobian alone (what NTK3002 and the memory check compare with the budget).</summary>
-    public long JacobianBytes(long n) => n * Outputs * Parameters * ElementSize;
+    public long JacobianBytes(long n) => checked(n * Outputs * Parameters * ElementSize);
 
     public SpatialCallCost AnalyticNtk(long n1, long? n2)
     {
-        double pairs = Pairs(n1, n2);
-        long perPair = 0;
-        foreach (var l in _layers) perPair += l.OutPixels * l.OutPixels * l.Window * l.Window;
-        long bytes = (n1 * (n2 ?? n1) + (n1 + (n2 ?? 0)) * InputSize) * ElementSize;
-        return new SpatialCallCost(0, (long)Math.Min(pairs * perPair, long.MaxValue / 2), bytes);
+        checked
+        {
+            double pairs = Pairs(n1, n2);
+            long perPair = 0;
+            foreach (var l in _layers) perPair += l.OutPixels * l.OutPixels * l.Window * l.Window;
+            long bytes = (n1 * (n2 ?? n1) + (n1 + (n2 ?? 0)) * InputSize) * ElementSize;
+            return new SpatialCallCost(0, (long)Math.Min(pairs * perPair, long.MaxValue / 2), bytes);
+        }
     }
 }

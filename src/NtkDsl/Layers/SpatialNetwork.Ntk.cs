@@ -65,7 +65,7 @@ public sealed partial class SpatialNetwork
             throw new ArgumentException($"{ModelName}: {groupWeight.Length} group weights given but the model has {groups} parameter groups ({string.Join(", ", Info.Groups.Select(g => g.Key))}).", nameof(groupWeight));
         for (int g = 0; g < groups; g++)
             if (!double.IsFinite(groupWeight[g]))
-                throw new ArgumentException($"{ModelName}: the weight of group {Info.Groups[g].Key} is {groupWeight[g]}; group weights must be finite.", nameof(groupWeight));
+                throw new ArgumentException($"{Info.Groups[g].QualifiedName(ModelName)}: the group weight is {groupWeight[g].ToString(CultureInfo.InvariantCulture)}; group weights must be finite.", nameof(groupWeight));
         MemoryBudget.EnsureNtk(Cost, x1.Rows, x2?.Rows, mode, perGroup ? groups : 1);
     }
 

@@ -82,13 +82,18 @@ public sealed partial class SpatialNetwork
         {
             return new SpatialNetwork(modelName, [1, 1, inputs], parameterization, precision, outputScale, centered, layers, flat: true);
         }
-        catch (OverflowException e)
+        catch (OverflowException)
         {
-            // Parameter counts and offsets are 32-bit (arrays, ModelInfo): a width this large cannot be laid out.
-            string width = widthFrom is null ? $"{inputs} inputs make" : $"{widthFrom} has {inputs} columns (the input width d that the analytic kernels read from it); that many inputs make";
-            throw new ArgumentOutOfRangeException(paramName, inputs,
-                $"Model {modelName}: {width} a layer's weights, or the parameter count, exceed {int.MaxValue} values " +
-                $"(NtkDsl indexes parameters with 32-bit integers); reduce the input width (e.g. select or project features) or the first layer's width. ({e.Message})");
+            // Parameter counts and offsets are 32-bit (arrays, ModelInfo): a width this large cannot be laid out. The count
+            // is affine in d (only the first layer's weights grow with it), P(d) = a·d + b, read off the widths 1 and 2.
+            long p1 = Flat(modelName, 1, parameterization, precision, outputScale, centered, layers).Info.ParameterCount;
+            long a = Flat(modelName, 2, parameterization, precision, outputScale, centered, layers).Info.ParameterCount - p1, b = p1 - a;
+            string width = widthFrom is null
+                ? string.Create(CultureInfo.InvariantCulture, $"{inputs:N0} inputs")
+                : string.Create(CultureInfo.InvariantCulture, $"{widthFrom} has {inputs:N0} columns (the input width d that the analytic kernels read from it), and d = {inputs:N0}");
+            throw new ArgumentOutOfRangeException(paramName, inputs, string.Create(CultureInfo.InvariantCulture,
+                $"Model {modelName}: {width} would need {a * inputs + b:N0} parameters ({a:N0} per input feature + {b:N0}), more than the {int.MaxValue:N0} NtkDsl can index (parameters are counted with 32-bit integers); "
+                + $"the largest input width this model can take is {(int.MaxValue - b) / a:N0}: select or project features, or narrow the first layer."));
         }
     }
 
@@ -416,7 +421,7 @@ public sealed partial class SpatialNetwork
         for (int g = 0; g < parameters.Length; g++)
             if (parameters[g] is null || parameters[g].Length != _groupLengths[g])
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{ModelName}: parameter group {Info.Groups[g].Key} has {parameters[g]?.Length.ToString(CultureInfo.InvariantCulture) ?? "null"} values but needs {_groupLengths[g]} ({string.Join(" × ", GroupShapes[g])})."), nameof(parameters));
+                    $"{Info.Groups[g].QualifiedName(ModelName)}: the parameter array has {parameters[g]?.Length.ToString(CultureInfo.InvariantCulture) ?? "null"} values but the group needs {_groupLengths[g]} ({string.Join(" × ", GroupShapes[g])})."), nameof(parameters));
     }
 
     /// <summary>Checks an input batch: N × (H·W·C), finite, float64.</summary>

@@ -75,7 +75,7 @@ public static class MemoryBudget
         ArgumentNullException.ThrowIfNull(cost);
         if (!Enum.IsDefined(mode)) return; // The caller reports the bad mode.
         if (n2 is not null && mode is NtkMode.Diagonal or NtkMode.DiagonalFull) return; // Likewise.
-        var c = cost.Ntk(n1, n2, mode);
+        long working = ModelCost.SaturatedBytes(() => cost.Ntk(n1, n2, mode));
         long k = cost.Model.Outputs;
         long one = Multiply(mode switch
         {
@@ -84,7 +84,7 @@ public static class MemoryBudget
             NtkMode.Diagonal => n1,
             _ => Multiply(n1, k * k),
         }, cost.ElementSize);
-        long bytes = Add(c.Bytes, Multiply(one, Math.Max(0, results - 1)));
+        long bytes = Add(working, Multiply(one, Math.Max(0, results - 1)));
         string shape = mode switch
         {
             NtkMode.Trace => string.Create(CultureInfo.InvariantCulture, $"{n1} × {n2 ?? n1}"),
@@ -104,9 +104,11 @@ public static class MemoryBudget
     public static void EnsureJacobian(ModelCost cost, int n)
     {
         ArgumentNullException.ThrowIfNull(cost);
-        long bytes = cost.Jacobian(n).Bytes;
+        long bytes = ModelCost.SaturatedBytes(() => cost.Jacobian(n));
+        long jacobian = Multiply(Multiply(Multiply(n, cost.Model.Outputs), cost.ParameterCount), cost.ElementSize);
+        string jacobianSize = jacobian == long.MaxValue ? "more than 9.2 EB" : ModelCost.FormatBytes(jacobian);
         Ensure(bytes, cost.Model.Name + ".Jacobian", string.Create(CultureInfo.InvariantCulture,
-            $"the explicit Jacobian ({n} × {cost.Model.Outputs} × {cost.ParameterCount}, {ModelCost.FormatBytes(cost.JacobianBytes(n))}) with the per-output features"),
+            $"the explicit Jacobian ({n} × {cost.Model.Outputs} × {cost.ParameterCount}, {jacobianSize}) with the per-output features"),
             "The NTK never needs J: use Ntk/NtkPerGroup, or Jvp/Vjp for products with J.");
     }
 
@@ -114,7 +116,7 @@ public static class MemoryBudget
     public static void EnsureAnalytic(ModelCost cost, int n1, int? n2)
     {
         ArgumentNullException.ThrowIfNull(cost);
-        long bytes = cost.AnalyticNtk(n1, n2).Bytes;
+        long bytes = ModelCost.SaturatedBytes(() => cost.AnalyticNtk(n1, n2));
         Ensure(bytes, cost.Model.Name + ".AnalyticNtk", string.Create(CultureInfo.InvariantCulture,
             $"the infinite-width kernel ({n1} × {n2 ?? n1} float64) with copies of the inputs"),
             "AnalyticNtkDiagonal gives Θ(x_i, x_i) alone in O(N).");

@@ -1,6 +1,7 @@
 // This file is compiled into both the runtime (NtkDsl) and the generator (NtkDsl.Generators), so that the figures the
 // compiler reports (NTK3001, NTK3002) and the generated ModelCost agree by construction. Keep it to plain arithmetic
-// that builds on netstandard2.0 and net10.0.
+// that builds on netstandard2.0 and net10.0. The arithmetic on batch sizes is checked: a figure beyond long.MaxValue
+// throws OverflowException (ModelCost turns it into one clear message), never a wrapped, wrong count.
 using System;
 using System.Collections.Generic;
 
@@ -38,28 +39,37 @@ internal sealed class CostTally
     /// </summary>
     public void Gemm(long m, long n, long k, bool symmetric, int elementSize)
     {
-        if (m == 0 || n == 0) return;
-        GemmFlops += symmetric ? m * (m + 1) * k : 2 * m * n * k;
-        _ = elementSize;
+        checked
+        {
+            if (m == 0 || n == 0) return;
+            GemmFlops += symmetric ? m * (m + 1) * k : 2 * m * n * k;
+            _ = elementSize;
+        }
     }
 
     /// <summary>An array that lives until the call returns (also counted as allocated).</summary>
     public void Resident(long elements, int elementSize)
     {
-        ResidentBytes += elements * elementSize;
-        AllocatedBytes += elements * elementSize;
+        checked
+        {
+            ResidentBytes += elements * elementSize;
+            AllocatedBytes += elements * elementSize;
+        }
     }
 
     /// <summary>A temporary array.</summary>
-    public void Temporary(long elements, int elementSize) => AllocatedBytes += elements * elementSize;
+    public void Temporary(long elements, int elementSize) => AllocatedBytes = checked(AllocatedBytes + elements * elementSize);
 
     public void Add(CostTally other, long times)
     {
-        GemmFlops += other.GemmFlops * times;
-        ElementwiseFlops += other.ElementwiseFlops * times;
-        ResidentBytes += other.ResidentBytes * times;
-        AllocatedBytes += other.AllocatedBytes * times;
-        DualEvaluations += other.DualEvaluations * times;
+        checked
+        {
+            GemmFlops += other.GemmFlops * times;
+            ElementwiseFlops += other.ElementwiseFlops * times;
+            ResidentBytes += other.ResidentBytes * times;
+            AllocatedBytes += other.AllocatedBytes * times;
+            DualEvaluations += other.DualEvaluations * times;
+        }
     }
 }
 
@@ -120,20 +130,23 @@ internal sealed class CostCalculator
     /// <summary><c>Forward</c>: one affine GEMM, bias and activation per layer; every layer's activation is kept.</summary>
     public CostTally Forward(long n)
     {
-        var t = new CostTally();
-        foreach (var L in _layers)
+        checked
         {
-            t.Gemm(n, L.Width, L.FanIn, false, ElementSize);
-            if (L.HasBias) t.ElementwiseFlops += 2 * n * L.Width;
-            if (L.Identity) t.Resident(n * L.Width, ElementSize);
-            else
+            var t = new CostTally();
+            foreach (var L in _layers)
             {
-                t.Temporary(n * L.Width, ElementSize);
-                t.Resident(n * L.Width, ElementSize);
-                t.ElementwiseFlops += n * L.Width;
+                t.Gemm(n, L.Width, L.FanIn, false, ElementSize);
+                if (L.HasBias) t.ElementwiseFlops += 2 * n * L.Width;
+                if (L.Identity) t.Resident(n * L.Width, ElementSize);
+                else
+                {
+                    t.Temporary(n * L.Width, ElementSize);
+                    t.Resident(n * L.Width, ElementSize);
+                    t.ElementwiseFlops += n * L.Width;
+                }
             }
+            return t;
         }
-        return t;
     }
 
     private int Form(int l, bool traced)
@@ -154,64 +167,70 @@ internal sealed class CostCalculator
     /// <summary><c>NtkFeaturesOf</c>: feature storage plus, per row block of at most 1024, forward with derivatives and backward deltas.</summary>
     private void Features(long n, bool traced, CostTally t)
     {
-        for (int l = 0; l < _layers.Length; l++) t.Resident(n * _layers[l].FanIn + n * DeltaWidth(l, traced), ElementSize);
-        long full = n / FeatureBlock, rest = n % FeatureBlock;
-        if (full > 0) t.Add(FeatureBlockCost(FeatureBlock, traced), full);
-        if (rest > 0) t.Add(FeatureBlockCost(rest, traced), 1);
+        checked
+        {
+            for (int l = 0; l < _layers.Length; l++) t.Resident(n * _layers[l].FanIn + n * DeltaWidth(l, traced), ElementSize);
+            long full = n / FeatureBlock, rest = n % FeatureBlock;
+            if (full > 0) t.Add(FeatureBlockCost(FeatureBlock, traced), full);
+            if (rest > 0) t.Add(FeatureBlockCost(rest, traced), 1);
+        }
     }
 
     private CostTally FeatureBlockCost(long r, bool traced)
     {
-        var t = new CostTally();
-        int k = Outputs;
-        // RunForward(derivatives: true)
-        foreach (var L in _layers)
+        checked
         {
-            t.Gemm(r, L.Width, L.FanIn, false, ElementSize);
-            t.Temporary(r * L.Width, ElementSize);
-            if (L.HasBias) t.ElementwiseFlops += 2 * r * L.Width;
-            if (L.Identity) t.Temporary(r * L.Width, ElementSize);
-            else
+            var t = new CostTally();
+            int k = Outputs;
+            // RunForward(derivatives: true)
+            foreach (var L in _layers)
             {
-                t.Temporary(2 * r * L.Width, ElementSize);
-                t.ElementwiseFlops += 2 * r * L.Width;
-            }
-        }
-        // ScaleInto of every layer's input.
-        foreach (var L in _layers) t.ElementwiseFlops += r * L.FanIn;
-        if (_layers.Length >= 2)
-        {
-            var h = _layers[Last - 1];
-            if (OutputIdentity)
-            {
-                if (traced)
+                t.Gemm(r, L.Width, L.FanIn, false, ElementSize);
+                t.Temporary(r * L.Width, ElementSize);
+                if (L.HasBias) t.ElementwiseFlops += 2 * r * L.Width;
+                if (L.Identity) t.Temporary(r * L.Width, ElementSize);
+                else
                 {
-                    // ReducedOutputDeltas: column norms of W (2 per entry, then √ and ×cW), then one product per entry.
-                    t.Temporary(h.Width, ElementSize);
-                    t.Temporary(r * h.Width, ElementSize);
-                    t.ElementwiseFlops += 2L * h.Width * k + 2L * h.Width + r * h.Width;
+                    t.Temporary(2 * r * L.Width, ElementSize);
+                    t.ElementwiseFlops += 2 * r * L.Width;
                 }
-                if (_layers.Length > 2 || !traced)
+            }
+            // ScaleInto of every layer's input.
+            foreach (var L in _layers) t.ElementwiseFlops += r * L.FanIn;
+            if (_layers.Length >= 2)
+            {
+                var h = _layers[Last - 1];
+                if (OutputIdentity)
+                {
+                    if (traced)
+                    {
+                        // ReducedOutputDeltas: column norms of W (2 per entry, then √ and ×cW), then one product per entry.
+                        t.Temporary(h.Width, ElementSize);
+                        t.Temporary(r * h.Width, ElementSize);
+                        t.ElementwiseFlops += 2L * h.Width * k + 2L * h.Width + r * h.Width;
+                    }
+                    if (_layers.Length > 2 || !traced)
+                    {
+                        t.Temporary(r * k * h.Width, ElementSize);
+                        t.ElementwiseFlops += 2 * r * k * h.Width;
+                    }
+                }
+                else
                 {
                     t.Temporary(r * k * h.Width, ElementSize);
-                    t.ElementwiseFlops += 2 * r * k * h.Width;
+                    t.ElementwiseFlops += 2 * r * k * h.Width + r * k;
+                }
+                for (int i = Last - 2; i >= 0; i--)
+                {
+                    var L = _layers[i];
+                    var up = _layers[i + 1];
+                    // BackpropDeltasInto writes into the layer's feature array: no temporary.
+                    t.Gemm(r * k, L.Width, up.Width, false, ElementSize);
+                    t.ElementwiseFlops += r * k * L.Width;
                 }
             }
-            else
-            {
-                t.Temporary(r * k * h.Width, ElementSize);
-                t.ElementwiseFlops += 2 * r * k * h.Width + r * k;
-            }
-            for (int i = Last - 2; i >= 0; i--)
-            {
-                var L = _layers[i];
-                var up = _layers[i + 1];
-                // BackpropDeltasInto writes into the layer's feature array: no temporary.
-                t.Gemm(r * k, L.Width, up.Width, false, ElementSize);
-                t.ElementwiseFlops += r * k * L.Width;
-            }
+            return t;
         }
-        return t;
     }
 
     /// <summary><c>Ntk</c> with all group weights 1 (also <c>Wntk</c> with no zero weight). n2 null: the symmetric kernel of x1.</summary>
@@ -230,113 +249,125 @@ internal sealed class CostCalculator
 
     private void TileAssembly(long n1, long? n2In, bool full, CostTally t)
     {
-        int k = Outputs;
-        long block = full ? Math.Max(16, FullTile / k) : TraceTile;
-        long kk = full ? (long)k * k : 1;
-        long n2 = n2In ?? n1;
-        t.Resident(n1 * n2 * kk, ElementSize);
-        t.Resident(block * block * kk, 8);
-        t.Resident(block * block, ElementSize);
-        t.Resident(block * block * kk, ElementSize);
-        foreach (var (ti, tj, count, diagonal) in Tiles(n1, n2In, block))
+        checked
         {
-            var tile = new CostTally();
-            for (int l = 0; l < _layers.Length; l++)
+            int k = Outputs;
+            long block = full ? Math.Max(16, FullTile / k) : TraceTile;
+            long kk = full ? (long)k * k : 1;
+            long n2 = n2In ?? n1;
+            t.Resident(n1 * n2 * kk, ElementSize);
+            t.Resident(block * block * kk, 8);
+            t.Resident(block * block, ElementSize);
+            t.Resident(block * block * kk, ElementSize);
+            foreach (var (ti, tj, count, diagonal) in Tiles(n1, n2In, block))
             {
-                var L = _layers[l];
-                int form = Form(l, !full);
-                int b = L.HasBias ? 1 : 0;
-                if (L.HasBias) tile.ElementwiseFlops += 2;
-                // A diagonal Trace tile of a symmetric kernel computes its lower triangle only (SYRKs, j ≤ i).
-                bool lower = !full && diagonal;
-                tile.Gemm(ti, tj, L.FanIn, lower, ElementSize);
-                long pairs = lower ? ti * (ti + 1) / 2 : ti * tj;
-                if (!full)
+                var tile = new CostTally();
+                for (int l = 0; l < _layers.Length; l++)
                 {
-                    if (form != Unit) tile.Gemm(ti, tj, DeltaWidth(l, true), lower, ElementSize);
-                    tile.ElementwiseFlops += pairs * (3 + 2 * b);
+                    var L = _layers[l];
+                    int form = Form(l, !full);
+                    int b = L.HasBias ? 1 : 0;
+                    if (L.HasBias) tile.ElementwiseFlops += 2;
+                    // A diagonal Trace tile of a symmetric kernel computes its lower triangle only (SYRKs, j ≤ i).
+                    bool lower = !full && diagonal;
+                    tile.Gemm(ti, tj, L.FanIn, lower, ElementSize);
+                    long pairs = lower ? ti * (ti + 1) / 2 : ti * tj;
+                    if (!full)
+                    {
+                        if (form != Unit) tile.Gemm(ti, tj, DeltaWidth(l, true), lower, ElementSize);
+                        tile.ElementwiseFlops += pairs * (3 + 2 * b);
+                    }
+                    else if (form == General)
+                    {
+                        tile.Gemm(ti * k, tj * k, L.Width, false, ElementSize);
+                        tile.ElementwiseFlops += pairs * (1 + (long)k * k * (2 + 2 * b));
+                    }
+                    else tile.ElementwiseFlops += pairs * (1 + (long)k * (2 + 2 * b + (form == Diagonal ? 1 : 0)));
                 }
-                else if (form == General)
-                {
-                    tile.Gemm(ti * k, tj * k, L.Width, false, ElementSize);
-                    tile.ElementwiseFlops += pairs * (1 + (long)k * k * (2 + 2 * b));
-                }
-                else tile.ElementwiseFlops += pairs * (1 + (long)k * (2 + 2 * b + (form == Diagonal ? 1 : 0)));
+                tile.ElementwiseFlops += (diagonal ? ti * (ti + 1) / 2 : ti * tj) * kk;
+                t.Add(tile, count);
             }
-            tile.ElementwiseFlops += (diagonal ? ti * (ti + 1) / 2 : ti * tj) * kk;
-            t.Add(tile, count);
         }
     }
 
     /// <summary>Tile shapes of the output: (rows, columns, how many, diagonal tile of a symmetric kernel).</summary>
     private static List<(long Ti, long Tj, long Count, bool Diagonal)> Tiles(long n1, long? n2, long block)
     {
-        var tiles = new List<(long, long, long, bool)>();
-        long q1 = n1 / block, r1 = n1 % block;
-        if (n2 is null)
+        checked
         {
-            if (q1 > 0)
+            var tiles = new List<(long, long, long, bool)>();
+            long q1 = n1 / block, r1 = n1 % block;
+            if (n2 is null)
             {
-                tiles.Add((block, block, q1, true));
-                if (q1 > 1) tiles.Add((block, block, q1 * (q1 - 1) / 2, false));
+                if (q1 > 0)
+                {
+                    tiles.Add((block, block, q1, true));
+                    if (q1 > 1) tiles.Add((block, block, q1 * (q1 - 1) / 2, false));
+                }
+                if (r1 > 0)
+                {
+                    if (q1 > 0) tiles.Add((r1, block, q1, false));
+                    tiles.Add((r1, r1, 1, true));
+                }
+                return tiles;
             }
-            if (r1 > 0)
-            {
-                if (q1 > 0) tiles.Add((r1, block, q1, false));
-                tiles.Add((r1, r1, 1, true));
-            }
+            long q2 = n2.Value / block, r2 = n2.Value % block;
+            if (q1 > 0 && q2 > 0) tiles.Add((block, block, q1 * q2, false));
+            if (q1 > 0 && r2 > 0) tiles.Add((block, r2, q1, false));
+            if (r1 > 0 && q2 > 0) tiles.Add((r1, block, q2, false));
+            if (r1 > 0 && r2 > 0) tiles.Add((r1, r2, 1, false));
             return tiles;
         }
-        long q2 = n2.Value / block, r2 = n2.Value % block;
-        if (q1 > 0 && q2 > 0) tiles.Add((block, block, q1 * q2, false));
-        if (q1 > 0 && r2 > 0) tiles.Add((block, r2, q1, false));
-        if (r1 > 0 && q2 > 0) tiles.Add((r1, block, q2, false));
-        if (r1 > 0 && r2 > 0) tiles.Add((r1, r2, 1, false));
-        return tiles;
     }
 
     private void DiagonalAssembly(long n, bool full, CostTally t)
     {
-        int k = Outputs;
-        long kk = full ? (long)k * k : 1;
-        long iterations = full ? (long)k * k : k;
-        t.Resident(n * kk, ElementSize);
-        t.Resident(kk, 8);
-        long perRow = full ? 0 : 1;
-        for (int l = 0; l < _layers.Length; l++)
+        checked
         {
-            var L = _layers[l];
-            int form = Form(l, !full);
-            int b = L.HasBias ? 1 : 0;
-            perRow += 2 * b + 2L * L.FanIn + iterations * (3 + 2 * b);
-            perRow += form switch
+            int k = Outputs;
+            long kk = full ? (long)k * k : 1;
+            long iterations = full ? (long)k * k : k;
+            t.Resident(n * kk, ElementSize);
+            t.Resident(kk, 8);
+            long perRow = full ? 0 : 1;
+            for (int l = 0; l < _layers.Length; l++)
             {
-                Diagonal => k,
-                General => iterations * 2L * L.Width,
-                Reduced => 2L * L.Width + 3 + 2 * b,
-                _ => 0,
-            };
+                var L = _layers[l];
+                int form = Form(l, !full);
+                int b = L.HasBias ? 1 : 0;
+                perRow += 2 * b + 2L * L.FanIn + iterations * (3 + 2 * b);
+                perRow += form switch
+                {
+                    Diagonal => k,
+                    General => iterations * 2L * L.Width,
+                    Reduced => 2L * L.Width + 3 + 2 * b,
+                    _ => 0,
+                };
+            }
+            t.ElementwiseFlops += n * perRow;
         }
-        t.ElementwiseFlops += n * perRow;
     }
 
     /// <summary><c>Jacobian</c>: features with per-output deltas, then J (N × K × P) written entry by entry (entries whose delta is exactly 0 are skipped at run time, so the flops are an upper bound).</summary>
     public CostTally Jacobian(long n)
     {
-        var t = new CostTally();
-        Features(n, false, t);
-        t.Resident(n * Outputs * Parameters, ElementSize);
-        for (int l = 0; l < _layers.Length; l++)
+        checked
         {
-            var L = _layers[l];
-            long units = Form(l, false) == General ? L.Width : 1;
-            t.ElementwiseFlops += n * Outputs * units * (L.FanIn + (L.HasBias ? 1 : 0));
+            var t = new CostTally();
+            Features(n, false, t);
+            t.Resident(n * Outputs * Parameters, ElementSize);
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                var L = _layers[l];
+                long units = Form(l, false) == General ? L.Width : 1;
+                t.ElementwiseFlops += n * Outputs * units * (L.FanIn + (L.HasBias ? 1 : 0));
+            }
+            return t;
         }
-        return t;
     }
 
     /// <summary>Bytes of the explicit Jacobian alone: N·K·P·element size.</summary>
-    public long JacobianBytes(long n) => n * Outputs * Parameters * ElementSize;
+    public long JacobianBytes(long n) => checked(n * Outputs * Parameters * ElementSize);
 
     /// <summary>
     /// <c>AnalyticNtk</c> (float64): x1·x2ᵀ/d by GEMM (SYRK when symmetric), mean squares, the per-example diagonal chain,
@@ -345,33 +376,36 @@ internal sealed class CostCalculator
     /// </summary>
     public CostTally AnalyticNtk(long n1, long? n2)
     {
-        var t = new CostTally();
-        long d = Inputs;
-        bool symmetric = n2 is null;
-        long m2 = n2 ?? n1;
-        t.Resident(n1 * d, 8);
-        if (!symmetric) t.Resident(m2 * d, 8);
-        t.Resident(n1 * m2, 8);
-        t.Gemm(n1, m2, d, symmetric, 8);
-        int depth = _layers.Length;
-        foreach (var rows in symmetric ? new[] { n1 } : new[] { n1, m2 })
+        checked
         {
-            t.Resident(rows, 8);
-            t.Resident(rows * depth, 8);
-            t.ElementwiseFlops += rows * (2 * d + 1);
-            foreach (var L in _layers) t.ElementwiseFlops += rows * (1 + (L.HasBias ? 1 : 0));
-            t.DualEvaluations += rows * (depth - 1);
+            var t = new CostTally();
+            long d = Inputs;
+            bool symmetric = n2 is null;
+            long m2 = n2 ?? n1;
+            t.Resident(n1 * d, 8);
+            if (!symmetric) t.Resident(m2 * d, 8);
+            t.Resident(n1 * m2, 8);
+            t.Gemm(n1, m2, d, symmetric, 8);
+            int depth = _layers.Length;
+            foreach (var rows in symmetric ? new[] { n1 } : new[] { n1, m2 })
+            {
+                t.Resident(rows, 8);
+                t.Resident(rows * depth, 8);
+                t.ElementwiseFlops += rows * (2 * d + 1);
+                foreach (var L in _layers) t.ElementwiseFlops += rows * (1 + (L.HasBias ? 1 : 0));
+                t.DualEvaluations += rows * (depth - 1);
+            }
+            long pairs = symmetric ? n1 * (n1 + 1) / 2 : n1 * m2;
+            long perPair = 0;
+            for (int l = 0; l < depth; l++)
+            {
+                var L = _layers[l];
+                perPair += 2 + (L.HasBias ? 2 : 0) + (l > 0 ? 3 : 0) + 1 + (L.HasBias ? 1 : 0);
+            }
+            if (!OutputIdentity) perPair += 1;
+            t.ElementwiseFlops += pairs * perPair;
+            t.DualEvaluations += pairs * ((depth - 1) + (OutputIdentity ? 0 : 1));
+            return t;
         }
-        long pairs = symmetric ? n1 * (n1 + 1) / 2 : n1 * m2;
-        long perPair = 0;
-        for (int l = 0; l < depth; l++)
-        {
-            var L = _layers[l];
-            perPair += 2 + (L.HasBias ? 2 : 0) + (l > 0 ? 3 : 0) + 1 + (L.HasBias ? 1 : 0);
-        }
-        if (!OutputIdentity) perPair += 1;
-        t.ElementwiseFlops += pairs * perPair;
-        t.DualEvaluations += pairs * ((depth - 1) + (OutputIdentity ? 0 : 1));
-        return t;
     }
 }

@@ -41,6 +41,15 @@ public sealed record LayerInfo(
     /// </summary>
     public IReadOnlyList<int>? OutputShape { get; init; }
 
+    /// <summary>Conv2D: the kernel side; AvgPool2D: the window side; null for the other kinds (checkpoints store it).</summary>
+    internal int? Window { get; init; }
+
+    /// <summary>Conv2D/AvgPool2D: the stride as resolved (AvgPool2D's default is the window); null for the other kinds.</summary>
+    internal int? Stride { get; init; }
+
+    /// <summary>Conv2D/AvgPool2D: the border handling; null for the other kinds.</summary>
+    internal Padding? Padding { get; init; }
+
     /// <summary>Number of parameters of the layer (weights and biases).</summary>
     public int ParameterCount => WeightCount + BiasCount;
 
@@ -89,6 +98,12 @@ public sealed record ParameterGroup(string Layer, ParameterKind Kind, int Offset
 {
     /// <summary>The group's key, <c>"Layer.Weights"</c> or <c>"Layer.Bias"</c>.</summary>
     public string Key => $"{Layer}.{Kind}";
+
+    /// <summary>
+    /// The group as messages name it, <c>"Model.Layer.Weights"</c> or <c>"Model.Layer.Bias"</c>: the <c>Model.Layer</c>
+    /// convention of every layer message, then the kind, so the key a user passes (<see cref="Key"/>) is its tail.
+    /// </summary>
+    internal string QualifiedName(string model) => $"{model}.{Key}";
 }
 
 /// <summary>Which half of a dense layer a parameter group is.</summary>

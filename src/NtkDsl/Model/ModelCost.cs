@@ -58,39 +58,48 @@ public sealed class ModelCost
     public long ForwardFlopsPerExample => Layers.Sum(l => l.ForwardFlopsPerExample);
 
     /// <summary><c>Forward</c> of <paramref name="n"/> examples; Bytes are the activations kept for all layers.</summary>
-    public OperationCost Forward(int n) => _source?.Forward(Check(n, nameof(n))) ?? Convert(_calc!.Forward(Check(n, nameof(n))));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative, or so large that a figure exceeds <see cref="long.MaxValue"/> (the message gives the largest n that can be costed).</exception>
+    public OperationCost Forward(int n) =>
+        Figure(nameof(Forward), Check(n, nameof(n)), null, (a, _) => _source?.Forward(a) ?? Convert(_calc!.Forward(a)));
 
     /// <summary>
     /// <c>Ntk(x1, x2, mode)</c> for <paramref name="n1"/> rows of x1 and <paramref name="n2"/> rows of x2;
     /// <paramref name="n2"/> = null is the symmetric kernel of x1 (one triangle of tiles), which Diagonal and
     /// DiagonalFull require. Also <c>Wntk</c> when no group weight is zero (zero-weight layers are skipped at run time).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative batch size, an unknown <paramref name="mode"/>, or batches so large that a figure exceeds <see cref="long.MaxValue"/> (the message gives the largest size that can be costed).</exception>
     public OperationCost Ntk(int n1, int? n2 = null, NtkMode mode = NtkMode.Trace)
     {
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown NtkMode.");
         if (n2 is not null && (mode == NtkMode.Diagonal || mode == NtkMode.DiagonalFull))
             throw new ArgumentException($"NtkMode.{mode} computes Θ(x_i, x_i) of one batch; pass n2 = null.", nameof(n2));
         long? other = n2 is int m ? Check(m, nameof(n2)) : null;
-        return _source?.Ntk(Check(n1, nameof(n1)), other, mode) ?? Convert(_calc!.Ntk(Check(n1, nameof(n1)), other, (int)mode));
+        return Figure(mode == NtkMode.Trace ? nameof(Ntk) : $"{nameof(Ntk)} ({mode})", Check(n1, nameof(n1)), other,
+            (a, b) => _source?.Ntk(a, b, mode) ?? Convert(_calc!.Ntk(a, b, (int)mode)));
     }
 
     /// <summary>
     /// <c>Jacobian</c> of <paramref name="n"/> examples: the N × K × P result plus the per-output features. Flops are an
     /// upper bound (entries whose backward delta is exactly zero, e.g. behind an inactive ReLU, are skipped).
     /// </summary>
-    public OperationCost Jacobian(int n) => _source?.Jacobian(Check(n, nameof(n))) ?? Convert(_calc!.Jacobian(Check(n, nameof(n))));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative, or so large that a figure exceeds <see cref="long.MaxValue"/> (the message gives the largest n that can be costed).</exception>
+    public OperationCost Jacobian(int n) =>
+        Figure(nameof(Jacobian), Check(n, nameof(n)), null, (a, _) => _source?.Jacobian(a) ?? Convert(_calc!.Jacobian(a)));
 
     /// <summary>Bytes of the explicit Jacobian alone, N·K·P·<see cref="ElementSize"/> (what NTK3002 compares with the budget).</summary>
-    public long JacobianBytes(int n) => _source?.JacobianBytes(Check(n, nameof(n))) ?? _calc!.JacobianBytes(Check(n, nameof(n)));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative, or so large that the bytes exceed <see cref="long.MaxValue"/> (the message gives the largest n that can be costed).</exception>
+    public long JacobianBytes(int n) =>
+        Figure(nameof(JacobianBytes), Check(n, nameof(n)), null, (a, _) => _source?.JacobianBytes(a) ?? _calc!.JacobianBytes(a));
 
     /// <summary>
     /// <c>AnalyticNtk(x1, x2)</c> (float64) for <paramref name="n1"/> and <paramref name="n2"/> rows (null: symmetric):
     /// the input Gram by GEMM or SYRK, then per output entry the layer recursion; the dual activations are counted in
     /// <see cref="OperationCost.DualEvaluations"/>, not in flops.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative batch size, or batches so large that a figure exceeds <see cref="long.MaxValue"/> (the message gives the largest size that can be costed).</exception>
     public OperationCost AnalyticNtk(int n1, int? n2 = null)
-        => _source?.AnalyticNtk(Check(n1, nameof(n1)), n2 is int m2 ? Check(m2, nameof(n2)) : null)
-            ?? Convert(_calc!.AnalyticNtk(Check(n1, nameof(n1)), n2 is int m ? Check(m, nameof(n2)) : null));
+        => Figure(nameof(AnalyticNtk), Check(n1, nameof(n1)), n2 is int m ? Check(m, nameof(n2)) : null,
+            (a, b) => _source?.AnalyticNtk(a, b) ?? Convert(_calc!.AnalyticNtk(a, b)));
 
     /// <summary>A one-paragraph summary: parameters, Forward flops per layer, Ntk (Trace, symmetric) and Jacobian for <paramref name="n"/> examples.</summary>
     public string Summary(int n = 1000)
@@ -128,6 +137,92 @@ public sealed class ModelCost
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n, name);
         return n;
+    }
+
+    /// <summary>
+    /// One figure of <paramref name="call"/> at (<paramref name="n1"/>, <paramref name="n2"/>). The cost arithmetic is
+    /// checked; when a count overflows 64 bits the error names the call, the sizes and the largest size that can be
+    /// costed (found by bisection: every figure grows with the batch sizes).
+    /// </summary>
+    private T Figure<T>(string call, long n1, long? n2, Func<long, long?, T> figure)
+    {
+        try
+        {
+            return figure(n1, n2);
+        }
+        catch (OverflowException)
+        {
+            throw TooLarge(call, n1, n2, figure);
+        }
+    }
+
+    private ArgumentOutOfRangeException TooLarge<T>(string call, long n1, long? n2, Func<long, long?, T> figure)
+    {
+        bool Fits(long a, long? b)
+        {
+            try
+            {
+                _ = figure(a, b);
+                return true;
+            }
+            catch (OverflowException)
+            {
+                return false;
+            }
+        }
+        // The largest m in [0, hi) with fits(m), given that fits(hi) is false; −1 when not even 0 fits.
+        static long Largest(Func<long, bool> fits, long hi)
+        {
+            if (!fits(0)) return -1;
+            long lo = 0;
+            while (hi - lo > 1)
+            {
+                long mid = lo + (hi - lo) / 2;
+                if (fits(mid)) lo = mid;
+                else hi = mid;
+            }
+            return lo;
+        }
+        string single = call is nameof(Forward) or nameof(Jacobian) or nameof(JacobianBytes) ? "n" : "n1";
+        string sizes = n2 is long given
+            ? string.Create(CultureInfo.InvariantCulture, $"n1 = {n1:N0}, n2 = {given:N0}")
+            : string.Create(CultureInfo.InvariantCulture, $"{single} = {n1:N0}");
+        string limit, param;
+        long largest;
+        if (n2 is null)
+        {
+            largest = Largest(m => Fits(m, null), n1);
+            (limit, param) = (string.Create(CultureInfo.InvariantCulture, $"the largest {single} that can be costed is {largest:N0}"), single);
+        }
+        else if ((largest = Largest(m => Fits(m, n2), n1)) >= 0)
+            (limit, param) = (string.Create(CultureInfo.InvariantCulture, $"with n2 = {n2:N0} the largest n1 that can be costed is {largest:N0}"), "n1");
+        else if ((largest = Largest(m => Fits(n1, m), n2.Value)) >= 0)
+            (limit, param) = (string.Create(CultureInfo.InvariantCulture, $"with n1 = {n1:N0} the largest n2 that can be costed is {largest:N0}"), "n2");
+        else
+        {
+            largest = Largest(m => Fits(m, m), Math.Min(n1, n2.Value));
+            (limit, param) = (string.Create(CultureInfo.InvariantCulture, $"the largest n1 = n2 that can be costed is {largest:N0}"), "n1");
+        }
+        var e = new ArgumentOutOfRangeException(param, param == "n2" ? n2 : n1, string.Create(CultureInfo.InvariantCulture,
+            $"{Model.Name}: the cost of {call} at {sizes} does not fit a 64-bit count (a flop or byte figure would exceed {long.MaxValue:N0}); {limit}."));
+        e.Data[OverflowMark] = true;
+        return e;
+    }
+
+    /// <summary>Marks the <see cref="ArgumentOutOfRangeException"/> of a figure beyond <see cref="long.MaxValue"/> (in its Data).</summary>
+    private const string OverflowMark = "NtkDsl.CostOverflow";
+
+    /// <summary>The bytes of <paramref name="figure"/>, or <see cref="long.MaxValue"/> when the batch is too large to cost (certainly too large to hold).</summary>
+    internal static long SaturatedBytes(Func<OperationCost> figure)
+    {
+        try
+        {
+            return figure().Bytes;
+        }
+        catch (ArgumentOutOfRangeException e) when (e.Data.Contains(OverflowMark))
+        {
+            return long.MaxValue;
+        }
     }
 
     private static OperationCost Convert(CostTally t) => new(t.GemmFlops, t.ElementwiseFlops, t.ResidentBytes, t.AllocatedBytes, t.DualEvaluations);

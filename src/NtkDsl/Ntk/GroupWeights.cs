@@ -82,7 +82,11 @@ public sealed class GroupWeights
         if (weights.Length != model.Groups.Count)
             throw new ArgumentException($"{model.Name} has {model.Groups.Count} parameter groups but {weights.Length} weights were given.", nameof(weights));
         var gw = new GroupWeights();
-        for (int g = 0; g < weights.Length; g++) gw.Set(model.Groups[g].Layer, model.Groups[g].Kind, weights[g]);
+        for (int g = 0; g < weights.Length; g++)
+        {
+            CheckValue(model.Groups[g].QualifiedName(model.Name), weights[g]);
+            gw.Set(model.Groups[g].Layer, model.Groups[g].Kind, weights[g]);
+        }
         return gw;
     }
 
@@ -93,6 +97,6 @@ public sealed class GroupWeights
     private static void CheckValue(string key, double weight)
     {
         if (!double.IsFinite(weight) || weight < 0)
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"The weight of group '{key}' must be finite and ≥ 0 (the WNTK J·D·Jᵀ needs D ⪰ 0); got {weight.ToString(CultureInfo.InvariantCulture)}.");
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"The weight of group {key} must be finite and ≥ 0 (the WNTK J·D·Jᵀ needs D ⪰ 0); got {weight.ToString(CultureInfo.InvariantCulture)}.");
     }
 }

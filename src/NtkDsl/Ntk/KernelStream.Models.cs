@@ -175,7 +175,7 @@ public static partial class KernelStream
         } * cost.ElementSize;
         return new BlockSizer(b =>
         {
-            long c = cost.Ntk(b, diagonal ? null : n2, mode).Bytes;
+            long c = ModelCost.SaturatedBytes(() => cost.Ntk(b, diagonal ? null : n2, mode));
             long extra = perRow * b * results;
             return c < 0 || extra < 0 || c > long.MaxValue - extra ? long.MaxValue : c + extra;
         }, perRow * results, diagonal ? null : n2, perRow);

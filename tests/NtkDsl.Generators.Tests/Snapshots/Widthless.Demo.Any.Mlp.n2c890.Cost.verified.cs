@@ -14,6 +14,6 @@ partial class Mlp
     public global::NtkDsl.ModelCost Cost => __ntkNetwork.Cost;
 
     /// <summary>What Mlp costs at input width <paramref name="inputs"/> (what <see cref="Cost"/> of an instance of that width is), for planning.</summary>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>
     public static global::NtkDsl.ModelCost CostFor(int inputs) => __ntkNetworkFor(inputs).Cost;
 }

@@ -17,7 +17,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     /// </summary>
     /// <param name="inputs">The input width d.</param>
     /// <param name="widthFrom">Null for a constructor argument; the tensor argument d was read from otherwise (named in the errors).</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or parameters beyond int.MaxValue.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>
     private static global::NtkDsl.Layers.SpatialNetwork __ntkNetworkFor(int inputs, string? widthFrom = null)
     {
         var last = __ntkLastNetwork;
@@ -44,7 +44,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     public global::NtkDsl.ModelInfo Info => __ntkNetwork.Info;
 
     /// <summary>The architecture of Mlp at input width <paramref name="inputs"/> (what <see cref="Info"/> of an instance of that width is), for planning.</summary>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>
     public static global::NtkDsl.ModelInfo InfoFor(int inputs) => __ntkNetworkFor(inputs).Info;
 
     /// <summary>The parameters, one array per parameter group in <see cref="GetParameters"/> order (5 groups, P (Info.ParameterCount) values).</summary>
@@ -64,7 +64,7 @@ partial class Mlp : global::NtkDsl.INtkModel, global::NtkDsl.IAccessGuardedModel
     /// <param name="inputs">The input width d (feature columns of the data), ≥ 1.</param>
     /// <param name="seed">Seed of the initialization.</param>
     /// <param name="device">The device (default CPU).</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="inputs"/> ≤ 0, or so wide that the parameters exceed int.MaxValue (the message gives the largest width that fits).</exception>
     public Mlp(int inputs, int seed, global::NtkDsl.Device? device = null)
     {
         __ntkNetwork = __ntkNetworkFor(inputs);

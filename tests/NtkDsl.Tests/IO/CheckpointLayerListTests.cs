@@ -59,6 +59,7 @@ public sealed class CheckpointLayerListTests : IDisposable
         Assert.Equal(
             ["layer kinds differ: the checkpoint has Conv2D (C1), Flatten (Flat), Dense (Out); this model has Dense (H1), Dense (H2), Dense (Out)",
              "model name 'CkptCnn' in file, 'CkptMlp' in model",
+             "input 4×4×1 in file, 16 features (a flat input) in model",
              "parameter count 86 in file, 226 in model"],
             e.Differences);
         // Said first: the first listed difference of the message is the layer list.
@@ -71,6 +72,8 @@ public sealed class CheckpointLayerListTests : IDisposable
     [Fact]
     public void DenseCheckpointIntoConvModelIsTheMirrorImage()
     {
+        // Not quite: a flat file records no input shape, as files from before shapes were stored do not, so the equal
+        // feature counts (16 = 4×4×1) are not listed as a difference from this side.
         string path = Path.Combine(_dir, "mlp.ntkckpt");
         new CkptMlp(1).Save(path);
         var e = Assert.Throws<CheckpointMismatchException>(() => CkptCnn.Load(path));

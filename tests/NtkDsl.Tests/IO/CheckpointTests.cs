@@ -162,7 +162,8 @@ public sealed class CheckpointTests
         var p = Params(m);
         p[3 * 8 + 2] = double.NaN; // the third bias of Hidden1
         var e = Assert.Throws<ArgumentException>(() => Checkpoint.Save(dir.File("m.ckpt"), m, p));
-        Assert.Contains("Hidden1.Bias[2]", e.Message, StringComparison.Ordinal);
+        // The group named as every layer message names it, Model.Layer (then the kind); 26 = 8·3 weights + 2.
+        Assert.StartsWith($"{m.Name}.Hidden1.Bias[2] (parameter 26 of the flat vector) is NaN;", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Checkpoint.Save(dir.File("m.ckpt"), m, new double[3]));
         Assert.Empty(dir.Files());
     }

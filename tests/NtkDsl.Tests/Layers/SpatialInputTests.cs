@@ -36,9 +36,13 @@ public sealed class SpatialInputTests
         Assert.Throws<ArgumentException>(() => net.Forward(p, Tensor.Zeros(0, 60)));
         Assert.Contains("x2 == null", Assert.Throws<ArgumentException>(() => net.Ntk(p, x, x, NtkMode.Diagonal, ones, false, null, default)).Message);
         Assert.Contains("group weights", Assert.Throws<ArgumentException>(() => net.Ntk(p, x, null, NtkMode.Trace, [1.0], false, null, default)).Message);
-        Assert.Contains("finite", Assert.Throws<ArgumentException>(() => net.Ntk(p, x, null, NtkMode.Trace, ones.Select(_ => double.NaN).ToArray(), false, null, default)).Message);
+        // Groups are named Model.Layer.Kind, the Model.Layer convention of layer messages with the key (docs/dsl.md) as its tail.
+        Assert.StartsWith($"{net.ModelName}.{net.Info.Groups[0].Key}: the group weight is NaN; group weights must be finite.",
+            Assert.Throws<ArgumentException>(() => net.Ntk(p, x, null, NtkMode.Trace, ones.Select(_ => double.NaN).ToArray(), false, null, default)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => net.Ntk(p, x, null, (NtkMode)9, ones, false, null, default));
-        Assert.Contains("C1.Bias has 2 values but needs 3", Assert.Throws<ArgumentException>(() => net.Forward([p[0], new double[2], .. p[2..]], x)).Message);
+        Assert.Equal("C1.Bias", net.Info.Groups[1].Key);
+        Assert.StartsWith($"{net.ModelName}.C1.Bias: the parameter array has 2 values but the group needs 3 (3).",
+            Assert.Throws<ArgumentException>(() => net.Forward([p[0], new double[2], .. p[2..]], x)).Message);
         Assert.Contains("parameter groups", Assert.Throws<ArgumentException>(() => net.Forward(p[1..], x)).Message);
         Assert.Throws<ArgumentException>(() => net.Jvp(p, x, Tensor.Zeros(net.ParameterCount + 1)));
         Assert.Throws<ArgumentException>(() => net.Vjp(p, x, Tensor.Zeros(3, 2)));

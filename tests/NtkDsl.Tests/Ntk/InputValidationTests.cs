@@ -74,7 +74,13 @@ public sealed class InputValidationTests
 #pragma warning restore NTK1021
         Assert.DoesNotContain("Did you mean", far.Message);
         Assert.Contains("Valid groups:", far.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", -1.0));
+        Assert.StartsWith("The weight of group H1.Bias must be finite and ≥ 0",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", -1.0)).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new GroupWeights().Bias("H1", double.NaN));
+        // With the model known, the group is named Model.Layer.Kind (the Model.Layer convention, the key as its tail).
+        var w = Enumerable.Repeat(1.0, ReluNet.Info.Groups.Count).ToArray();
+        w[1] = double.NaN;
+        Assert.StartsWith($"The weight of group ReluNet.{ReluNet.Info.Groups[1].Key} must be finite and ≥ 0",
+            Assert.Throws<ArgumentOutOfRangeException>(() => GroupWeights.FromVector(ReluNet.Info, w)).Message, StringComparison.Ordinal);
     }
 }

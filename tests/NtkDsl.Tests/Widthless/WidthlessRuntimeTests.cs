@@ -44,7 +44,10 @@ public sealed class WidthlessRuntimeTests
             var e = Assert.Throws<ArgumentOutOfRangeException>(call);
             Assert.Equal("inputs", e.ParamName);
             Assert.Contains("WidthlessNet", e.Message);
-            Assert.Contains("exceed 2147483647 values", e.Message);
+            // 16·d + 162 parameters (InfoForAndCostForDescribeAnInstanceOfThatWidth): d ≤ (2,147,483,647 − 162) / 16.
+            Assert.Contains("more than the 2,147,483,647 NtkDsl can index", e.Message);
+            Assert.Contains("the largest input width this model can take is 134,217,717", e.Message);
+            Assert.DoesNotContain("Arithmetic operation", e.Message);
         }
     }
 
@@ -57,8 +60,11 @@ public sealed class WidthlessRuntimeTests
         {
             var e = Assert.Throws<ArgumentOutOfRangeException>(call);
             Assert.Contains("WidthlessWide: x", e.Message);
-            Assert.Contains("has 32768 columns (the input width d that the analytic kernels read from it)", e.Message);
-            Assert.Contains("exceed 2147483647 values", e.Message);
+            Assert.Contains("has 32,768 columns (the input width d that the analytic kernels read from it)", e.Message);
+            // 65,536·d + 65,536 + 65,536 + 1 parameters: d ≤ (2,147,483,647 − 131,073) / 65,536 = 32,765.
+            Assert.Contains("(65,536 per input feature + 131,073)", e.Message);
+            Assert.Contains("the largest input width this model can take is 32,765", e.Message);
+            Assert.DoesNotContain("Arithmetic operation", e.Message);
             Assert.StartsWith("x", e.ParamName);
             Assert.NotEqual("inputs", e.ParamName);
         }
