@@ -175,7 +175,7 @@ public static class Checkpoint
         if (flags != 0) throw Corrupt(source, string.Create(CultureInfo.InvariantCulture, $"unknown flags 0x{flags:x4} in the preamble"));
         if (headerLen > length - PreambleLength - ChecksumLength)
             throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
-                $"the header length field says {headerLen} bytes but the file has only {length} bytes in all (truncated file or damaged length)"));
+                $"the header length field says {headerLen} bytes, but only {length - PreambleLength} bytes follow the {PreambleLength}-byte preamble, and the header and the {ChecksumLength}-byte checksum need at least {headerLen + ChecksumLength} (truncated file or damaged length)"));
         if (headerLen > MaxHeaderLength)
             throw Corrupt(source, string.Create(CultureInfo.InvariantCulture,
                 $"the header length field says {headerLen} bytes, more than the {MaxHeaderLength} a checkpoint header may have (damaged length)"));

@@ -48,5 +48,7 @@ public sealed class CheckpointHeader
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{ModelName} ({Fingerprint}): {(InputShape is null ? Inputs.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join('×', InputShape))} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}";
+        $"{ModelName} ({Fingerprint}): {(InputShape is null ? Inputs.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join('×', InputShape))} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}" +
+        (string.IsNullOrEmpty(Description) ? "" : $"; \"{Description}\"") +
+        (Metadata.Count == 0 ? "" : "; " + string.Join(", ", Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {kv.Value}")));
 }

@@ -40,6 +40,8 @@ public sealed class CheckpointTests
         Assert.Equal(m.ParameterCount, h.ParameterCount);
         Assert.Equal("epoch 3", h.Description);
         Assert.Equal("0.1", h.Metadata["lr"]);
+        // The one-line summary (what README's ReadHeader shows) carries the description and the metadata, keys in order.
+        Assert.EndsWith("; \"epoch 3\"; lr = 0.1, seed = 7", h.ToString(), StringComparison.Ordinal);
         Assert.Equal(m.Layers.Select(CheckpointLayer.From), h.Layers);
         Assert.True(DateTimeOffset.UtcNow - h.CreatedUtc < TimeSpan.FromHours(1));
         Assert.Equal(m.Fingerprint, Checkpoint.Verify(path).Fingerprint);
@@ -138,6 +140,12 @@ public sealed class CheckpointTests
         Assert.Contains("checksum", Fails(badSum), StringComparison.Ordinal);
         Assert.Contains("truncated", Fails(good[..^9]), StringComparison.Ordinal);
         Assert.Contains("truncated", Fails(good[..10]), StringComparison.Ordinal);
+        // Cut inside the header: the message counts the bytes after the preamble (the trial saw "says 823 bytes but the
+        // file has only 828", the 16-byte preamble included, which read as a contradiction).
+        int headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(good.AsSpan(12));
+        int cut = 16 + headerLength / 2;
+        Assert.Contains($"the header length field says {headerLength} bytes, but only {cut - 16} bytes follow the 16-byte preamble, and the header and the 32-byte checksum need at least {headerLength + 32}",
+            Fails(good[..cut]), StringComparison.Ordinal);
         Assert.Contains("3 unexpected bytes", Fails([.. good, 1, 2, 3]), StringComparison.Ordinal);
         Assert.Contains("empty", Fails([]), StringComparison.Ordinal);
         var magic = (byte[])good.Clone();
