@@ -25,14 +25,7 @@ public sealed class FashionMnistSampleTests : IDisposable
     private static (int ExitCode, string Text) Run(params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = 200;
+        var console = PlainConsole.Into(writer, 200);
         int code = FashionMnistApp.Run(args, console, writer);
         return (code, writer.ToString());
     }

@@ -44,14 +44,7 @@ public sealed class UciPreparationTests : IDisposable
     private (int ExitCode, string Text) Run(params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = 400;
+        var console = PlainConsole.Into(writer, 400);
         int code = UciApp.Run([_root, "--datasets", "toy", "-o", Path.Combine(_root, "out"), .. args], console, writer, writer);
         return (code, writer.ToString());
     }
