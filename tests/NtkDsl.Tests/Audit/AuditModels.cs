@@ -59,3 +59,20 @@ public partial class AuditStandardRelu
     [Dense(64, Activation.Relu, WeightStd = 1.5)] public partial DenseLayer H1 { get; }
     [Dense(2)] public partial DenseLayer Out { get; }
 }
+
+/// <summary>
+/// A generated image model with odd sizes, stride 2 with circular padding, an even kernel, a residual Add, LayerNorm
+/// and a strided Same average pool: 7×5×2 → C1 3×3 stride 2 Circular (4×3×3) → C2 2×2 Same (4×3×3) → + C1 → LayerNorm
+/// → AvgPool 2 stride 2 Same (2×2×3) → Flatten (12) → Dense 2. Smooth activations so central differences apply.
+/// </summary>
+[NtkModel(InputShape = new[] { 7, 5, 2 }, BiasStd = 0.3)]
+public partial class AuditOddCnn
+{
+    [Conv2D(3, 3, Activation.Tanh, Stride = 2, Padding = Padding.Circular, WeightStd = 1.4)] public partial ConvLayer C1 { get; }
+    [Conv2D(3, 2, Activation.Softplus)] public partial ConvLayer C2 { get; }
+    [Add(nameof(C1))] public partial Layer Skip { get; }
+    [LayerNorm(Epsilon = 1e-3)] public partial Layer Norm { get; }
+    [AvgPool2D(2, Stride = 2, Padding = Padding.Same)] public partial Layer Pool { get; }
+    [Flatten] public partial Layer Flat { get; }
+    [Dense(2, BiasStd = 0.5)] public partial DenseLayer Out { get; }
+}
