@@ -145,7 +145,7 @@ public sealed class Trainer
         if (Options.CheckStability)
         {
             var firstBatch = batch == n ? objective : objective.Subset(Enumerable.Range(0, batch).ToArray());
-            bound = 2.0 / firstBatch.MaxCurvature(precond, w0, iterations: 30);
+            bound = 2.0 / firstBatch.MaxCurvature(precond, w0, maxSteps: 80);
             model.SetParameters(w0);
             if (eta > bound)
                 Warn(warnings, string.Create(CultureInfo.InvariantCulture,

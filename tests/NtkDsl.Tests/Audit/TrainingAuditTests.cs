@@ -125,7 +125,8 @@ public sealed class TrainingAuditTests(ITestOutputHelper output)
 /// <summary>
 /// The Trainer's reported stability bound against 2N/λ_max(J·D·Jᵀ) from a MathNet eigendecomposition (the GD map on
 /// F = (1/α²)(1/2N)‖α·h − y‖² with rates η·D has Gauss–Newton curvature (1/N)·J·D·Jᵀ, independent of α). The Trainer
-/// estimates λ_max by 30 power iterations, a Rayleigh quotient ≤ λ_max, so its bound can only be too high; measured here.
+/// estimates λ_max by Lanczos, a Ritz value ≤ λ_max, so its bound can only be too high; measured here (close top
+/// eigenvalues: Training/StabilityBoundTests).
 /// </summary>
 public sealed class TrainerStabilityBoundAuditTests(ITestOutputHelper output)
 {

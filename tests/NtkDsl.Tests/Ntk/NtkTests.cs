@@ -138,7 +138,7 @@ public sealed class NtkTests
     [Fact]
     public void ManyTilesAndFeatureBlocksAgreeWithExplicitJJt()
     {
-        // 1,100 rows: three NTK tiles of 512 and two feature blocks of 1,024 rows, so every mirror/offset path runs.
+        // 1,100 rows: two Trace tiles of 1,024 (the second ragged) and two feature blocks of 1,024 rows, so every mirror/offset path runs.
         var model = new Models.ReluNet(8);
         var x = Zoo.RandomInputs(1100, 3, 29);
         var j = Zoo.JacobianMatrix(model, x);
