@@ -62,7 +62,8 @@ public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
         var call = (IInvocationOperation)ctx.Operation;
         var type = call.TargetMethod.ContainingType;
         if (!ModelShape.IsModel(type)) return;
-        var shape = shapes.GetOrAdd(type, t => ModelShape.Read(t, ctx.Compilation, ctx.CancellationToken));
+        // Nothing for a model with errors: the generator emits no members for it, and its shape would leave out the bad layer.
+        var shape = shapes.GetOrAdd(type, t => !GeneratedModel.WasGenerated(t) ? null : ModelShape.Read(t, ctx.Compilation, ctx.CancellationToken));
         if (shape is null) return;
         var ct = ctx.CancellationToken;
         foreach (var arg in call.Arguments)

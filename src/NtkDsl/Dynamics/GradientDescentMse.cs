@@ -239,7 +239,7 @@ public sealed class GradientDescentMse
     {
         int[] ks = Steps(steps);
         double[] r = Residual(f0Train);
-        return Stack(ks.Length, TrainSize, (i, dest) => TrainAt(r, j => AccurateMath.PowOneMinus(StepFactor(j), ks[i]), dest));
+        return Stack(ks.Length, TrainSize, (i, dest) => TrainAt(r, j => AccurateMath.PowOneMinus(StepFactor(j), ks[i]), dest), discrete: true);
     }
 
     /// <summary>
@@ -256,7 +256,7 @@ public sealed class GradientDescentMse
         double[] r = Residual(f0Train);
         var (a, _, f0t, m) = TestInputs(f0Test, kTestTrain);
         return Stack(ks.Length, m, (i, dest) => TestAt(a, m, f0t, r, j =>
-            _evals[j] > 0 ? AccurateMath.OneMinusPowOneMinus(StepFactor(j), ks[i]) / _evals[j] : 0.0, dest));
+            _evals[j] > 0 ? AccurateMath.OneMinusPowOneMinus(StepFactor(j), ks[i]) / _evals[j] : 0.0, dest), discrete: true);
     }
 
     private double StepFactor(int j) => LearningRate * _evals[j] / OutputSize;
@@ -336,9 +336,13 @@ public sealed class GradientDescentMse
         for (int i = 0; i < f.Length; i++) dest[i] = f0t[i] + f[i];
     }
 
+    private string UnstableRateAdvice => string.Create(CultureInfo.InvariantCulture,
+        $"The cause is the learning rate, not the inputs: learningRate = {LearningRate:G6} is at or above the stability bound 2N/λ_max = {MaxStableLearningRate:G6} (see Warning), so each discrete step multiplies the top-eigenvector component by |1 − η·λ_max/N| > 1. Lower the learning rate below {MaxStableLearningRate:G6} (GradientDescentMse.MaxLearningRate(kTrain, outputs)), or use the continuous-time PredictTrain/PredictTest, which are exact for any η.");
+
     private int[] TargetShape(int rows) => _vector ? [rows] : [rows, Outputs];
 
-    private Tensor Stack(int count, int rows, Action<int, Span<double>> fill)
+    // discrete: the discrete-step predictions, which grow without bound when η is at or above the stability bound.
+    private Tensor Stack(int count, int rows, Action<int, Span<double>> fill, bool discrete = false)
     {
         int block = rows * Outputs;
         var data = new double[count * block];
@@ -346,8 +350,14 @@ public sealed class GradientDescentMse
         {
             fill(i, data.AsSpan(i * block, block));
             // Finite inputs can still overflow (e.g. f₀ − Y beyond 1.8e308): an exception naming the time index, never NaN.
-            FiniteChecks.Block<double>(data.AsSpan(i * block, block), Outputs,
-                string.Create(CultureInfo.InvariantCulture, $"{Owner}: the prediction for time/step index {i}"));
+            // Discrete steps with η above the bound overflow because of η: then the message names η and the bound, not the inputs.
+            string stage = string.Create(CultureInfo.InvariantCulture, $"{Owner}: the prediction for time/step index {i}");
+            var values = data.AsSpan(i * block, block);
+            int bad = FiniteChecks.IndexOfNonFinite<double>(values);
+            if (bad < 0) continue;
+            if (discrete && LearningRateExceedsStableBound)
+                throw new NonFiniteResultException(stage, bad / Outputs, Outputs > 1 ? bad % Outputs : -1, values[bad], UnstableRateAdvice);
+            FiniteChecks.Block<double>(values, Outputs, stage);
         }
         return _vector ? Tensor.Wrap(data, count, rows) : Tensor.Wrap(data, count, rows, Outputs);
     }

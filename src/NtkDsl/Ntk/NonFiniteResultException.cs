@@ -33,7 +33,12 @@ public sealed class NonFiniteResultException : ArithmeticException
     /// <param name="column">Column (second batch's row, output or feature), or −1.</param>
     /// <param name="value">The non-finite value.</param>
     public NonFiniteResultException(string stage, int row, int column, double value)
-        : base(Describe(stage, row, column, value))
+        : this(stage, row, column, value, InputAdvice) { }
+
+    /// <summary>The same, with <paramref name="advice"/> (what to change) in place of the input-scaling advice: used where
+    /// the cause is known to be something else, e.g. a learning rate above the stability bound.</summary>
+    internal NonFiniteResultException(string stage, int row, int column, double value, string advice)
+        : base(Describe(stage, row, column, value, advice))
     {
         Stage = stage;
         Row = row;
@@ -53,14 +58,16 @@ public sealed class NonFiniteResultException : ArithmeticException
     /// <summary>The offending value (∞, −∞ or NaN).</summary>
     public double Value { get; } = double.NaN;
 
-    private static string Describe(string stage, int row, int column, double value)
+    private const string InputAdvice =
+        "Standardize the inputs (e.g. NtkDsl.Regression.Standardizer) or rescale them and the parameters to moderate magnitudes; a Float32 model overflows far earlier than Float64.";
+
+    private static string Describe(string stage, int row, int column, double value, string advice)
     {
         string where = row < 0 ? "" : column < 0
             ? string.Create(CultureInfo.InvariantCulture, $" at row {row}")
             : string.Create(CultureInfo.InvariantCulture, $" at row {row}, column {column}");
         return string.Create(CultureInfo.InvariantCulture, $"{stage} produced {value}{where} from finite inputs") +
-            ": a value overflowed the floating-point range (float64 ≈ 1.8e308, float32 ≈ 3.4e38). " +
-            "Standardize the inputs (e.g. NtkDsl.Regression.Standardizer) or rescale them and the parameters to moderate magnitudes; a Float32 model overflows far earlier than Float64.";
+            ": a value overflowed the floating-point range (float64 ≈ 1.8e308, float32 ≈ 3.4e38). " + advice;
     }
 }
 

@@ -31,7 +31,8 @@ public static class MonteCarloKernel
     /// <exception cref="ArgumentNullException"><paramref name="createModel"/> or <paramref name="x1"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> &lt; 2.</exception>
     /// <exception cref="ArgumentException">The readout estimator on a model whose last layer is not linear; inputs the
-    /// model rejects (wrong width, non-finite values).</exception>
+    /// model rejects (wrong width, non-finite values); a factory that ignores its seed (the first two models have identical
+    /// parameters).</exception>
     /// <exception cref="InvalidOperationException">The factory returned null or models of different architectures.</exception>
     public static MonteCarloKernelEstimate Estimate(Func<int, INtkModel> createModel, Tensor x1, Tensor? x2 = null, int samples = 100,
         int firstSeed = 0, NngpEstimator estimator = NngpEstimator.Readout, IProgress<NtkProgress>? progress = null,
@@ -48,6 +49,7 @@ public static class MonteCarloKernel
 
         Welford? nngp = null, ntk = null;
         string? fingerprint = null;
+        double[]? firstParameters = null; // kept until the second seed: identical draws mean the factory ignores its seed
         for (int i = 0; i < samples; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -62,6 +64,14 @@ public static class MonteCarloKernel
             else if (model.Info.Fingerprint != fingerprint)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                     $"{Owner}: the model factory returned a different architecture for seed {seed} ({model.Info.Name}, fingerprint {model.Info.Fingerprint}) than for seed {firstSeed} (fingerprint {fingerprint}); the seeds must only change the initialization."));
+            if (i == 0) firstParameters = model.GetParameters();
+            else if (i == 1)
+            {
+                if (model.GetParameters().AsSpan().SequenceEqual(firstParameters))
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"{Owner}: the model factory returned identical parameters for seeds {firstSeed} and {seed}, so every draw is the same model and the standard error would be 0. The factory must pass its seed on to the model, e.g. seed => new {model.Info.Name}(seed), not a fixed seed or one shared instance."), nameof(createModel));
+                firstParameters = null;
+            }
 
             var (k, theta) = Sample(model, x1, x2, estimator, cancellationToken);
             nngp ??= new Welford(k.Shape.ToArray());

@@ -60,6 +60,8 @@ internal static class PosteriorMath
             full = true;
             return KernelInput.SquareSymmetric(k, owner, argument, out _);
         }
+        if ((k.Rank == 4 && k.Shape[0] == m && k.Shape[1] == m && k.Shape[2] == k.Shape[3]) || (k.Rank == 3 && k.Shape[0] == m && k.Shape[1] == k.Shape[2]))
+            throw new ArgumentException($"{owner}: {argument} has shape [{KernelInput.ShapeText(k)}], an NtkMode.{(k.Rank == 4 ? "Full" : "DiagonalFull")} kernel (with every K × K output block); this takes the {m} × {m} test–test kernel or its length-{m} diagonal: compute it with NtkMode.Trace or NtkMode.Diagonal (math.md §5: the kernel of one output, shared by the K outputs).", argument);
         throw new ArgumentException($"{owner}: {argument} has shape [{KernelInput.ShapeText(k)}] but the test–train kernel has {m} rows: pass the {m} × {m} test–test kernel, or its diagonal as a length-{m} vector.", argument);
     }
 

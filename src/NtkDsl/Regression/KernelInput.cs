@@ -97,6 +97,8 @@ internal static class KernelInput
     public static double[] CrossKernel(Tensor? k, int n, string owner, string argument, out int m)
     {
         if (k is null) throw new ArgumentNullException(argument, $"{owner}: {argument} is null; pass the m × {n} kernel between the new points and the training points.");
+        if (k.Rank == 4 && k.Shape[1] == n && k.Shape[2] == k.Shape[3])
+            throw new ArgumentException($"{owner}: {argument} has shape [{ShapeText(k)}], an NtkMode.Full kernel (m × n × K × K); this takes the m × {n} kernel: compute it with NtkMode.Trace (math.md §5: the kernel Θ of one output, shared by the K outputs).", argument);
         if (k.Rank != 2 || k.Shape[1] != n)
             throw new ArgumentException($"{owner}: {argument} must be an m × {n} kernel (rows: new points, columns: the {n} training points), got shape [{ShapeText(k)}].", argument);
         m = k.Rows;

@@ -652,8 +652,9 @@ public sealed class NtkRegressor
 
     private static void CheckOptions(NtkRegressorOptions o)
     {
-        if (o.Depths is null || o.Depths.Count == 0 || o.Depths.Any(v => v < 1))
-            throw new ArgumentException($"{Owner}: Depths must list at least one number of hidden layers ≥ 1, e.g. [1, 2, 3, 4].", "options");
+        if (o.Depths is null || o.Depths.Count == 0 || o.Depths.Any(v => v is < 1 or > NtkRegressorOptions.MaxDepth))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{Owner}: Depths must list at least one number of hidden layers from 1 to {NtkRegressorOptions.MaxDepth}, e.g. [1, 2, 3, 4]{(o.Depths is null || o.Depths.Count == 0 ? "" : $"; got [{string.Join(", ", o.Depths)}]")}. Deeper ReLU kernels are nearly constant (two orthogonal inputs already have correlation 0.996 after 100 layers) and cost time linear in the depth."), "options");
         if (o.RelativeRidges is null || o.RelativeRidges.Count == 0 || o.RelativeRidges.Any(r => !double.IsFinite(r) || r < 0))
             throw new ArgumentException($"{Owner}: RelativeRidges must list at least one finite ridge ≥ 0 (relative to the kernel's mean diagonal), e.g. 1e-4, 1e-2, 1.", "options");
         if (!Enum.IsDefined(o.RepeatedRows))

@@ -148,6 +148,22 @@ public sealed class Tensor
         return _f64 is not null ? _f64[index] : _f32![index];
     }
 
+    /// <summary>Element i of a vector (a rank-1 tensor: a Diagonal-mode NTK, an <c>Analytic*Diagonal</c> kernel, a
+    /// <c>Vjp</c>, <c>NtkPrediction.Mean</c> of one output).</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 1 (use <c>t[i, j]</c> on a matrix, or
+    /// <see cref="GetFlat"/> for a flat row-major index).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is outside [0, length).</exception>
+    public double this[int i]
+    {
+        get
+        {
+            if (Rank != 1)
+                throw new InvalidOperationException($"t[i] reads a vector (rank 1), but this tensor has rank {Rank} (shape [{string.Join(", ", _shape)}]): use the indexer with {Rank} indices (t[i, j] for a matrix), or GetFlat(index) for a flat row-major index.");
+            CheckIndex(0, i);
+            return GetFlat(i);
+        }
+    }
+
     /// <summary>Element (i, j) of a matrix.</summary>
     /// <exception cref="InvalidOperationException">The tensor is not rank 2.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside its dimension (no index wraps into the next row).</exception>

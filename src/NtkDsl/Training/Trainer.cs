@@ -83,6 +83,10 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), Options.Momentum, "Momentum must lie in [0, 1).");
         if (Options.OutputScale is double scale && (!double.IsFinite(scale) || scale == 0))
             throw new ArgumentOutOfRangeException(nameof(options), Options.OutputScale, "The output scale α must be finite and non-zero.");
+        if (Options.GroupLearningRates is { Default: 0 } rates && rates.Values.Values.All(r => r == 0))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"TrainerOptions.GroupLearningRates ({rates}) is 0 for every parameter group, so training would change nothing. Give at least one group a rate > 0 (a 0 for some groups freezes just those, e.g. new GroupWeights(1.0).Layer(\"Hidden\", 0.0)), or leave GroupLearningRates null for rate 1 everywhere."),
+                nameof(options));
         if (Options.BatchSize is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), Options.BatchSize, "The batch size must be ≥ 1 (or null for full batch).");
     }
@@ -137,6 +141,11 @@ public sealed class Trainer
         var w0 = model.GetParameters();
         var objective = new SquareLossObjective(model, x, y, Options.OutputScale ?? info.OutputScale, Options.Centered ?? info.Centered);
         var precond = Options.GroupLearningRates?.PerParameter(info) ?? Enumerable.Repeat(1.0, info.ParameterCount).ToArray();
+        // Rates of zero for some groups freeze them; zero for every group would make the whole run a silent no-op.
+        if (Array.TrueForAll(precond, r => r == 0))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{info.Name}: TrainerOptions.GroupLearningRates ({Options.GroupLearningRates}) gives every parameter group of the model a learning rate of 0, so training would change nothing. Give at least one group a rate > 0 (e.g. new GroupWeights(1.0).Layer(\"{info.Layers[0].Name}\", 0.0) freezes only that layer), or leave GroupLearningRates null for rate 1 everywhere."),
+                nameof(model));
         double eta = Options.LearningRate;
         int n = x.Rows;
         int batch = Math.Min(Options.BatchSize ?? n, n);

@@ -9,14 +9,19 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// Per-group learning-rate multipliers w_g (each layer's weights and biases): parameter p moves with η·w_g — the
-    /// diagonal preconditioner whose linearization is the weighted NTK (math.md §3). Null means all 1.
+    /// diagonal preconditioner whose linearization is the weighted NTK (math.md §3). Null means all 1. A group with rate 0
+    /// is frozen; rates of 0 for every group of the model are rejected with an <see cref="ArgumentException"/> by
+    /// <see cref="Trainer"/> (the run would change nothing).
     /// </summary>
     public GroupWeights? GroupLearningRates { get; init; }
 
     /// <summary>Heavy-ball momentum μ in [0, 1) (default 0: plain gradient descent).</summary>
     public double Momentum { get; init; }
 
-    /// <summary>Mini-batch size; null (default) is full-batch gradient descent.</summary>
+    /// <summary>
+    /// Mini-batch size (≥ 1); null (default) is full-batch gradient descent. A batch at least as large as the number of
+    /// training rows N is the full batch: every step uses all N rows, exactly as with null (no rows are repeated).
+    /// </summary>
     public int? BatchSize { get; init; }
 
     /// <summary>

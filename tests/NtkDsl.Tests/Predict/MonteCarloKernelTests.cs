@@ -114,9 +114,15 @@ public sealed class MonteCarloKernelTests(ITestOutputHelper output)
     {
         var x = Zoo.RandomInputs(4, 3, 905);
         var model = new StandardTanhNet(3);
-        var readout = MonteCarloKernel.Estimate(_ => model, x, samples: 2).Nngp; // the same model twice: SE = 0
         var info = StandardTanhNet.Info;
         var layer = info.Layers[^1];
+        // The same hidden layers twice (the factory must not return identical models): a twin that differs only in one
+        // readout weight has the same readout NNGP, which does not depend on the readout's own parameters.
+        var twinParameters = model.GetParameters();
+        twinParameters[layer.WeightOffset] += 1.0;
+        var twin = new StandardTanhNet(3);
+        twin.SetParameters(twinParameters);
+        var readout = MonteCarloKernel.Estimate(s => s == 0 ? model : twin, x, samples: 2).Nngp;
         var theta = model.GetParameters();
         var sampler = new NormalSampler(906);
         const int draws = 20000;

@@ -79,4 +79,26 @@ public sealed class TensorIndexerTests
         var m = Sequence(2, 3);
         Assert.Throws<InvalidOperationException>(() => m[0, 0, 0]);
     }
+
+    /// <summary>New-user trial item 5: a vector (Diagonal-mode NTK, Vjp, a one-output mean) reads with t[i]; before, CS1501.</summary>
+    [Fact]
+    public void AVectorReadsWithOneIndex()
+    {
+        var v = Sequence(5);
+        for (int i = 0; i < 5; i++) Assert.Equal(i, v[i]);
+        Assert.Equal(3.0, v.To(DType.Float32)[3]);
+        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => v[5]);
+        Assert.Contains("valid: 0 to 4", outside.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => v[-1]);
+        var matrix = Assert.Throws<InvalidOperationException>(() => Sequence(2, 3)[1]);
+        Assert.Contains("rank 2", matrix.Message, StringComparison.Ordinal);
+        Assert.Contains("t[i, j]", matrix.Message, StringComparison.Ordinal);
+        Assert.Contains("GetFlat", matrix.Message, StringComparison.Ordinal);
+        // A Diagonal-mode NTK is a vector: its entries are the diagonal of the Trace-mode kernel.
+        var model = new NtkDsl.Tests.Models.ReluNtk(1);
+        var x = Tensor.FromArray(new double[,] { { 0.3, -1.2, 0.5 }, { 1.0, 0.1, -0.4 }, { -0.7, 0.2, 0.9 } });
+        var diag = model.Ntk(x, mode: NtkMode.Diagonal);
+        var full = model.Ntk(x);
+        for (int i = 0; i < 3; i++) Assert.Equal(full[i, i], diag[i], 12);
+    }
 }
