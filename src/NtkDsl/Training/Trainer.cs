@@ -27,7 +27,10 @@ public sealed class TrainingResult
     /// <summary>Warnings raised during the run.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
-    /// <summary>The estimated stability bound 2/λ_max for the first batch (NaN when not checked).</summary>
+    /// <summary>
+    /// The estimated stability bound 2(1 + μ)/λ_max for the first batch, λ_max the largest eigenvalue of (1/N)·J·D·Jᵀ
+    /// and μ the heavy-ball momentum (2/λ_max without momentum); NaN when not checked.
+    /// </summary>
     public double MaxStableLearningRate { get; }
 }
 
@@ -154,11 +157,13 @@ public sealed class Trainer
         if (Options.CheckStability)
         {
             var firstBatch = batch == n ? objective : objective.Subset(Enumerable.Range(0, batch).ToArray());
-            bound = 2.0 / firstBatch.MaxCurvature(precond, w0, maxSteps: 80);
+            // Heavy ball v ← μ·v + g, w ← w − η·v on a quadratic with curvature λ is stable iff 0 < η·λ < 2(1 + μ)
+            // (the roots of z² − (1 + μ − ηλ)·z + μ lie inside the unit circle; Polyak 1964); μ = 0 is plain GD's 2/λ.
+            bound = 2.0 * (1 + Options.Momentum) / firstBatch.MaxCurvature(precond, w0, maxSteps: 80);
             model.SetParameters(w0);
             if (eta > bound)
                 Warn(warnings, string.Create(CultureInfo.InvariantCulture,
-                    $"Learning rate {eta:G4} exceeds the stability bound 2/λ_max ≈ {bound:G4} of the preconditioned kernel; gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
+                    $"Learning rate {eta:G4} exceeds the stability bound {BoundFormula(Options.Momentum)} ≈ {bound:G4} of the preconditioned kernel; gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
         }
 
         var history = new List<TrainingPoint>();
@@ -240,10 +245,14 @@ public sealed class Trainer
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"{info.Name}: the loss is {loss} at the starting parameters (step 0), before any update, so the learning rate is not the cause. Check the parameters (largest |w| = {MaxAbs(w0):G4}), the inputs x and the targets y; re-create the model or load a checkpoint if its parameters overflowed. {restored}")
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}. {restored}");
+                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(Options.Momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $", times 1 + μ = {1 + Options.Momentum:G4} with momentum") : "")}{(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}. {restored}");
             return new TrainingDivergedException(message, step, goodStep, goodLoss);
         }
     }
+
+    /// <summary>How the warning writes the bound: 2/λ_max, or 2(1 + μ)/λ_max with heavy-ball momentum μ.</summary>
+    private static string BoundFormula(double momentum) =>
+        momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $"2(1 + μ)/λ_max with momentum μ = {momentum:G4}") : "2/λ_max";
 
     private static double MaxAbs(double[] v)
     {

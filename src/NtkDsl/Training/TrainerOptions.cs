@@ -40,8 +40,9 @@ public sealed class TrainerOptions
     public int Seed { get; init; }
 
     /// <summary>
-    /// Check the step size against the stability bound 2/λ_max of the preconditioned kernel operator (Lanczos with
-    /// JVP/VJP, on the first batch; see <see cref="SquareLossObjective.MaxCurvature"/>) before training, and warn when η exceeds it (default true).
+    /// Check the step size against the stability bound 2(1 + μ)/λ_max (2/λ_max without momentum) of the preconditioned
+    /// kernel operator (λ_max by Lanczos with JVP/VJP on the first batch; see <see cref="SquareLossObjective.MaxCurvature"/>)
+    /// before training, and warn when η exceeds it (default true).
     /// </summary>
     public bool CheckStability { get; init; } = true;
 

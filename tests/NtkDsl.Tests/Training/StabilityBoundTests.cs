@@ -57,4 +57,38 @@ public sealed class StabilityBoundTests(ITestOutputHelper output)
         var below = new Trainer(new TrainerOptions { LearningRate = 0.999 * 2.0 * 40 / lambda }).Train(model, x, y, 0);
         Assert.DoesNotContain(below.Warnings, w => w.Contains("exceeds the stability bound", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// With heavy-ball momentum μ the bound is 2(1 + μ)/λ_max (Polyak 1964: the roots of z² − (1 + μ − ηλ)z + μ lie in
+    /// the unit disc iff 0 &lt; ηλ &lt; 2(1 + μ)). The old check warned at 2/λ_max whatever μ was, so rates that train
+    /// were reported as diverging. Checked on the quadratic loss of the linear model by training at 0.97 and 1.03 times
+    /// 2(1 + μ)/λ_max: the loss falls by three orders of magnitude inside, and grows above its start outside.
+    /// </summary>
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void WithMomentumTheBoundIsTwoOnePlusMuOverLambda(double mu)
+    {
+        var model = new StabilityLinear(3);
+        var (x, y) = Data();
+        var w0 = model.GetParameters();
+        var j = Matrix<double>.Build.DenseOfArray(Support.Zoo.JacobianMatrix(model, x));
+        double lambda = (j * j.Transpose()).Evd(Symmetricity.Symmetric).EigenValues.Max(e => e.Real) / 40;
+        double bound = 2 * (1 + mu) / lambda;
+
+        // Above plain GD's 2/λ_max, below 2(1 + μ)/λ_max: no warning, and training converges.
+        model.SetParameters(w0);
+        var inside = new Trainer(new TrainerOptions { LearningRate = 0.97 * bound, Momentum = mu }).Train(model, x, y, 2000);
+        Assert.True(0.97 * bound > 2 / lambda);
+        Assert.Equal(bound, inside.MaxStableLearningRate, 1e-8 * bound);
+        Assert.DoesNotContain(inside.Warnings, w => w.Contains("exceeds the stability bound", StringComparison.Ordinal));
+        Assert.True(inside.History[^1].Loss < 1e-3 * inside.History[0].Loss, $"loss {inside.History[0].Loss:G4} → {inside.History[^1].Loss:G4}");
+
+        // Just above 2(1 + μ)/λ_max: the warning names the momentum bound, and the loss grows.
+        model.SetParameters(w0);
+        var outside = new Trainer(new TrainerOptions { LearningRate = 1.03 * bound, Momentum = mu }).Train(model, x, y, 400);
+        var warning = Assert.Single(outside.Warnings, w => w.Contains("exceeds the stability bound", StringComparison.Ordinal));
+        Assert.Contains("2(1 + μ)/λ_max with momentum μ = " + mu.ToString(System.Globalization.CultureInfo.InvariantCulture), warning, StringComparison.Ordinal);
+        Assert.True(outside.History[^1].Loss > outside.History[0].Loss, $"loss {outside.History[0].Loss:G4} → {outside.History[^1].Loss:G4}");
+    }
 }
