@@ -245,7 +245,7 @@ public sealed class Trainer
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"{info.Name}: the loss is {loss} at the starting parameters (step 0), before any update, so the learning rate is not the cause. Check the parameters (largest |w| = {MaxAbs(w0):G4}), the inputs x and the targets y; re-create the model or load a checkpoint if its parameters overflowed. {restored}")
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate(model.Ntk(x), K){(Options.Momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $", times 1 + μ = {1 + Options.Momentum:G4} with momentum") : "")}{(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}. {restored}");
+                    $"{info.Name}: the loss became {loss} at step {step} with learning rate {eta:G4}. Lower the learning rate below the stability bound 2N/λ_max of the training kernel: Dynamics.GradientDescentMse.MaxLearningRate({(Options.GroupLearningRates is null ? "model.Ntk(x)" : "model.Wntk(x, null, GroupLearningRates)")}, K){(Options.Momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $", times 1 + μ = {1 + Options.Momentum:G4} with momentum") : "")}{(double.IsNaN(bound) ? "" : $" (estimated here as {bound:G4})")}. {restored}");
             return new TrainingDivergedException(message, step, goodStep, goodLoss);
         }
     }

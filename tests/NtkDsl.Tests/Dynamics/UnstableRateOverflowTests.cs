@@ -75,5 +75,9 @@ public sealed class UnstableRateOverflowTests
         Assert.Contains("learning rate", ex.Message, StringComparison.Ordinal);
         Assert.Contains("estimated here as", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Standardize", ex.Message, StringComparison.Ordinal);
+        // The kernel whose bound applies: the weighted one when the groups have their own rates.
+        Assert.Contains(groupRates ? "MaxLearningRate(model.Wntk(x, null, GroupLearningRates), K)" : "MaxLearningRate(model.Ntk(x), K)",
+            ex.Message, StringComparison.Ordinal);
+        if (momentum > 0) Assert.Contains("times 1 + μ = 1.9 with momentum", ex.Message, StringComparison.Ordinal);
     }
 }
