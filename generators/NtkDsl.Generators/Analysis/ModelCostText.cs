@@ -53,8 +53,8 @@ internal static class ModelCostText
         var jac = c.Jacobian(n);
         return string.Format(CultureInfo.InvariantCulture,
             "{0}: {1:N0} parameters; Forward {2} per example ({3}); Ntk (Trace, symmetric) at N = {4:N0}: {5}, {6}; Jacobian at N = {4:N0}: {7}, {8}",
-            shape.Name, c.Parameters, Flops(forward), layers, n, Flops(ntk.GemmFlops + ntk.ElementwiseFlops), Bytes(ntk.ResidentBytes),
-            Flops(jac.GemmFlops + jac.ElementwiseFlops), Bytes(jac.ResidentBytes));
+            shape.Name, c.Parameters, Flops(forward), layers, n, Flops(checked(ntk.GemmFlops + ntk.ElementwiseFlops)), Bytes(ntk.ResidentBytes),
+            Flops(checked(jac.GemmFlops + jac.ElementwiseFlops)), Bytes(jac.ResidentBytes));
     }
 
     /// <summary>

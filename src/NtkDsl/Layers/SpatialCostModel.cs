@@ -129,7 +129,7 @@ internal readonly struct SpatialCallCost
     public long GemmFlops { get; }
     public long OtherFlops { get; }
     public long Bytes { get; }
-    public long Flops => GemmFlops + OtherFlops;
+    public long Flops => checked(GemmFlops + OtherFlops); // never a wrapped total (the generator and ModelCost catch the overflow)
 }
 
 /// <summary>

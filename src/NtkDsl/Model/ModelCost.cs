@@ -144,8 +144,11 @@ public sealed class ModelCost
     /// checked; when a count overflows 64 bits the error names the call, the sizes and the largest size that can be
     /// costed (found by bisection: every figure grows with the batch sizes).
     /// </summary>
-    private T Figure<T>(string call, long n1, long? n2, Func<long, long?, T> figure)
+    private T Figure<T>(string call, long n1, long? n2, Func<long, long?, T> raw)
     {
+        // Each part of a figure is counted with checked arithmetic; the total flops must not wrap either (near the limit
+        // GEMM and elementwise flops each fit while their sum does not: a new-user trial saw −8.5 EFLOP).
+        Func<long, long?, T> figure = (a, b) => WithCheckedTotal(raw(a, b));
         try
         {
             return figure(n1, n2);
@@ -154,6 +157,12 @@ public sealed class ModelCost
         {
             throw TooLarge(call, n1, n2, figure);
         }
+    }
+
+    private static T WithCheckedTotal<T>(T value)
+    {
+        if (value is OperationCost c) _ = checked(c.GemmFlops + c.ElementwiseFlops);
+        return value;
     }
 
     private ArgumentOutOfRangeException TooLarge<T>(string call, long n1, long? n2, Func<long, long?, T> figure)

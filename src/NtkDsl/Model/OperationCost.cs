@@ -15,7 +15,9 @@ namespace NtkDsl;
 public readonly record struct OperationCost(long GemmFlops, long ElementwiseFlops, long Bytes, long AllocatedBytes, long DualEvaluations)
 {
     /// <summary>Total floating-point operations: <see cref="GemmFlops"/> + <see cref="ElementwiseFlops"/>.</summary>
-    public long Flops => GemmFlops + ElementwiseFlops;
+    /// <exception cref="OverflowException">The sum exceeds <see cref="long.MaxValue"/> (never for a figure from
+    /// <see cref="ModelCost"/>, which refuses such sizes; only for values constructed by hand).</exception>
+    public long Flops => checked(GemmFlops + ElementwiseFlops);
 
     /// <summary>A short human-readable form, e.g. "3.1 GFLOP, 12.0 MB".</summary>
     public override string ToString() => $"{ModelCost.FormatFlops(Flops)}, {ModelCost.FormatBytes(Bytes)}";
