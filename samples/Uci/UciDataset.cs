@@ -194,6 +194,7 @@ public sealed class UciData
     /// </summary>
     /// <exception cref="FileNotFoundException">The folder has split files but not splits/train_k.txt or splits/test_k.txt.</exception>
     /// <exception cref="TableFormatException">A split file's line is not one integer in [0, <see cref="Rows"/>) (names file, line and column).</exception>
+    /// <exception cref="InvalidDataException">The split has fewer than 2 training rows or no test row (names the file).</exception>
     public UciSplitData Split(int k, CountOrAll maxTrain)
     {
         int[] train, test;
@@ -207,6 +208,15 @@ public sealed class UciData
             test = RidgeSelection.FoldIndices(_table.Rows, 10, k)[0].ToArray();
             train = Enumerable.Range(0, _table.Rows).Except(test).ToArray();
         }
+        // NtkRegressor needs 2 training rows (leave-one-out) and a score needs 1 test row: say so here, before any fitting.
+        string Source(string kind) => HasSplitFiles
+            ? Path.Combine(_dir, "splits", string.Create(CultureInfo.InvariantCulture, $"{kind}_{k}.txt"))
+            : string.Create(CultureInfo.InvariantCulture, $"the generated 90/10 split {k} of {Rows} rows");
+        if (train.Length < 2)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{Source("train")}: {train.Length} training row{(train.Length == 1 ? "" : "s")}; the methods need at least 2 (leave-one-out): list at least 2 row indices."));
+        if (test.Length == 0)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{Source("test")}: no test rows: list at least 1 row index."));
         int available = train.Length;
         train = TrainingSubset(train, maxTrain, k);
         return new UciSplitData(Take(_table.Features, train), Take(_table.Targets!, train), Take(_table.Features, test), Take(_table.Targets!, test), available);

@@ -160,7 +160,7 @@ public sealed class UciOptions
         };
         var ardObjective = UciOptionKinds.Choice("--ard-objective", "What the NTK-GP ARD column maximizes: ml (marginal likelihood) or loo (leave-one-out log predictive)", "ml", "loo");
         var outDir = SampleCommandLine.Output(defaults.OutDir);
-        var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood. Exit codes: 0 done, 1 usage error, 2 the data cannot give the run")
+        var root = new RootCommand("UCI regression with NtkRegressor: infinite-width NTK and learned WNTK (per layer, per input feature), depth and ridge by leave-one-out, test RMSE and log-likelihood. Exit codes: 0 done (or --help/--version printed), 1 usage error, 2 data error (a missing or malformed file, too few rows)")
         {
             dataDir, full, splits, firstSplit, largeSplits, datasets, maxTrain, wntkRows, iterations, coarseFrom, mlRows, mlRestarts, logWarp, mlDepthRows, repeats, methods, ardObjective, outDir,
         };
@@ -169,6 +169,9 @@ public sealed class UciOptions
         if (error is not null) config.Error = error;
         var p = root.Parse(args);
         if (p.Action is HelpAction) return (null, p.Invoke(config));
+        // --version alone prints the version (System.CommandLine's own action); it was listed in --help but ran the protocol.
+        if (p.Errors.Count == 0 && root.Options.OfType<VersionOption>().FirstOrDefault() is { } version && p.GetResult(version) is not null)
+            return (null, p.Invoke(config));
 
         var errors = UsageErrors(p, root, dataDir, args);
         if (errors.Count > 0)

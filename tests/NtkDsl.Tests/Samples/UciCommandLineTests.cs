@@ -118,6 +118,19 @@ public sealed class UciCommandLineTests
         Assert.Equal([expected], errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
+    /// <summary>Found by a new-user trial: --version was listed in --help but ran the whole default protocol.</summary>
+    [Fact]
+    public void VersionPrintsTheVersionAndRunsNothing()
+    {
+        var (o, code, output, errors) = Parse("--version");
+        Assert.Null(o);
+        Assert.Equal(0, code);
+        Assert.Equal("", errors);
+        var version = typeof(UciOptions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+        Assert.Equal(version, output.Trim());
+    }
+
     [Fact]
     public void EveryUsageErrorGetsItsLine()
     {
@@ -138,7 +151,7 @@ public sealed class UciCommandLineTests
         Assert.Equal("", errors);
         Assert.Contains("Usage:", output, StringComparison.Ordinal);
         Assert.Contains("--max-train <N|all|0>", output, StringComparison.Ordinal);
-        Assert.Contains("Exit codes: 0 done, 1 usage error, 2 the data cannot give the run", output, StringComparison.Ordinal);
+        Assert.Contains("Exit codes: 0 done (or --help/--version printed), 1 usage error, 2 data error (a missing or malformed file, too few rows)", output, StringComparison.Ordinal);
     }
 
     [Theory]

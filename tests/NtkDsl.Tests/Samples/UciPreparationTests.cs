@@ -110,6 +110,25 @@ public sealed class UciPreparationTests : IDisposable
         Assert.StartsWith($"toy: split 2: {SplitFile("train", 2)}: line 1, column 1: 'x' is not an integer", run.Errors[1], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Found by a new-user trial: an empty, one-row or comment-only train file, or an empty test file, passed the checks
+    /// and crashed at the fit (exit 134) after earlier splits had been fitted and written.
+    /// </summary>
+    [Theory]
+    [InlineData("train", "", "0 training rows; the methods need at least 2 (leave-one-out)")]
+    [InlineData("train", "5\n", "1 training row; the methods need at least 2 (leave-one-out)")]
+    [InlineData("train", "# no rows yet\n", "0 training rows; the methods need at least 2 (leave-one-out)")]
+    [InlineData("test", "", "no test rows: list at least 1 row index.")]
+    public void TooFewTrainingRowsOrNoTestRowsStopTheRunBeforeAnyFitting(string kind, string content, string problem)
+    {
+        File.WriteAllText(SplitFile(kind, 1), content);
+        var (code, text) = Run("--splits", "2", "--methods", "ntk");
+        Assert.Equal(UciExitCodes.Data, code);
+        Assert.Contains($"toy: split 1: {SplitFile(kind, 1)}: {problem}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("toy split 0", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")));
+    }
+
     [Fact]
     public void BadSplitFileStopsTheRunBeforeAnyFittingWithExitCodeTwo()
     {
