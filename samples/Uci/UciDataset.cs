@@ -107,7 +107,7 @@ public sealed record UciDescription
         "comma" => TableDelimiter.Comma,
         "semicolon" => TableDelimiter.Semicolon,
         "tab" => TableDelimiter.Tab,
-        _ => throw new InvalidDataException($"Unknown delimiter '{Delimiter}' in {FileName}; use whitespace, comma, semicolon or tab."),
+        _ => throw new InvalidDataException($"field \"delimiter\" is '{Delimiter}'; use whitespace, comma, semicolon or tab."),
     };
 }
 
@@ -177,13 +177,43 @@ public sealed class UciData
     {
         string dir = Path.Combine(root, name);
         var description = Describe(dir);
-        var table = TableReader.Read(Path.Combine(dir, "data.txt"), new TableReadOptions
+        string json = Path.Combine(dir, UciDescription.FileName);
+        TableDelimiter delimiter;
+        try
         {
-            Delimiter = description.ParsedDelimiter,
-            HasHeader = description.Header,
-            TargetColumn = description.Target,
-            FeatureColumns = description.Features,
-        });
+            delimiter = description.ParsedDelimiter;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{json}: {e.Message}", e);
+        }
+        Table table;
+        try
+        {
+            table = TableReader.Read(Path.Combine(dir, "data.txt"), new TableReadOptions
+            {
+                Delimiter = delimiter,
+                HasHeader = description.Header,
+                TargetColumn = description.Target,
+                FeatureColumns = description.Features,
+            });
+        }
+        catch (ArgumentException e) when (e.ParamName is nameof(TableReadOptions.TargetColumn) or nameof(TableReadOptions.FeatureColumns) or "options")
+        {
+            // The reader names its own options (TargetColumn, FeatureColumns); the user wrote dataset.json's fields.
+            string field = e.ParamName switch
+            {
+                nameof(TableReadOptions.TargetColumn) => "target",
+                nameof(TableReadOptions.FeatureColumns) => "features",
+                _ => "target\" and \"features",
+            };
+            string reason = e.Message;
+            int param = reason.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+            if (param >= 0) reason = reason[..param];
+            if (reason.StartsWith(e.ParamName + ": ", StringComparison.Ordinal)) reason = reason[(e.ParamName!.Length + 2)..];
+            reason = reason.Replace("leave it out of FeatureColumns", "leave it out of \"features\"", StringComparison.Ordinal);
+            throw new InvalidDataException($"{json}: field \"{field}\": {reason}", e);
+        }
         return new UciData(name, description, table, dir);
     }
 

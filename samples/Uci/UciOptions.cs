@@ -289,6 +289,8 @@ public sealed class UciOptions
             };
             string line = option is null || e.Message.StartsWith(option.Name, StringComparison.Ordinal) ? e.Message
                 : e.SymbolResult is OptionResult { Tokens.Count: 0 } ? $"{option.Name}: no value given; pass {option.Name} {option.HelpName ?? "VALUE"}."
+                : e.SymbolResult is OptionResult { Tokens.Count: > 1 } repeated && option.Arity.MaximumNumberOfValues == 1
+                    ? $"{option.Name} {string.Join(" ", repeated.Tokens.Select(t => t.Value))}: given {repeated.Tokens.Count} times; pass {option.Name} {option.HelpName ?? "VALUE"} once."
                 : $"{option.Name}: {e.Message.TrimEnd('.')}; pass {option.Name} {option.HelpName ?? "VALUE"}.";
             if (!lines.Contains(line)) lines.Add(line);
         }

@@ -73,8 +73,10 @@ public static class UciPreparation
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
             {
-                return UciPrepared.Failed($"--datasets {name}: {e.Message}",
-                    $"Data sets in {options.DataDir}: {string.Join(", ", UciData.Discover(options.DataDir))}.");
+                var found = UciData.Discover(options.DataDir).ToList();
+                return UciPrepared.Failed($"--datasets {name}: {e.Message}", found.Count == 0
+                    ? $"No data sets in {options.DataDir} (a data set is a folder with data.txt and {UciDescription.FileName})."
+                    : $"Data sets in {options.DataDir}: {string.Join(", ", found)}.");
             }
         }
         var sets = new List<UciData>();

@@ -107,6 +107,7 @@ public sealed class UciCommandLineTests
     [InlineData("--ml-restarts many: neither auto nor an integer ≥ 0; pass auto or an integer ≥ 0.", "--ml-restarts", "many")]
     [InlineData("--methods ntk,xyz: unknown column 'xyz'; pass ntk, layer, feature or ard (comma-separated).", "--methods", "ntk,xyz")]
     [InlineData("--splits: no value given; pass --splits N|all.", "--splits")]
+    [InlineData("--splits 2 3: given 2 times; pass --splits N|all once.", "--splits", "2", "--splits", "3")]
     public void UsageErrorIsOneLineWithoutHelpAndExitCodeOne(string expected, params string[] args)
     {
         // Wrong kinds of value and unknown choices used to print System.CommandLine's message and then the whole help.

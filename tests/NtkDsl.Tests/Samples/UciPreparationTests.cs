@@ -130,6 +130,21 @@ public sealed class UciPreparationTests : IDisposable
     }
 
     [Fact]
+    public void AFolderWithNoUsableSetSaysSoInsteadOfAnEmptyList()
+    {
+        // The second new-user trial saw "Data sets in /tmp/…: ." for a folder whose only set lacked dataset.json.
+        string root = Path.Combine(_root, "bare");
+        Directory.CreateDirectory(Path.Combine(root, "y"));
+        File.WriteAllText(Path.Combine(root, "y", "data.txt"), "1 2\n3 4\n");
+        var (o, code) = UciOptions.Parse([root, "--datasets", "y"], new StringWriter(), new StringWriter());
+        Assert.Equal(0, code);
+        var run = UciPreparation.Prepare(o!);
+        Assert.Equal(2, run.Errors.Count);
+        Assert.StartsWith("--datasets y: ", run.Errors[0], StringComparison.Ordinal);
+        Assert.Equal($"No data sets in {root} (a data set is a folder with data.txt and dataset.json).", run.Errors[1]);
+    }
+
+    [Fact]
     public void BadSplitFileStopsTheRunBeforeAnyFittingWithExitCodeTwo()
     {
         // Split 0 is fine, split 1 is broken: split 0 must not be fitted (no result line, no results folder).
@@ -213,6 +228,11 @@ public sealed class UciPreparationTests : IDisposable
     [InlineData("""{"target": "last"}""", "field \"target\" must be an integer (0-based column); write e.g. ")]
     [InlineData("""{"target": 2, "features": [0, "x"]}""", "field \"features\" must be an array of integers (0-based columns); write e.g. ")]
     [InlineData("""{"target": 2,""", "not valid JSON (")]
+    // Found by the second new-user trial: these named the reader's TableReadOptions properties (or no file at all).
+    [InlineData("""{"target": 60}""", "field \"target\": column 60 does not exist; ")]
+    [InlineData("""{"target": 1, "features": [0, 7]}""", "field \"features\": column 7 does not exist; ")]
+    [InlineData("""{"target": 2, "features": [2]}""", "field \"target\" and \"features\": Column 2 of ")]
+    [InlineData("""{"target": 2, "delimiter": "pipe"}""", "field \"delimiter\" is 'pipe'; use whitespace, comma, semicolon or tab.")]
     public void BadDatasetJsonIsOneLineWithExitCodeTwoBeforeAnyFitting(string json, string problem)
     {
         // A dataset.json without "target" (or with a typo for it) used to read the target from column 0 silently.
