@@ -59,8 +59,9 @@ public static partial class Methods
     /// Trains <paramref name="model"/> with <see cref="Trainer"/>: mini-batches of <see cref="BatchSize"/>, heavy-ball
     /// momentum 0.9, --epochs passes over the training subset, square loss on the one-hot targets minus 0.1, centred
     /// (the trained function is f(x; w) − f(x; w₀), so it starts at 0 as the kernel regression does). The learning rate
-    /// is the Trainer's stability bound 2/λ_max estimated on the first batch at initialization (with momentum 0.9,
-    /// heavy-ball gradient descent on a quadratic is stable up to 2(1 + 0.9)/λ_max, so this has a margin of 1.9).
+    /// is the Trainer's plain-GD stability bound 2N/λ_max (λ_max of the first batch's training kernel at initialization,
+    /// N = rows·outputs; the probe runs without momentum); with momentum 0.9, heavy-ball gradient descent on a quadratic
+    /// is stable up to 2N(1 + 0.9)/λ_max, so this has a margin of 1.9.
     /// </summary>
     public static MethodResult TrainNetwork(string name, IDifferentiableModel model, DataSplit s, MethodContext ctx)
     {

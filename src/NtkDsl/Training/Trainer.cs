@@ -28,8 +28,9 @@ public sealed class TrainingResult
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>
-    /// The estimated stability bound 2(1 + μ)/λ_max for the first batch, λ_max the largest eigenvalue of (1/N)·J·D·Jᵀ
-    /// and μ the heavy-ball momentum (2/λ_max without momentum); NaN when not checked.
+    /// The estimated stability bound 2N(1 + μ)/λ_max for the first batch: λ_max the largest eigenvalue of its training
+    /// kernel J·D·Jᵀ (D the group learning rates), N = rows·outputs, μ the heavy-ball momentum (2N/λ_max without
+    /// momentum, as <c>Dynamics.GradientDescentMse.MaxLearningRate</c>); NaN when not checked.
     /// </summary>
     public double MaxStableLearningRate { get; }
 }
@@ -163,7 +164,7 @@ public sealed class Trainer
             model.SetParameters(w0);
             if (eta > bound)
                 Warn(warnings, string.Create(CultureInfo.InvariantCulture,
-                    $"Learning rate {eta:G4} exceeds the stability bound {BoundFormula(Options.Momentum)} ≈ {bound:G4} of the preconditioned kernel; gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
+                    $"Learning rate {eta:G4} exceeds the stability bound {BoundFormula(Options.Momentum)} ≈ {bound:G4} (λ_max the largest eigenvalue of the training kernel J·D·Jᵀ of the first batch, D the group learning rates, N = rows·outputs = {firstBatch.Count}); gradient descent will likely diverge (see Dynamics.GradientDescentMse.MaxLearningRate)."));
         }
 
         var history = new List<TrainingPoint>();
@@ -250,9 +251,9 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>How the warning writes the bound: 2/λ_max, or 2(1 + μ)/λ_max with heavy-ball momentum μ.</summary>
+    /// <summary>How the warning writes the bound: 2N/λ_max of J·D·Jᵀ, or 2N(1 + μ)/λ_max with heavy-ball momentum μ.</summary>
     private static string BoundFormula(double momentum) =>
-        momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $"2(1 + μ)/λ_max with momentum μ = {momentum:G4}") : "2/λ_max";
+        momentum > 0 ? string.Create(CultureInfo.InvariantCulture, $"2N(1 + μ)/λ_max with momentum μ = {momentum:G4}") : "2N/λ_max";
 
     private static double MaxAbs(double[] v)
     {

@@ -40,9 +40,9 @@ public sealed class TrainerOptions
     public int Seed { get; init; }
 
     /// <summary>
-    /// Check the step size against the stability bound 2(1 + μ)/λ_max (2/λ_max without momentum) of the preconditioned
-    /// kernel operator (λ_max by Lanczos with JVP/VJP on the first batch; see <see cref="SquareLossObjective.MaxCurvature"/>)
-    /// before training, and warn when η exceeds it (default true).
+    /// Check the step size against the stability bound 2N(1 + μ)/λ_max (2N/λ_max without momentum; λ_max of the first
+    /// batch's training kernel J·D·Jᵀ, N = rows·outputs, computed by Lanczos with JVP/VJP; see
+    /// <see cref="SquareLossObjective.MaxCurvature"/>) before training, and warn when η exceeds it (default true).
     /// </summary>
     public bool CheckStability { get; init; } = true;
 

@@ -11,7 +11,7 @@ public partial class StabilityLinear
 }
 
 /// <summary>
-/// The Trainer's stability bound 2/λ_max when the top two eigenvalues are close (λ₂/λ₁ = 0.99): the old 30 power
+/// The Trainer's stability bound 2N/λ_max when the top two eigenvalues are close (λ₂/λ₁ = 0.99): the old 30 power
 /// iterations reported a bound about half a percent too high here (their Rayleigh quotient converges like
 /// (λ₂/λ₁)^(2k)), so a rate between the true and the reported bound diverged without a warning. The reference is a
 /// MathNet eigendecomposition of J·D·Jᵀ built from the model's own Jacobian.
@@ -88,7 +88,7 @@ public sealed class StabilityBoundTests(ITestOutputHelper output)
         model.SetParameters(w0);
         var outside = new Trainer(new TrainerOptions { LearningRate = 1.03 * bound, Momentum = mu }).Train(model, x, y, 400);
         var warning = Assert.Single(outside.Warnings, w => w.Contains("exceeds the stability bound", StringComparison.Ordinal));
-        Assert.Contains("2(1 + μ)/λ_max with momentum μ = " + mu.ToString(System.Globalization.CultureInfo.InvariantCulture), warning, StringComparison.Ordinal);
+        Assert.Contains("2N(1 + μ)/λ_max with momentum μ = " + mu.ToString(System.Globalization.CultureInfo.InvariantCulture), warning, StringComparison.Ordinal);
         Assert.True(outside.History[^1].Loss > outside.History[0].Loss, $"loss {outside.History[0].Loss:G4} → {outside.History[^1].Loss:G4}");
     }
 }
