@@ -46,9 +46,20 @@ public sealed class CheckpointHeader
     /// <summary>User key/value metadata (empty when none).</summary>
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 
+    /// <summary>A layer in the one-line summary: its output (H×W×C for image models), name, and for Conv2D/AvgPool2D the
+    /// kernel or window, stride and padding; then the activation.</summary>
+    private static string Describe(CheckpointLayer l)
+    {
+        string output = l.OutputShape is { Count: > 0 } shape ? string.Join('×', shape) : l.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string geometry = l.Window is int w
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {(l.Kind == "Conv2D" ? "kernel" : "window")} {w}, stride {l.Stride}, {l.Padding}")
+            : "";
+        return $"{output} ({l.Name} {l.Kind}{geometry}, {l.ActivationName})";
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"{ModelName} ({Fingerprint}): {(InputShape is null ? Inputs.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join('×', InputShape))} → {string.Join(" → ", Layers.Select(l => $"{l.Width} ({l.Name}, {l.ActivationName})"))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}" +
+        $"{ModelName} ({Fingerprint}): {(InputShape is null ? Inputs.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join('×', InputShape))} → {string.Join(" → ", Layers.Select(Describe))}; {ParameterCount} parameters, {Parameterization}, {Precision}; NtkDsl {NtkDslVersion}, {CreatedUtc:u}" +
         (string.IsNullOrEmpty(Description) ? "" : $"; \"{Description}\"") +
         (Metadata.Count == 0 ? "" : "; " + string.Join(", ", Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {kv.Value}")));
 }

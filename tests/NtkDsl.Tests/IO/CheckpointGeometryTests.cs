@@ -141,6 +141,10 @@ public sealed class CheckpointGeometryTests : IDisposable
         Assert.Null(h.Layers[3].Window);
         Assert.StartsWith("GeoPool2 (", h.ToString(), StringComparison.Ordinal);
         Assert.Contains("): 8×8×1 → ", h.ToString(), StringComparison.Ordinal);
+        // The summary shows each layer's output shape and geometry (the trial saw flattened counts and no kernel/stride).
+        Assert.Equal("Conv2D", c1.Kind);
+        Assert.Contains("→ 8×8×2 (C1 Conv2D, kernel 3, stride 1, Same, ", h.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"→ 4×4×2 (P {p.Kind}, window 2, stride 2, Valid, ", h.ToString(), StringComparison.Ordinal);
         // A model declared with Inputs stores none of it.
         var dense = Checkpoint.ReadHeader(Saved(p2 => new CkptMlp(1).Save(p2), "mlp.ckpt"));
         Assert.Null(dense.InputShape);
