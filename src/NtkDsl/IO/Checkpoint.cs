@@ -330,8 +330,7 @@ public static class Checkpoint
             if (!shapes || f.Kind is "Dense" or "Conv2D") Diff($"{label}: width", f.Width, m.Width);
             if (shapes) Diff($"{label}: output", LayerInfo.OutputText(f.OutputShape, f.Width), LayerInfo.OutputText(m.OutputShape, m.Width), quoted: false);
             // Geometry is compared where both sides have it (files written before it was stored have none).
-            string window = f.Kind == "Conv2D" ? "kernel" : "window";
-            if (f.Window is not null && m.Window is not null) Diff($"{label}: {window}", f.Window, m.Window);
+            if (f.Window is not null && m.Window is not null) Diff($"{label}: {f.WindowName}", f.Window, m.Window);
             if (f.Stride is not null && m.Stride is not null) Diff($"{label}: stride", f.Stride, m.Stride);
             if (f.Padding is not null && m.Padding is not null) Diff($"{label}: padding", f.Padding, m.Padding, quoted: false);
             Diff($"{label}: fan-in", f.FanIn, m.FanIn);

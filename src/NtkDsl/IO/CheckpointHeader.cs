@@ -50,10 +50,10 @@ public sealed class CheckpointHeader
     /// kernel or window, stride and padding; then the activation.</summary>
     private static string Describe(CheckpointLayer l)
     {
-        string output = l.OutputShape is { Count: > 0 } shape ? string.Join('×', shape) : l.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string geometry = l.Window is int w
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {(l.Kind == "Conv2D" ? "kernel" : "window")} {w}, stride {l.Stride}, {l.Padding}")
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {l.WindowName} {w}, stride {l.Stride}, {l.Padding}")
             : "";
+        string output = l.OutputShape is { Count: > 0 } shape ? string.Join('×', shape) : l.Width.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return $"{output} ({l.Name} {l.Kind}{geometry}, {l.ActivationName})";
     }
 

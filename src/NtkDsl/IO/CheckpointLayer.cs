@@ -42,6 +42,9 @@ public sealed record CheckpointLayer(
     /// <summary>Conv2D/AvgPool2D: the <see cref="NtkDsl.Padding"/> member name; null otherwise and in older files.</summary>
     public string? Padding { get; init; }
 
+    /// <summary>What messages call <see cref="Window"/>: "kernel" for Conv2D, "window" for AvgPool2D.</summary>
+    internal string WindowName => Kind == "Conv2D" ? "kernel" : "window";
+
     internal static CheckpointLayer From(LayerInfo l) =>
         new(l.Name, l.Kind, l.FanIn, l.Width, l.Activation.ToString(), l.ActivationName, l.WeightStd, l.BiasStd, l.UseBias, l.WeightOffset, l.BiasOffset)
         {

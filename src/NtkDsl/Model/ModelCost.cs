@@ -161,7 +161,7 @@ public sealed class ModelCost
 
     private static T WithCheckedTotal<T>(T value)
     {
-        if (value is OperationCost c) _ = checked(c.GemmFlops + c.ElementwiseFlops);
+        if (value is OperationCost c) _ = c.Flops; // checked: throws OverflowException when the total does not fit
         return value;
     }
 

@@ -114,17 +114,17 @@ public sealed class SquareLossObjective
         {
             basis.Add(v);
             var u = Apply(v, precondition, n);
-            diagonal.Add(Dot(u, v));
+            diagonal.Add(NtkDsl.Wntk.SpdInverse.Dot(u, v));
             // Full reorthogonalization against the whole basis, twice (classical Gram–Schmidt loses orthogonality once).
             for (int pass = 0; pass < 2; pass++)
                 foreach (var q in basis)
                 {
-                    double c = Dot(u, q);
+                    double c = NtkDsl.Wntk.SpdInverse.Dot(u, q);
                     for (int i = 0; i < n; i++) u[i] -= c * q[i];
                 }
             double previous = theta;
             theta = LargestEigenvalue(diagonal, offDiagonal);
-            double beta = Math.Sqrt(Dot(u, u));
+            double beta = Math.Sqrt(NtkDsl.Wntk.SpdInverse.Dot(u, u));
             bool exhausted = beta <= 1e-12 * Math.Max(Math.Abs(theta), double.Epsilon);
             if (exhausted || j + 1 == steps || j > 0 && Math.Abs(theta - previous) <= 1e-10 * Math.Abs(theta)) break;
             offDiagonal.Add(beta);
@@ -148,16 +148,9 @@ public sealed class SquareLossObjective
         return jv;
     }
 
-    private static double Dot(double[] a, double[] b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
-        return s;
-    }
-
     private static bool Normalize(double[] v)
     {
-        double norm = Math.Sqrt(Dot(v, v));
+        double norm = Math.Sqrt(NtkDsl.Wntk.SpdInverse.Dot(v, v));
         if (norm == 0) return false;
         for (int i = 0; i < v.Length; i++) v[i] /= norm;
         return true;
